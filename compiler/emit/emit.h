@@ -1,0 +1,16 @@
+/* emit.h - emitters: walk the IR and add files to an OutTree.
+ * Manifests: <cluster>/manifests/{namespace.yaml, configmap.yaml, etcd/, nodes/, gates/,
+ * postgres/, inspector/, ...} + kustomization.yaml listing every file, evaluated under `values`.
+ * Chart (issue 3): <cluster>/chart/ printed from the same IR. */
+#ifndef GOVERSEC_EMIT_H
+#define GOVERSEC_EMIT_H
+#include <stdbool.h>
+
+#include "emit/outtree.h"
+#include "ir/ir.h"
+
+/* prefix: directory inside the tree for this cluster ("chat-prod"). */
+bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *out,
+                    const char *prefix, const char **err);
+
+#endif

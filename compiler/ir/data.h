@@ -1,0 +1,58 @@
+/* data.h - plain data trees (what a YAML document holds): the values of a chart (defaults and
+ * --set/-f overrides), evaluated manifests, and live objects read back for `goversec diff`.
+ * Maps keep insertion order; the YAML writer emits them in that order, which is what makes the
+ * output deterministic. */
+#ifndef GOVERSEC_DATA_H
+#define GOVERSEC_DATA_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "support/arena.h"
+
+typedef enum DataKind { DATA_NULL, DATA_BOOL, DATA_INT, DATA_FLOAT, DATA_STR, DATA_MAP, DATA_SEQ } DataKind;
+
+/* How a string should be written; the writer may still quote a PLAIN string that would otherwise
+ * read back as another type ("true", "8080", "1.5", "null"). */
+typedef enum DataStyle { STYLE_AUTO, STYLE_QUOTED, STYLE_LITERAL } DataStyle;
+
+typedef struct Data {
+    DataKind kind;
+    DataStyle style;
+    const char *key;          /* set when the node is a value in a map */
+    struct Data *next;        /* next entry of the parent map/seq */
+    union {
+        bool b;
+        int64_t i;
+        double f;
+        struct {
+            const char *s;
+            size_t len;
+        } str;
+        struct {
+            struct Data *first, *last;
+            size_t count;
+        } kids;
+    } u;
+} Data;
+
+Data *data_null(Arena *a);
+Data *data_bool(Arena *a, bool b);
+Data *data_int(Arena *a, int64_t i);
+Data *data_str(Arena *a, const char *s);
+Data *data_strn(Arena *a, const char *s, size_t len);
+Data *data_map(Arena *a);
+Data *data_seq(Arena *a);
+Data *data_put(Arena *a, Data *map, const char *key, Data *value);  /* append; returns value */
+Data *data_push(Data *seq, Data *value);                             /* append; returns value */
+Data *data_get(const Data *map, const char *key);                    /* NULL if absent */
+Data *data_path(const Data *root, const char *dotted_path);          /* "nodes.image.tag" */
+/* Sets root.path = value, creating maps on the way; replaces an existing entry in place. */
+bool data_set_path(Arena *a, Data *root, const char *dotted_path, Data *value);
+Data *data_clone(Arena *a, const Data *d);
+/* Deep merge as Helm merges values files: maps merge key by key, anything else replaces. */
+void data_merge(Arena *a, Data *dst, const Data *src);
+bool data_equal(const Data *a, const Data *b);
+bool data_truthy(const Data *d);  /* Go template truth: false, 0, "", null, empty map/seq are false */
+
+#endif

@@ -1,0 +1,165 @@
+/* ir.h - the intermediate representation: per cluster, the Kubernetes objects it deploys, as
+ * *symbolic* trees that both emitters walk.
+ *
+ *  - A Knob is one chart value (values path "nodes.replicas", type, default, description,
+ *    constraints). Knobs are registered by lower/ while it builds objects; they become values.yaml,
+ *    values.schema.json and the chart README, and they are what `--set` overrides.
+ *  - An IrNode is a map, a sequence, a literal scalar, a reference to a knob (IR_REF), or a
+ *    computed value (IR_EXPR: concatenation, image reference, repetition over a count, join,
+ *    YAML text of a subtree, sha256). Any node may carry a condition (`when`), a boolean formula
+ *    over knobs: it exists only when the condition holds.
+ *  - An IrObject is one Kubernetes object (one file of the manifest tree), itself conditional.
+ *
+ * The manifest emitter evaluates the IR against a values tree (ir_eval: knobs -> Data) and writes
+ * plain YAML; the chart emitter prints the same IR as Helm templates (IR_REF -> {{ .Values.x }},
+ * `when` -> {{- if }}, IR_EXPR -> its template form). One IR, two printers: the manifests and the
+ * chart cannot drift apart, and tests render the chart and compare. */
+#ifndef GOVERSEC_IR_H
+#define GOVERSEC_IR_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ir/data.h"
+#include "support/arena.h"
+#include "support/source.h"
+
+/* ---- knobs (chart values) ------------------------------------------------------------------- */
+
+#define IR_KNOB_TYPES(X)                                                  \
+    X(KNOB_BOOL, "boolean")                                               \
+    X(KNOB_INT, "integer")                                                \
+    X(KNOB_STRING, "string")                                              \
+    X(KNOB_ENUM, "one of a fixed set of strings")                         \
+    X(KNOB_CPU, "CPU quantity")                                           \
+    X(KNOB_MEMORY, "memory or storage quantity")                          \
+    X(KNOB_DURATION, "duration")                                          \
+    X(KNOB_HOST, "DNS host name")                                         \
+    X(KNOB_NAME, "Kubernetes object name (DNS-1123)")                     \
+    X(KNOB_STRING_LIST, "list of strings")                                \
+    X(KNOB_OBJECT_LIST, "list of objects")
+
+typedef enum KnobType {
+#define X(t, name) t,
+    IR_KNOB_TYPES(X)
+#undef X
+} KnobType;
+
+typedef struct Knob {
+    const char *path;           /* dotted values path: "nodes.resources.limits.cpu" */
+    KnobType type;
+    const char *description;    /* one line, for values.yaml comments and the chart README */
+    Data *default_value;        /* from the description (the model) */
+    bool nullable;              /* "" / null allowed (e.g. storageClass: default class) */
+    int64_t min, max;           /* KNOB_INT bounds (inclusive) */
+    const char *const *choices; /* KNOB_ENUM: NULL-terminated */
+    const char *required_when;  /* path of a boolean knob that makes this one required */
+    struct Knob *next;          /* registration order */
+} Knob;
+
+/* ---- conditions ------------------------------------------------------------------------------ */
+
+typedef enum IrCondOp { COND_TRUE_KNOB, COND_NOT, COND_AND, COND_OR, COND_EQ } IrCondOp;
+
+typedef struct IrCond {
+    IrCondOp op;
+    const Knob *knob;           /* TRUE_KNOB, EQ */
+    const char *literal;        /* EQ: knob's string value equals this */
+    const struct IrCond *a, *b; /* NOT (a), AND, OR */
+} IrCond;
+
+/* ---- nodes ------------------------------------------------------------------------------------ */
+
+typedef enum IrKind { IR_MAP, IR_SEQ, IR_STR, IR_INT, IR_BOOL, IR_NULL, IR_REF, IR_EXPR, IR_INDEX } IrKind;
+
+typedef enum IrExprOp {
+    EXPR_CONCAT,   /* string: args evaluated and joined as text ("$(POD_NAME)." + ns + ...) */
+    EXPR_IMAGE,    /* string: args = registry, repository, tag -> "reg/repo:tag" or "repo:tag" */
+    EXPR_REPEAT,   /* sequence: args = count, body; body repeated count times, IR_INDEX = 0..n-1 */
+    EXPR_JOIN,     /* string: args = separator (STR), sequence-valued node; items joined */
+    EXPR_YAML,     /* string: arg = subtree; its YAML text (ConfigMap data) */
+    EXPR_SHA256,   /* string: arg = string-valued node; lowercase hex sha256 */
+    EXPR_QUANTITY, /* string: arg = knob ref; canonical quantity text ("2000m" -> "2") */
+} IrExprOp;
+
+typedef struct IrNode {
+    IrKind kind;
+    DataStyle style;            /* scalar presentation hint (STYLE_LITERAL for config.yaml) */
+    const char *key;            /* set when the node is an entry of a map */
+    const IrCond *when;         /* NULL: always present */
+    struct IrNode *next;        /* next sibling */
+    union {
+        struct {
+            struct IrNode *first, *last;
+        } kids;                 /* MAP, SEQ */
+        const char *str;        /* STR */
+        int64_t i;              /* INT */
+        bool b;                 /* BOOL */
+        const Knob *ref;        /* REF */
+        struct {
+            IrExprOp op;
+            struct IrNode *args; /* linked through next */
+        } expr;                 /* EXPR */
+    } u;
+} IrNode;
+
+typedef struct IrObject {
+    const char *path;           /* file in the tree: "nodes/statefulset.yaml" */
+    const char *component;      /* "nodes", "gates", "etcd", "postgres", "inspector", "cluster", ... */
+    const char *api_version, *kind, *name;
+    const IrCond *when;         /* object emitted only when this holds */
+    IrNode *root;               /* the whole document (a MAP) */
+    struct IrObject *next;
+} IrObject;
+
+typedef struct IrCluster {
+    const char *name;           /* cluster name (output directory) */
+    const char *namespace_name;
+    const char *chart_version, *app_version, *kube_version; /* for Chart.yaml */
+    Knob *knobs, *knobs_tail;
+    IrObject *objects, *objects_tail;
+    Span span;
+} IrCluster;
+
+typedef struct Ir {
+    IrCluster **clusters;
+    int nclusters;
+} Ir;
+
+/* ---- building (used by lower/) ------------------------------------------------------------ */
+
+IrCluster *ir_cluster_new(Arena *a, const char *name, const char *namespace_name);
+Knob *ir_knob(Arena *a, IrCluster *c, const char *path, KnobType type, Data *default_value,
+              const char *description);
+const Knob *ir_find_knob(const IrCluster *c, const char *path);
+IrObject *ir_object(Arena *a, IrCluster *c, const char *path, const char *component,
+                    const char *api_version, const char *kind, const char *name, const IrCond *when);
+
+IrNode *ir_map(Arena *a);
+IrNode *ir_seq(Arena *a);
+IrNode *ir_str(Arena *a, const char *s);
+IrNode *ir_int(Arena *a, int64_t i);
+IrNode *ir_bool(Arena *a, bool b);
+IrNode *ir_ref(Arena *a, const Knob *k);
+IrNode *ir_index(Arena *a);
+IrNode *ir_expr(Arena *a, IrExprOp op, IrNode *args /* chain via ir_chain */);
+IrNode *ir_chain(IrNode *first, ...);  /* links nodes through next; NULL-terminated; returns first */
+IrNode *ir_put(Arena *a, IrNode *map, const char *key, IrNode *value); /* returns value */
+IrNode *ir_push(IrNode *seq, IrNode *value);                           /* returns value */
+IrNode *ir_when(IrNode *node, const IrCond *cond);                     /* returns node */
+
+const IrCond *ir_cond_knob(Arena *a, const Knob *k);
+const IrCond *ir_cond_not(Arena *a, const IrCond *c);
+const IrCond *ir_cond_and(Arena *a, const IrCond *x, const IrCond *y);
+const IrCond *ir_cond_or(Arena *a, const IrCond *x, const IrCond *y);
+const IrCond *ir_cond_eq(Arena *a, const Knob *k, const char *literal);
+
+/* ---- evaluating (used by the manifest emitter, diff and tests) ------------------------------- */
+
+/* The defaults of every knob as a values tree (what values.yaml holds). */
+Data *ir_default_values(Arena *a, const IrCluster *c);
+bool ir_cond_eval(const IrCond *cond, const Data *values);
+/* The concrete document for `obj` under `values`, or NULL when the object's condition is false. */
+Data *ir_eval_object(Arena *a, const IrObject *obj, const Data *values);
+Data *ir_eval_node(Arena *a, const IrNode *node, const Data *values);
+
+#endif

@@ -1,0 +1,152 @@
+/* source.c - loading source files and mapping byte offsets to line:col (see source.h). */
+#include "support/source.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void source_map_init(SourceMap *map, Arena *arena)
+{
+    memset(map, 0, sizeof *map);
+    map->arena = arena;
+}
+
+static void index_lines(Arena *arena, SourceFile *f)
+{
+    uint32_t n = 1;
+    for (uint32_t i = 0; i < f->len; i++)
+        if (f->text[i] == '\n')
+            n++;
+    f->line_starts = ARENA_ARRAY(arena, uint32_t, n);
+    f->nlines = n;
+    uint32_t k = 0;
+    f->line_starts[k++] = 0;
+    for (uint32_t i = 0; i < f->len; i++)
+        if (f->text[i] == '\n')
+            f->line_starts[k++] = i + 1;
+}
+
+SourceFile *source_add(SourceMap *map, const char *path, const char *text, size_t len)
+{
+    if (map->nfiles == map->cap) {
+        int32_t cap = map->cap ? map->cap * 2 : 8;
+        SourceFile **files = ARENA_ARRAY(map->arena, SourceFile *, cap);
+        if (map->nfiles)
+            memcpy(files, map->files, sizeof(SourceFile *) * (size_t)map->nfiles);
+        map->files = files;
+        map->cap = cap;
+    }
+    SourceFile *f = ARENA_NEW(map->arena, SourceFile);
+    f->id = map->nfiles;
+    f->path = arena_strdup(map->arena, path);
+    f->text = arena_strndup(map->arena, text, len);
+    f->len = (uint32_t)len;
+    index_lines(map->arena, f);
+    map->files[map->nfiles++] = f;
+    return f;
+}
+
+SourceFile *source_load(SourceMap *map, const char *path, const char **err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        *err = strerror(errno);
+        return NULL;
+    }
+    size_t cap = 64 * 1024, len = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fclose(fp);
+        *err = "out of memory";
+        return NULL;
+    }
+    for (;;) {
+        if (len == cap) {
+            if (cap > SOURCE_MAX_BYTES) {
+                free(buf);
+                fclose(fp);
+                *err = "file is larger than the 4 MiB limit";
+                return NULL;
+            }
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                fclose(fp);
+                *err = "out of memory";
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int failed = ferror(fp);
+    int saved = errno;
+    fclose(fp);
+    if (failed) {
+        free(buf);
+        *err = strerror(saved ? saved : EIO);
+        return NULL;
+    }
+    if (len > SOURCE_MAX_BYTES) {
+        free(buf);
+        *err = "file is larger than the 4 MiB limit";
+        return NULL;
+    }
+    SourceFile *f = source_add(map, path, buf, len);
+    free(buf);
+    return f;
+}
+
+const SourceFile *source_get(const SourceMap *map, int32_t id)
+{
+    if (id < 0 || id >= map->nfiles)
+        return NULL;
+    return map->files[id];
+}
+
+void source_linecol(const SourceFile *file, uint32_t offset, uint32_t *line, uint32_t *col)
+{
+    uint32_t lo = 0, hi = file->nlines;
+    while (hi - lo > 1) { /* last line_start <= offset */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (file->line_starts[mid] <= offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *line = lo + 1;
+    *col = offset - file->line_starts[lo] + 1;
+}
+
+const char *source_line(const SourceFile *file, uint32_t line, uint32_t *len)
+{
+    if (line == 0 || line > file->nlines) {
+        *len = 0;
+        return "";
+    }
+    uint32_t start = file->line_starts[line - 1];
+    uint32_t end = line < file->nlines ? file->line_starts[line] : file->len;
+    while (end > start && (file->text[end - 1] == '\n' || file->text[end - 1] == '\r'))
+        end--;
+    *len = end - start;
+    return file->text + start;
+}
+
+Span span_join(Span a, Span b)
+{
+    if (a.file < 0)
+        return b;
+    if (b.file < 0 || b.file != a.file)
+        return a;
+    Span s = a;
+    if (b.start < s.start)
+        s.start = b.start;
+    if (b.end > s.end)
+        s.end = b.end;
+    return s;
+}
