@@ -73,12 +73,13 @@ typedef enum IrKind { IR_MAP, IR_SEQ, IR_STR, IR_INT, IR_BOOL, IR_NULL, IR_REF, 
 
 typedef enum IrExprOp {
     EXPR_CONCAT,   /* string: args evaluated and joined as text ("$(POD_NAME)." + ns + ...) */
-    EXPR_IMAGE,    /* string: args = registry, repository, tag -> "reg/repo:tag" or "repo:tag" */
+    EXPR_IMAGE,    /* string: args = global registry, image registry, repository, tag ->
+                      "reg/repo:tag" (the global registry wins when non-empty) or "repo:tag" */
     EXPR_REPEAT,   /* sequence: args = count, body; body repeated count times, IR_INDEX = 0..n-1 */
     EXPR_JOIN,     /* string: args = separator (STR), sequence-valued node; items joined */
     EXPR_YAML,     /* string: arg = subtree; its YAML text (ConfigMap data) */
     EXPR_SHA256,   /* string: arg = string-valued node; lowercase hex sha256 */
-    EXPR_QUANTITY, /* string: arg = knob ref; canonical quantity text ("2000m" -> "2") */
+    EXPR_NAMESPACE,/* string, no args: the cluster's namespace (chart: {{ .Release.Namespace }}) */
 } IrExprOp;
 
 typedef struct IrNode {
@@ -158,8 +159,10 @@ const IrCond *ir_cond_eq(Arena *a, const Knob *k, const char *literal);
 /* The defaults of every knob as a values tree (what values.yaml holds). */
 Data *ir_default_values(Arena *a, const IrCluster *c);
 bool ir_cond_eval(const IrCond *cond, const Data *values);
-/* The concrete document for `obj` under `values`, or NULL when the object's condition is false. */
-Data *ir_eval_object(Arena *a, const IrObject *obj, const Data *values);
-Data *ir_eval_node(Arena *a, const IrNode *node, const Data *values);
+/* The concrete document for `obj` under `values`, or NULL when the object's condition is false.
+ * `c` supplies the namespace for EXPR_NAMESPACE. Values missing from `values` fall back to the
+ * knob's default. */
+Data *ir_eval_object(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values);
+Data *ir_eval_node(Arena *a, const IrCluster *c, const IrNode *node, const Data *values);
 
 #endif
