@@ -1,0 +1,286 @@
+/* data.c - plain data trees: constructors, dotted-path access, Helm-style merging, equality and
+ * Go-template truth. Everything lives in the caller's arena; maps are ordered linked lists (small,
+ * insertion order matters more than lookup speed here). */
+#include "ir/data.h"
+
+#include <string.h>
+
+static Data *data_new(Arena *a, DataKind kind)
+{
+    Data *d = ARENA_NEW(a, Data);
+    d->kind = kind;
+    return d;
+}
+
+Data *data_null(Arena *a) { return data_new(a, DATA_NULL); }
+
+Data *data_bool(Arena *a, bool b)
+{
+    Data *d = data_new(a, DATA_BOOL);
+    d->u.b = b;
+    return d;
+}
+
+Data *data_int(Arena *a, int64_t i)
+{
+    Data *d = data_new(a, DATA_INT);
+    d->u.i = i;
+    return d;
+}
+
+Data *data_strn(Arena *a, const char *s, size_t len)
+{
+    Data *d = data_new(a, DATA_STR);
+    d->u.str.s = arena_strndup(a, s, len);
+    d->u.str.len = len;
+    return d;
+}
+
+Data *data_str(Arena *a, const char *s) { return data_strn(a, s, strlen(s)); }
+
+Data *data_map(Arena *a) { return data_new(a, DATA_MAP); }
+Data *data_seq(Arena *a) { return data_new(a, DATA_SEQ); }
+
+static void kids_append(Data *parent, Data *value)
+{
+    value->next = NULL;
+    if (parent->u.kids.last)
+        parent->u.kids.last->next = value;
+    else
+        parent->u.kids.first = value;
+    parent->u.kids.last = value;
+    parent->u.kids.count++;
+}
+
+Data *data_put(Arena *a, Data *map, const char *key, Data *value)
+{
+    value->key = arena_strdup(a, key);
+    kids_append(map, value);
+    return value;
+}
+
+Data *data_push(Data *seq, Data *value)
+{
+    value->key = NULL;
+    kids_append(seq, value);
+    return value;
+}
+
+Data *data_get(const Data *map, const char *key)
+{
+    if (!map || map->kind != DATA_MAP)
+        return NULL;
+    for (Data *e = map->u.kids.first; e; e = e->next)
+        if (strcmp(e->key, key) == 0)
+            return e;
+    return NULL;
+}
+
+static Data *data_getn(const Data *map, const char *key, size_t len)
+{
+    if (!map || map->kind != DATA_MAP)
+        return NULL;
+    for (Data *e = map->u.kids.first; e; e = e->next)
+        if (strlen(e->key) == len && memcmp(e->key, key, len) == 0)
+            return e;
+    return NULL;
+}
+
+/* Dotted paths split on every '.', so a key that itself contains a dot (e.g. an annotation
+ * "app.kubernetes.io/name") is not addressable this way; use data_get on its parent map. */
+Data *data_path(const Data *root, const char *dotted_path)
+{
+    const Data *cur = root;
+    const char *p = dotted_path;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        cur = data_getn(cur, p, len);
+        if (!cur || !dot)
+            return (Data *)cur;
+        p = dot + 1;
+    }
+}
+
+/* Replaces `old` (an entry of `map`) by `value`, keeping its position. */
+static void replace_entry(Data *map, Data *old, Data *value)
+{
+    value->key = old->key;
+    value->next = old->next;
+    Data **link = &map->u.kids.first;
+    while (*link != old)
+        link = &(*link)->next;
+    *link = value;
+    if (map->u.kids.last == old)
+        map->u.kids.last = value;
+}
+
+static void remove_entry(Data *map, Data *old)
+{
+    Data *prev = NULL;
+    for (Data *e = map->u.kids.first; e; prev = e, e = e->next) {
+        if (e != old)
+            continue;
+        if (prev)
+            prev->next = e->next;
+        else
+            map->u.kids.first = e->next;
+        if (map->u.kids.last == e)
+            map->u.kids.last = prev;
+        map->u.kids.count--;
+        return;
+    }
+}
+
+bool data_set_path(Arena *a, Data *root, const char *dotted_path, Data *value)
+{
+    if (!root || root->kind != DATA_MAP || !*dotted_path)
+        return false;
+    Data *cur = root;
+    const char *p = dotted_path;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        if (len == 0)
+            return false;
+        Data *e = data_getn(cur, p, len);
+        if (!dot) {
+            if (e) {
+                replace_entry(cur, e, value);
+            } else {
+                value->key = arena_strndup(a, p, len);
+                kids_append(cur, value);
+            }
+            return true;
+        }
+        if (!e) {
+            e = data_map(a);
+            e->key = arena_strndup(a, p, len);
+            kids_append(cur, e);
+        } else if (e->kind != DATA_MAP) {
+            Data *m = data_map(a);
+            replace_entry(cur, e, m);
+            e = m;
+        }
+        cur = e;
+        p = dot + 1;
+    }
+}
+
+Data *data_clone(Arena *a, const Data *d)
+{
+    if (!d)
+        return NULL;
+    Data *c = data_new(a, d->kind);
+    c->style = d->style;
+    c->key = d->key;
+    switch (d->kind) {
+    case DATA_NULL:
+        break;
+    case DATA_BOOL:
+        c->u.b = d->u.b;
+        break;
+    case DATA_INT:
+        c->u.i = d->u.i;
+        break;
+    case DATA_FLOAT:
+        c->u.f = d->u.f;
+        break;
+    case DATA_STR:
+        c->u.str.s = arena_strndup(a, d->u.str.s, d->u.str.len);
+        c->u.str.len = d->u.str.len;
+        break;
+    case DATA_MAP:
+    case DATA_SEQ:
+        for (const Data *k = d->u.kids.first; k; k = k->next) {
+            Data *kc = data_clone(a, k);
+            kc->key = k->key;
+            kids_append(c, kc);
+        }
+        break;
+    }
+    return c;
+}
+
+/* Helm coalescing: maps merge key by key, scalars and lists replace, and an explicit null in the
+ * overriding values deletes the key (that is how users unset a chart default). */
+void data_merge(Arena *a, Data *dst, const Data *src)
+{
+    if (!dst || !src || dst->kind != DATA_MAP || src->kind != DATA_MAP)
+        return;
+    for (const Data *s = src->u.kids.first; s; s = s->next) {
+        Data *d = data_get(dst, s->key);
+        if (s->kind == DATA_NULL) {
+            if (d)
+                remove_entry(dst, d);
+            continue;
+        }
+        if (d && d->kind == DATA_MAP && s->kind == DATA_MAP) {
+            data_merge(a, d, s);
+            continue;
+        }
+        Data *copy = data_clone(a, s);
+        if (d)
+            replace_entry(dst, d, copy);
+        else
+            kids_append(dst, copy);
+    }
+}
+
+bool data_equal(const Data *a, const Data *b)
+{
+    if (a == b)
+        return true;
+    if (!a || !b || a->kind != b->kind)
+        return false;
+    switch (a->kind) {
+    case DATA_NULL:
+        return true;
+    case DATA_BOOL:
+        return a->u.b == b->u.b;
+    case DATA_INT:
+        return a->u.i == b->u.i;
+    case DATA_FLOAT:
+        return a->u.f == b->u.f;
+    case DATA_STR:
+        return a->u.str.len == b->u.str.len && memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
+    case DATA_SEQ: {
+        const Data *x = a->u.kids.first, *y = b->u.kids.first;
+        for (; x && y; x = x->next, y = y->next)
+            if (!data_equal(x, y))
+                return false;
+        return !x && !y;
+    }
+    case DATA_MAP:
+        /* Maps compare as maps: same keys with equal values, order ignored. */
+        if (a->u.kids.count != b->u.kids.count)
+            return false;
+        for (const Data *x = a->u.kids.first; x; x = x->next)
+            if (!data_equal(x, data_get(b, x->key)))
+                return false;
+        return true;
+    }
+    return false;
+}
+
+bool data_truthy(const Data *d)
+{
+    if (!d)
+        return false;
+    switch (d->kind) {
+    case DATA_NULL:
+        return false;
+    case DATA_BOOL:
+        return d->u.b;
+    case DATA_INT:
+        return d->u.i != 0;
+    case DATA_FLOAT:
+        return d->u.f != 0.0;
+    case DATA_STR:
+        return d->u.str.len != 0;
+    case DATA_MAP:
+    case DATA_SEQ:
+        return d->u.kids.count != 0;
+    }
+    return false;
+}
