@@ -53,6 +53,7 @@ typedef struct Knob {
     int64_t min, max;           /* KNOB_INT bounds (inclusive) */
     const char *const *choices; /* KNOB_ENUM: NULL-terminated */
     const char *required_when;  /* path of a boolean knob that makes this one required */
+    bool must_be_odd;           /* KNOB_INT: odd only (etcd quorum); the chart enforces it with `fail` */
     struct Knob *next;          /* registration order */
 } Knob;
 

@@ -1,0 +1,178 @@
+/* commands.c - `goversec build`, `check` and `fmt`: run the driver, print diagnostics with the
+ * summary line, write the output tree atomically, and map outcomes to exit statuses. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "syntax/syntax.h"
+
+bool cli_use_color(FILE *fp)
+{
+    const char *no_color = getenv("NO_COLOR");
+    if (no_color && *no_color)
+        return false;
+    return isatty(fileno(fp)) != 0;
+}
+
+void cli_driver_options(const CliOptions *o, DriverOptions *d)
+{
+    memset(d, 0, sizeof *d);
+    d->only_cluster = o->cluster;
+    d->stdlib_dirs = o->stdlib_dirs;
+    d->nstdlib_dirs = o->nstdlib;
+    d->sets = o->sets;
+    d->nsets = o->nsets;
+    d->set_strings = o->set_strings;
+    d->nset_strings = o->nset_strings;
+    d->values_files = o->values_files;
+    d->nvalues_files = o->nvalues;
+    d->warnings_as_errors = o->werror;
+}
+
+static void print_summary(const DiagSink *d)
+{
+    unsigned e = d->errors, w = d->warnings;
+    if (e == 0 && w == 0)
+        return;
+    if (e && w)
+        fprintf(stderr, "%u error%s and %u warning%s generated.\n", e, e == 1 ? "" : "s", w,
+                w == 1 ? "" : "s");
+    else if (e)
+        fprintf(stderr, "%u error%s generated.\n", e, e == 1 ? "" : "s");
+    else
+        fprintf(stderr, "%u warning%s generated.\n", w, w == 1 ? "" : "s");
+}
+
+int cli_report(Compilation *comp, int status, bool color)
+{
+    if (status == DRIVER_USAGE_ERROR && comp->io_error) {
+        fprintf(stderr, "goversec: error: %s\n", comp->io_error);
+        return status;
+    }
+    diag_render(&comp->diags, stderr, color);
+    print_summary(&comp->diags);
+    if (status == DRIVER_OK && diag_has_errors(&comp->diags))
+        status = DRIVER_INPUT_ERROR;
+    return status;
+}
+
+static int need_input(const CliOptions *o, const char *cmd)
+{
+    if (o->input)
+        return DRIVER_OK;
+    fprintf(stderr, "goversec: error: `goversec %s` needs an input file\n", cmd);
+    return DRIVER_USAGE_ERROR;
+}
+
+int cli_check(const CliOptions *o)
+{
+    int status = need_input(o, "check");
+    if (status)
+        return status;
+    DriverOptions d;
+    cli_driver_options(o, &d);
+    Compilation comp;
+    driver_init(&comp);
+    status = cli_report(&comp, driver_compile_file(&comp, o->input, &d), o->color);
+    driver_dispose(&comp);
+    return status;
+}
+
+int cli_build(const CliOptions *o)
+{
+    int status = need_input(o, "build");
+    if (status)
+        return status;
+    if (!o->output) {
+        fputs("goversec: error: `goversec build` needs an output directory (-o DIR)\n", stderr);
+        return DRIVER_USAGE_ERROR;
+    }
+    DriverOptions d;
+    cli_driver_options(o, &d);
+    Compilation comp;
+    driver_init(&comp);
+    status = cli_report(&comp, driver_compile_file(&comp, o->input, &d), o->color);
+    if (status == DRIVER_OK) {
+        OutTree tree;
+        outtree_init(&tree, comp.arena);
+        const char *err = NULL;
+        char buf[1024];
+        if (!driver_emit(&comp, &tree, &err)) {
+            fprintf(stderr, "goversec: error: %s\n", err ? err : "emitting the output failed");
+            status = DRIVER_USAGE_ERROR;
+        } else if (outtree_commit(&tree, o->output, o->force, buf, sizeof buf) != 0) {
+            fprintf(stderr, "goversec: error: %s\n", buf);
+            status = DRIVER_USAGE_ERROR;
+        } else if (!o->quiet) {
+            printf("wrote %zu files (%zu bytes) for %d cluster%s to %s\n", tree.count, tree.bytes,
+                   comp.ir->nclusters, comp.ir->nclusters == 1 ? "" : "s", o->output);
+        }
+    }
+    driver_dispose(&comp);
+    return status;
+}
+
+/* Replaces `path` with `text` through a temporary file in the same directory. */
+static int write_in_place(const char *path, const char *text)
+{
+    size_t len = strlen(path);
+    char *tmp = malloc(len + 16);
+    if (!tmp)
+        return -1;
+    snprintf(tmp, len + 16, "%s.fmt-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    FILE *fp = fdopen(fd, "w");
+    int ok = fp && fputs(text, fp) >= 0;
+    ok = fp && fclose(fp) == 0 && ok;
+    if (ok && rename(tmp, path) == 0) {
+        free(tmp);
+        return 0;
+    }
+    int saved = errno;
+    unlink(tmp);
+    free(tmp);
+    errno = saved;
+    return -1;
+}
+
+int cli_fmt(const CliOptions *o)
+{
+    int status = need_input(o, "fmt");
+    if (status)
+        return status;
+    Compilation comp;
+    driver_init(&comp);
+    const char *err = NULL;
+    SourceFile *file = source_load(&comp.sources, o->input, &err);
+    if (!file) {
+        fprintf(stderr, "goversec: error: cannot read '%s': %s\n", o->input, err);
+        driver_dispose(&comp);
+        return DRIVER_USAGE_ERROR;
+    }
+    Unit *unit = syntax_parse(comp.arena, file, &comp.diags);
+    status = cli_report(&comp, unit ? DRIVER_OK : DRIVER_INPUT_ERROR, o->color);
+    if (status == DRIVER_OK) {
+        const char *text = syntax_format(comp.arena, unit);
+        bool same = strcmp(text, file->text) == 0;
+        if (o->check_only) {
+            if (!same)
+                fprintf(stderr, "%s: not formatted (run `goversec fmt -w %s`)\n", o->input, o->input);
+            status = same ? DRIVER_OK : DRIVER_INPUT_ERROR;
+        } else if (o->write) {
+            if (!same && write_in_place(o->input, text) != 0) {
+                fprintf(stderr, "goversec: error: cannot write '%s': %s\n", o->input, strerror(errno));
+                status = DRIVER_USAGE_ERROR;
+            }
+        } else {
+            fputs(text, stdout);
+        }
+    }
+    driver_dispose(&comp);
+    return status;
+}

@@ -1,0 +1,95 @@
+/* driver.c - runs the phases in order and stops at the first phase that reported errors
+ * (later phases assume a well-formed input). See driver.h. */
+#include "driver/driver.h"
+
+#include <string.h>
+
+#include "check/check.h"
+#include "emit/emit.h"
+#include "lower/lower.h"
+#include "syntax/syntax.h"
+#include "values/values.h"
+
+void driver_init(Compilation *comp)
+{
+    memset(comp, 0, sizeof *comp);
+    comp->arena = arena_new();
+    source_map_init(&comp->sources, comp->arena);
+    diag_init(&comp->diags, &comp->sources, comp->arena);
+}
+
+void driver_dispose(Compilation *comp)
+{
+    arena_free(comp->arena);
+    memset(comp, 0, sizeof *comp);
+}
+
+static bool resolve_values(Compilation *comp, const DriverOptions *opts)
+{
+    comp->values = ARENA_ARRAY(comp->arena, Data *, comp->ir->nclusters + 1);
+    for (int i = 0; i < comp->ir->nclusters; i++) {
+        const IrCluster *c = comp->ir->clusters[i];
+        Data *values = ir_default_values(comp->arena, c);
+        for (int f = 0; f < opts->nvalues_files; f++)
+            values_apply_file(comp->arena, values, &comp->sources, opts->values_files[f], &comp->diags);
+        for (int s = 0; s < opts->nsets; s++)
+            values_apply_set(comp->arena, values, opts->sets[s], false, &comp->diags);
+        for (int s = 0; s < opts->nset_strings; s++)
+            values_apply_set(comp->arena, values, opts->set_strings[s], true, &comp->diags);
+        if (!diag_has_errors(&comp->diags))
+            values_validate(c, values, &comp->diags);
+        comp->values[i] = values;
+    }
+    return !diag_has_errors(&comp->diags);
+}
+
+static int compile_source(Compilation *comp, const SourceFile *file, const DriverOptions *opts)
+{
+    comp->diags.warnings_as_errors = opts->warnings_as_errors;
+    Unit *unit = syntax_parse(comp->arena, file, &comp->diags);
+    comp->unit = unit;
+    if (!unit || diag_has_errors(&comp->diags))
+        return DRIVER_INPUT_ERROR;
+    CheckOptions check = {
+        .stdlib_dirs = opts->stdlib_dirs,
+        .nstdlib_dirs = opts->nstdlib_dirs,
+        .only_cluster = opts->only_cluster,
+    };
+    comp->model = check_unit(comp->arena, &comp->sources, unit, &check, &comp->diags);
+    if (!comp->model || diag_has_errors(&comp->diags))
+        return DRIVER_INPUT_ERROR;
+    comp->ir = lower_model(comp->arena, comp->model, &comp->diags);
+    if (!comp->ir || diag_has_errors(&comp->diags))
+        return DRIVER_INPUT_ERROR;
+    if (!resolve_values(comp, opts))
+        return DRIVER_INPUT_ERROR;
+    return DRIVER_OK;
+}
+
+int driver_compile_file(Compilation *comp, const char *path, const DriverOptions *opts)
+{
+    const char *err = NULL;
+    SourceFile *file = source_load(&comp->sources, path, &err);
+    if (!file) {
+        comp->io_error = arena_printf(comp->arena, "cannot read '%s': %s", path, err);
+        return DRIVER_USAGE_ERROR;
+    }
+    return compile_source(comp, file, opts);
+}
+
+int driver_compile_text(Compilation *comp, const char *name, const char *text, size_t len,
+                        const DriverOptions *opts)
+{
+    SourceFile *file = source_add(&comp->sources, name, text, len);
+    return compile_source(comp, file, opts);
+}
+
+bool driver_emit(Compilation *comp, OutTree *out, const char **err)
+{
+    for (int i = 0; i < comp->ir->nclusters; i++) {
+        const IrCluster *c = comp->ir->clusters[i];
+        if (!emit_manifests(comp->arena, c, comp->values[i], out, c->name, err))
+            return false;
+    }
+    return true;
+}

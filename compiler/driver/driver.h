@@ -1,0 +1,49 @@
+/* driver.h - the whole pipeline as one library call: source text -> AST -> Model -> IR ->
+ * values (defaults + overrides) -> OutTree. Used by the CLI, the fuzzer and the tests, so every
+ * entry point runs exactly the same phases. Nothing here touches the output directory. */
+#ifndef GOVERSEC_DRIVER_H
+#define GOVERSEC_DRIVER_H
+#include <stdbool.h>
+
+#include "check/model.h"
+#include "emit/outtree.h"
+#include "ir/ir.h"
+#include "support/diag.h"
+#include "syntax/ast.h"
+
+enum { DRIVER_OK = 0, DRIVER_INPUT_ERROR = 1, DRIVER_USAGE_ERROR = 2 };
+
+typedef struct DriverOptions {
+    const char *only_cluster;          /* NULL: every cluster in the file */
+    const char *const *stdlib_dirs;    /* searched in order for `use` */
+    int nstdlib_dirs;
+    const char *const *sets;           /* "--set" assignments, in order */
+    int nsets;
+    const char *const *set_strings;    /* "--set-string" assignments */
+    int nset_strings;
+    const char *const *values_files;   /* "-f" files, in order (applied before --set) */
+    int nvalues_files;
+    bool warnings_as_errors;
+} DriverOptions;
+
+typedef struct Compilation {
+    Arena *arena;
+    SourceMap sources;
+    DiagSink diags;
+    const Unit *unit;
+    Model *model;
+    Ir *ir;
+    Data **values;                     /* per IR cluster: defaults merged with overrides */
+    const char *io_error;              /* set when the status is DRIVER_USAGE_ERROR */
+} Compilation;
+
+void driver_init(Compilation *comp);
+void driver_dispose(Compilation *comp);
+/* Parse + check + lower + resolve values. Returns a DRIVER_* status. */
+int driver_compile_file(Compilation *comp, const char *path, const DriverOptions *opts);
+int driver_compile_text(Compilation *comp, const char *name, const char *text, size_t len,
+                        const DriverOptions *opts);
+/* Adds every cluster's manifests to `out`. Returns false with *err on an internal failure. */
+bool driver_emit(Compilation *comp, OutTree *out, const char **err);
+
+#endif

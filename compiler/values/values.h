@@ -1,0 +1,20 @@
+/* values.h - a cluster's chart values: the knob defaults, overridden by `-f` files and `--set`
+ * assignments (Helm's strvals syntax and coalescing), then validated against the knobs with the
+ * same rules values.schema.json states, so `goversec build --set S` accepts exactly what
+ * `helm install --set S` accepts and produces the same objects. */
+#ifndef GOVERSEC_VALUES_H
+#define GOVERSEC_VALUES_H
+#include <stdbool.h>
+
+#include "ir/ir.h"
+#include "support/diag.h"
+
+/* Merges a YAML values file into `values` (Helm coalescing). Errors are located in the file. */
+bool values_apply_file(Arena *a, Data *values, SourceMap *sources, const char *path, DiagSink *diags);
+/* Applies one --set (as_string false) or --set-string assignment list: "a.b=1,c[0]=x". */
+bool values_apply_set(Arena *a, Data *values, const char *assignments, bool as_string, DiagSink *diags);
+/* Checks every value against its knob: unknown keys (with a suggestion), types, bounds, enums,
+ * quantities and durations, and `required_when`. Reports all problems. */
+bool values_validate(const IrCluster *c, const Data *values, DiagSink *diags);
+
+#endif
