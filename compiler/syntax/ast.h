@@ -123,11 +123,14 @@ Stmt *ast_stmt_append(Stmt *list, Stmt *stmt);
 Block *ast_block(Arena *a, Span span, Stmt *stmts, bool single_line);
 Decl *ast_decl(Arena *a, const char *kind, Span kind_span, const char *name, Span name_span,
                const char *extends, Span extends_span, Block *body, Span span);
+Use *ast_use(Arena *a, const char *path, Span span);
 void ast_unit_add_use(Arena *a, Unit *unit, Use *use);
 void ast_unit_add_decl(Arena *a, Unit *unit, Decl *decl);
 
 /* Splits `class nginx tls "x"` into two statements after `consumed` arguments: the argument at
- * that position must be an IDENT; it becomes the key of a new statement inserted after `stmt`. */
+ * that position must be an IDENT; it becomes the key of a new statement inserted after `stmt`.
+ * The new statement takes the remaining arguments and the block; it is returned, or NULL (and
+ * nothing changes) when there is no IDENT argument at that position. */
 Stmt *ast_split_statement(Arena *a, Stmt *stmt, int consumed);
 
 #endif
