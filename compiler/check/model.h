@@ -16,6 +16,7 @@ typedef struct Image {
     const char *tag;          /* "1.2.0" */
     const char *pull_policy;  /* "IfNotPresent" | "Always" | "Never" */
     Span span;
+    const char *digest;       /* "sha256:..." or NULL; pins the image in addition to the tag */
 } Image;
 
 typedef struct Resources {
@@ -35,7 +36,7 @@ typedef struct Storage {
 
 typedef struct Backup {
     bool enabled;
-    const char *cron;           /* "0 */6 * * *" */
+    const char *cron;           /* e.g. "0 0,6,12,18 * * *" */
     int keep;                   /* snapshots retained */
     Quantity size;              /* backup PVC size */
     const char *storage_class;
