@@ -26,6 +26,10 @@ typedef struct CliOptions {
 } CliOptions;
 
 bool cli_use_color(FILE *fp);
+int cli_usage_error(const char *fmt, const char *arg);
+/* Parses argv[2..] into o; returns DRIVER_OK or DRIVER_USAGE_ERROR (message printed). */
+int cli_parse_options(int argc, char **argv, CliOptions *o);
+void cli_add_stdlib_defaults(CliOptions *o);
 void cli_driver_options(const CliOptions *o, DriverOptions *d);
 /* Prints the diagnostics and the "N errors generated." line; returns the compile status. */
 int cli_report(Compilation *comp, int status, bool color);

@@ -1,15 +1,12 @@
 /* main.c - the goversec command line: argument parsing, the build/check/fmt/diff commands,
  * diagnostics output and exit statuses (0 ok, 1 errors in the input, 2 usage or I/O errors).
  * All compiling goes through driver.h; this file only wires options to it. */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "driver/driver.h"
-#include "syntax/syntax.h"
 
 static const char USAGE[] =
     "usage: goversec <command> [options]\n"
@@ -37,108 +34,6 @@ static const char USAGE[] =
     "exit status: 0 success, 1 errors in the input, 2 usage or I/O errors\n"
     "environment: NO_COLOR disables colour; GOVERSEC_STDLIB adds a library directory\n";
 
-static void add_stdlib_defaults(CliOptions *o)
-{
-    const char *env = getenv("GOVERSEC_STDLIB");
-    if (env && *env)
-        o->stdlib_dirs[o->nstdlib++] = env;
-    /* Next to an installed binary: <prefix>/bin/goversec -> <prefix>/share/goversec/stdlib. */
-    char *exe_dir = o->exe_stdlib;
-    ssize_t n = readlink("/proc/self/exe", exe_dir, PATH_MAX);
-    if (n > 0) {
-        exe_dir[n] = '\0';
-        char *slash = strrchr(exe_dir, '/');
-        if (slash) {
-            strcpy(slash, "/../share/goversec/stdlib");
-            o->stdlib_dirs[o->nstdlib++] = exe_dir;
-        }
-    }
-    o->stdlib_dirs[o->nstdlib++] = GOVERSEC_STDLIB_INSTALL_DIR;
-    o->stdlib_dirs[o->nstdlib++] = GOVERSEC_STDLIB_SOURCE_DIR;
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("goversec: error: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n(run `goversec --help` for usage)\n", stderr);
-    return DRIVER_USAGE_ERROR;
-}
-
-/* Takes the value of an option written `--opt VALUE` or `--opt=VALUE`. */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-    const char *arg = argv[*i];
-    size_t len = strlen(name);
-    if (strncmp(arg, name, len) == 0 && arg[len] == '=')
-        return arg + len + 1;
-    if (strcmp(arg, name) == 0 && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
-static bool matches(const char *arg, const char *name)
-{
-    size_t len = strlen(name);
-    return strncmp(arg, name, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
-}
-
-static int parse_options(int argc, char **argv, CliOptions *o)
-{
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v;
-        if (matches(a, "-o") || matches(a, "--output")) {
-            if (!(v = option_value(argc, argv, &i, matches(a, "-o") ? "-o" : "--output")))
-                return usage_error("%s needs a directory", a);
-            o->output = v;
-        } else if (matches(a, "--cluster")) {
-            if (!(v = option_value(argc, argv, &i, "--cluster")))
-                return usage_error("%s needs a cluster name", a);
-            o->cluster = v;
-        } else if (matches(a, "--set") || matches(a, "--set-string")) {
-            bool str = matches(a, "--set-string");
-            if (!(v = option_value(argc, argv, &i, str ? "--set-string" : "--set")))
-                return usage_error("%s needs PATH=VALUE", a);
-            if (o->nsets >= CLI_MAX_LIST)
-                return usage_error("too many %s options", a);
-            if (str)
-                o->set_strings[o->nset_strings++] = v;
-            else
-                o->sets[o->nsets++] = v;
-        } else if (matches(a, "-f") || matches(a, "--values")) {
-            if (!(v = option_value(argc, argv, &i, matches(a, "-f") ? "-f" : "--values")))
-                return usage_error("%s needs a file", a);
-            if (o->nvalues >= CLI_MAX_LIST)
-                return usage_error("too many %s options", a);
-            o->values_files[o->nvalues++] = v;
-        } else if (matches(a, "--stdlib")) {
-            if (!(v = option_value(argc, argv, &i, "--stdlib")))
-                return usage_error("%s needs a directory", a);
-            if (o->nstdlib >= CLI_MAX_LIST - 8)
-                return usage_error("too many %s options", a);
-            o->stdlib_dirs[o->nstdlib++] = v;
-        } else if (strcmp(a, "--force") == 0) {
-            o->force = true;
-        } else if (strcmp(a, "-w") == 0 || strcmp(a, "--write") == 0) {
-            o->write = true;
-        } else if (strcmp(a, "--check") == 0) {
-            o->check_only = true;
-        } else if (strcmp(a, "-Werror") == 0) {
-            o->werror = true;
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            o->quiet = true;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return usage_error("unknown option '%s'", a);
-        } else if (!o->input) {
-            o->input = a;
-        } else {
-            return usage_error("unexpected argument '%s' (one input file at a time)", a);
-        }
-    }
-    return DRIVER_OK;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -155,10 +50,10 @@ int main(int argc, char **argv)
     for (int i = 2; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
             return fputs(USAGE, stdout), DRIVER_OK;
-    int status = parse_options(argc, argv, &o);
+    int status = cli_parse_options(argc, argv, &o);
     if (status != DRIVER_OK)
         return status;
-    add_stdlib_defaults(&o);
+    cli_add_stdlib_defaults(&o);
     o.color = cli_use_color(stderr);
 
     if (strcmp(cmd, "build") == 0)
@@ -167,5 +62,5 @@ int main(int argc, char **argv)
         return cli_check(&o);
     if (strcmp(cmd, "fmt") == 0)
         return cli_fmt(&o);
-    return usage_error("unknown command '%s'", cmd);
+    return cli_usage_error("unknown command '%s'", cmd);
 }
