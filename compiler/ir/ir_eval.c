@@ -1,0 +1,293 @@
+/* ir_eval.c - evaluates the symbolic IR against a values tree into plain Data (what the manifest
+ * emitter writes and what `goversec diff` compares). Failures (a repeat count out of range, an
+ * index outside a repeat, a non-scalar where text is needed) make the evaluation return NULL. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ir/ir.h"
+#include "support/sha256.h"
+#include "yaml/yamlio.h"
+
+enum { IR_REPEAT_MAX = 1000 };
+
+typedef struct Eval {
+    Arena *a;
+    const IrCluster *c;
+    const Data *values;
+    int64_t index;     /* current IR_INDEX */
+    bool in_repeat;
+} Eval;
+
+static Data *eval(Eval *ev, const IrNode *n);
+
+static const Data *knob_value(const Knob *k, const Data *values)
+{
+    const Data *v = values ? data_path(values, k->path) : NULL;
+    return v ? v : k->default_value;
+}
+
+/* Scalar -> text as Go templates print it; NULL for maps and sequences. */
+static const char *scalar_text(Arena *a, const Data *d)
+{
+    if (!d)
+        return "";
+    switch (d->kind) {
+    case DATA_NULL:
+        return "";
+    case DATA_BOOL:
+        return d->u.b ? "true" : "false";
+    case DATA_INT:
+        return arena_printf(a, "%" PRId64, d->u.i);
+    case DATA_FLOAT:
+        return arena_printf(a, "%g", d->u.f);
+    case DATA_STR:
+        return d->u.str.s;
+    case DATA_MAP:
+    case DATA_SEQ:
+        return NULL;
+    }
+    return NULL;
+}
+
+bool ir_cond_eval(const IrCond *cond, const Data *values)
+{
+    if (!cond)
+        return true;
+    switch (cond->op) {
+    case COND_TRUE_KNOB:
+        return data_truthy(knob_value(cond->knob, values));
+    case COND_NOT:
+        return !ir_cond_eval(cond->a, values);
+    case COND_AND:
+        return ir_cond_eval(cond->a, values) && ir_cond_eval(cond->b, values);
+    case COND_OR:
+        return ir_cond_eval(cond->a, values) || ir_cond_eval(cond->b, values);
+    case COND_EQ: {
+        const Data *v = knob_value(cond->knob, values);
+        if (v && v->kind == DATA_STR)
+            return strcmp(v->u.str.s, cond->literal) == 0;
+        return false;
+    }
+    }
+    return false;
+}
+
+static Data *eval_text(Eval *ev, const IrNode *n, const char **out)
+{
+    Data *d = eval(ev, n);
+    if (!d)
+        return NULL;
+    *out = scalar_text(ev->a, d);
+    return *out ? d : NULL;
+}
+
+static Data *eval_concat(Eval *ev, const IrNode *args)
+{
+    size_t len = 0, cap = 64;
+    char *buf = arena_alloc(ev->a, cap);
+    for (const IrNode *arg = args; arg; arg = arg->next) {
+        const char *t;
+        if (!eval_text(ev, arg, &t))
+            return NULL;
+        size_t tl = strlen(t);
+        if (len + tl + 1 > cap) {
+            while (len + tl + 1 > cap)
+                cap *= 2;
+            char *nb = arena_alloc(ev->a, cap);
+            memcpy(nb, buf, len);
+            buf = nb;
+        }
+        memcpy(buf + len, t, tl);
+        len += tl;
+    }
+    return data_strn(ev->a, buf, len);
+}
+
+static Data *eval_image(Eval *ev, const IrNode *args)
+{
+    const char *t[4];
+    const IrNode *arg = args;
+    for (int i = 0; i < 4; i++, arg = arg->next)
+        if (!arg || !eval_text(ev, arg, &t[i]))
+            return NULL;
+    const char *reg = *t[0] ? t[0] : t[1];
+    if (*reg)
+        return data_str(ev->a, arena_printf(ev->a, "%s/%s:%s", reg, t[2], t[3]));
+    return data_str(ev->a, arena_printf(ev->a, "%s:%s", t[2], t[3]));
+}
+
+static Data *eval_repeat(Eval *ev, const IrNode *args)
+{
+    if (!args || !args->next)
+        return NULL;
+    Data *count = eval(ev, args);
+    if (!count || count->kind != DATA_INT || count->u.i < 0 || count->u.i > IR_REPEAT_MAX)
+        return NULL;
+    Eval inner = *ev;
+    inner.in_repeat = true;
+    Data *seq = data_seq(ev->a);
+    for (int64_t i = 0; i < count->u.i; i++) {
+        inner.index = i;
+        Data *item = eval(&inner, args->next);
+        if (!item)
+            return NULL;
+        data_push(seq, item);
+    }
+    return seq;
+}
+
+static Data *eval_join(Eval *ev, const IrNode *args)
+{
+    const char *sep;
+    if (!args || !args->next || !eval_text(ev, args, &sep))
+        return NULL;
+    Data *seq = eval(ev, args->next);
+    if (!seq || seq->kind != DATA_SEQ)
+        return NULL;
+    const char *acc = "";
+    for (const Data *item = seq->u.kids.first; item; item = item->next) {
+        const char *t = scalar_text(ev->a, item);
+        if (!t)
+            return NULL;
+        acc = item == seq->u.kids.first ? t : arena_printf(ev->a, "%s%s%s", acc, sep, t);
+    }
+    return data_str(ev->a, acc);
+}
+
+static Data *eval_yaml(Eval *ev, const IrNode *args)
+{
+    Data *tree = args ? eval(ev, args) : NULL;
+    if (!tree)
+        return NULL;
+    size_t len;
+    const char *text = yaml_write_one(ev->a, tree, &len);
+    if (!text)
+        return NULL;
+    Data *d = data_strn(ev->a, text, len);
+    d->style = STYLE_LITERAL;
+    return d;
+}
+
+static Data *eval_sha256(Eval *ev, const IrNode *args)
+{
+    const char *t;
+    if (!args || !eval_text(ev, args, &t))
+        return NULL;
+    char hex[65];
+    return data_str(ev->a, sha256_hex(t, strlen(t), hex));
+}
+
+static Data *eval_expr(Eval *ev, const IrNode *n)
+{
+    const IrNode *args = n->u.expr.args;
+    switch (n->u.expr.op) {
+    case EXPR_CONCAT:
+        return eval_concat(ev, args);
+    case EXPR_IMAGE:
+        return eval_image(ev, args);
+    case EXPR_REPEAT:
+        return eval_repeat(ev, args);
+    case EXPR_JOIN:
+        return eval_join(ev, args);
+    case EXPR_YAML:
+        return eval_yaml(ev, args);
+    case EXPR_SHA256:
+        return eval_sha256(ev, args);
+    case EXPR_NAMESPACE:
+        return data_str(ev->a, ev->c && ev->c->namespace_name ? ev->c->namespace_name : "");
+    }
+    return NULL;
+}
+
+/* Children of a MAP or SEQ, skipping those whose condition is false. */
+static Data *eval_kids(Eval *ev, const IrNode *n, Data *out)
+{
+    for (const IrNode *k = n->u.kids.first; k; k = k->next) {
+        if (!ir_cond_eval(k->when, ev->values))
+            continue;
+        Data *v = eval(ev, k);
+        if (!v)
+            return NULL;
+        if (out->kind == DATA_MAP)
+            data_put(ev->a, out, k->key, v);
+        else
+            data_push(out, v);
+    }
+    return out;
+}
+
+static Data *eval_scalar(Eval *ev, const IrNode *n)
+{
+    switch (n->kind) {
+    case IR_STR:
+        return data_str(ev->a, n->u.str);
+    case IR_INT:
+        return data_int(ev->a, n->u.i);
+    case IR_BOOL:
+        return data_bool(ev->a, n->u.b);
+    case IR_NULL:
+        return data_null(ev->a);
+    case IR_REF:
+        return data_clone(ev->a, knob_value(n->u.ref, ev->values));
+    case IR_INDEX:
+        return ev->in_repeat ? data_int(ev->a, ev->index) : NULL;
+    case IR_MAP:
+    case IR_SEQ:
+    case IR_EXPR:
+        break;
+    }
+    return NULL;
+}
+
+static Data *eval(Eval *ev, const IrNode *n)
+{
+    Data *d;
+    switch (n->kind) {
+    case IR_MAP:
+        d = eval_kids(ev, n, data_map(ev->a));
+        break;
+    case IR_SEQ:
+        d = eval_kids(ev, n, data_seq(ev->a));
+        break;
+    case IR_EXPR:
+        d = eval_expr(ev, n);
+        break;
+    case IR_STR:
+    case IR_INT:
+    case IR_BOOL:
+    case IR_NULL:
+    case IR_REF:
+    case IR_INDEX:
+        d = eval_scalar(ev, n);
+        break;
+    default:
+        d = NULL;
+    }
+    if (d && n->style != STYLE_AUTO && d->kind == DATA_STR)
+        d->style = n->style;
+    if (d)
+        d->key = NULL;
+    return d;
+}
+
+Data *ir_eval_node(Arena *a, const IrCluster *c, const IrNode *node, const Data *values)
+{
+    Eval ev = {a, c, values, 0, false};
+    return node ? eval(&ev, node) : NULL;
+}
+
+Data *ir_eval_object(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values)
+{
+    if (!ir_cond_eval(obj->when, values))
+        return NULL;
+    return ir_eval_node(a, c, obj->root, values);
+}
+
+Data *ir_default_values(Arena *a, const IrCluster *c)
+{
+    Data *root = data_map(a);
+    for (const Knob *k = c->knobs; k; k = k->next)
+        data_set_path(a, root, k->path, data_clone(a, k->default_value ? k->default_value : data_null(a)));
+    return root;
+}
