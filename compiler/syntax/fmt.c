@@ -1,8 +1,301 @@
-/* fmt.c - canonical formatting of a Unit (goversec fmt). Placeholder until the printer lands. */
+/* fmt.c - syntax_format: prints a Unit in canonical form (goversec fmt).
+ * Canonical: 4-space indentation, one setting per line (single-line blocks stay single-line),
+ * `a .. b`, `["a", "b"]`, re-escaped strings, at most one blank line kept between items.
+ * Every comment is kept: the printer walks the comment list alongside the tree and emits each
+ * comment before the first element that follows it in the source (own-line comments on their own
+ * line, the others at the end of the current line). */
+#include <string.h>
+
 #include "syntax/syntax.h"
+
+typedef struct Printer {
+    Arena *arena;
+    const char *src;
+    char *buf;
+    size_t len, cap;
+    const Comment *comment;   /* next comment not yet printed */
+    int indent;
+    uint32_t last_end;        /* source offset of the last printed element */
+    bool blank_ok;            /* a blank line may precede the next element */
+} Printer;
+
+static void put_n(Printer *p, const char *s, size_t n)
+{
+    if (p->len + n + 1 > p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 4096;
+        while (cap < p->len + n + 1)
+            cap *= 2;
+        char *buf = arena_alloc(p->arena, cap);
+        if (p->len)
+            memcpy(buf, p->buf, p->len);
+        p->buf = buf;
+        p->cap = cap;
+    }
+    memcpy(p->buf + p->len, s, n);
+    p->len += n;
+    p->buf[p->len] = '\0';
+}
+
+static void put(Printer *p, const char *s)
+{
+    put_n(p, s, strlen(s));
+}
+
+static bool at_line_start(const Printer *p)
+{
+    return p->len == 0 || p->buf[p->len - 1] == '\n';
+}
+
+static void line_break(Printer *p)
+{
+    if (!at_line_start(p))
+        put(p, "\n");
+}
+
+static void put_indent(Printer *p)
+{
+    for (int i = 0; i < p->indent; i++)
+        put(p, "    ");
+}
+
+/* True when the source between two offsets holds an empty line. */
+static bool blank_between(const Printer *p, uint32_t from, uint32_t to)
+{
+    bool after_newline = false;
+    for (uint32_t i = from; i < to; i++) {
+        char c = p->src[i];
+        if (c == '\n') {
+            if (after_newline)
+                return true;
+            after_newline = true;
+        } else if (c != ' ' && c != '\t' && c != '\r') {
+            after_newline = false;
+        }
+    }
+    return false;
+}
+
+static void put_comment_text(Printer *p, const Comment *c)
+{
+    size_t n = strlen(c->text);
+    if (c->text[1] == '/')
+        while (n > 2 && (c->text[n - 1] == ' ' || c->text[n - 1] == '\t' || c->text[n - 1] == '\r'))
+            n--;
+    put_n(p, c->text, n);
+}
+
+/* Prints every comment that starts before `limit`. */
+static void put_comments_before(Printer *p, uint32_t limit)
+{
+    for (const Comment *c = p->comment; c && c->span.start < limit; c = p->comment) {
+        if (c->own_line) {
+            line_break(p);
+            if (p->blank_ok && blank_between(p, p->last_end, c->span.start))
+                put(p, "\n");
+            put_indent(p);
+        } else if (at_line_start(p)) {
+            put_indent(p);
+        } else {
+            put(p, " ");
+        }
+        put_comment_text(p, c);
+        p->last_end = c->span.end;
+        p->blank_ok = true;
+        p->comment = c->next;
+    }
+}
+
+/* Starts the line of an element at source offset `pos`: comments first, then the indentation. */
+static void start_line(Printer *p, uint32_t pos)
+{
+    put_comments_before(p, pos);
+    line_break(p);
+    if (p->blank_ok && p->len > 0 && blank_between(p, p->last_end, pos))
+        put(p, "\n");
+    put_indent(p);
+}
+
+static bool comment_within(const Printer *p, Span span)
+{
+    return p->comment && p->comment->span.start < span.end;
+}
+
+static bool spans_lines(const Printer *p, Span span)
+{
+    return memchr(p->src + span.start, '\n', span.end - span.start) != NULL;
+}
+
+static void put_string(Printer *p, const char *s)
+{
+    put(p, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"')
+            put(p, "\\\"");
+        else if (c == '\\')
+            put(p, "\\\\");
+        else if (c == '\n')
+            put(p, "\\n");
+        else if (c == '\t')
+            put(p, "\\t");
+        else if (c < 0x20 || c == 0x7f)
+            put(p, arena_printf(p->arena, "\\u{%x}", c));
+        else
+            put_n(p, s, 1);
+    }
+    put(p, "\"");
+}
+
+static void put_value(Printer *p, const Value *v);
+
+static void put_list(Printer *p, const Value *v)
+{
+    if (!spans_lines(p, v->span) && !comment_within(p, v->span)) {
+        put(p, "[");
+        for (const Value *it = v->u.list.items; it; it = it->next) {
+            put_value(p, it);
+            if (it->next)
+                put(p, ", ");
+        }
+        put(p, "]");
+        return;
+    }
+    put(p, "[");
+    p->indent++;
+    for (const Value *it = v->u.list.items; it; it = it->next) {
+        p->blank_ok = false;
+        start_line(p, it->span.start);
+        put_value(p, it);
+        put(p, ",");
+        p->last_end = it->span.end;
+    }
+    p->blank_ok = false;
+    put_comments_before(p, v->span.end - 1);
+    p->indent--;
+    line_break(p);
+    put_indent(p);
+    put(p, "]");
+}
+
+static void put_value(Printer *p, const Value *v)
+{
+    switch (v->kind) {
+    case VAL_IDENT:
+    case VAL_NUMBER:
+    case VAL_CLOCK:
+        put(p, v->u.text);
+        break;
+    case VAL_STRING:
+        put_string(p, v->u.text);
+        break;
+    case VAL_RANGE:
+        put_value(p, v->u.range.lo);
+        put(p, " .. ");
+        put_value(p, v->u.range.hi);
+        break;
+    case VAL_LIST:
+        put_list(p, v);
+        break;
+    }
+}
+
+/* Two or more spaces between words on one line mark where the author started a new setting
+ * (`class nginx  tls "x"`); the printer keeps that as exactly two spaces. */
+static const char *word_gap(const Printer *p, uint32_t from, uint32_t to)
+{
+    if (to < from + 2)
+        return " ";
+    for (uint32_t i = from; i < to; i++)
+        if (p->src[i] != ' ' && p->src[i] != '\t')
+            return " ";
+    return "  ";
+}
+
+static void put_block(Printer *p, const Block *b);
+
+static void put_stmt(Printer *p, const Stmt *s)
+{
+    put(p, s->key);
+    uint32_t prev = s->key_span.end;
+    for (const Value *v = s->args; v; v = v->next) {
+        put(p, word_gap(p, prev, v->span.start));
+        put_value(p, v);
+        prev = v->span.end;
+    }
+    if (s->block) {
+        put(p, " ");
+        put_block(p, s->block);
+    }
+    p->last_end = s->span.end;
+    p->blank_ok = true;
+}
+
+static void put_block(Printer *p, const Block *b)
+{
+    if (!comment_within(p, b->span) && (b->single_line || !b->stmts)) {
+        if (!b->stmts) {
+            put(p, "{}");
+            return;
+        }
+        put(p, "{ ");
+        for (const Stmt *s = b->stmts; s; s = s->next) {
+            put_stmt(p, s);
+            put(p, s->next ? "; " : " }");
+        }
+        return;
+    }
+    put(p, "{");
+    p->indent++;
+    p->last_end = b->span.start + 1;
+    p->blank_ok = false;
+    for (const Stmt *s = b->stmts; s; s = s->next) {
+        start_line(p, s->span.start);
+        put_stmt(p, s);
+    }
+    put_comments_before(p, b->span.end - 1);
+    p->indent--;
+    line_break(p);
+    put_indent(p);
+    put(p, "}");
+    p->last_end = b->span.end;
+    p->blank_ok = true;
+}
+
+static void put_item(Printer *p, const Item *item)
+{
+    if (item->kind == ITEM_USE) {
+        start_line(p, item->u.use->span.start);
+        put(p, "use ");
+        put_string(p, item->u.use->path);
+        p->last_end = item->u.use->span.end;
+        p->blank_ok = true;
+        return;
+    }
+    const Decl *d = item->u.decl;
+    start_line(p, d->span.start);
+    put(p, d->kind);
+    put(p, " ");
+    put_string(p, d->name);
+    if (d->extends) {
+        put(p, " extends ");
+        put_string(p, d->extends);
+    }
+    put(p, " ");
+    put_block(p, d->body);
+    p->last_end = d->span.end;
+    p->blank_ok = true;
+}
 
 const char *syntax_format(Arena *arena, const Unit *unit)
 {
-    (void)unit;
-    return arena_strdup(arena, "");
+    Printer p = {0};
+    p.arena = arena;
+    p.src = unit->file->text;
+    p.comment = unit->comments;
+    put(&p, "");
+    for (const Item *item = unit->items; item; item = item->next)
+        put_item(&p, item);
+    put_comments_before(&p, UINT32_MAX);
+    line_break(&p);
+    return p.buf;
 }
