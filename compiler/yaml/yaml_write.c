@@ -1,0 +1,243 @@
+/* yaml_write.c - Data -> YAML text through libyaml's event emitter. Owns the quoting policy: a
+ * string is written plain unless a YAML 1.1 or 1.2 reader (kubectl, Helm, Python) could take it
+ * for something else, in which case it is double-quoted. Output is byte-for-byte deterministic. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "yaml/yamlio.h"
+
+typedef struct OutBuf {
+    char *p;
+    size_t len, cap;
+} OutBuf;
+
+static int out_handler(void *data, unsigned char *buffer, size_t size)
+{
+    OutBuf *b = data;
+    if (b->len + size + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (b->len + size + 1 > cap)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        if (!np)
+            return 0;
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, buffer, size);
+    b->len += size;
+    return 1;
+}
+
+static bool all_in(const char *s, size_t n, const char *set)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(set, s[i]))
+            return false;
+    return true;
+}
+
+static bool word_in(const char *s, const char *const *words)
+{
+    for (; *words; words++)
+        if (strcmp(s, *words) == 0)
+            return true;
+    return false;
+}
+
+/* Ints, floats, hex/octal/binary, sexagesimal (YAML 1.1 "1:30"), versions like "1.2.3" (a 1.1
+ * float), exponents, .inf/.nan: anything some resolver would not keep as a string. */
+static bool looks_numeric(const char *s)
+{
+    if (*s == '+' || *s == '-')
+        s++;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'o' || s[1] == 'b' || s[1] == 'X' || s[1] == 'O' || s[1] == 'B'))
+        return s[2] && all_in(s + 2, strlen(s + 2), "0123456789abcdefABCDEF_");
+    static const char *const special[] = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL};
+    if (word_in(s, special))
+        return true;
+    size_t n = strlen(s);
+    const char *e = strpbrk(s, "eE");
+    if (e) {
+        const char *x = e + 1;
+        if (*x == '+' || *x == '-')
+            x++;
+        if (!*x || !all_in(x, strlen(x), "0123456789"))
+            return false;
+        n = (size_t)(e - s);
+    }
+    if (n == 0 || !all_in(s, n, "0123456789._:"))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= '0' && s[i] <= '9')
+            return true;
+    return false;
+}
+
+static bool looks_timestamp(const char *s)
+{
+    return strlen(s) >= 6 && all_in(s, 4, "0123456789") && s[4] == '-' && s[5] >= '0' && s[5] <= '9';
+}
+
+static bool yaml_needs_quotes(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
+        "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
+        "~", "=", "<<", NULL};
+    if (len == 0 || strlen(s) != len)
+        return true;
+    if (s[0] == ' ' || s[len - 1] == ' ' || s[len - 1] == ':')
+        return true;
+    if (strchr(",[]{}#&*!|>'\"%@`", s[0]))
+        return true;
+    if (strchr("-?:", s[0]) && (len == 1 || s[1] == ' '))
+        return true;
+    if (strstr(s, ": ") || strstr(s, " #") || strncmp(s, "---", 3) == 0 || strncmp(s, "...", 3) == 0)
+        return true;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return true;
+    return word_in(s, words) || looks_numeric(s) || looks_timestamp(s);
+}
+
+static int emit_scalar(yaml_emitter_t *em, const char *s, size_t len, yaml_scalar_style_t style)
+{
+    yaml_event_t ev;
+    if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len, 1, 1, style))
+        return 0;
+    return yaml_emitter_emit(em, &ev);
+}
+
+static int emit_string(yaml_emitter_t *em, const char *s, size_t len, DataStyle style)
+{
+    yaml_scalar_style_t ys = YAML_PLAIN_SCALAR_STYLE;
+    if (style == STYLE_QUOTED || (style == STYLE_AUTO && yaml_needs_quotes(s, len)))
+        ys = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    else if (style == STYLE_LITERAL)
+        ys = YAML_LITERAL_SCALAR_STYLE;
+    return emit_scalar(em, s, len, ys);
+}
+
+static int emit_float(yaml_emitter_t *em, double f)
+{
+    char buf[40];
+    if (f != f)
+        snprintf(buf, sizeof buf, ".nan");
+    else if (f > 1e308 * 10)
+        snprintf(buf, sizeof buf, ".inf");
+    else if (f < -1e308 * 10)
+        snprintf(buf, sizeof buf, "-.inf");
+    else {
+        snprintf(buf, sizeof buf, "%.17g", f);
+        if (!strpbrk(buf, ".eEn"))
+            strcat(buf, ".0"); /* keep it a float when read back */
+    }
+    return emit_scalar(em, buf, strlen(buf), YAML_PLAIN_SCALAR_STYLE);
+}
+
+static int emit_node(yaml_emitter_t *em, const Data *d);
+
+static int emit_collection(yaml_emitter_t *em, const Data *d)
+{
+    yaml_event_t ev;
+    bool map = d->kind == DATA_MAP;
+    bool empty = d->u.kids.count == 0;
+    int ok = map ? yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+                                                       empty ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE)
+                 : yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+                                                        empty ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
+    if (!ok || !yaml_emitter_emit(em, &ev))
+        return 0;
+    for (const Data *k = d->u.kids.first; k; k = k->next) {
+        if (map && !emit_string(em, k->key ? k->key : "", k->key ? strlen(k->key) : 0, STYLE_AUTO))
+            return 0;
+        if (!emit_node(em, k))
+            return 0;
+    }
+    ok = map ? yaml_mapping_end_event_initialize(&ev) : yaml_sequence_end_event_initialize(&ev);
+    return ok && yaml_emitter_emit(em, &ev);
+}
+
+static int emit_node(yaml_emitter_t *em, const Data *d)
+{
+    char buf[32];
+    switch (d->kind) {
+    case DATA_NULL:
+        return emit_scalar(em, "null", 4, YAML_PLAIN_SCALAR_STYLE);
+    case DATA_BOOL:
+        return emit_scalar(em, d->u.b ? "true" : "false", d->u.b ? 4 : 5, YAML_PLAIN_SCALAR_STYLE);
+    case DATA_INT:
+        snprintf(buf, sizeof buf, "%" PRId64, d->u.i);
+        return emit_scalar(em, buf, strlen(buf), YAML_PLAIN_SCALAR_STYLE);
+    case DATA_FLOAT:
+        return emit_float(em, d->u.f);
+    case DATA_STR:
+        return emit_string(em, d->u.str.s, d->u.str.len, d->style);
+    case DATA_MAP:
+    case DATA_SEQ:
+        return emit_collection(em, d);
+    }
+    return 0;
+}
+
+static int emit_document(yaml_emitter_t *em, const Data *doc, bool explicit_start)
+{
+    yaml_event_t ev;
+    if (!yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, explicit_start ? 0 : 1) ||
+        !yaml_emitter_emit(em, &ev) || !emit_node(em, doc))
+        return 0;
+    return yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(em, &ev);
+}
+
+static bool write_docs(yaml_emitter_t *em, const Data *const *docs, size_t n)
+{
+    yaml_event_t ev;
+    if (!yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) || !yaml_emitter_emit(em, &ev))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!emit_document(em, docs[i], n > 1 && i > 0))
+            return false;
+    return yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev) && yaml_emitter_flush(em);
+}
+
+bool yaml_write(Arena *a, const Data *const *docs, size_t n, const char **out, size_t *len,
+                const char **err)
+{
+    yaml_emitter_t em;
+    OutBuf buf = {0};
+    if (!yaml_emitter_initialize(&em)) {
+        *err = "cannot initialise the YAML emitter";
+        return false;
+    }
+    yaml_emitter_set_output(&em, out_handler, &buf);
+    yaml_emitter_set_width(&em, -1);
+    yaml_emitter_set_unicode(&em, 1);
+    yaml_emitter_set_indent(&em, 2);
+    yaml_emitter_set_break(&em, YAML_LN_BREAK);
+    bool ok = write_docs(&em, docs, n);
+    if (!ok)
+        *err = arena_strdup(a, em.problem ? em.problem : "YAML emitter failed");
+    yaml_emitter_delete(&em);
+    if (ok) {
+        *out = arena_strndup(a, buf.p ? buf.p : "", buf.len);
+        *len = buf.len;
+    }
+    free(buf.p);
+    return ok;
+}
+
+const char *yaml_write_one(Arena *a, const Data *doc, size_t *len)
+{
+    const char *out, *err;
+    size_t n;
+    if (!yaml_write(a, &doc, 1, &out, &n, &err))
+        return NULL;
+    if (len)
+        *len = n;
+    return out;
+}

@@ -1,0 +1,216 @@
+/* test_ir.c - IR evaluation on a hand-built cluster: conditions, knob references with value
+ * overrides, every expression op, default values, and SHA-256 against the FIPS 180-2 vectors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ir/ir.h"
+#include "support/sha256.h"
+#include "yaml/yamlio.h"
+
+typedef struct Fixture {
+    Arena *a;
+    IrCluster *c;
+    Knob *replicas, *enabled, *registry, *greg, *repo, *tag, *mode;
+} Fixture;
+
+static int setup(void **state)
+{
+    Fixture *f = calloc(1, sizeof *f);
+    f->a = arena_new();
+    Arena *a = f->a;
+    f->c = ir_cluster_new(a, "chat", "chat-ns");
+    f->replicas = ir_knob(a, f->c, "nodes.replicas", KNOB_INT, data_int(a, 3), "node pods");
+    f->enabled = ir_knob(a, f->c, "postgres.enabled", KNOB_BOOL, data_bool(a, false), "pg");
+    f->greg = ir_knob(a, f->c, "global.imageRegistry", KNOB_STRING, data_str(a, ""), "reg");
+    f->registry = ir_knob(a, f->c, "nodes.image.registry", KNOB_STRING, data_str(a, "ghcr.io"), "r");
+    f->repo = ir_knob(a, f->c, "nodes.image.repository", KNOB_STRING, data_str(a, "goverse/node"), "r");
+    f->tag = ir_knob(a, f->c, "nodes.image.tag", KNOB_STRING, data_str(a, "1.2.0"), "t");
+    f->mode = ir_knob(a, f->c, "mode", KNOB_ENUM, data_str(a, "fast"), "m");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fixture *f = *state;
+    arena_free(f->a);
+    free(f);
+    return 0;
+}
+
+static const char *yaml_of(Arena *a, const Data *d)
+{
+    size_t len;
+    const char *s = yaml_write_one(a, d, &len);
+    assert_non_null(s);
+    return s;
+}
+
+static void test_defaults_and_find(void **state)
+{
+    Fixture *f = *state;
+    assert_ptr_equal(ir_find_knob(f->c, "nodes.image.tag"), f->tag);
+    assert_null(ir_find_knob(f->c, "nodes.image"));
+    Data *v = ir_default_values(f->a, f->c);
+    assert_string_equal(yaml_of(f->a, v),
+                        "nodes:\n  replicas: 3\n  image:\n    registry: ghcr.io\n    repository: goverse/node\n"
+                        "    tag: \"1.2.0\"\npostgres:\n  enabled: false\nglobal:\n  imageRegistry: \"\"\nmode: fast\n");
+}
+
+static void test_conditions(void **state)
+{
+    Fixture *f = *state;
+    Arena *a = f->a;
+    Data *v = ir_default_values(a, f->c);
+    const IrCond *pg = ir_cond_knob(a, f->enabled);
+    assert_false(ir_cond_eval(pg, v));
+    assert_true(ir_cond_eval(ir_cond_not(a, pg), v));
+    assert_true(ir_cond_eval(ir_cond_eq(a, f->mode, "fast"), v));
+    assert_false(ir_cond_eval(ir_cond_eq(a, f->mode, "slow"), v));
+    assert_true(ir_cond_eval(ir_cond_or(a, pg, ir_cond_knob(a, f->replicas)), v));
+    assert_false(ir_cond_eval(ir_cond_and(a, pg, ir_cond_knob(a, f->replicas)), v));
+    assert_true(ir_cond_eval(NULL, v));
+    data_set_path(a, v, "postgres.enabled", data_bool(a, true));
+    assert_true(ir_cond_eval(pg, v));
+    /* Missing from values: the knob default decides. */
+    assert_false(ir_cond_eval(pg, NULL));
+}
+
+static IrObject *build_object(Fixture *f)
+{
+    Arena *a = f->a;
+    IrObject *o = ir_object(a, f->c, "nodes/statefulset.yaml", "nodes", "apps/v1", "StatefulSet",
+                            "chat-node", NULL);
+    IrNode *meta = ir_put(a, o->root, "metadata", ir_map(a));
+    ir_put(a, meta, "name", ir_str(a, "chat-node"));
+    ir_put(a, meta, "namespace", ir_expr(a, EXPR_NAMESPACE, NULL));
+    IrNode *spec = ir_put(a, o->root, "spec", ir_map(a));
+    ir_put(a, spec, "replicas", ir_ref(a, f->replicas));
+    ir_when(ir_put(a, spec, "pg", ir_bool(a, true)), ir_cond_knob(a, f->enabled));
+    ir_put(a, spec, "image",
+           ir_expr(a, EXPR_IMAGE, ir_chain(ir_ref(a, f->greg), ir_ref(a, f->registry), ir_ref(a, f->repo),
+                                          ir_ref(a, f->tag), NULL)));
+    IrNode *peers = ir_put(a, spec, "peers",
+                           ir_expr(a, EXPR_REPEAT,
+                                   ir_chain(ir_ref(a, f->replicas),
+                                            ir_expr(a, EXPR_CONCAT,
+                                                    ir_chain(ir_str(a, "node-"), ir_index(a), ir_str(a, "."),
+                                                             ir_expr(a, EXPR_NAMESPACE, NULL), NULL)),
+                                            NULL)));
+    (void)peers;
+    IrNode *cfg = ir_map(a);
+    ir_put(a, cfg, "shards", ir_int(a, 8192));
+    ir_put(a, spec, "joined",
+           ir_expr(a, EXPR_JOIN, ir_chain(ir_str(a, ","), ir_expr(a, EXPR_REPEAT,
+                                                                 ir_chain(ir_int(a, 3), ir_index(a), NULL)),
+                                          NULL)));
+    ir_put(a, spec, "config", ir_expr(a, EXPR_YAML, cfg));
+    ir_put(a, spec, "hash", ir_expr(a, EXPR_SHA256, ir_str(a, "abc")));
+    IrNode *list = ir_put(a, spec, "list", ir_seq(a));
+    ir_push(list, ir_str(a, "always"));
+    ir_when(ir_push(list, ir_str(a, "pg-only")), ir_cond_knob(a, f->enabled));
+    ir_push(list, ir_str(a, "8080"));
+    return o;
+}
+
+static void test_eval_object(void **state)
+{
+    Fixture *f = *state;
+    Arena *a = f->a;
+    IrObject *o = build_object(f);
+    Data *v = ir_default_values(a, f->c);
+    Data *d = ir_eval_object(a, f->c, o, v);
+    assert_non_null(d);
+    assert_string_equal(
+        yaml_of(a, d),
+        "metadata:\n  name: chat-node\n  namespace: chat-ns\nspec:\n  replicas: 3\n"
+        "  image: ghcr.io/goverse/node:1.2.0\n  peers:\n  - node-0.chat-ns\n  - node-1.chat-ns\n"
+        "  - node-2.chat-ns\n  joined: 0,1,2\n  config: |\n    shards: 8192\n"
+        "  hash: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n"
+        "  list:\n  - always\n  - \"8080\"\n");
+    /* Overrides: replicas 1, postgres on, global registry wins. */
+    Data *over = data_map(a);
+    data_set_path(a, over, "nodes.replicas", data_int(a, 1));
+    data_set_path(a, over, "postgres.enabled", data_bool(a, true));
+    data_set_path(a, over, "global.imageRegistry", data_str(a, "mirror.local"));
+    data_merge(a, v, over);
+    d = ir_eval_object(a, f->c, o, v);
+    Data *spec = data_get(d, "spec");
+    assert_int_equal(data_get(spec, "replicas")->u.i, 1);
+    assert_true(data_get(spec, "pg")->u.b);
+    assert_string_equal(data_get(spec, "image")->u.str.s, "mirror.local/goverse/node:1.2.0");
+    assert_int_equal(data_get(spec, "peers")->u.kids.count, 1);
+    assert_int_equal(data_get(spec, "list")->u.kids.count, 3);
+    /* No registry at all: no leading slash. */
+    data_set_path(a, v, "global.imageRegistry", data_str(a, ""));
+    data_set_path(a, v, "nodes.image.registry", data_str(a, ""));
+    d = ir_eval_object(a, f->c, o, v);
+    assert_string_equal(data_get(data_get(d, "spec"), "image")->u.str.s, "goverse/node:1.2.0");
+    /* Result is a deep copy: mutating it leaves the values untouched. */
+    Data *r = ir_eval_node(a, f->c, ir_ref(a, f->tag), v);
+    assert_string_equal(r->u.str.s, "1.2.0");
+    assert_ptr_not_equal(r, data_path(v, "nodes.image.tag"));
+}
+
+static void test_eval_failures(void **state)
+{
+    Fixture *f = *state;
+    Arena *a = f->a;
+    IrObject *o = build_object(f);
+    Data *v = ir_default_values(a, f->c);
+    data_set_path(a, v, "nodes.replicas", data_int(a, 100000));
+    assert_null(ir_eval_object(a, f->c, o, v));
+    data_set_path(a, v, "nodes.replicas", data_int(a, -1));
+    assert_null(ir_eval_object(a, f->c, o, v));
+    assert_null(ir_eval_node(a, f->c, ir_index(a), v));
+    /* A conditional object whose condition is false evaluates to NULL. */
+    IrObject *pg = ir_object(a, f->c, "postgres/sts.yaml", "postgres", "apps/v1", "StatefulSet", "pg",
+                             ir_cond_knob(a, f->enabled));
+    assert_null(ir_eval_object(a, f->c, pg, ir_default_values(a, f->c)));
+    Data *on = ir_default_values(a, f->c);
+    data_set_path(a, on, "postgres.enabled", data_bool(a, true));
+    Data *d = ir_eval_object(a, f->c, pg, on);
+    assert_non_null(d);
+    assert_int_equal(d->kind, DATA_MAP);
+}
+
+static void test_sha256_vectors(void **state)
+{
+    (void)state;
+    char hex[65];
+    assert_string_equal(sha256_hex("abc", 3, hex),
+                        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_string_equal(sha256_hex("", 0, hex),
+                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    assert_string_equal(sha256_hex(two, strlen(two), hex),
+                        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    Sha256 s;
+    unsigned char d[32];
+    char chunk[1000];
+    memset(chunk, 'a', sizeof chunk);
+    sha256_init(&s);
+    for (int i = 0; i < 1000; i++)
+        sha256_update(&s, chunk, sizeof chunk);
+    sha256_final(&s, d);
+    static const unsigned char million_a[4] = {0xcd, 0xc7, 0x6e, 0x5c};
+    assert_memory_equal(d, million_a, 4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_defaults_and_find, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conditions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_eval_object, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_eval_failures, setup, teardown),
+        cmocka_unit_test(test_sha256_vectors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
