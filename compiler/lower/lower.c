@@ -1,0 +1,201 @@
+/* lower.c - lowering entry point: Model -> Ir, one IrCluster per cluster. Owns the table of
+ * design-document defaults, the knob registration helpers (image, resources, storage, ports) and
+ * the Namespace object. Knobs are registered first, in values.yaml order (design section 5), then
+ * objects in apply order, because the config and the pod templates reference knobs of several
+ * components. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower/lower.h"
+#include "lower/lower_internal.h"
+#include "support/quantity.h"
+
+/* Design sections 3, 4 and 5: what a component gets when the model leaves a field unset. */
+static const LowerDefaults DEFAULTS[] = {
+    {"nodes", "", "goverse/node", "latest", "IfNotPresent", "500m", "2", "512Mi", "2Gi", "20Gi", 50051, 8080},
+    {"gates", "", "goverse/gate", "latest", "IfNotPresent", "200m", "1", "256Mi", "1Gi", "", 60051, 8080},
+    {"etcd", "quay.io", "coreos/etcd", "v3.5.11", "IfNotPresent", "100m", "500m", "128Mi", "512Mi", "10Gi", 2379, 2380},
+    {"postgres.internal", "", "postgres", "15", "IfNotPresent", "500m", "2", "1Gi", "4Gi", "100Gi", 5432, 0},
+    {"postgres.operator", "", "", "", "", "500m", "2", "1Gi", "4Gi", "100Gi", 5432, 0},
+    {"inspector", "", "goverse/inspector", "latest", "IfNotPresent", "100m", "500m", "128Mi", "512Mi", "", 8081, 8080},
+};
+
+static const char *const PULL_POLICIES[] = {"IfNotPresent", "Always", "Never", NULL};
+
+const LowerDefaults *lower_defaults(const char *prefix)
+{
+    for (size_t i = 0; i < sizeof DEFAULTS / sizeof DEFAULTS[0]; i++)
+        if (strcmp(DEFAULTS[i].prefix, prefix) == 0)
+            return &DEFAULTS[i];
+    fprintf(stderr, "goversec: internal error: no lowering defaults for '%s'\n", prefix);
+    abort();
+}
+
+/* ---- knobs ---------------------------------------------------------------------------------- */
+
+/* A misspelt path is a bug in this module, not an input error: fail loudly. */
+const Knob *lower_knob(const Lower *l, const char *path)
+{
+    const Knob *k = ir_find_knob(l->ir, path);
+    if (!k) {
+        fprintf(stderr, "goversec: internal error: knob '%s' referenced before registration\n", path);
+        abort();
+    }
+    return k;
+}
+
+IrNode *lower_ref(const Lower *l, const char *path) { return ir_ref(l->a, lower_knob(l, path)); }
+const IrCond *lower_if(const Lower *l, const char *path) { return ir_cond_knob(l->a, lower_knob(l, path)); }
+const IrCond *lower_unless(const Lower *l, const char *path) { return ir_cond_not(l->a, lower_if(l, path)); }
+
+const char *lower_pick(const char *model, const char *def) { return model && *model ? model : def; }
+
+Knob *lower_knob_bool(Lower *l, const char *path, bool def, const char *desc)
+{
+    return ir_knob(l->a, l->ir, path, KNOB_BOOL, data_bool(l->a, def), desc);
+}
+
+Knob *lower_knob_int(Lower *l, const char *path, int64_t def, int64_t min, int64_t max, const char *desc)
+{
+    Knob *k = ir_knob(l->a, l->ir, path, KNOB_INT, data_int(l->a, def), desc);
+    k->min = min;
+    k->max = max;
+    return k;
+}
+
+/* Empty defaults mean "none" (no limit, default storage class, no issuer): such knobs are nullable. */
+Knob *lower_knob_str(Lower *l, const char *path, KnobType type, const char *def, const char *desc)
+{
+    Knob *k = ir_knob(l->a, l->ir, path, type, data_str(l->a, def ? def : ""), desc);
+    k->nullable = !def || !*def;
+    return k;
+}
+
+Knob *lower_knob_port(Lower *l, const char *path, int model_port, int def, const char *desc)
+{
+    return lower_knob_int(l, path, model_port > 0 ? model_port : def, 1, 65535, desc);
+}
+
+static char *path_join(Lower *l, const char *prefix, const char *rest)
+{
+    return arena_printf(l->a, "%s.%s", prefix, rest);
+}
+
+void lower_knobs_image(Lower *l, const char *prefix, const Image *img)
+{
+    const LowerDefaults *d = lower_defaults(prefix);
+    /* A model image without a repository is an unset image: take the whole default, so a
+     * registry of one image is never paired with the repository of another. */
+    bool set = img && img->repository && *img->repository;
+    lower_knob_str(l, path_join(l, prefix, "image.registry"), KNOB_STRING,
+                   set ? img->registry : d->registry, "image registry (empty: none, or global.imageRegistry)")
+        ->nullable = true;
+    lower_knob_str(l, path_join(l, prefix, "image.repository"), KNOB_STRING,
+                   set ? img->repository : d->repository, "image repository");
+    lower_knob_str(l, path_join(l, prefix, "image.tag"), KNOB_STRING,
+                   set ? lower_pick(img->tag, d->tag) : d->tag, "image tag");
+    Knob *pp = lower_knob_str(l, path_join(l, prefix, "image.pullPolicy"), KNOB_ENUM,
+                              set ? lower_pick(img->pull_policy, d->pull_policy) : d->pull_policy,
+                              "imagePullPolicy of the container");
+    pp->choices = PULL_POLICIES;
+}
+
+static const char *qty_text(Lower *l, Quantity q)
+{
+    char buf[64];
+    return arena_strdup(l->a, quantity_format(q, buf, sizeof buf));
+}
+
+static void resource_knob(Lower *l, const char *path, KnobType type, const char *value, const char *desc)
+{
+    lower_knob_str(l, path, type, value, desc);
+}
+
+void lower_knobs_resources(Lower *l, const char *prefix, const Resources *r)
+{
+    const LowerDefaults *d = lower_defaults(prefix);
+    bool cpu_set = r && (r->cpu_request.milli > 0 || r->has_cpu_limit);
+    bool mem_set = r && (r->memory_request.milli > 0 || r->has_memory_limit);
+    const char *cpu_req = cpu_set ? qty_text(l, r->cpu_request) : d->cpu_request;
+    const char *cpu_lim = !cpu_set ? d->cpu_limit : r->has_cpu_limit ? qty_text(l, r->cpu_limit) : "";
+    const char *mem_req = mem_set ? qty_text(l, r->memory_request) : d->memory_request;
+    const char *mem_lim = !mem_set ? d->memory_limit : r->has_memory_limit ? qty_text(l, r->memory_limit) : "";
+    resource_knob(l, path_join(l, prefix, "resources.requests.cpu"), KNOB_CPU, cpu_req, "CPU request");
+    resource_knob(l, path_join(l, prefix, "resources.requests.memory"), KNOB_MEMORY, mem_req, "memory request");
+    resource_knob(l, path_join(l, prefix, "resources.limits.cpu"), KNOB_CPU, cpu_lim, "CPU limit (empty: none)");
+    resource_knob(l, path_join(l, prefix, "resources.limits.memory"), KNOB_MEMORY, mem_lim,
+                  "memory limit (empty: none)");
+}
+
+/* size + storageClass; the caller registers `enabled` where the component has one. */
+void lower_knobs_storage(Lower *l, const char *prefix, const Storage *s)
+{
+    const LowerDefaults *d = lower_defaults(prefix);
+    const char *size = s && s->size.milli > 0 ? qty_text(l, s->size) : d->storage_size;
+    lower_knob_str(l, path_join(l, prefix, "storage.size"), KNOB_MEMORY, size, "volume size");
+    lower_knob_str(l, path_join(l, prefix, "storage.storageClass"), KNOB_NAME,
+                   s && s->storage_class ? s->storage_class : "",
+                   "storage class (empty: the cluster's default class)")
+        ->nullable = true;
+}
+
+/* ---- global knobs and the Namespace ---------------------------------------------------------- */
+
+static void global_knobs(Lower *l)
+{
+    lower_knob_str(l, "global.imageRegistry", KNOB_STRING, "",
+                   "registry prefixed to every image, overriding each image's own registry");
+    ir_knob(l->a, l->ir, "global.imagePullSecrets", KNOB_OBJECT_LIST, data_seq(l->a),
+            "imagePullSecrets of every pod (list of {name: SECRET})");
+    lower_knob_bool(l, "namespace.create", true, "create the Namespace object");
+}
+
+static void namespace_object(Lower *l)
+{
+    IrObject *o = ir_object(l->a, l->ir, "namespace.yaml", "cluster", "v1", "Namespace",
+                            l->cl->namespace_name ? l->cl->namespace_name : l->cl->name,
+                            lower_if(l, "namespace.create"));
+    ir_put(l->a, o->root, "apiVersion", ir_str(l->a, "v1"));
+    ir_put(l->a, o->root, "kind", ir_str(l->a, "Namespace"));
+    IrNode *md = ir_put(l->a, o->root, "metadata", ir_map(l->a));
+    ir_put(l->a, md, "name", lower_namespace_expr(l));
+    ir_put(l->a, md, "labels", lower_labels(l, "goverse", "cluster"));
+}
+
+IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
+{
+    Lower l = {arena, ir_cluster_new(arena, cluster->name, cluster->namespace_name), cluster, diags};
+    l.ir->span = cluster->span;
+    l.ir->chart_version = "0.1.0";
+    l.ir->app_version = lower_pick(cluster->nodes.image.tag, "latest");
+    l.ir->kube_version = arena_printf(arena, ">= %d.%d.0-0", cluster->kube_major ? cluster->kube_major : 1,
+                                      cluster->kube_major ? cluster->kube_minor : 27);
+    global_knobs(&l);
+    lower_config_knobs(&l);
+    lower_nodes_knobs(&l);
+    lower_gates_knobs(&l);
+    lower_etcd_knobs(&l);
+    lower_postgres_knobs(&l);
+    lower_inspector_knobs(&l);
+
+    namespace_object(&l);
+    lower_config_objects(&l);
+    lower_etcd_objects(&l);
+    lower_postgres_objects(&l);
+    lower_nodes_objects(&l);
+    lower_gates_objects(&l);
+    lower_inspector_objects(&l);
+    return l.ir;
+}
+
+Ir *lower_model(Arena *arena, const Model *model, DiagSink *diags)
+{
+    Ir *ir = ARENA_NEW(arena, Ir);
+    ir->nclusters = model->nclusters;
+    ir->clusters = ARENA_ARRAY(arena, IrCluster *, model->nclusters > 0 ? model->nclusters : 1);
+    for (int i = 0; i < model->nclusters; i++)
+        ir->clusters[i] = lower_cluster(arena, model->clusters[i], diags);
+    return ir;
+}

@@ -1,0 +1,98 @@
+/* lower_internal.h - what the lowering files share: the per-cluster lowering context, the
+ * design-default table for parts the model leaves unset, knob registration helpers, and the
+ * builders for the Kubernetes fragments every component repeats (metadata, labels, image,
+ * resources, probes, env, ports, volume claim templates). Private to compiler/lower/. */
+#ifndef GOVERSEC_LOWER_INTERNAL_H
+#define GOVERSEC_LOWER_INTERNAL_H
+#include "check/model.h"
+#include "ir/ir.h"
+#include "support/diag.h"
+
+typedef struct Lower {
+    Arena *a;
+    IrCluster *ir;
+    const Cluster *cl;
+    DiagSink *diags;
+} Lower;
+
+/* The design document's defaults (section 3/4/5) for one component, used wherever the model
+ * leaves a field unset (e.g. the inspector image when the description switches it off). */
+typedef struct LowerDefaults {
+    const char *prefix; /* values prefix: "nodes", "postgres.internal", ... */
+    const char *registry, *repository, *tag, *pull_policy;
+    const char *cpu_request, *cpu_limit, *memory_request, *memory_limit;
+    const char *storage_size;
+    int port_a, port_b; /* grpc/http; etcd: client/peer; postgres: 5432/0 */
+} LowerDefaults;
+
+const LowerDefaults *lower_defaults(const char *prefix);
+
+/* ---- knobs (lower.c) ---- */
+const Knob *lower_knob(const Lower *l, const char *path); /* aborts on an unregistered path */
+IrNode *lower_ref(const Lower *l, const char *path);
+const IrCond *lower_if(const Lower *l, const char *path);
+const IrCond *lower_unless(const Lower *l, const char *path);
+Knob *lower_knob_bool(Lower *l, const char *path, bool def, const char *desc);
+Knob *lower_knob_int(Lower *l, const char *path, int64_t def, int64_t min, int64_t max, const char *desc);
+Knob *lower_knob_str(Lower *l, const char *path, KnobType type, const char *def, const char *desc);
+Knob *lower_knob_port(Lower *l, const char *path, int model_port, int def, const char *desc);
+const char *lower_pick(const char *model, const char *def); /* model value unless NULL/"" */
+void lower_knobs_image(Lower *l, const char *prefix, const Image *img);
+void lower_knobs_resources(Lower *l, const char *prefix, const Resources *r);
+void lower_knobs_storage(Lower *l, const char *prefix, const Storage *s);
+
+/* ---- fragments (lower_fragments.c) ---- */
+IrNode *lower_concat(Lower *l, IrNode *first, ...); /* NULL-terminated; EXPR_CONCAT */
+IrNode *lower_namespace_expr(Lower *l);
+IrNode *lower_labels(Lower *l, const char *app, const char *component);
+IrNode *lower_metadata(Lower *l, const char *name, const char *app, const char *component);
+IrNode *lower_selector(Lower *l, const char *app);
+IrNode *lower_image(Lower *l, const char *prefix);
+IrNode *lower_resources(Lower *l, const char *prefix);
+IrNode *lower_http_probe(Lower *l, const char *path, const char *port_knob, int initial, int period);
+IrNode *lower_env_value(Lower *l, const char *name, IrNode *value);
+IrNode *lower_env_field(Lower *l, const char *name, const char *field_path);
+IrNode *lower_env_secret(Lower *l, const char *name, IrNode *secret, const char *key);
+IrNode *lower_container_port(Lower *l, const char *name, const char *port_knob);
+IrNode *lower_service_port(Lower *l, const char *name, const char *port_knob);
+IrNode *lower_volume_mount(Lower *l, const char *name, const char *path);
+IrNode *lower_config_volume(Lower *l);
+IrNode *lower_vct(Lower *l, const char *name, const char *storage_prefix);
+IrNode *lower_pod_annotations(Lower *l, bool config_checksum, bool prometheus, const char *http_knob);
+IrNode *lower_container(Lower *l, const char *name, const char *prefix);
+void lower_pull_secrets(Lower *l, IrNode *pod_spec);
+IrNode *lower_pod_template(Lower *l, IrNode *workload_spec, const char *app, const char *component,
+                           IrNode *annotations, IrNode *container, bool config_volume);
+IrNode *lower_workload(Lower *l, IrObject *o, const char *app, const char *component);
+void lower_env_pod_identity(Lower *l, IrNode *env);
+IrNode *lower_listen_addr(Lower *l, const char *port_knob); /* "0.0.0.0:" + port */
+void lower_component_knobs(Lower *l, const char *prefix, const Component *c, bool with_replicas);
+void lower_port_knobs(Lower *l, const char *prefix, const Component *c);
+IrNode *lower_service(Lower *l, IrObject *o, const char *name, const char *app,
+                      const char *component, bool headless);
+
+/* ---- components: knobs first (values.yaml order), then objects (apply order) ---- */
+void lower_config_knobs(Lower *l);
+IrNode *lower_config_tree(Lower *l); /* fresh subtree on every call */
+void lower_config_objects(Lower *l);
+void lower_etcd_knobs(Lower *l);
+void lower_etcd_objects(Lower *l);
+void lower_nodes_knobs(Lower *l);
+void lower_nodes_objects(Lower *l);
+void lower_gates_knobs(Lower *l);
+void lower_gates_objects(Lower *l);
+void lower_postgres_knobs(Lower *l);
+void lower_postgres_objects(Lower *l);
+const IrCond *lower_postgres_on(Lower *l);               /* any persistence mode active */
+const IrCond *lower_postgres_mode(Lower *l, PersistenceMode mode); /* exclusive: external > operator > internal */
+const char *lower_postgres_operator_user(const Lower *l);     /* literal: Zalando keys on it */
+const char *lower_postgres_operator_database(const Lower *l);
+void lower_postgres_node_env(Lower *l, IrNode *container, IrNode *env);
+void lower_inspector_knobs(Lower *l);
+void lower_inspector_objects(Lower *l);
+/* Fills an Ingress for `service` from the knobs under `prefix` ("gates.ingress"). */
+void lower_ingress(Lower *l, IrObject *o, const char *prefix, const char *service,
+                   const char *component, const char *port_knob, bool grpc);
+void lower_ingress_knobs(Lower *l, const char *prefix, const Ingress *in);
+
+#endif
