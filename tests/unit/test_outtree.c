@@ -1,0 +1,221 @@
+/* test_outtree.c - the atomic output tree in a scratch directory: fresh write, replace, the
+ * refusal rules (foreign dir, foreign file, symlink, regular file), --force, unsafe paths, and a
+ * failing commit that must leave the previous tree untouched and no temporary directory behind. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "emit/outtree.h"
+
+typedef struct Scratch {
+    Arena *a;
+    char root[64];
+    char out[128];
+} Scratch;
+
+static int setup(void **state)
+{
+    Scratch *s = calloc(1, sizeof *s);
+    s->a = arena_new();
+    snprintf(s->root, sizeof s->root, "/tmp/goversec-outtree-XXXXXX");
+    assert_non_null(mkdtemp(s->root));
+    snprintf(s->out, sizeof s->out, "%s/out", s->root);
+    *state = s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Scratch *s = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->root);
+    assert_int_equal(system(cmd), 0);
+    arena_free(s->a);
+    free(s);
+    return 0;
+}
+
+static char *slurp(Arena *a, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = arena_alloc(a, 65536);
+    size_t n = fread(buf, 1, 65535, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void put_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char *at(Scratch *s, const char *rel) { return arena_printf(s->a, "%s/%s", s->out, rel); }
+
+static size_t entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.' || (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."));
+    closedir(d);
+    return n;
+}
+
+static OutTree tree_v(Scratch *s, const char *version)
+{
+    OutTree t;
+    outtree_init(&t, s->a);
+    assert_true(outtree_add(&t, "manifests/a.yaml", version, strlen(version)));
+    assert_true(outtree_add(&t, "manifests/nodes/b.yaml", "b: 1\n", 5));
+    assert_true(outtree_add(&t, "README.md", "hi\n", 3));
+    return t;
+}
+
+static void test_fresh_and_replace(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    OutTree t = tree_v(s, "v1\n");
+    assert_int_equal(t.count, 3);
+    assert_non_null(outtree_find(&t, "README.md"));
+    assert_int_equal(outtree_commit(&t, s->out, false, err, sizeof err), 0);
+    assert_string_equal(slurp(s->a, at(s, "manifests/a.yaml")), "v1\n");
+    assert_string_equal(slurp(s->a, at(s, "manifests/nodes/b.yaml")), "b: 1\n");
+    assert_string_equal(slurp(s->a, at(s, ".goversec-tree")),
+                        "# written by goversec; every file of this tree:\nmanifests/a.yaml\n"
+                        "manifests/nodes/b.yaml\nREADME.md\n");
+    /* Replace: new content, and a file dropped from the tree disappears. */
+    OutTree t2;
+    outtree_init(&t2, s->a);
+    assert_true(outtree_add(&t2, "manifests/a.yaml", "v2\n", 3));
+    assert_int_equal(outtree_commit(&t2, s->out, false, err, sizeof err), 0);
+    assert_string_equal(slurp(s->a, at(s, "manifests/a.yaml")), "v2\n");
+    assert_null(slurp(s->a, at(s, "README.md")));
+    /* Only the output directory remains: no temp or aside directories. */
+    assert_int_equal(entries(s->root), 1);
+}
+
+static void test_empty_dir_is_replaced(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    assert_int_equal(mkdir(s->out, 0755), 0);
+    OutTree t = tree_v(s, "v1\n");
+    assert_int_equal(outtree_commit(&t, s->out, false, err, sizeof err), 0);
+    assert_string_equal(slurp(s->a, at(s, "manifests/a.yaml")), "v1\n");
+}
+
+static void test_refuse_foreign(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    assert_int_equal(mkdir(s->out, 0755), 0);
+    put_file(at(s, "precious.txt"), "mine\n");
+    OutTree t = tree_v(s, "v1\n");
+    assert_int_equal(outtree_commit(&t, s->out, false, err, sizeof err), -1);
+    assert_string_equal(err, arena_printf(s->a, "refusing to replace '%s': it was not created by goversec "
+                                                "(use --force)", s->out));
+    assert_string_equal(slurp(s->a, at(s, "precious.txt")), "mine\n");
+    assert_int_equal(entries(s->root), 1);
+    /* --force replaces it. */
+    assert_int_equal(outtree_commit(&t, s->out, true, err, sizeof err), 0);
+    assert_null(slurp(s->a, at(s, "precious.txt")));
+    assert_string_equal(slurp(s->a, at(s, "manifests/a.yaml")), "v1\n");
+}
+
+static void test_refuse_foreign_file_inside(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    OutTree t = tree_v(s, "v1\n");
+    assert_int_equal(outtree_commit(&t, s->out, false, err, sizeof err), 0);
+    put_file(at(s, "manifests/nodes/notes.txt"), "mine\n");
+    assert_int_equal(outtree_commit(&t, s->out, false, err, sizeof err), -1);
+    assert_non_null(strstr(err, "'manifests/nodes/notes.txt'"));
+    assert_non_null(strstr(err, "--force"));
+    assert_string_equal(slurp(s->a, at(s, "manifests/nodes/notes.txt")), "mine\n");
+}
+
+static void test_refuse_symlink_and_file(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    OutTree t = tree_v(s, "v1\n");
+    char *real = arena_printf(s->a, "%s/real", s->root);
+    assert_int_equal(mkdir(real, 0755), 0);
+    assert_int_equal(symlink(real, s->out), 0);
+    assert_int_equal(outtree_commit(&t, s->out, true, err, sizeof err), -1);
+    assert_non_null(strstr(err, "symbolic link"));
+    assert_int_equal(unlink(s->out), 0);
+    put_file(s->out, "x");
+    assert_int_equal(outtree_commit(&t, s->out, true, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not a directory"));
+    /* Missing parent. */
+    assert_int_equal(outtree_commit(&t, arena_printf(s->a, "%s/nope/out", s->root), false, err, sizeof err), -1);
+    assert_non_null(strstr(err, "does not exist"));
+}
+
+static void test_bad_paths(void **state)
+{
+    Scratch *s = *state;
+    OutTree t;
+    outtree_init(&t, s->a);
+    static const char *const bad[] = {"../x", "/abs", "a//b", "", "a/", "./a", "a/../b", "a/.",
+                                      ".goversec-tree"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (outtree_add(&t, bad[i], "x", 1))
+            fail_msg("accepted '%s'", bad[i]);
+    assert_true(outtree_add(&t, "a/b.yaml", "x", 1));
+    assert_false(outtree_add(&t, "a/b.yaml", "y", 1)); /* duplicate */
+    assert_true(outtree_add(&t, "..a/.b", "x", 1));     /* dots inside names are fine */
+    assert_int_equal(t.count, 2);
+}
+
+static void test_failure_keeps_old_tree(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    OutTree t = tree_v(s, "v1\n");
+    assert_int_equal(outtree_commit(&t, s->out, false, err, sizeof err), 0);
+    /* "x" is a file, so "x/y" cannot be created: the commit fails midway. */
+    OutTree bad;
+    outtree_init(&bad, s->a);
+    assert_true(outtree_add(&bad, "manifests/a.yaml", "v2\n", 3));
+    assert_true(outtree_add(&bad, "x", "file", 4));
+    assert_true(outtree_add(&bad, "x/y", "nested", 6));
+    assert_int_equal(outtree_commit(&bad, s->out, false, err, sizeof err), -1);
+    assert_non_null(strstr(err, "x/y"));
+    assert_string_equal(slurp(s->a, at(s, "manifests/a.yaml")), "v1\n");
+    assert_string_equal(slurp(s->a, at(s, "README.md")), "hi\n");
+    assert_int_equal(entries(s->root), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_fresh_and_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_dir_is_replaced, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuse_foreign, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuse_foreign_file_inside, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuse_symlink_and_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failure_keeps_old_tree, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
