@@ -109,6 +109,13 @@ static void put_comments_before(Printer *p, uint32_t limit)
 static void start_line(Printer *p, uint32_t pos)
 {
     put_comments_before(p, pos);
+    /* A block comment followed by a setting on its line stays there: it is about that setting. */
+    bool after_block_comment = p->len >= 2 && p->buf[p->len - 1] == '/' && p->buf[p->len - 2] == '*';
+    if (after_block_comment && p->last_end <= pos &&
+        !memchr(p->src + p->last_end, '\n', pos - p->last_end)) {
+        put(p, " ");
+        return;
+    }
     line_break(p);
     if (p->blank_ok && p->len > 0 && blank_between(p, p->last_end, pos))
         put(p, "\n");
@@ -218,7 +225,7 @@ static void put_stmt(Printer *p, const Stmt *s)
     put(p, s->key);
     uint32_t prev = s->key_span.end;
     for (const Value *v = s->args; v; v = v->next) {
-        put(p, word_gap(p, prev, v->span.start));
+        put(p, v == s->args ? " " : word_gap(p, prev, v->span.start));
         put_value(p, v);
         prev = v->span.end;
     }
