@@ -1,0 +1,190 @@
+/* rules.c - cross-field rules, run once every layer (defaults, tier, ancestors, the cluster) is
+ * applied: requests within limits, quorum, port collisions, persistence and ingress completeness,
+ * storage classes through the cloud preset, image tags and the production (strict) rules. */
+#include <string.h>
+
+#include "check/checkint.h"
+
+static Span pick(Span a, Span b, Span c)
+{
+    return a.file >= 0 ? a : b.file >= 0 ? b : c;
+}
+
+static void check_resources(Checker *ck, const Resources *r, const char *who, Span fallback)
+{
+    char a[32], b[32];
+    if (r->has_cpu_limit && r->cpu_request.milli > r->cpu_limit.milli) {
+        Diag *d = ck_error(ck, pick(r->cpu_span, fallback, SPAN_NONE), "%s CPU request %s is greater than its limit %s",
+                           who, quantity_format(r->cpu_request, a, sizeof a), quantity_format(r->cpu_limit, b, sizeof b));
+        ck_help(ck, d, "write `cpu REQUEST .. LIMIT` with REQUEST <= LIMIT");
+    }
+    if (r->has_memory_limit && r->memory_request.milli > r->memory_limit.milli) {
+        Diag *d = ck_error(ck, pick(r->memory_span, fallback, SPAN_NONE),
+                           "%s memory request %s is greater than its limit %s", who,
+                           quantity_format(r->memory_request, a, sizeof a), quantity_format(r->memory_limit, b, sizeof b));
+        ck_help(ck, d, "write `memory REQUEST .. LIMIT` with REQUEST <= LIMIT");
+    }
+}
+
+static void check_ports(Checker *ck, int a, int b, const char *na, const char *nb, const char *who, Span span)
+{
+    if (a == b) {
+        Diag *d = ck_error(ck, span, "%s `%s` and `%s` ports are both %d", who, na, nb, a);
+        ck_help(ck, d, "each port of a component must be distinct");
+    }
+}
+
+static void check_ingress(Checker *ck, const Ingress *in, const char *who)
+{
+    if (in->enabled && in->tls_secret && !in->host) {
+        Diag *d = ck_error(ck, in->span, "%s ingress has TLS but no host", who);
+        ck_help(ck, d, "name the host the certificate is for: `ingress \"HOST\" { tls \"%s\" }`", in->tls_secret);
+    }
+}
+
+/* Maps a logical class through the cloud preset; with no cloud the name is used literally. */
+static const char *map_class(Checker *ck, const Cluster *c, const char *logical, Span span)
+{
+    const Decl *cloud = ck->facts->cloud;
+    if (!logical || !cloud)
+        return logical;
+    const char *mapped[32];
+    int n = 0;
+    for (const Stmt *st = cloud->body ? cloud->body->stmts : NULL; st; st = st->next) {
+        if (strcmp(st->key, "class") || st->nargs != 2 || st->args->next->kind != VAL_STRING)
+            continue;
+        if (!strcmp(st->args->u.text, logical))
+            return st->args->next->u.text;
+        if (n < 32)
+            mapped[n++] = st->args->u.text;
+    }
+    Diag *d = ck_error(ck, pick(span, ck->facts->cloud_span, c->name_span),
+                       "storage class `%s` is not mapped by cloud `%s`", logical, c->cloud);
+    ck_help(ck, d, "cloud `%s` maps %s", c->cloud, ck_list_names(ck, mapped, n));
+    return logical;
+}
+
+static void resolve_storage(Checker *ck, const Cluster *c, Storage *s)
+{
+    if (s->enabled)
+        s->storage_class = map_class(ck, c, s->logical_class, s->span);
+}
+
+static void fill_backup(Backup *b, const Storage *s)
+{
+    if (b->enabled && !b->size.milli) {
+        b->size = s->size;
+        b->storage_class = s->storage_class;
+    }
+}
+
+static void check_image(Checker *ck, const Cluster *c, Image *img, const char *who)
+{
+    if (!img->registry || !*img->registry)
+        img->registry = c->registry;
+    if (!strcmp(img->tag, "latest") && img->span.file >= 0) {
+        Diag *d = ck_strict(ck, c->strict, img->span, "%s image uses the `latest` tag", who);
+        ck_help(ck, d, "pin a version so every pod runs the same build%s", c->strict ? " (required by this tier)" : "");
+    }
+}
+
+static void check_strict(Checker *ck, Cluster *c, const ClusterFacts *f)
+{
+    if (!c->tier)
+        return;
+    bool s = c->strict;
+    Span tier = f->tier_span;
+    if (!c->etcd.external && c->etcd.replicas < 3) {
+        Diag *d = ck_strict(ck, s, pick(c->etcd.replicas_span, tier, c->name_span),
+                            "tier `%s` needs at least 3 etcd replicas, found %d", c->tier, c->etcd.replicas);
+        ck_help(ck, d, "etcd keeps quorum only with 3 or 5 members");
+    }
+    if (c->nodes.replicas < 3)
+        ck_strict(ck, s, pick(c->nodes.replicas_span, tier, c->name_span), "tier `%s` needs at least 3 node replicas, found %d",
+                  c->tier, c->nodes.replicas);
+    int gates = c->gates.autoscale.enabled ? c->gates.autoscale.min_replicas : c->gates.replicas;
+    if (gates < 2)
+        ck_strict(ck, s, pick(c->gates.autoscale.enabled ? c->gates.autoscale.span : c->gates.replicas_span, tier, c->name_span),
+                  "tier `%s` needs at least 2 gate replicas, found %d", c->tier, gates);
+    if (c->postgres.mode == PERSIST_INTERNAL && !c->postgres.backup.enabled) {
+        Diag *d = ck_strict(ck, s, pick(c->postgres.span, tier, c->name_span),
+                            "tier `%s` needs backups for the in-cluster PostgreSQL", c->tier);
+        ck_help(ck, d, "add `backup daily at 02:00 keep 14` to the persistence block");
+    }
+    if (s && c->nodes.image.span.file < 0)
+        ck_error(ck, pick(c->nodes.span, tier, c->name_span), "tier `%s` needs an explicit nodes image", c->tier);
+    if (s && c->gates.image.span.file < 0)
+        ck_error(ck, pick(c->gates.span, tier, c->name_span), "tier `%s` needs an explicit gates image", c->tier);
+}
+
+static void check_etcd(Checker *ck, Cluster *c)
+{
+    Etcd *e = &c->etcd;
+    if (!e->external && e->replicas % 2 == 0) {
+        Diag *d = ck_error(ck, pick(e->replicas_span, e->span, c->name_span),
+                           "etcd needs an odd number of replicas for quorum, found %d", e->replicas);
+        ck_help(ck, d, "use %d or %d", e->replicas - 1, e->replicas + 1);
+    }
+    check_resources(ck, &e->resources, "etcd", e->span);
+    check_ports(ck, e->client_port, e->peer_port, "client", "peer", "etcd", pick(e->span, c->name_span, SPAN_NONE));
+    check_image(ck, c, &e->image, "etcd");
+    resolve_storage(ck, c, &e->storage);
+    fill_backup(&e->backup, &e->storage);
+}
+
+static void check_component(Checker *ck, Cluster *c, Component *k, const char *who)
+{
+    if (!k->enabled)
+        return;
+    check_resources(ck, &k->resources, who, k->span);
+    check_ports(ck, k->grpc_port, k->http_port, "grpc", "http", who, pick(k->span, c->name_span, SPAN_NONE));
+    check_image(ck, c, &k->image, who);
+    check_ingress(ck, &k->ingress, who);
+    resolve_storage(ck, c, &k->storage);
+}
+
+static void check_postgres(Checker *ck, Cluster *c)
+{
+    Persistence *p = &c->postgres;
+    if (p->mode == PERSIST_NONE)
+        return;
+    if (p->mode == PERSIST_EXTERNAL) {
+        if (!p->host) {
+            Diag *d = ck_error(ck, p->span, "external PostgreSQL needs a `host`");
+            ck_help(ck, d, "add `host \"db.example.com\"` to the persistence block");
+        }
+        if (!p->credentials_secret) {
+            Diag *d = ck_error(ck, p->span, "external PostgreSQL needs a credentials Secret");
+            ck_help(ck, d, "add `credentials secret \"NAME\"` naming an existing Secret");
+        }
+        return;
+    }
+    if (p->mode == PERSIST_INTERNAL && !p->host)
+        p->host = "postgres";
+    check_resources(ck, &p->resources, "postgres", p->span);
+    check_image(ck, c, &p->image, "postgres");
+    resolve_storage(ck, c, &p->storage);
+    fill_backup(&p->backup, &p->storage);
+}
+
+static void check_autoscale(Checker *ck, Cluster *c, const ClusterFacts *f)
+{
+    if (f->gates_replicas.file >= 0 && f->gates_autoscale.file >= 0) {
+        Diag *d = ck_error(ck, f->gates_replicas, "gates set both `replicas` and `autoscale`");
+        ck_help(ck, d, "the HorizontalPodAutoscaler owns the replica count: remove `replicas`");
+        ck_note(ck, d, f->gates_autoscale, "autoscale set here");
+    }
+    if (c->gates.autoscale.enabled)
+        c->gates.replicas = c->gates.autoscale.min_replicas;
+}
+
+void rules_check_cluster(Checker *ck, Cluster *c)
+{
+    check_etcd(ck, c);
+    check_component(ck, c, &c->nodes, "nodes");
+    check_component(ck, c, &c->gates, "gates");
+    check_component(ck, c, &c->inspector, "inspector");
+    check_postgres(ck, c);
+    check_autoscale(ck, c, ck->facts);
+    check_strict(ck, c, ck->facts);
+}
