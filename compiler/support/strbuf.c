@@ -1,0 +1,66 @@
+/* strbuf.c - arena-backed growable strings (see strbuf.h). */
+#include "support/strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void strbuf_init(StrBuf *b, Arena *a)
+{
+    b->arena = a;
+    b->cap = 256;
+    b->len = 0;
+    b->data = arena_alloc(a, b->cap);
+}
+
+static void reserve(StrBuf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap * 2;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *data = arena_alloc(b->arena, cap);
+    memcpy(data, b->data, b->len);
+    b->data = data;
+    b->cap = cap;
+}
+
+void strbuf_addn(StrBuf *b, const char *s, size_t n)
+{
+    reserve(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void strbuf_add(StrBuf *b, const char *s)
+{
+    strbuf_addn(b, s, strlen(s));
+}
+
+void strbuf_addc(StrBuf *b, char c)
+{
+    strbuf_addn(b, &c, 1);
+}
+
+void strbuf_indent(StrBuf *b, int n)
+{
+    reserve(b, (size_t)(n > 0 ? n : 0));
+    for (int i = 0; i < n; i++)
+        b->data[b->len++] = ' ';
+    b->data[b->len] = '\0';
+}
+
+void strbuf_printf(StrBuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_add(b, arena_vprintf(b->arena, fmt, ap));
+    va_end(ap);
+}
+
+const char *strbuf_str(StrBuf *b)
+{
+    return b->data;
+}

@@ -1,0 +1,23 @@
+/* strbuf.h - a growable string in the arena, for printers that build text (templates, JSON,
+ * reports). Old storage is left to the arena; the arena frees everything at once. */
+#ifndef GOVERSEC_STRBUF_H
+#define GOVERSEC_STRBUF_H
+#include <stddef.h>
+
+#include "support/arena.h"
+
+typedef struct StrBuf {
+    Arena *arena;
+    char *data;
+    size_t len, cap;
+} StrBuf;
+
+void strbuf_init(StrBuf *b, Arena *a);
+void strbuf_add(StrBuf *b, const char *s);
+void strbuf_addn(StrBuf *b, const char *s, size_t n);
+void strbuf_addc(StrBuf *b, char c);
+void strbuf_indent(StrBuf *b, int n);  /* n spaces */
+void strbuf_printf(StrBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *strbuf_str(StrBuf *b);     /* NUL-terminated; stays valid */
+
+#endif
