@@ -1,0 +1,661 @@
+/* test_lower.c - lowering of hand-built clusters (the design document's values) into the IR,
+ * checked by evaluating the objects: the file/kind/name set, exact field values against the design
+ * document, value overrides, no duplicate env/port names, knob uniqueness and reference integrity,
+ * and the external / operator / no-persistence variants. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lower/lower.h"
+#include "support/quantity.h"
+#include "support/sha256.h"
+
+/* ---- fixtures ---------------------------------------------------------------------------------- */
+
+static Quantity qty(const char *text)
+{
+    Quantity q;
+    assert_int_equal(quantity_parse(text, &q), QTY_OK);
+    return q;
+}
+
+static Resources res(const char *cpu_req, const char *cpu_lim, const char *mem_req, const char *mem_lim)
+{
+    Resources r = {.cpu_request = qty(cpu_req), .cpu_limit = qty(cpu_lim), .memory_request = qty(mem_req),
+                   .memory_limit = qty(mem_lim), .has_cpu_limit = true, .has_memory_limit = true};
+    return r;
+}
+
+static Image img(const char *registry, const char *repo, const char *tag)
+{
+    Image i = {.registry = registry, .repository = repo, .tag = tag, .pull_policy = "IfNotPresent"};
+    return i;
+}
+
+static Ingress ingress(const char *host, const char *tls)
+{
+    Ingress in = {.enabled = true, .host = host, .class_name = "nginx", .tls_secret = tls,
+                  .issuer = "letsencrypt-prod"};
+    return in;
+}
+
+/* What the checker produces for the design document's cluster (sections 3 and 4 option 1). */
+static Cluster *design_cluster(Arena *a)
+{
+    Cluster *c = ARENA_NEW(a, Cluster);
+    c->name = "goverse";
+    c->namespace_name = "goverse";
+    c->kube_major = 1;
+    c->kube_minor = 27;
+    c->shards = 8192;
+    c->stability_ms = 10000;
+    c->registry = "";
+    c->etcd = (Etcd){.replicas = 3, .image = img("quay.io", "coreos/etcd", "v3.5.11"),
+                     .resources = res("100m", "500m", "128Mi", "512Mi"),
+                     .storage = {.enabled = true, .size = qty("10Gi"), .storage_class = "fast-ssd"},
+                     .prefix = "/goverse", .client_port = 2379, .peer_port = 2380};
+    c->nodes = (Component){.enabled = true, .replicas = 3, .image = img("", "goverse/node", "latest"),
+                           .resources = res("500m", "2000m", "512Mi", "2Gi"),
+                           .storage = {.enabled = true, .size = qty("20Gi"), .storage_class = "standard"},
+                           .grpc_port = 50051, .http_port = 8080};
+    c->gates = (Component){.enabled = true, .replicas = 3, .image = img("", "goverse/gate", "latest"),
+                           .resources = res("200m", "1000m", "256Mi", "1Gi"), .grpc_port = 60051,
+                           .http_port = 8080, .ingress = ingress("goverse.example.com", "goverse-tls")};
+    c->inspector = (Component){.enabled = true, .replicas = 1, .image = img("", "goverse/inspector", "latest"),
+                               .resources = res("100m", "500m", "128Mi", "512Mi"), .grpc_port = 8081,
+                               .http_port = 8080,
+                               .ingress = ingress("inspector.goverse.example.com", "inspector-tls")};
+    c->postgres = (Persistence){.mode = PERSIST_INTERNAL, .port = 5432, .database = "goverse", .user = "goverse",
+                                .credentials_secret = "goverse-postgres-secret", .sslmode = "disable",
+                                .instances = 1, .image = img("", "postgres", "15"),
+                                .resources = res("500m", "2000m", "1Gi", "4Gi"),
+                                .storage = {.enabled = true, .size = qty("100Gi"), .storage_class = "fast-ssd"}};
+    return c;
+}
+
+typedef struct Fx {
+    Arena *a;
+    Cluster *cl;
+    IrCluster *ir;
+    Data *values;
+} Fx;
+
+static int setup(void **state)
+{
+    Fx *f = calloc(1, sizeof *f);
+    f->a = arena_new();
+    f->cl = design_cluster(f->a);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fx *f = *state;
+    arena_free(f->a);
+    free(f);
+    return 0;
+}
+
+static void lower(Fx *f)
+{
+    f->ir = lower_cluster(f->a, f->cl, NULL);
+    assert_non_null(f->ir);
+    f->values = ir_default_values(f->a, f->ir);
+}
+
+static void set(Fx *f, const char *path, Data *v) { assert_true(data_set_path(f->a, f->values, path, v)); }
+
+static const IrObject *object(const Fx *f, const char *path)
+{
+    for (const IrObject *o = f->ir->objects; o; o = o->next)
+        if (strcmp(o->path, path) == 0)
+            return o;
+    fail_msg("no object %s", path);
+    return NULL;
+}
+
+static Data *eval(Fx *f, const char *path) { return ir_eval_object(f->a, f->ir, object(f, path), f->values); }
+
+/* ---- Data navigation ------------------------------------------------------------------------- */
+
+static Data *at(const Data *d, const char *path)
+{
+    Data *v = data_path(d, path);
+    if (!v)
+        fail_msg("missing %s", path);
+    return v;
+}
+
+static Data *nth(const Data *seq, size_t i)
+{
+    assert_int_equal(seq->kind, DATA_SEQ);
+    Data *d = seq->u.kids.first;
+    for (size_t k = 0; d && k < i; k++)
+        d = d->next;
+    if (!d)
+        fail_msg("no item %zu", i);
+    return d;
+}
+
+static const char *str(const Data *d)
+{
+    assert_non_null(d);
+    assert_int_equal(d->kind, DATA_STR);
+    return d->u.str.s;
+}
+
+static int64_t num(const Data *d)
+{
+    assert_non_null(d);
+    assert_int_equal(d->kind, DATA_INT);
+    return d->u.i;
+}
+
+static Data *by_name(const Data *seq, const char *name)
+{
+    for (Data *d = seq->u.kids.first; d; d = d->next) {
+        Data *n = data_get(d, "name");
+        if (n && n->kind == DATA_STR && strcmp(n->u.str.s, name) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+static Data *container(const Data *doc) { return nth(at(doc, "spec.template.spec.containers"), 0); }
+
+static const char *env_value(const Data *c, const char *name)
+{
+    Data *e = by_name(at(c, "env"), name);
+    if (!e)
+        fail_msg("no env %s", name);
+    return str(at(e, "value"));
+}
+
+static const char *config_text(Fx *f)
+{
+    Data *cm = eval(f, "configmap.yaml");
+    return str(data_get(at(cm, "data"), "config.yaml"));
+}
+
+/* ---- (a) objects ------------------------------------------------------------------------------ */
+
+static void test_object_set(void **state)
+{
+    Fx *f = *state;
+    lower(f);
+    static const char *const want[][4] = {
+        {"namespace.yaml", "Namespace", "goverse", "1"},
+        {"configmap.yaml", "ConfigMap", "goverse-config", "1"},
+        {"etcd/service.yaml", "Service", "etcd-headless", "1"},
+        {"etcd/statefulset.yaml", "StatefulSet", "etcd", "1"},
+        {"postgres/service.yaml", "Service", "postgres", "1"},
+        {"postgres/statefulset.yaml", "StatefulSet", "postgres", "1"},
+        {"postgres/postgresql.yaml", "postgresql", "goverse-postgres", "0"},
+        {"nodes/service.yaml", "Service", "goverse-node-headless", "1"},
+        {"nodes/statefulset.yaml", "StatefulSet", "goverse-node", "1"},
+        {"gates/service.yaml", "Service", "goverse-gate", "1"},
+        {"gates/deployment.yaml", "Deployment", "goverse-gate", "1"},
+        {"gates/ingress.yaml", "Ingress", "goverse-gate-ingress", "1"},
+        {"inspector/service.yaml", "Service", "inspector", "1"},
+        {"inspector/deployment.yaml", "Deployment", "inspector", "1"},
+        {"inspector/ingress.yaml", "Ingress", "inspector-ingress", "1"},
+    };
+    const IrObject *o = f->ir->objects;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++, o = o->next) {
+        assert_non_null(o);
+        assert_string_equal(o->path, want[i][0]);
+        assert_string_equal(o->kind, want[i][1]);
+        assert_string_equal(o->name, want[i][2]);
+        Data *doc = ir_eval_object(f->a, f->ir, o, f->values);
+        if (want[i][3][0] == '0') {
+            assert_null(doc);
+            continue;
+        }
+        assert_non_null(doc);
+        assert_string_equal(str(at(doc, "kind")), o->kind);
+        assert_string_equal(str(at(doc, "metadata.name")), o->name);
+        Data *labels = at(doc, "metadata.labels");
+        assert_string_equal(str(data_get(labels, "app.kubernetes.io/managed-by")), "goversec");
+        assert_string_equal(str(data_get(labels, "app.kubernetes.io/instance")), "goverse");
+        if (strcmp(o->kind, "Namespace") != 0)
+            assert_string_equal(str(at(doc, "metadata.namespace")), "goverse");
+    }
+    assert_null(o);
+}
+
+/* ---- (b) exact fields ------------------------------------------------------------------------- */
+
+static void test_etcd_statefulset(void **state)
+{
+    Fx *f = *state;
+    lower(f);
+    Data *ss = eval(f, "etcd/statefulset.yaml");
+    assert_string_equal(str(at(ss, "spec.serviceName")), "etcd-headless");
+    assert_int_equal(num(at(ss, "spec.replicas")), 3);
+    assert_string_equal(str(at(ss, "spec.selector.matchLabels.app")), "etcd");
+    assert_int_equal(at(ss, "spec.selector.matchLabels")->u.kids.count, 1);
+    Data *c = container(ss);
+    assert_string_equal(str(at(c, "image")), "quay.io/coreos/etcd:v3.5.11");
+    assert_string_equal(env_value(c, "ETCD_INITIAL_CLUSTER"),
+                        "etcd-0=http://etcd-0.etcd-headless.goverse.svc.cluster.local:2380,"
+                        "etcd-1=http://etcd-1.etcd-headless.goverse.svc.cluster.local:2380,"
+                        "etcd-2=http://etcd-2.etcd-headless.goverse.svc.cluster.local:2380");
+    assert_string_equal(env_value(c, "ETCD_ADVERTISE_CLIENT_URLS"),
+                        "http://$(ETCD_NAME).etcd-headless.goverse.svc.cluster.local:2379");
+    assert_string_equal(env_value(c, "ETCD_INITIAL_ADVERTISE_PEER_URLS"),
+                        "http://$(ETCD_NAME).etcd-headless.goverse.svc.cluster.local:2380");
+    assert_string_equal(env_value(c, "ETCD_LISTEN_PEER_URLS"), "http://0.0.0.0:2380");
+    assert_string_equal(str(at(nth(at(c, "env"), 0), "valueFrom.fieldRef.fieldPath")), "metadata.name");
+    Data *p = nth(at(c, "ports"), 1);
+    assert_int_equal(num(at(p, "containerPort")), 2380);
+    assert_string_equal(str(at(p, "protocol")), "TCP");
+    assert_string_equal(str(at(c, "resources.limits.cpu")), "500m");
+    assert_string_equal(str(at(c, "resources.requests.memory")), "128Mi");
+    assert_string_equal(str(at(c, "livenessProbe.httpGet.path")), "/health");
+    assert_int_equal(num(at(c, "readinessProbe.httpGet.port")), 2379);
+    Data *vct = nth(at(ss, "spec.volumeClaimTemplates"), 0);
+    assert_string_equal(str(at(vct, "kind")), "PersistentVolumeClaim");
+    assert_string_equal(str(at(vct, "metadata.name")), "etcd-data");
+    assert_string_equal(str(at(vct, "spec.storageClassName")), "fast-ssd");
+    assert_string_equal(str(at(vct, "spec.resources.requests.storage")), "10Gi");
+    Data *svc = eval(f, "etcd/service.yaml");
+    assert_string_equal(str(at(svc, "spec.clusterIP")), "None");
+    assert_string_equal(str(at(nth(at(svc, "spec.ports"), 0), "protocol")), "TCP");
+}
+
+static void test_node_statefulset(void **state)
+{
+    Fx *f = *state;
+    lower(f);
+    Data *ss = eval(f, "nodes/statefulset.yaml");
+    assert_string_equal(str(at(ss, "spec.serviceName")), "goverse-node-headless");
+    Data *c = container(ss);
+    assert_string_equal(str(at(c, "image")), "goverse/node:latest");
+    static const char *const names[] = {"POD_NAME",  "POD_NAMESPACE", "NODE_ID",    "GRPC_ADDR",
+                                        "ADVERTISE_ADDR", "HTTP_ADDR", "CONFIG_FILE"};
+    Data *env = at(c, "env");
+    assert_int_equal(env->u.kids.count, 7);
+    for (size_t i = 0; i < 7; i++)
+        assert_string_equal(str(at(nth(env, i), "name")), names[i]);
+    assert_string_equal(env_value(c, "NODE_ID"), "$(POD_NAME)");
+    assert_string_equal(env_value(c, "GRPC_ADDR"), "0.0.0.0:50051");
+    assert_string_equal(env_value(c, "ADVERTISE_ADDR"),
+                        "$(POD_NAME).goverse-node-headless.$(POD_NAMESPACE).svc.cluster.local:50051");
+    assert_string_equal(env_value(c, "CONFIG_FILE"), "/etc/goverse/config.yaml");
+    assert_string_equal(str(at(nth(at(c, "envFrom"), 0), "secretRef.name")), "goverse-postgres-secret");
+    assert_string_equal(str(at(c, "resources.limits.cpu")), "2"); /* canonical, not 2000m */
+    assert_string_equal(str(at(c, "resources.limits.memory")), "2Gi");
+    assert_string_equal(str(at(c, "livenessProbe.httpGet.path")), "/healthz");
+    assert_int_equal(num(at(c, "livenessProbe.initialDelaySeconds")), 30);
+    assert_string_equal(str(at(c, "readinessProbe.httpGet.path")), "/ready");
+    assert_int_equal(num(at(c, "readinessProbe.httpGet.port")), 8080);
+    assert_non_null(by_name(at(c, "volumeMounts"), "data"));
+    Data *vct = nth(at(ss, "spec.volumeClaimTemplates"), 0);
+    assert_string_equal(str(at(vct, "metadata.name")), "data");
+    assert_string_equal(str(at(vct, "spec.storageClassName")), "standard");
+    Data *an = at(ss, "spec.template.metadata.annotations");
+    assert_string_equal(str(data_get(an, "prometheus.io/port")), "8080");
+    assert_string_equal(str(data_get(an, "prometheus.io/scrape")), "true");
+    /* The checksum is the sha256 of exactly the ConfigMap's text. */
+    const char *cfg = config_text(f);
+    char hex[65];
+    assert_string_equal(str(data_get(an, "checksum/config")), sha256_hex(cfg, strlen(cfg), hex));
+}
+
+static void test_node_storage_off(void **state)
+{
+    Fx *f = *state;
+    f->cl->nodes.storage.storage_class = NULL;
+    lower(f);
+    Data *ss = eval(f, "nodes/statefulset.yaml");
+    assert_null(data_get(at(nth(at(ss, "spec.volumeClaimTemplates"), 0), "spec"), "storageClassName"));
+    set(f, "nodes.storage.enabled", data_bool(f->a, false));
+    ss = eval(f, "nodes/statefulset.yaml");
+    assert_null(data_get(at(ss, "spec"), "volumeClaimTemplates"));
+    assert_null(by_name(at(container(ss), "volumeMounts"), "data"));
+}
+
+static void test_gates_and_ingress(void **state)
+{
+    Fx *f = *state;
+    lower(f);
+    Data *svc = eval(f, "gates/service.yaml");
+    assert_string_equal(str(at(svc, "spec.type")), "ClusterIP");
+    assert_int_equal(num(at(nth(at(svc, "spec.ports"), 0), "port")), 60051);
+    Data *c = container(eval(f, "gates/deployment.yaml"));
+    assert_string_equal(env_value(c, "GATE_ID"), "$(POD_NAME)");
+    assert_string_equal(env_value(c, "GRPC_ADDR"), "0.0.0.0:60051");
+    assert_string_equal(str(at(c, "resources.limits.cpu")), "1");
+    Data *ing = eval(f, "gates/ingress.yaml");
+    Data *an = at(ing, "metadata.annotations");
+    assert_string_equal(str(data_get(an, "nginx.ingress.kubernetes.io/backend-protocol")), "GRPC");
+    assert_string_equal(str(data_get(an, "cert-manager.io/cluster-issuer")), "letsencrypt-prod");
+    assert_string_equal(str(at(ing, "spec.ingressClassName")), "nginx");
+    assert_string_equal(str(at(nth(at(ing, "spec.tls"), 0), "secretName")), "goverse-tls");
+    Data *rule = nth(at(ing, "spec.rules"), 0);
+    assert_string_equal(str(at(rule, "host")), "goverse.example.com");
+    assert_int_equal(num(at(nth(at(rule, "http.paths"), 0), "backend.service.port.number")), 60051);
+    /* No secret, no class, no issuer: those fields disappear. */
+    set(f, "gates.ingress.tls.secretName", data_str(f->a, ""));
+    set(f, "gates.ingress.className", data_str(f->a, ""));
+    set(f, "gates.ingress.issuer", data_str(f->a, ""));
+    ing = eval(f, "gates/ingress.yaml");
+    assert_null(data_get(at(ing, "spec"), "tls"));
+    assert_null(data_get(at(ing, "spec"), "ingressClassName"));
+    assert_null(data_get(at(ing, "metadata.annotations"), "cert-manager.io/cluster-issuer"));
+    set(f, "gates.ingress.enabled", data_bool(f->a, false));
+    assert_null(eval(f, "gates/ingress.yaml"));
+}
+
+static void test_postgres_internal(void **state)
+{
+    Fx *f = *state;
+    lower(f);
+    Data *ss = eval(f, "postgres/statefulset.yaml");
+    Data *c = container(ss);
+    assert_string_equal(str(at(c, "image")), "postgres:15");
+    Data *pw = by_name(at(c, "env"), "POSTGRES_PASSWORD");
+    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.name")), "goverse-postgres-secret");
+    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.key")), "POSTGRES_PASSWORD");
+    assert_string_equal(env_value(c, "PGDATA"), "/var/lib/postgresql/data/pgdata");
+    assert_string_equal(str(at(c, "resources.limits.memory")), "4Gi");
+    assert_string_equal(str(at(nth(at(ss, "spec.volumeClaimTemplates"), 0), "spec.resources.requests.storage")),
+                        "100Gi");
+    const char *cfg = config_text(f);
+    assert_non_null(strstr(cfg, "host: postgres.goverse.svc.cluster.local\n"));
+    assert_non_null(strstr(cfg, "sslmode: disable\n"));
+    assert_non_null(strstr(cfg, "password_env: POSTGRES_PASSWORD\n"));
+}
+
+static void test_config(void **state)
+{
+    Fx *f = *state;
+    lower(f);
+    const char *cfg = config_text(f);
+    assert_non_null(strstr(cfg, "version: 1\n"));
+    assert_non_null(strstr(cfg, "shards: 8192\n"));
+    assert_non_null(strstr(cfg, "- etcd-0.etcd-headless.goverse.svc.cluster.local:2379\n"));
+    assert_non_null(strstr(cfg, "- etcd-2.etcd-headless.goverse.svc.cluster.local:2379\n"));
+    assert_null(strstr(cfg, "etcd-3."));
+    assert_non_null(strstr(cfg, "prefix: /goverse\n"));
+    assert_non_null(strstr(cfg, "cluster_state_stability_duration: 10s\n"));
+    assert_non_null(strstr(cfg, "grpc_addr: inspector.goverse.svc.cluster.local:8081\n"));
+    /* The writer may quote "0.0.0.0:8080" (YAML 1.1 reads some colon forms as numbers). */
+    const char *http = strstr(cfg, "http_addr: ");
+    assert_non_null(http);
+    assert_true(strncmp(http + 11, "0.0.0.0:8080\n", 13) == 0 || strncmp(http + 11, "\"0.0.0.0:8080\"\n", 15) == 0);
+    assert_non_null(strstr(cfg, "nodes: []\n"));
+    /* No secret value anywhere: only the Secret's name. */
+    assert_null(strstr(cfg, "password:"));
+}
+
+/* ---- (c) overrides ------------------------------------------------------------------------------ */
+
+static void test_override_etcd_replicas(void **state)
+{
+    Fx *f = *state;
+    lower(f);
+    const char *before = str(data_get(at(eval(f, "nodes/statefulset.yaml"), "spec.template.metadata.annotations"),
+                                      "checksum/config"));
+    set(f, "etcd.replicas", data_int(f->a, 5));
+    Data *c = container(eval(f, "etcd/statefulset.yaml"));
+    const char *ic = env_value(c, "ETCD_INITIAL_CLUSTER");
+    assert_non_null(strstr(ic, ",etcd-4=http://etcd-4.etcd-headless.goverse.svc.cluster.local:2380"));
+    assert_null(strstr(ic, "etcd-5"));
+    assert_non_null(strstr(config_text(f), "- etcd-4.etcd-headless.goverse.svc.cluster.local:2379\n"));
+    const char *after = str(data_get(at(eval(f, "nodes/statefulset.yaml"), "spec.template.metadata.annotations"),
+                                     "checksum/config"));
+    assert_string_not_equal(before, after);
+}
+
+static void test_override_inspector_off(void **state)
+{
+    Fx *f = *state;
+    lower(f);
+    set(f, "inspector.enabled", data_bool(f->a, false));
+    assert_null(eval(f, "inspector/service.yaml"));
+    assert_null(eval(f, "inspector/deployment.yaml"));
+    assert_null(eval(f, "inspector/ingress.yaml"));
+    assert_null(strstr(config_text(f), "inspector:"));
+}
+
+static void test_override_image_registry(void **state)
+{
+    Fx *f = *state;
+    lower(f);
+    set(f, "global.imageRegistry", data_str(f->a, "mirror.local"));
+    set(f, "nodes.image.tag", data_str(f->a, "1.2.0"));
+    Data *ss = eval(f, "nodes/statefulset.yaml");
+    assert_string_equal(str(at(container(ss), "image")), "mirror.local/goverse/node:1.2.0");
+    assert_null(data_get(at(ss, "spec.template.spec"), "imagePullSecrets"));
+    Data *secrets = data_seq(f->a);
+    data_put(f->a, data_push(secrets, data_map(f->a)), "name", data_str(f->a, "regcred"));
+    set(f, "global.imagePullSecrets", secrets);
+    ss = eval(f, "nodes/statefulset.yaml");
+    assert_string_equal(str(at(nth(at(ss, "spec.template.spec.imagePullSecrets"), 0), "name")), "regcred");
+}
+
+/* ---- (d) duplicates ------------------------------------------------------------------------------ */
+
+static void assert_unique_names(const Data *seq, const char *what, const char *obj)
+{
+    if (!seq)
+        return;
+    for (const Data *x = seq->u.kids.first; x; x = x->next)
+        for (const Data *y = x->next; y; y = y->next) {
+            const Data *nx = data_get(x, "name"), *ny = data_get(y, "name");
+            if (nx && ny && strcmp(nx->u.str.s, ny->u.str.s) == 0)
+                fail_msg("%s: duplicate %s name %s", obj, what, nx->u.str.s);
+        }
+}
+
+static void check_all_containers(Fx *f)
+{
+    int seen = 0;
+    for (const IrObject *o = f->ir->objects; o; o = o->next) {
+        Data *doc = ir_eval_object(f->a, f->ir, o, f->values);
+        Data *cs = doc ? data_path(doc, "spec.template.spec.containers") : NULL;
+        for (const Data *c = cs ? cs->u.kids.first : NULL; c; c = c->next, seen++) {
+            assert_unique_names(data_get(c, "env"), "env", o->path);
+            assert_unique_names(data_get(c, "ports"), "port", o->path);
+            for (const Data *p = data_get(c, "ports") ? data_get(c, "ports")->u.kids.first : NULL; p; p = p->next)
+                assert_string_equal(str(data_get(p, "protocol")), "TCP");
+        }
+        Data *sp = doc && strcmp(o->kind, "Service") == 0 ? data_path(doc, "spec.ports") : NULL;
+        assert_unique_names(sp, "service port", o->path);
+    }
+    assert_true(seen >= 4);
+}
+
+static void test_no_duplicate_names(void **state)
+{
+    Fx *f = *state;
+    lower(f);
+    check_all_containers(f);
+    /* Every switch on at once: still no duplicates. */
+    set(f, "postgres.operator.enabled", data_bool(f->a, true));
+    set(f, "postgres.external.enabled", data_bool(f->a, true));
+    check_all_containers(f);
+    set(f, "postgres.external.enabled", data_bool(f->a, false));
+    check_all_containers(f);
+}
+
+/* ---- (e) knobs ------------------------------------------------------------------------------------ */
+
+static void check_cond(const IrCluster *c, const IrCond *k)
+{
+    if (!k)
+        return;
+    if (k->knob)
+        assert_ptr_equal(ir_find_knob(c, k->knob->path), k->knob);
+    check_cond(c, k->a);
+    check_cond(c, k->b);
+}
+
+static int check_refs(const IrCluster *c, const IrNode *n)
+{
+    int refs = 0;
+    for (; n; n = n->next) {
+        check_cond(c, n->when);
+        if (n->kind == IR_REF) {
+            assert_ptr_equal(ir_find_knob(c, n->u.ref->path), n->u.ref);
+            refs++;
+        } else if (n->kind == IR_MAP || n->kind == IR_SEQ) {
+            refs += check_refs(c, n->u.kids.first);
+        } else if (n->kind == IR_EXPR) {
+            refs += check_refs(c, n->u.expr.args);
+        }
+    }
+    return refs;
+}
+
+static void test_knobs(void **state)
+{
+    Fx *f = *state;
+    lower(f);
+    int nknobs = 0;
+    for (const Knob *k = f->ir->knobs; k; k = k->next, nknobs++) {
+        for (const Knob *j = k->next; j; j = j->next)
+            if (strcmp(k->path, j->path) == 0)
+                fail_msg("duplicate knob %s", k->path);
+        assert_true(k->description && *k->description);
+        if (k->type == KNOB_ENUM)
+            assert_non_null(k->choices);
+        if (k->required_when)
+            assert_int_equal(ir_find_knob(f->ir, k->required_when)->type, KNOB_BOOL);
+    }
+    assert_true(nknobs > 60);
+    int refs = 0;
+    for (const IrObject *o = f->ir->objects; o; o = o->next) {
+        check_cond(f->ir, o->when);
+        refs += check_refs(f->ir, o->root);
+    }
+    assert_true(refs > 100);
+    assert_string_equal(f->ir->knobs->path, "global.imageRegistry");
+    const Knob *shards = ir_find_knob(f->ir, "cluster.shards");
+    assert_int_equal(shards->min, 1);
+    assert_int_equal(shards->max, 65536);
+    assert_int_equal(ir_find_knob(f->ir, "nodes.ports.grpc")->max, 65535);
+    assert_string_equal(ir_find_knob(f->ir, "postgres.external.host")->required_when, "postgres.external.enabled");
+    assert_string_equal(str(ir_find_knob(f->ir, "nodes.resources.limits.cpu")->default_value), "2");
+}
+
+/* ---- variants ------------------------------------------------------------------------------------- */
+
+static void test_external_postgres(void **state)
+{
+    Fx *f = *state;
+    f->cl->postgres = (Persistence){.mode = PERSIST_EXTERNAL, .host = "db.example.com", .port = 6432,
+                                    .database = "gv", .user = "gvuser", .credentials_secret = "rds-goverse",
+                                    .sslmode = "verify-full"};
+    lower(f);
+    assert_null(eval(f, "postgres/service.yaml"));
+    assert_null(eval(f, "postgres/statefulset.yaml"));
+    assert_null(eval(f, "postgres/postgresql.yaml"));
+    const char *cfg = config_text(f);
+    assert_non_null(strstr(cfg, "host: db.example.com\n"));
+    assert_non_null(strstr(cfg, "port: 6432\n"));
+    assert_non_null(strstr(cfg, "user: gvuser\n"));
+    assert_non_null(strstr(cfg, "sslmode: verify-full\n"));
+    Data *c = container(eval(f, "nodes/statefulset.yaml"));
+    assert_string_equal(str(at(nth(at(c, "envFrom"), 0), "secretRef.name")), "rds-goverse");
+    assert_null(by_name(at(c, "env"), "POSTGRES_PASSWORD"));
+}
+
+static void test_operator_postgres(void **state)
+{
+    Fx *f = *state;
+    f->cl->postgres = (Persistence){.mode = PERSIST_OPERATOR, .database = "goverse", .user = "goverse",
+                                    .instances = 3, .version = "15", .team = "goverse",
+                                    .resources = res("500m", "2000m", "1Gi", "4Gi"),
+                                    .storage = {.enabled = true, .size = qty("100Gi"), .storage_class = "fast-ssd"}};
+    lower(f);
+    assert_null(eval(f, "postgres/statefulset.yaml"));
+    Data *pg = eval(f, "postgres/postgresql.yaml");
+    assert_non_null(pg);
+    assert_string_equal(str(at(pg, "apiVersion")), "acid.zalan.do/v1");
+    assert_string_equal(str(at(pg, "spec.teamId")), "goverse");
+    assert_string_equal(str(at(pg, "spec.volume.size")), "100Gi");
+    assert_string_equal(str(at(pg, "spec.volume.storageClass")), "fast-ssd");
+    assert_int_equal(num(at(pg, "spec.numberOfInstances")), 3);
+    assert_string_equal(str(nth(at(pg, "spec.users.goverse"), 1)), "createdb");
+    assert_string_equal(str(at(pg, "spec.databases.goverse")), "goverse");
+    assert_string_equal(str(at(pg, "spec.postgresql.version")), "15");
+    assert_string_equal(str(at(pg, "spec.resources.limits.cpu")), "2");
+    Data *c = container(eval(f, "nodes/statefulset.yaml"));
+    assert_null(data_get(c, "envFrom"));
+    Data *pw = by_name(at(c, "env"), "POSTGRES_PASSWORD");
+    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.name")),
+                        "goverse.goverse-postgres.credentials.postgresql.acid.zalan.do");
+    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.key")), "password");
+    assert_non_null(strstr(config_text(f), "host: goverse-postgres.goverse.svc.cluster.local\n"));
+}
+
+static void test_switched_off_parts(void **state)
+{
+    Fx *f = *state;
+    f->cl->postgres = (Persistence){.mode = PERSIST_NONE};
+    f->cl->inspector = (Component){.enabled = false};
+    lower(f);
+    /* Still in the IR (the chart can switch them on), absent from the default manifests. */
+    assert_null(eval(f, "postgres/statefulset.yaml"));
+    assert_null(eval(f, "inspector/deployment.yaml"));
+    const char *cfg = config_text(f);
+    assert_null(strstr(cfg, "postgres:"));
+    assert_null(strstr(cfg, "inspector:"));
+    assert_null(data_get(container(eval(f, "nodes/statefulset.yaml")), "envFrom"));
+    /* Design defaults fill what the model left unset. */
+    set(f, "inspector.enabled", data_bool(f->a, true));
+    set(f, "postgres.internal.enabled", data_bool(f->a, true));
+    Data *c = container(eval(f, "inspector/deployment.yaml"));
+    assert_string_equal(str(at(c, "image")), "goverse/inspector:latest");
+    assert_string_equal(str(at(c, "resources.requests.cpu")), "100m");
+    assert_null(eval(f, "inspector/ingress.yaml"));
+    assert_string_equal(str(at(container(eval(f, "postgres/statefulset.yaml")), "image")), "postgres:15");
+    assert_non_null(strstr(config_text(f), "inspector:"));
+}
+
+static void test_external_etcd(void **state)
+{
+    Fx *f = *state;
+    static const char *eps[] = {"etcd.example.com:2379", "etcd2.example.com:2379"};
+    f->cl->etcd.external = true;
+    f->cl->etcd.endpoints = eps;
+    f->cl->etcd.nendpoints = 2;
+    lower(f);
+    assert_null(eval(f, "etcd/statefulset.yaml"));
+    assert_null(eval(f, "etcd/service.yaml"));
+    const char *cfg = config_text(f);
+    assert_non_null(strstr(cfg, "- etcd2.example.com:2379\n"));
+    assert_null(strstr(cfg, "etcd-headless"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_object_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_etcd_statefulset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_node_statefulset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_node_storage_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gates_and_ingress, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_postgres_internal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_override_etcd_replicas, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_override_inspector_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_override_image_registry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_duplicate_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_knobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_external_postgres, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_operator_postgres, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_switched_off_parts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_external_etcd, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
