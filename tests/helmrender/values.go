@@ -131,7 +131,9 @@ func (p *setParser) value() (interface{}, error) {
 		if e != nil && !errors.Is(e, io.EOF) {
 			return nil, e
 		}
-		return typedSetValue(string(rs), p.asString), e
+		// a scalar that runs to the end of input is a complete value; the
+		// next key read reports EOF and ends the parse.
+		return typedSetValue(string(rs), p.asString), nil
 	default:
 		return nil, err
 	}
@@ -234,15 +236,8 @@ func (p *setParser) listItem(list []interface{}, i, level int) ([]interface{}, e
 		if err != nil && !errors.Is(err, io.EOF) {
 			return list, err
 		}
-		l2, e2 := setAt(list, i, v)
-		if e2 != nil {
-			return l2, e2
-		}
-		if errors.Is(err, io.EOF) {
-			// a trailing empty value or a scalar running to end of input
-			return l2, nil
-		}
-		return l2, nil
+		// io.EOF here means "a[0]=" with nothing after: the item is "".
+		return setAt(list, i, v)
 	case '[':
 		next, err := p.index()
 		if err != nil {
