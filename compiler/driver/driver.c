@@ -90,6 +90,8 @@ bool driver_emit(Compilation *comp, OutTree *out, const char **err)
         const IrCluster *c = comp->ir->clusters[i];
         if (!emit_manifests(comp->arena, c, comp->values[i], out, c->name, err))
             return false;
+        if (!emit_chart(comp->arena, c, comp->values[i], out, c->name, err))
+            return false;
     }
     return true;
 }

@@ -13,4 +13,10 @@
 bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *out,
                     const char *prefix, const char **err);
 
+/* The Helm chart: <prefix>/chart/{Chart.yaml, values.yaml, values.schema.json, README.md,
+ * templates/...}. `values` are the resolved values (defaults + overrides): they become the
+ * chart's defaults, except namespace.create which Helm users get as false. */
+bool emit_chart(Arena *a, const IrCluster *c, const Data *values, OutTree *out, const char *prefix,
+                const char **err);
+
 #endif
