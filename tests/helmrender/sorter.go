@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -20,7 +19,7 @@ var installOrder = []string{
 	"ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
 	"Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
 	"HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress",
-	"APIService",
+	"APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
 }
 
 var installRank = func() map[string]int {
@@ -116,7 +115,6 @@ func sortManifests(files map[string]string) ([]manifest, []manifest, error) {
 	byKind(hooks)
 	// hooks of equal kind are additionally ordered by weight by Helm at run
 	// time; helm template prints them in kind order, which we keep.
-	_ = strconv.Itoa
 	return hooks, generic, nil
 }
 
