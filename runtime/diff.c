@@ -7,7 +7,9 @@
 
 #include "diff.h"
 #include "drift.h"
+#include "support/diag.h"
 #include "support/source.h"
+#include "yaml/yamlio.h"
 
 /* Built-in kinds goversec emits: always fetched, so an orphan of a kind the description no longer
  * uses is found. Custom resources (postgresql, ServiceMonitor) are fetched only when described:
@@ -140,7 +142,8 @@ static bool live_from_file(Arena *a, const char *path, Objects *live, FILE *err)
     return append_parsed(a, path, f->text, f->len, live, err) >= 0;
 }
 
-/* Inventory: one "Kind[.group]/name" per line; blank lines and # comments ignored. */
+/* Inventory: the inventory.yaml `goversec build` writes next to the manifests (objects[] with
+ * apiVersion, kind, name): what was applied before, so orphans are found even without labels. */
 static bool read_inventory(Arena *a, const char *path, DriftInput *in, FILE *err)
 {
     SourceMap map;
@@ -151,16 +154,25 @@ static bool read_inventory(Arena *a, const char *path, DriftInput *in, FILE *err
         fprintf(err, "goversec diff: cannot read inventory %s: %s\n", path, why ? why : "error");
         return false;
     }
-    in->inventory = ARENA_ARRAY(a, const char *, f->nlines + 1);
-    for (uint32_t i = 1; i <= f->nlines; i++) {
-        uint32_t len;
-        const char *line = source_line(f, i, &len);
-        while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
-            len--;
-        while (len && *line == ' ')
-            line++, len--;
-        if (len && *line != '#')
-            in->inventory[in->ninventory++] = arena_strndup(a, line, len);
+    DiagSink sink;
+    diag_init(&sink, &map, a);
+    Data **docs = NULL;
+    int n = yaml_read(a, f, &docs, &sink);
+    const Data *objects = n >= 1 ? data_get(docs[0], "objects") : NULL;
+    if (!objects || objects->kind != DATA_SEQ) {
+        diag_render(&sink, err, false);
+        fprintf(err, "goversec diff: %s: not an inventory (expected objects: [...])\n", path);
+        return false;
+    }
+    in->inventory = ARENA_ARRAY(a, const char *, objects->u.kids.count + 1);
+    for (const Data *o = objects->u.kids.first; o; o = o->next) {
+        const char *kind = str_at(o, "kind"), *name = str_at(o, "name"), *av = str_at(o, "apiVersion");
+        const char *slash = av ? strchr(av, '/') : NULL;
+        if (!kind || !name)
+            continue;
+        in->inventory[in->ninventory++] =
+            slash ? arena_printf(a, "%s.%.*s/%s", kind, (int)(slash - av), av, name)
+                  : arena_printf(a, "%s/%s", kind, name);
     }
     return true;
 }

@@ -27,7 +27,7 @@ typedef struct DiffOptions {
     DiffFormat format;
     bool color;                 /* colour +/- lines; the CLI sets it for a terminal without NO_COLOR */
     const char *kubectl;        /* program looked up on PATH; NULL: "kubectl" (tests override) */
-    const char *inventory_path; /* optional: lines "Kind[.group]/name" previously applied (orphans) */
+    const char *inventory_path; /* optional: inventory.yaml of the previous build (finds orphans) */
 } DiffOptions;
 
 /* Compares the objects of `cluster` evaluated under `values` with the live state and writes the

@@ -53,7 +53,7 @@ typedef struct DriftInput {
     size_t ndesired;
     Data **live;
     size_t nlive;
-    const char **inventory;     /* "Kind[.group]/name" keys previously applied; may be NULL */
+    const char **inventory;     /* "Kind/name" or "Kind.group/name" previously applied; may be NULL */
     size_t ninventory;
     bool want_diff_text;        /* compute unified diffs (the benchmark measures without them) */
 } DriftInput;
