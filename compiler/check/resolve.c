@@ -143,6 +143,12 @@ static const Decl **extends_chain(Checker *ck, const DeclList *clusters, const D
     for (const Decl *cur = d; cur;) {
         for (int i = 0; i < len; i++)
             if (chain[i] == cur) {
+                /* Reported once, by the cycle's first member in the source; others stay quiet. */
+                for (int k = i; k < len; k++)
+                    if (chain[k]->span.start < chain[i]->span.start)
+                        return NULL;
+                if (chain[i] != d)
+                    return NULL;
                 const char *path = "";
                 for (int k = i; k < len; k++)
                     path = arena_printf(ck->arena, "%s`%s` -> ", path, chain[k]->name);

@@ -99,22 +99,30 @@ static void check_strict(Checker *ck, Cluster *c, const ClusterFacts *f)
                             "tier `%s` needs at least 3 etcd replicas, found %d", c->tier, c->etcd.replicas);
         ck_help(ck, d, "etcd keeps quorum only with 3 or 5 members");
     }
-    if (c->nodes.replicas < 3)
-        ck_strict(ck, s, pick(c->nodes.replicas_span, tier, c->name_span), "tier `%s` needs at least 3 node replicas, found %d",
-                  c->tier, c->nodes.replicas);
+    if (c->nodes.replicas < 3) {
+        Diag *d = ck_strict(ck, s, pick(c->nodes.replicas_span, tier, c->name_span),
+                            "tier `%s` needs at least 3 node replicas, found %d", c->tier, c->nodes.replicas);
+        ck_help(ck, d, "objects survive a node failure only with 3 or more nodes");
+    }
     int gates = c->gates.autoscale.enabled ? c->gates.autoscale.min_replicas : c->gates.replicas;
-    if (gates < 2)
-        ck_strict(ck, s, pick(c->gates.autoscale.enabled ? c->gates.autoscale.span : c->gates.replicas_span, tier, c->name_span),
-                  "tier `%s` needs at least 2 gate replicas, found %d", c->tier, gates);
+    if (gates < 2) {
+        Diag *d = ck_strict(ck, s, pick(c->gates.autoscale.enabled ? c->gates.autoscale.span : c->gates.replicas_span, tier, c->name_span),
+                            "tier `%s` needs at least 2 gate replicas, found %d", c->tier, gates);
+        ck_help(ck, d, "clients keep a gate to connect to only with 2 or more");
+    }
     if (c->postgres.mode == PERSIST_INTERNAL && !c->postgres.backup.enabled) {
         Diag *d = ck_strict(ck, s, pick(c->postgres.span, tier, c->name_span),
                             "tier `%s` needs backups for the in-cluster PostgreSQL", c->tier);
         ck_help(ck, d, "add `backup daily at 02:00 keep 14` to the persistence block");
     }
-    if (s && c->nodes.image.span.file < 0)
-        ck_error(ck, pick(c->nodes.span, tier, c->name_span), "tier `%s` needs an explicit nodes image", c->tier);
-    if (s && c->gates.image.span.file < 0)
-        ck_error(ck, pick(c->gates.span, tier, c->name_span), "tier `%s` needs an explicit gates image", c->tier);
+    if (s && c->nodes.image.span.file < 0) {
+        Diag *d = ck_error(ck, pick(c->nodes.span, tier, c->name_span), "tier `%s` needs an explicit nodes image", c->tier);
+        ck_help(ck, d, "the default `goverse/node:latest` is not pinned: add `image \"goverse/node:VERSION\"` to `nodes`");
+    }
+    if (s && c->gates.image.span.file < 0) {
+        Diag *d = ck_error(ck, pick(c->gates.span, tier, c->name_span), "tier `%s` needs an explicit gates image", c->tier);
+        ck_help(ck, d, "the default `goverse/gate:latest` is not pinned: add `image \"goverse/gate:VERSION\"` to `gates`");
+    }
 }
 
 static void check_etcd(Checker *ck, Cluster *c)
