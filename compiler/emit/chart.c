@@ -2,6 +2,7 @@
  * Chart.yaml, values.yaml (the knobs, commented), values.schema.json (draft-07, from the knobs),
  * templates/ (one per object, via template.c), _helpers.tpl, NOTES.txt and a README with every
  * value. YAML data goes through libyaml; templates and prose are text by nature. */
+#include <stdint.h>
 #include <string.h>
 
 #include "emit/emit.h"
@@ -164,10 +165,10 @@ static Data *knob_schema(Arena *a, const Knob *k)
     case KNOB_BOOL: data_put(a, s, "type", data_str(a, "boolean")); break;
     case KNOB_INT:
         data_put(a, s, "type", data_str(a, "integer"));
-        if (k->min || k->max) {
+        if (k->min != INT64_MIN)
             data_put(a, s, "minimum", data_int(a, k->min));
+        if (k->max != INT64_MAX)
             data_put(a, s, "maximum", data_int(a, k->max));
-        }
         break;
     case KNOB_ENUM: {
         data_put(a, s, "type", data_str(a, "string"));

@@ -155,11 +155,23 @@ static Data *eval_join(Eval *ev, const IrNode *args)
     return data_str(ev->a, acc);
 }
 
+/* Strings inside an embedded YAML document are always double-quoted: the chart prints the same
+ * document with `quote`, and the two texts must agree byte for byte (the config checksum). */
+static void quote_strings(Data *d)
+{
+    if (d->kind == DATA_STR)
+        d->style = STYLE_QUOTED;
+    if (d->kind == DATA_MAP || d->kind == DATA_SEQ)
+        for (Data *k = d->u.kids.first; k; k = k->next)
+            quote_strings(k);
+}
+
 static Data *eval_yaml(Eval *ev, const IrNode *args)
 {
     Data *tree = args ? eval(ev, args) : NULL;
     if (!tree)
         return NULL;
+    quote_strings(tree);
     size_t len;
     const char *text = yaml_write_one(ev->a, tree, &len);
     if (!text)
@@ -200,6 +212,18 @@ static Data *eval_expr(Eval *ev, const IrNode *n)
     return NULL;
 }
 
+/* A knob's value; text-typed knobs (quantities, names, ...) always yield a string, as the chart's
+ * `quote` does, so `--set nodes.resources.limits.cpu=2` means "2" in both. */
+static Data *ref_value(Eval *ev, const Knob *k)
+{
+    Data *d = data_clone(ev->a, knob_value(k, ev->values));
+    bool text = k->type != KNOB_INT && k->type != KNOB_BOOL && k->type != KNOB_STRING_LIST &&
+                k->type != KNOB_OBJECT_LIST;
+    if (d && text && (d->kind == DATA_INT || d->kind == DATA_FLOAT || d->kind == DATA_BOOL))
+        return data_str(ev->a, scalar_text(ev->a, d));
+    return d;
+}
+
 /* Children of a MAP or SEQ, skipping those whose condition is false. */
 static Data *eval_kids(Eval *ev, const IrNode *n, Data *out)
 {
@@ -229,7 +253,7 @@ static Data *eval_scalar(Eval *ev, const IrNode *n)
     case IR_NULL:
         return data_null(ev->a);
     case IR_REF:
-        return data_clone(ev->a, knob_value(n->u.ref, ev->values));
+        return ref_value(ev, n->u.ref);
     case IR_INDEX:
         return ev->in_repeat ? data_int(ev->a, ev->index) : NULL;
     case IR_MAP:
