@@ -301,8 +301,13 @@ static void align(Aligner *al, const Data *want, Data *have)
         align_map(al, want, have);
     } else if (have->kind == DATA_SEQ) {
         align_seq(al, want, have);
-    } else if (want && !is_container(want) && !data_equal(want, have) &&
-               equivalent_scalars(al->a, &al->path, want, have)) {
+    } else if (want && want->kind == DATA_STR && have->kind == DATA_STR) {
+        /* Same presentation as the desired side, so the YAML diff shows values, not quoting;
+         * a literal block makes a changed config.yaml diff line by line. */
+        have->style = want->style;
+    }
+    if (want && !is_container(want) && !is_container(have) && !data_equal(want, have) &&
+        equivalent_scalars(al->a, &al->path, want, have)) {
         const char *key = have->key;
         Data *next = have->next;
         *have = *want;
