@@ -269,8 +269,10 @@ static void check_clusters(Checker *ck, const DeclList *clusters, Model *m)
     for (int i = 0; i < clusters->n; i++) {
         int n = 0;
         const Decl **chain = extends_chain(ck, clusters, clusters->v[i], &n);
-        if (!chain)
-            continue;
+        if (!chain) { /* still check the cluster's own settings, without its ancestors */
+            chain = &clusters->v[i];
+            n = 1;
+        }
         Cluster *c = check_cluster(ck, chain, n);
         if (!only || only == clusters->v[i])
             m->clusters[m->nclusters++] = c;
