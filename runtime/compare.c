@@ -86,31 +86,57 @@ static void append(DriftReport *r, DriftObject *o)
     r->count++;
 }
 
-static bool is_hpa_target(const DriftInput *in, const DriftObject *o)
+/* Workloads scaled by a described HorizontalPodAutoscaler: their replicas are the HPA's to set.
+ * Collected once per comparison (a handful), not per object. */
+typedef struct HpaTargets {
+    const char **kinds, **names;
+    size_t n;
+} HpaTargets;
+
+static HpaTargets hpa_targets(Arena *a, const DriftInput *in)
 {
+    HpaTargets t = {NULL, NULL, 0};
+    size_t cap = 0;
     for (size_t i = 0; i < in->ndesired; i++) {
+        const char *kind = str_at(in->desired[i], "kind");
+        if (kind && !strcmp(kind, "HorizontalPodAutoscaler"))
+            cap++;
+    }
+    t.kinds = ARENA_ARRAY(a, const char *, cap + 1);
+    t.names = ARENA_ARRAY(a, const char *, cap + 1);
+    for (size_t i = 0; i < in->ndesired && cap; i++) {
         const Data *d = in->desired[i];
         const char *kind = str_at(d, "kind");
-        if (!kind || strcmp(kind, "HorizontalPodAutoscaler") != 0)
-            continue;
         const char *tk = str_at(d, "spec.scaleTargetRef.kind"), *tn = str_at(d, "spec.scaleTargetRef.name");
-        if (tk && tn && !strcmp(tk, o->kind) && !strcmp(tn, o->name))
-            return true;
+        if (kind && !strcmp(kind, "HorizontalPodAutoscaler") && tk && tn) {
+            t.kinds[t.n] = tk;
+            t.names[t.n++] = tn;
+        }
     }
+    return t;
+}
+
+static bool is_hpa_target(const HpaTargets *t, const DriftObject *o)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (!strcmp(t->kinds[i], o->kind) && !strcmp(t->names[i], o->name))
+            return true;
     return false;
 }
 
-static void compare_pair(Arena *a, const DriftInput *in, DriftObject *o)
+static void compare_pair(Arena *a, const DriftInput *in, const HpaTargets *hpa, DriftObject *o)
 {
-    o->want = data_clone(a, o->desired);
+    /* Only Secrets (masking) and HPA targets (replicas) modify the desired side. */
+    bool hpa_target = is_hpa_target(hpa, o), secret = !strcmp(o->kind, "Secret");
+    o->want = hpa_target || secret ? data_clone(a, o->desired) : o->desired;
     o->have = drift_strip_server_fields(a, o->live);
     /* kubectl answers in the server's preferred version of the same group: not drift. */
     Data *av = data_get(o->want, "apiVersion");
     if (av)
         data_set_path(a, o->have, "apiVersion", data_clone(a, av));
-    if (!strcmp(o->kind, "Secret"))
+    if (secret)
         drift_mask_secret(a, o->want, o->have);
-    if (is_hpa_target(in, o)) {
+    if (hpa_target) {
         drift_drop_replicas(o->want);
         drift_drop_replicas(o->have);
     }
@@ -195,6 +221,7 @@ DriftReport *drift_compare(Arena *a, const DriftInput *in)
     r->cluster = in->cluster;
     r->namespace_name = in->namespace_name;
     LiveEntry *table = NULL;
+    HpaTargets hpa = hpa_targets(a, in);
     for (size_t i = 0; i < in->nlive; i++) {
         DriftObject *o = new_object(a, in, in->live[i]);
         LiveEntry *e = ARENA_NEW(a, LiveEntry);
@@ -214,7 +241,7 @@ DriftReport *drift_compare(Arena *a, const DriftInput *in)
         if (e) {
             e->matched = true;
             o->live = e->obj;
-            compare_pair(a, in, o);
+            compare_pair(a, in, &hpa, o);
         } else {
             o->want = o->desired;
             o->status = DRIFT_MISSING;

@@ -148,11 +148,25 @@ static bool value_matches(const DriftDefault *d, const Data *live, const Data *p
     return false;
 }
 
+/* Cheap filter before the full match: the pattern's last segment against the path's. */
+static bool last_segment_may_match(const char *pattern, const DriftPath *p)
+{
+    if (p->n == 0)
+        return false;
+    size_t plen = strlen(pattern);
+    if (plen && pattern[plen - 1] == '>')
+        return true;
+    const char *dot = strrchr(pattern, '.');
+    const char *last = dot ? dot + 1 : pattern;
+    return !strcmp(last, "*") || !strcmp(last, p->seg[p->n - 1]);
+}
+
 bool drift_is_server_default(const char *kind, const DriftPath *p, const Data *live, const Data *parent)
 {
     for (size_t i = 0; i < sizeof DEFAULTS / sizeof *DEFAULTS; i++) {
         const DriftDefault *d = &DEFAULTS[i];
-        if (kind_listed(d->kinds, kind) && drift_path_match(d->path, kind, p) &&
+        if (last_segment_may_match(d->path, p) && kind_listed(d->kinds, kind) &&
+            drift_path_match(d->path, kind, p) &&
             value_matches(d, live, parent))
             return true;
     }

@@ -32,7 +32,7 @@ typedef struct DriftChange {
 typedef struct DriftObject {
     const char *group, *kind, *ns, *name; /* identity: API group + kind + namespace + name */
     Data *desired, *live;       /* as compiled / as read back (NULL when absent) */
-    Data *want, *have;          /* normalised copies: what is compared and shown */
+    Data *want, *have;          /* normalised: what is compared and shown (want may alias desired) */
     DriftStatus status;
     DriftImpact impact;
     DriftChange *changes, *changes_tail;
@@ -88,7 +88,7 @@ const char *drift_scalar_text(Arena *a, const Data *d); /* NULL for maps/seqs */
 
 /* normalize.c */
 Data *drift_strip_server_fields(Arena *a, const Data *live);
-void drift_normalize_pair(Arena *a, const char *kind, Data *want, Data *have);
+void drift_normalize_pair(Arena *a, const char *kind, const Data *want, Data *have);
 void drift_mask_secret(Arena *a, Data *want, Data *have);
 void drift_drop_replicas(Data *obj);
 const char *drift_item_key(const char *list_key, const Data *item);

@@ -316,7 +316,7 @@ static void align(Aligner *al, const Data *want, Data *have)
     }
 }
 
-void drift_normalize_pair(Arena *a, const char *kind, Data *want, Data *have)
+void drift_normalize_pair(Arena *a, const char *kind, const Data *want, Data *have)
 {
     Aligner al = {.a = a, .kind = kind};
     align(&al, want, have);
