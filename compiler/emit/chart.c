@@ -258,8 +258,8 @@ static Data *required_when_rule(Arena *a, const Knob *k)
     Data *req = data_put(a, t, "required", data_seq(a));
     data_push(req, data_str(a, path));
     Data *leaf = data_put(a, data_put(a, t, "properties", data_map(a)), path, data_map(a));
-    data_put(a, leaf, "minLength", data_int(a, 1));
-    data_put(a, leaf, "type", data_str(a, "string"));
+    bool list = k->type == KNOB_STRING_LIST || k->type == KNOB_OBJECT_LIST;
+    data_put(a, leaf, list ? "minItems" : "minLength", data_int(a, 1));
     return rule;
 }
 

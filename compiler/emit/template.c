@@ -298,6 +298,24 @@ static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int inde
     } else if (is_repeat(e)) {
         strbuf_printf(b, "%s:\n", key);
         print_repeat(p, b, e, indent);
+    } else if (is_list_ref(e) && p->in_define && e->u.ref->type == KNOB_STRING_LIST) {
+        /* Inside a YAML define the text must match libyaml's: quoted items, `[]` when empty. */
+        const char *v = values_ref(p, e->u.ref);
+        strbuf_printf(b, "{{- if %s }}\n", v);
+        strbuf_indent(b, indent);
+        strbuf_printf(b, "%s:\n", key);
+        strbuf_indent(b, indent);
+        strbuf_printf(b, "{{- range $e := %s }}\n", v);
+        strbuf_indent(b, indent);
+        strbuf_add(b, "- {{ $e | quote }}\n");
+        strbuf_indent(b, indent);
+        strbuf_add(b, "{{- end }}\n");
+        strbuf_indent(b, indent);
+        strbuf_add(b, "{{- else }}\n");
+        strbuf_indent(b, indent);
+        strbuf_printf(b, "%s: []\n", key);
+        strbuf_indent(b, indent);
+        strbuf_add(b, "{{- end }}\n");
     } else if (is_list_ref(e)) {
         strbuf_printf(b, "%s:\n", key);
         strbuf_indent(b, indent + 2);

@@ -14,7 +14,9 @@ void lower_etcd_knobs(Lower *l)
         data_push(eps, data_str(l->a, e->endpoints[i]));
     ir_knob(l->a, l->ir, "etcd.external.endpoints", KNOB_STRING_LIST, eps, "external etcd endpoints (host:port)")
         ->required_when = "etcd.external.enabled";
-    lower_knob_int(l, "etcd.replicas", e->replicas > 0 ? e->replicas : 3, 1, 99, "etcd members (odd: 3 or 5)");
+    Knob *members_knob = lower_knob_int(l, "etcd.replicas", e->replicas > 0 ? e->replicas : 3, 1, 9,
+                                        "etcd members: odd (3 or 5) so a quorum survives a failure");
+    members_knob->must_be_odd = true;
     lower_knobs_image(l, "etcd", e->external ? NULL : &e->image);
     lower_knobs_resources(l, "etcd", e->external ? NULL : &e->resources);
     lower_knobs_storage(l, "etcd", e->external ? NULL : &e->storage);

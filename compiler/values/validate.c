@@ -37,7 +37,8 @@ static void bad(Validator *v, const Knob *k, const char *what)
 
 static bool is_empty(const Data *d)
 {
-    return !d || d->kind == DATA_NULL || (d->kind == DATA_STR && d->u.str.len == 0);
+    return !d || d->kind == DATA_NULL || (d->kind == DATA_STR && d->u.str.len == 0) ||
+           (d->kind == DATA_SEQ && d->u.kids.count == 0);
 }
 
 static void check_int(Validator *v, const Knob *k, const Data *d)

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The chart is the same program as the manifest tree. For every example:
+#   1. `helm template` of the emitted chart with its defaults == the manifests (compare.mjs);
+#   2. `helm lint` passes;
+# then the differential test (overrides.txt: `goversec build --set S` == `helm template --set S`)
+# and the rejection corpus (bad-values.txt: the chart and goversec both refuse).
+# Uses `helm` when it is on PATH, else the Helm-compatible renderer in tests/helmrender.
+set -euo pipefail
+bin=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+if [ ! -d "$root/tests/validate/node_modules/yaml" ]; then
+    (cd "$root/tests/validate" && npm ci --no-audit --no-fund --silent) >/dev/null
+fi
+if command -v helm >/dev/null 2>&1; then
+    render() { local chart=$1 name=$2 ns=$3; shift 3; helm template "$name" "$chart" --namespace "$ns" "$@"; }
+    lint() { helm lint "$1"; }
+else
+    bash "$root/tests/helmrender/build.sh" "$tmp/helmrender" >/dev/null
+    render() { local chart=$1 name=$2 ns=$3; shift 3; "$tmp/helmrender" template "$chart" --name "$name" --namespace "$ns" "$@"; }
+    lint() { "$tmp/helmrender" lint "$1"; }
+fi
+
+# cluster directory and namespace of a built example
+cluster_of() { ls "$1" | head -1; }
+namespace_of() { sed -n 's/^  namespace: //p' "$1/$(cluster_of "$1")/manifests/configmap.yaml" | head -1; }
+
+for ex in "$root"/examples/*.gv; do
+    name=$(basename "$ex" .gv)
+    out="$tmp/default-$name"
+    "$bin" build "$ex" -o "$out" -q 2>/dev/null || { bad "$name: build failed"; continue; }
+    c=$(cluster_of "$out") ns=$(namespace_of "$out")
+    if render "$out/$c/chart" "$c" "$ns" >"$tmp/$name.yaml" 2>"$tmp/err" &&
+        node "$here/compare.mjs" "$out/$c/manifests" "$tmp/$name.yaml" --chart-defaults >/dev/null 2>"$tmp/err"; then
+        ok
+    else
+        bad "$name: chart with default values differs from the manifests"; cat "$tmp/err"
+    fi
+    if lint "$out/$c/chart" >"$tmp/err" 2>&1; then ok; else bad "$name: lint"; cat "$tmp/err"; fi
+done
+
+example=design-doc
+n=0
+while IFS= read -r line; do
+    case "$line" in ''|'#'*) continue ;; '@EXAMPLE '*) example=${line#@EXAMPLE }; continue ;; esac
+    n=$((n + 1))
+    sets=() hsets=()
+    for s in $line; do sets+=(--set "$s"); hsets+=(--set "$s"); done
+    base="$tmp/default-$example"
+    c=$(cluster_of "$base") ns=$(namespace_of "$base")
+    out="$tmp/override-$n"
+    if ! "$bin" build "$root/examples/$example.gv" -o "$out" -q "${sets[@]}" 2>"$tmp/err"; then
+        bad "override [$line] on $example: goversec refused it"; cat "$tmp/err"; continue
+    fi
+    # The manifests' namespace.create defaults to true; the chart's to false (Helm makes the namespace).
+    case "$line" in *namespace.create*) ;; *) hsets=(--set namespace.create=true "${hsets[@]}") ;; esac
+    if render "$base/$c/chart" "$c" "$ns" "${hsets[@]}" >"$tmp/r.yaml" 2>"$tmp/err" &&
+        node "$here/compare.mjs" "$out/$c/manifests" "$tmp/r.yaml" >/dev/null 2>"$tmp/err"; then
+        ok
+    else
+        bad "override [$line] on $example: goversec and the chart disagree"; cat "$tmp/err"
+    fi
+done <"$here/overrides.txt"
+
+base="$tmp/default-design-doc"
+c=$(cluster_of "$base") ns=$(namespace_of "$base")
+n=0
+while IFS= read -r line; do
+    case "$line" in ''|'#'*) continue ;; esac
+    n=$((n + 1))
+    assignments=${line%% ;; *} fragment=${line#* ;; }
+    sets=()
+    for s in $assignments; do sets+=(--set "$s"); done
+    if render "$base/$c/chart" "$c" "$ns" "${sets[@]}" >/dev/null 2>"$tmp/err"; then
+        bad "chart accepted bad values [$assignments]"
+    elif ! grep -qF -- "$fragment" "$tmp/err"; then
+        bad "chart refused [$assignments] without mentioning '$fragment':"; cat "$tmp/err"
+    else
+        ok
+    fi
+    status=0
+    "$bin" build "$root/examples/design-doc.gv" -o "$tmp/bad-$n" -q "${sets[@]}" 2>"$tmp/err" || status=$?
+    if [ "$status" -eq 1 ] && [ ! -e "$tmp/bad-$n" ]; then ok; else bad "goversec build accepted bad values [$assignments] (status $status)"; fi
+done <"$here/bad-values.txt"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
