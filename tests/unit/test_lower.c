@@ -566,6 +566,7 @@ static void test_knobs(void **state)
     assert_int_equal(shards->min, 1);
     assert_int_equal(shards->max, 65536);
     assert_int_equal(ir_find_knob(f->ir, "nodes.ports.grpc")->max, 65535);
+    assert_true(ir_find_knob(f->ir, "etcd.replicas")->must_be_odd);
     assert_string_equal(ir_find_knob(f->ir, "postgres.external.host")->required_when, "postgres.external.enabled");
     assert_string_equal(str(ir_find_knob(f->ir, "nodes.resources.limits.cpu")->default_value), "2");
 }
