@@ -315,7 +315,8 @@ static int lex_token(ParseCtx *ctx, GVSTYPE *lval, Span *lloc)
     "use"    { TOKEN(TOK_USE); }
     "extends" { TOKEN(TOK_EXTENDS); }
     name     { lval->text = arena_strndup(ctx->arena, start, (size_t)(YYCURSOR - start)); TOKEN(TOK_NAME); }
-    digits ("." digits)? ([A-Za-z]+ | "%")? {
+    /* A number with an optional unit; durations may chain units (`1m30s`, `1h0m0s`). */
+    digits ("." digits)? ([A-Za-z]+ (digits ("." digits)? [A-Za-z]+)* | "%")? {
         ctx->cur = YYCURSOR;
         *lloc = span_of(ctx, start, YYCURSOR);
         return lex_number(ctx, start, YYCURSOR, lval, lloc);
