@@ -116,7 +116,7 @@ static void test_statement_forms(void **state)
     Fx *fx = *state;
     Unit *u = parse(fx, "cluster \"c\" {\n"
                         "    cpu 500m .. 2\n"
-                        "    mix 10Gi 70% 1.5 6h 02:00 fast-ssd \"s\"\n"
+                        "    mix 10Gi 70% 1.5 6h 02:00 fast-ssd \"s\" 1m30s\n"
                         "    autoscale 2..10 { cpu 70% }\n"
                         "    zones [\"a\", \"b\",]\n"
                         "    empty []\n"
@@ -130,11 +130,11 @@ static void test_statement_forms(void **state)
     assert_string_equal(cpu->args->u.range.hi->u.text, "2");
 
     Stmt *mix = stmt_at(u, 1);
-    static const char *const texts[] = {"10Gi", "70%", "1.5", "6h", "02:00", "fast-ssd", "s"};
+    static const char *const texts[] = {"10Gi", "70%", "1.5", "6h", "02:00", "fast-ssd", "s", "1m30s"};
     static const ValueKind kinds[] = {VAL_NUMBER, VAL_NUMBER, VAL_NUMBER, VAL_NUMBER,
-                                      VAL_CLOCK, VAL_IDENT, VAL_STRING};
-    assert_int_equal(mix->nargs, 7);
-    for (int i = 0; i < 7; i++) {
+                                      VAL_CLOCK, VAL_IDENT, VAL_STRING, VAL_NUMBER};
+    assert_int_equal(mix->nargs, 8);
+    for (int i = 0; i < 8; i++) {
         assert_int_equal(arg_at(mix, i)->kind, kinds[i]);
         assert_string_equal(arg_at(mix, i)->u.text, texts[i]);
     }
