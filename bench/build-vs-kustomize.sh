@@ -53,7 +53,9 @@ report() {
 }
 
 cd "$ROOT"
-"$GOVERSEC" build examples/design-doc.gv -o "$TMP/out" >/dev/null   # warm-up + tree for kustomize
+# warm-up, and the tree kustomize reads (diagnostics such as warnings are not shown)
+"$GOVERSEC" build examples/design-doc.gv -o "$TMP/out" >/dev/null 2>"$TMP/err" \
+  || { cat "$TMP/err" >&2; echo "bench: goversec build examples/design-doc.gv failed" >&2; exit 1; }
 measure goversec "$GOVERSEC" build examples/design-doc.gv -o "$TMP/out"
 manifests="$(dirname "$(find "$TMP/out" -path '*/manifests/kustomization.yaml' | head -n1)")"
 have_kubectl=0
