@@ -25,8 +25,14 @@ cluster:
     {{- end }}
     {{- end }}
     {{- if $.Values.etcd.external.enabled }}
+    {{- if $.Values.etcd.external.endpoints }}
     endpoints:
-      {{- toYaml $.Values.etcd.external.endpoints | nindent 6 }}
+    {{- range $e := $.Values.etcd.external.endpoints }}
+    - {{ $e | quote }}
+    {{- end }}
+    {{- else }}
+    endpoints: []
+    {{- end }}
     {{- end }}
     prefix: {{ $.Values.cluster.etcdPrefix | quote }}
   cluster_state_stability_duration: {{ $.Values.cluster.stabilityDuration | quote }}
@@ -91,4 +97,7 @@ gates: []
 
 {{/* Checks the schema cannot express; rendered by templates/validate.yaml. */}}
 {{- define "goverse.validate" -}}
+{{- if eq (mod (int $.Values.etcd.replicas) 2) 0 }}
+{{- fail (printf "etcd.replicas must be odd so the quorum survives a member failure (got %v)" $.Values.etcd.replicas) }}
+{{- end }}
 {{- end }}
