@@ -13,6 +13,16 @@ GOVERSEC="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 shift
 [[ -x "$GOVERSEC" ]] || { echo "bless: $GOVERSEC is not an executable" >&2; exit 2; }
 
+# Refuse a binary older than the sources it should have been built from: blessing the output of a
+# stale build records the wrong trees (BLESS_STALE_OK=1 overrides).
+newest="$(find "$ROOT/compiler" "$ROOT/grammar" "$ROOT/stdlib" "$ROOT/runtime" -type f -newer "$GOVERSEC" \
+           2>/dev/null | head -n 3)"
+if [[ -n "$newest" && "${BLESS_STALE_OK:-}" != 1 ]]; then
+  echo "bless: $GOVERSEC is older than these sources (rebuild it first, or BLESS_STALE_OK=1):" >&2
+  sed 's/^/  /' <<<"$newest" >&2
+  exit 1
+fi
+
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/goversec-bless.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 
