@@ -46,9 +46,15 @@ bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *o
     Data *resources = data_seq(a);
     Data *objects = data_seq(a);
     for (const IrObject *obj = c->objects; obj; obj = obj->next) {
-        if (!ir_cond_eval(obj->when, values))
+        const Data *v = values;
+        if (obj->manual_switch) {
+            Data *on = data_clone(a, values);
+            data_set_path(a, on, obj->manual_switch->path, data_bool(a, true));
+            v = on;
+        }
+        if (!ir_cond_eval(obj->when, v))
             continue;
-        Data *doc = ir_eval_object(a, c, obj, values);
+        Data *doc = ir_eval_object(a, c, obj, v);
         if (!doc) {
             *err = arena_printf(a, "cannot evaluate '%s' (%s %s) under the given values", obj->path,
                                 obj->kind, obj->name);
@@ -56,6 +62,8 @@ bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *o
         }
         if (!add_doc(a, out, arena_printf(a, "%s/manifests/%s", prefix, obj->path), doc, err))
             return false;
+        if (obj->manual_switch)
+            continue; /* written for the operator to apply by hand, never applied with the rest */
         data_push(resources, data_str(a, obj->path));
         data_push(objects, inventory_entry(a, obj, doc));
     }

@@ -109,6 +109,10 @@ typedef struct IrObject {
     const char *component;      /* "nodes", "gates", "etcd", "postgres", "inspector", "cluster", ... */
     const char *api_version, *kind, *name;
     const IrCond *when;         /* object emitted only when this holds */
+    /* Non-NULL for objects that are written but not applied (restore Jobs): `when` includes this
+     * boolean knob (default false), so the chart renders them only on request; the manifest tree
+     * writes them as if the switch were on and leaves them out of kustomization and inventory. */
+    const Knob *manual_switch;
     IrNode *root;               /* the whole document (a MAP) */
     struct IrObject *next;
 } IrObject;

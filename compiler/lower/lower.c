@@ -164,6 +164,33 @@ static void namespace_object(Lower *l)
     ir_put(l->a, md, "labels", lower_labels(l, "goverse", "cluster"));
 }
 
+IrNode *lower_map_get(IrNode *map, const char *key)
+{
+    if (!map || map->kind != IR_MAP)
+        return NULL;
+    for (IrNode *e = map->u.kids.first; e; e = e->next)
+        if (strcmp(e->key, key) == 0)
+            return e;
+    return NULL;
+}
+
+void lower_each_pod(Lower *l, LowerPodFn *fn, void *arg)
+{
+    for (IrObject *o = l->ir->objects; o; o = o->next) {
+        IrNode *spec = lower_map_get(o->root, "spec");
+        if (strcmp(o->kind, "CronJob") == 0)
+            spec = lower_map_get(lower_map_get(lower_map_get(spec, "jobTemplate"), "spec"), "template");
+        else if (strcmp(o->kind, "Deployment") == 0 || strcmp(o->kind, "StatefulSet") == 0 ||
+                 strcmp(o->kind, "Job") == 0)
+            spec = lower_map_get(spec, "template");
+        else
+            continue;
+        IrNode *pod = lower_map_get(spec, "spec");
+        if (pod)
+            fn(l, o, pod, arg);
+    }
+}
+
 IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
 {
     Lower l = {arena, ir_cluster_new(arena, cluster->name, cluster->namespace_name), cluster, diags};
@@ -179,6 +206,11 @@ IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
     lower_etcd_knobs(&l);
     lower_postgres_knobs(&l);
     lower_inspector_knobs(&l);
+    lower_availability_knobs(&l);
+    lower_placement_knobs(&l);
+    lower_monitoring_knobs(&l);
+    lower_backup_knobs(&l);
+    lower_security_knobs(&l);
 
     namespace_object(&l);
     lower_config_objects(&l);
@@ -187,6 +219,14 @@ IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
     lower_nodes_objects(&l);
     lower_gates_objects(&l);
     lower_inspector_objects(&l);
+    lower_availability_objects(&l);
+    lower_monitoring_objects(&l);
+    lower_backup_objects(&l);
+    lower_security_objects(&l);
+
+    lower_placement_pass(&l);
+    lower_availability_pass(&l);
+    lower_security_pass(&l);
     return l.ir;
 }
 

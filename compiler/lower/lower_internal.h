@@ -95,4 +95,27 @@ void lower_ingress(Lower *l, IrObject *o, const char *prefix, const char *servic
                    const char *component, const char *port_knob, bool grpc);
 void lower_ingress_knobs(Lower *l, const char *prefix, const Ingress *in);
 
+/* ---- production concerns (issue: zones, tiers, security, monitoring, backups) ----------------
+ * Each concern owns one file. `*_knobs` register its values (after the components', so they nest
+ * under the same maps), `*_objects` add whole objects, `*_pass` walks the objects already built
+ * (workloads, CronJobs, Jobs) and adds what every pod needs; passes run last, in this order. */
+void lower_placement_knobs(Lower *l);      /* lower_placement.c: zones, affinity, spread */
+void lower_placement_pass(Lower *l);
+void lower_availability_knobs(Lower *l);   /* lower_availability.c: PDB, HPA, rollouts */
+void lower_availability_objects(Lower *l);
+void lower_availability_pass(Lower *l);
+void lower_monitoring_knobs(Lower *l);     /* lower_monitoring.c: ServiceMonitors, rules, dashboard */
+void lower_monitoring_objects(Lower *l);
+void lower_backup_knobs(Lower *l);         /* lower_backup.c: snapshot CronJobs, restore Jobs */
+void lower_backup_objects(Lower *l);
+void lower_security_knobs(Lower *l);       /* lower_security.c (+ netpol, rbac, tls files) */
+void lower_security_objects(Lower *l);
+void lower_security_pass(Lower *l);
+
+/* Every pod template of the cluster's objects (Deployment, StatefulSet, Job, CronJob), in IR
+ * order, for passes: calls fn(l, obj, pod_spec, arg) for each. */
+typedef void LowerPodFn(Lower *l, IrObject *obj, IrNode *pod_spec, void *arg);
+void lower_each_pod(Lower *l, LowerPodFn *fn, void *arg);
+IrNode *lower_map_get(IrNode *map, const char *key); /* entry of an IR map, NULL if absent */
+
 #endif
