@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The chart is the same program as the manifest tree. For every example:
 #   1. `helm template` of the emitted chart with its defaults == the manifests (compare.mjs);
-#   2. `helm lint` passes;
+#   2. `helm lint` passes and the rendered documents validate against the Kubernetes schemas;
 # then the differential test (overrides.txt: `goversec build --set S` == `helm template --set S`)
 # and the rejection corpus (bad-values.txt: the chart and goversec both refuse).
 # Uses `helm` when it is on PATH, else the Helm-compatible renderer in tests/helmrender.
@@ -43,6 +43,10 @@ for ex in "$root"/examples/*.gv; do
         bad "$name: chart with default values differs from the manifests"; cat "$tmp/err"
     fi
     if lint "$out/$c/chart" >"$tmp/err" 2>&1; then ok; else bad "$name: lint"; cat "$tmp/err"; fi
+    # The rendered chart is validated on its own too (not only through its equality with the
+    # manifests): every document against the Kubernetes and CRD schemas.
+    if node "$root/tests/validate/validate.mjs" "$tmp/$name.yaml" >"$tmp/err" 2>&1; then ok;
+    else bad "$name: rendered chart does not validate"; cat "$tmp/err"; fi
 done
 
 example=design-doc
