@@ -76,8 +76,6 @@ bool ty_host(Checker *ck, const Value *v, const char **out);
 bool ty_image(Checker *ck, const Value *v, Image *out);
 bool ty_kube_version(Checker *ck, const Value *v, int *major, int *minor);
 /* Pure validators, shared with rules and tests. */
-const char *ty_dns_label_problem(const char *s);  /* NULL when valid */
-const char *ty_host_problem(const char *s);
 
 /* ---- schema.c: the tables and the walker ---- */
 typedef struct KeyDef KeyDef;
@@ -156,6 +154,10 @@ bool key_rules(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 bool key_persistence(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 bool key_inspector(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 bool key_monitoring(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
+/* gitops.c: `gitops argocd { ... }` (its own table), its rules, and the fleet-wide rules */
+bool key_gitops(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
+void gitops_check_cluster(Checker *ck, const Cluster *c);
+void gitops_check_fleet(Checker *ck, Cluster *const *clusters, int n);
 
 /* ---- defaults.c ---- */
 void defaults_cluster(Checker *ck, Cluster *c, const char *name, Span name_span);

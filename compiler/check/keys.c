@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check/checkint.h"
+#include "support/names.h"
 
 #define AT(T, target, def) ((T *)((char *)(target) + (def)->offset))
 
@@ -333,7 +334,7 @@ bool key_endpoints(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
         if (colon)
             port = atoi(colon + 1);
         char *host = colon ? arena_strndup(ck->arena, t, (size_t)(colon - t)) : NULL;
-        if (!colon || port < 1 || port > 65535 || ty_host_problem(host)) {
+        if (!colon || port < 1 || port > 65535 || names_hostname_error(host)) {
             Diag *d = ck_error(ck, it->span, "invalid etcd endpoint `%s`", t);
             ck_help(ck, d, "write endpoints as \"HOST:PORT\", e.g. \"etcd.example.com:2379\"");
             ok = false;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check/checkint.h"
+#include "support/names.h"
 #include "syntax/syntax.h"
 
 const Decl *resolve_find(const Decl *const *decls, int n, const char *name)
@@ -218,7 +219,7 @@ static Cluster *check_cluster(Checker *ck, const Decl **chain, int n)
                           .cloud_span = SPAN_NONE, .gates_target = &c->gates};
     ck->facts = &facts;
     defaults_cluster(ck, c, d->name, d->name_span);
-    const char *problem = ty_dns_label_problem(d->name);
+    const char *problem = names_dns1123_label_error(d->name);
     if (problem) {
         Diag *e = ck_error(ck, d->name_span, "invalid cluster name `%s`: %s", d->name, problem);
         ck_help(ck, e, "a DNS-1123 label: at most 63 characters of [a-z0-9-], starting and ending with a letter or digit");
@@ -266,6 +267,7 @@ static void check_clusters(Checker *ck, const DeclList *clusters, Model *m)
         }
     }
     m->clusters = ARENA_ARRAY(ck->arena, Cluster *, clusters->n + 1);
+    Cluster **all = ARENA_ARRAY(ck->arena, Cluster *, clusters->n + 1); /* for the fleet rules */
     for (int i = 0; i < clusters->n; i++) {
         int n = 0;
         const Decl **chain = extends_chain(ck, clusters, clusters->v[i], &n);
@@ -274,9 +276,11 @@ static void check_clusters(Checker *ck, const DeclList *clusters, Model *m)
             n = 1;
         }
         Cluster *c = check_cluster(ck, chain, n);
+        all[i] = c;
         if (!only || only == clusters->v[i])
             m->clusters[m->nclusters++] = c;
     }
+    gitops_check_fleet(ck, all, clusters->n);
 }
 
 Model *check_unit(Arena *arena, SourceMap *sources, const Unit *unit, const CheckOptions *opts, DiagSink *diags)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check/checkint.h"
+#include "support/names.h"
 
 static bool expect_kind(Checker *ck, const Value *v, ValueKind kind, const char *what)
 {
@@ -261,26 +262,11 @@ bool ty_onoff(Checker *ck, const Value *v, bool *out)
     return true;
 }
 
-const char *ty_dns_label_problem(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0)
-        return "it is empty";
-    if (n > 63)
-        return "it is longer than 63 characters";
-    for (size_t i = 0; i < n; i++)
-        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
-            return "it may contain only lowercase letters, digits and `-`";
-    if (s[0] == '-' || s[n - 1] == '-')
-        return "it must start and end with a letter or digit";
-    return NULL;
-}
-
 bool ty_dns_label(Checker *ck, const Value *v, const char *what, const char **out)
 {
     if (!ty_string(ck, v, what, out))
         return false;
-    const char *problem = ty_dns_label_problem(*out);
+    const char *problem = names_dns1123_label_error(*out);
     if (problem) {
         Diag *d = ck_error(ck, v->span, "invalid %s `%s`: %s", what, *out, problem);
         ck_help(ck, d, "a DNS-1123 label: at most 63 characters of [a-z0-9-], starting and ending with a letter or digit");
@@ -289,41 +275,11 @@ bool ty_dns_label(Checker *ck, const Value *v, const char *what, const char **ou
     return true;
 }
 
-const char *ty_host_problem(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0)
-        return "it is empty";
-    if (n > 253)
-        return "it is longer than 253 characters";
-    const char *label = s;
-    for (const char *p = s;; p++) {
-        if (*p == '.' || *p == 0) {
-            size_t len = (size_t)(p - label);
-            if (len == 0)
-                return "it has an empty label";
-            if (len > 63)
-                return "a label is longer than 63 characters";
-            if (label[0] == '-' || p[-1] == '-')
-                return "a label starts or ends with `-`";
-            if (*p == 0)
-                break;
-            label = p + 1;
-            continue;
-        }
-        if (*p == '_')
-            return "`_` is not allowed in host names";
-        if (!(isalnum((unsigned char)*p) || *p == '-'))
-            return "it may contain only letters, digits, `-` and `.`";
-    }
-    return NULL;
-}
-
 bool ty_host(Checker *ck, const Value *v, const char **out)
 {
     if (!ty_string(ck, v, "a host name", out))
         return false;
-    const char *problem = ty_host_problem(*out);
+    const char *problem = names_hostname_error(*out);
     if (problem) {
         Diag *d = ck_error(ck, v->span, "invalid host name `%s`: %s", *out, problem);
         ck_help(ck, d, "host names follow RFC 1123: labels of [a-z0-9-] up to 63 characters, 253 in all");

@@ -1,4 +1,6 @@
-/* names.c - DNS-1123 label and RFC 1123 host name rules (see names.h). */
+/* names.c - DNS-1123 label and RFC 1123 host name rules (see names.h). The reasons read as the
+ * end of a sentence ("invalid host name `x`: it is empty") for the checker and the values
+ * validator alike. */
 #include "support/names.h"
 
 #include <string.h>
@@ -12,43 +14,46 @@ const char *names_dns1123_label_error(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0)
-        return "must not be empty";
+        return "it is empty";
     if (n > 63)
-        return "must be at most 63 characters";
+        return "it is longer than 63 characters";
     for (size_t i = 0; i < n; i++)
         if (!is_lower_alnum(s[i]) && s[i] != '-')
-            return "may contain only lowercase letters, digits and '-'";
-    if (!is_lower_alnum(s[0]) || !is_lower_alnum(s[n - 1]))
-        return "must start and end with a lowercase letter or digit";
+            return "it may contain only lowercase letters, digits and `-`";
+    if (s[0] == '-' || s[n - 1] == '-')
+        return "it must start and end with a letter or digit";
     return NULL;
 }
 
+/* Kubernetes validates Ingress hosts as lowercase RFC 1123 subdomains, so uppercase is refused
+ * here rather than by the API server at apply time. */
 const char *names_hostname_error(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0)
-        return "must not be empty";
+        return "it is empty";
     if (n > 253)
-        return "must be at most 253 characters";
+        return "it is longer than 253 characters";
     const char *label = s;
-    for (;;) {
-        const char *dot = strchr(label, '.');
-        size_t len = dot ? (size_t)(dot - label) : strlen(label);
-        if (len == 0)
-            return "has an empty label (two dots in a row, or a leading or trailing dot)";
-        if (len > 63)
-            return "has a label longer than 63 characters";
-        for (size_t i = 0; i < len; i++) {
-            char c = label[i];
-            if (c >= 'A' && c <= 'Z')
-                return "must be lowercase";
-            if (!is_lower_alnum(c) && c != '-')
-                return c == '_' ? "may not contain '_'" : "may contain only letters, digits, '-' and '.'";
+    for (const char *p = s;; p++) {
+        if (*p == '.' || *p == '\0') {
+            size_t len = (size_t)(p - label);
+            if (len == 0)
+                return "it has an empty label";
+            if (len > 63)
+                return "a label is longer than 63 characters";
+            if (label[0] == '-' || p[-1] == '-')
+                return "a label starts or ends with `-`";
+            if (*p == '\0')
+                return NULL;
+            label = p + 1;
+            continue;
         }
-        if (label[0] == '-' || label[len - 1] == '-')
-            return "has a label that starts or ends with '-'";
-        if (!dot)
-            return NULL;
-        label = dot + 1;
+        if (*p == '_')
+            return "`_` is not allowed in host names";
+        if (*p >= 'A' && *p <= 'Z')
+            return "it must be lowercase";
+        if (!is_lower_alnum(*p) && *p != '-')
+            return "it may contain only letters, digits, `-` and `.`";
     }
 }

@@ -1,6 +1,8 @@
 /* validate.c - checks a values tree against the cluster's knobs: the rules values.schema.json
  * states for Helm (types, bounds, enums, formats, required-when, unknown keys) plus the ones the
- * chart enforces with `fail` (odd etcd replicas). Every problem is reported, not just the first. */
+ * chart enforces with `fail` (odd etcd replicas, `not_above` pairs such as HPA min <= max). Every
+ * problem is reported, not just the first. */
+#include <ctype.h>
 #include <string.h>
 
 #include "support/names.h"
@@ -41,6 +43,18 @@ static bool is_empty(const Data *d)
            (d->kind == DATA_SEQ && d->u.kids.count == 0);
 }
 
+/* `k` must not exceed the knob it names (its value, or its default when the values omit it). */
+static void check_not_above(Validator *v, const Knob *k, int64_t value)
+{
+    const Knob *other = ir_find_knob(v->c, k->not_above);
+    const Data *o = data_path(v->root, k->not_above);
+    if (!o && other)
+        o = other->default_value;
+    if (o && o->kind == DATA_INT && value > o->u.i)
+        bad(v, k, arena_printf(v->a, "must not be greater than `%s` (%lld), not %lld", k->not_above,
+                               (long long)o->u.i, (long long)value));
+}
+
 static void check_int(Validator *v, const Knob *k, const Data *d)
 {
     if (d->kind != DATA_INT) {
@@ -54,6 +68,8 @@ static void check_int(Validator *v, const Knob *k, const Data *d)
     else if (k->must_be_odd && d->u.i % 2 == 0)
         bad(v, k, arena_printf(v->a, "must be odd so a quorum survives a failure, not %lld",
                                (long long)d->u.i));
+    else if (k->not_above)
+        check_not_above(v, k, d->u.i);
 }
 
 static void check_enum(Validator *v, const Knob *k, const Data *d)
@@ -66,6 +82,40 @@ static void check_enum(Validator *v, const Knob *k, const Data *d)
     for (const char *const *c = k->choices; c && *c; c++)
         list = arena_printf(v->a, "%s%s%s", list, *list ? ", " : "", *c);
     bad(v, k, arena_printf(v->a, "must be one of: %s", list));
+}
+
+/* One cron field: `*` or a number, optionally `/STEP` (the schema pattern of KNOB_CRON). */
+static const char *cron_field(const char *s)
+{
+    if (*s == '*')
+        s++;
+    else if (isdigit((unsigned char)*s))
+        while (isdigit((unsigned char)*s))
+            s++;
+    else
+        return NULL;
+    if (*s == '/') {
+        if (!isdigit((unsigned char)*++s))
+            return NULL;
+        while (isdigit((unsigned char)*s))
+            s++;
+    }
+    return s;
+}
+
+static bool cron_ok(const char *s)
+{
+    for (int field = 0; field < 5; field++) {
+        if (field > 0) {
+            if (*s != ' ')
+                return false;
+            while (*s == ' ')
+                s++;
+        }
+        if (!(s = cron_field(s)))
+            return false;
+    }
+    return *s == '\0';
 }
 
 static void check_string_form(Validator *v, const Knob *k, const Data *d)
@@ -91,13 +141,17 @@ static void check_string_form(Validator *v, const Knob *k, const Data *d)
         if (!duration_parse(s, &ms))
             why = arena_printf(v->a, "must be a duration such as 10s or 1m30s, not \"%s\"", s);
         break;
+    case KNOB_CRON:
+        if (!cron_ok(s))
+            why = arena_printf(v->a, "must be a cron schedule of 5 fields (N, *, N/S or */S) such as \"0 */6 * * *\", not \"%s\"", s);
+        break;
     case KNOB_HOST:
         if ((why = names_hostname_error(s)))
-            why = arena_printf(v->a, "\"%s\" is not a valid host name: it %s", s, why);
+            why = arena_printf(v->a, "\"%s\" is not a valid host name: %s", s, why);
         break;
     case KNOB_NAME:
         if ((why = names_dns1123_label_error(s)))
-            why = arena_printf(v->a, "\"%s\" is not a valid name: it %s", s, why);
+            why = arena_printf(v->a, "\"%s\" is not a valid name: %s", s, why);
         break;
     case KNOB_BOOL:
     case KNOB_INT:
@@ -149,6 +203,7 @@ static void check_knob(Validator *v, const Knob *k)
     case KNOB_CPU:
     case KNOB_MEMORY:
     case KNOB_DURATION:
+    case KNOB_CRON:
     case KNOB_HOST:
     case KNOB_NAME: check_string_form(v, k, d); break;
     case KNOB_STRING_LIST:
