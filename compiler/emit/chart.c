@@ -327,6 +327,14 @@ static void write_helpers(Chart *ch, TemplatePrinter *tp)
     add_file(ch, "templates/validate.yaml",
              arena_printf(ch->a, "{{- include \"%s.validate\" . -}}\n", n));
 }
+    for (const Knob *k = ch->c->knobs; k; k = k->next)
+        if (k->not_above)
+            strbuf_printf(&b,
+                          "{{- if gt (int $.Values.%s) (int $.Values.%s) }}\n"
+                          "{{- fail (printf \"%s must not be greater than %s (got %%v > %%v)\" "
+                          "$.Values.%s $.Values.%s) }}\n"
+                          "{{- end }}\n",
+                          k->path, k->not_above, k->path, k->not_above, k->path, k->not_above);
 
 static void notes_endpoint(Chart *ch, StrBuf *b, const char *comp, const char *service, const char *port_knob,
                            const char *scheme)

@@ -55,6 +55,8 @@ typedef struct Knob {
     const char *required_when;  /* path of a boolean knob that makes this one required */
     bool must_be_odd;           /* KNOB_INT: odd only (etcd quorum); the chart enforces it with `fail` */
     struct Knob *next;          /* registration order */
+    const char *not_above;      /* KNOB_INT: path of an int knob this one must not exceed (HPA
+                                   min <= max); JSON Schema cannot say it: the chart `fail`s */
 } Knob;
 
 /* ---- conditions ------------------------------------------------------------------------------ */
