@@ -139,6 +139,25 @@ typedef struct Security {
     Span span;
 } Security;
 
+/* GitOps glue (`gitops argocd { ... }`): where the output tree is committed and how Argo CD
+ * deploys each cluster from it. Fleet-level: it never becomes a chart knob. */
+typedef enum GitopsSync { GITOPS_SYNC_MANUAL, GITOPS_SYNC_AUTO } GitopsSync;
+typedef enum GitopsVia { GITOPS_VIA_MANIFESTS, GITOPS_VIA_CHART } GitopsVia;
+
+typedef struct Gitops {
+    bool enabled;
+    const char *repo;           /* repoURL: https://, ssh:// or git@HOST:PATH; NULL until set */
+    const char *revision;       /* targetRevision; "HEAD" by default */
+    const char *path;           /* directory of the output tree in the repo; "" = the root */
+    const char *project;        /* Argo CD AppProject; "default" */
+    const char *server;         /* destination API server URL; NULL when `destination` is used */
+    const char *destination;    /* destination cluster name registered in Argo CD, or NULL */
+    const char *argocd_namespace; /* where the Application objects live; "argocd" */
+    GitopsSync sync;
+    GitopsVia via;
+    Span span;
+} Gitops;
+
 typedef struct Cluster {
     const char *name;           /* DNS-1123 label */
     Span name_span;
@@ -158,6 +177,7 @@ typedef struct Cluster {
     Monitoring monitoring;
     Security security;
     Span span;
+    Gitops gitops;              /* fleet glue; enabled = false when absent */
 } Cluster;
 
 typedef struct Model {

@@ -195,4 +195,5 @@ void rules_check_cluster(Checker *ck, Cluster *c)
     check_postgres(ck, c);
     check_autoscale(ck, c, ck->facts);
     check_strict(ck, c, ck->facts);
+    gitops_check_cluster(ck, c);
 }

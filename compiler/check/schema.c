@@ -153,6 +153,9 @@ static const KeyDef CLUSTER_KEYS[] = {
      .fn = key_monitoring, .sub = &SCHEMA_MONITORING},
     SUB("security", Cluster, security, SCHEMA_SECURITY, "security { pod_security restricted  network isolated  tls mtls }"),
     {.name = "rules", .min_args = 1, .max_args = 1, .form = "rules strict|relaxed", .fn = key_rules, .flags = KF_TIER_ONLY},
+    {.name = "gitops", .min_args = 1, .max_args = 1, .block = BLK_OPTIONAL,
+     .form = "gitops argocd { repo \"URL\"  revision \"REF\"  path \"DIR\"  server \"URL\"  sync auto } | gitops off",
+     .fn = key_gitops, .flags = KF_CLUSTER_ONLY},
 };
 static const BlockDef SCHEMA_CLUSTER = {"cluster", CLUSTER_KEYS, N(CLUSTER_KEYS)};
 

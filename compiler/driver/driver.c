@@ -6,6 +6,7 @@
 
 #include "check/check.h"
 #include "emit/emit.h"
+#include "emit/fleet.h"
 #include "lower/lower.h"
 #include "syntax/syntax.h"
 #include "values/values.h"
@@ -93,5 +94,6 @@ bool driver_emit(Compilation *comp, OutTree *out, const char **err)
         if (!emit_chart(comp->arena, c, comp->values[i], out, c->name, err))
             return false;
     }
-    return true;
+    /* After the per-cluster trees: the Argo CD objects that deploy them (OUT/argocd/). */
+    return emit_fleet(comp->arena, comp->model, out, err);
 }

@@ -1,0 +1,161 @@
+/* fleet.c - the fleet-level tree OUT/argocd/: one Argo CD Application per cluster with `gitops`,
+ * and a kustomization listing them, so `kubectl apply -k OUT/argocd` hands the whole fleet to
+ * Argo CD. The objects come straight from the Model (no knobs: a values override cannot move a
+ * cluster to another repository) and are written as Data through compiler/yaml. */
+#include "emit/fleet.h"
+
+#include <string.h>
+
+#include "yaml/yamlio.h"
+
+/* "<path>/<cluster>/<manifests|chart>", without a leading '/' when the tree is at the root. */
+static const char *source_path(Arena *a, const Cluster *c)
+{
+    const Gitops *g = &c->gitops;
+    const char *leaf = g->via == GITOPS_VIA_CHART ? "chart" : "manifests";
+    if (!g->path || !*g->path)
+        return arena_printf(a, "%s/%s", c->name, leaf);
+    return arena_printf(a, "%s/%s/%s", g->path, c->name, leaf);
+}
+
+static Data *str_seq(Arena *a, const char *const *items, int n)
+{
+    Data *s = data_seq(a);
+    for (int i = 0; i < n; i++)
+        data_push(s, data_str(a, items[i]));
+    return s;
+}
+
+static Data *metadata(Arena *a, const Cluster *c)
+{
+    Data *m = data_map(a);
+    data_put(a, m, "name", data_str(a, c->name));
+    data_put(a, m, "namespace", data_str(a, c->gitops.argocd_namespace));
+    Data *labels = data_put(a, m, "labels", data_map(a));
+    data_put(a, labels, "app.kubernetes.io/name", data_str(a, "goverse"));
+    data_put(a, labels, "app.kubernetes.io/instance", data_str(a, c->name));
+    data_put(a, labels, "app.kubernetes.io/component", data_str(a, "gitops"));
+    data_put(a, labels, "app.kubernetes.io/part-of", data_str(a, "goverse"));
+    data_put(a, labels, "app.kubernetes.io/managed-by", data_str(a, "goversec"));
+    /* No resources-finalizer: deleting the Application must never cascade to etcd's and the
+     * nodes' volumes; removing a cluster is a deliberate act, not a side effect of a git commit. */
+    return m;
+}
+
+static Data *source(Arena *a, const Cluster *c)
+{
+    const Gitops *g = &c->gitops;
+    Data *s = data_map(a);
+    data_put(a, s, "repoURL", data_str(a, g->repo));
+    data_put(a, s, "targetRevision", data_str(a, g->revision));
+    data_put(a, s, "path", data_str(a, source_path(a, c)));
+    if (g->via == GITOPS_VIA_CHART) {
+        /* Release name = cluster name, as `helm template CLUSTER chart/` in the chart tests. */
+        Data *helm = data_put(a, s, "helm", data_map(a));
+        data_put(a, helm, "releaseName", data_str(a, c->name));
+        static const char *const files[] = {"values.yaml"};
+        data_put(a, helm, "valueFiles", str_seq(a, files, 1));
+    }
+    return s;
+}
+
+static Data *destination(Arena *a, const Cluster *c)
+{
+    const Gitops *g = &c->gitops;
+    Data *d = data_map(a);
+    if (g->destination)
+        data_put(a, d, "name", data_str(a, g->destination));
+    else
+        data_put(a, d, "server", data_str(a, g->server ? g->server : "https://kubernetes.default.svc"));
+    data_put(a, d, "namespace", data_str(a, c->namespace_name));
+    return d;
+}
+
+/* With gates autoscaling, the HorizontalPodAutoscaler owns the Deployment's replicas: Argo CD must
+ * neither report them as drift nor reset them on sync (selfHeal would fight the autoscaler). */
+static bool hpa_owns_gate_replicas(const Cluster *c)
+{
+    return c->gates.autoscale.enabled;
+}
+
+static Data *sync_policy(Arena *a, const Cluster *c)
+{
+    Data *p = data_map(a);
+    if (c->gitops.sync == GITOPS_SYNC_AUTO) {
+        Data *auto_ = data_put(a, p, "automated", data_map(a));
+        data_put(a, auto_, "prune", data_bool(a, true));
+        data_put(a, auto_, "selfHeal", data_bool(a, true));
+    }
+    Data *opts = data_put(a, p, "syncOptions", data_seq(a));
+    data_push(opts, data_str(a, "CreateNamespace=true"));
+    if (hpa_owns_gate_replicas(c))
+        data_push(opts, data_str(a, "RespectIgnoreDifferences=true"));
+    return p;
+}
+
+static Data *ignore_differences(Arena *a)
+{
+    Data *seq = data_seq(a);
+    Data *e = data_push(seq, data_map(a));
+    data_put(a, e, "group", data_str(a, "apps"));
+    data_put(a, e, "kind", data_str(a, "Deployment"));
+    data_put(a, e, "name", data_str(a, "goverse-gate"));
+    static const char *const pointers[] = {"/spec/replicas"};
+    data_put(a, e, "jsonPointers", str_seq(a, pointers, 1));
+    return seq;
+}
+
+Data *fleet_application(Arena *a, const Cluster *c)
+{
+    if (!c->gitops.enabled)
+        return NULL;
+    Data *app = data_map(a);
+    data_put(a, app, "apiVersion", data_str(a, "argoproj.io/v1alpha1"));
+    data_put(a, app, "kind", data_str(a, "Application"));
+    data_put(a, app, "metadata", metadata(a, c));
+    Data *spec = data_put(a, app, "spec", data_map(a));
+    data_put(a, spec, "project", data_str(a, c->gitops.project));
+    data_put(a, spec, "source", source(a, c));
+    data_put(a, spec, "destination", destination(a, c));
+    data_put(a, spec, "syncPolicy", sync_policy(a, c));
+    if (hpa_owns_gate_replicas(c))
+        data_put(a, spec, "ignoreDifferences", ignore_differences(a));
+    return app;
+}
+
+static bool add_doc(Arena *a, OutTree *out, const char *path, const Data *doc, const char **err)
+{
+    size_t len;
+    const char *text = yaml_write_one(a, doc, &len);
+    if (!text) {
+        *err = arena_printf(a, "cannot write YAML for '%s'", path);
+        return false;
+    }
+    if (!outtree_add(out, path, text, len)) {
+        *err = arena_printf(a, "'%s' is not a safe relative path or is emitted twice", path);
+        return false;
+    }
+    return true;
+}
+
+bool emit_fleet(Arena *a, const Model *m, OutTree *out, const char **err)
+{
+    Data *resources = data_seq(a);
+    for (int i = 0; i < m->nclusters; i++) {
+        const Cluster *c = m->clusters[i];
+        Data *app = fleet_application(a, c);
+        if (!app)
+            continue;
+        const char *file = arena_printf(a, "%s.yaml", c->name);
+        if (!add_doc(a, out, arena_printf(a, FLEET_DIR "/%s", file), app, err))
+            return false;
+        data_push(resources, data_str(a, file));
+    }
+    if (!resources->u.kids.count)
+        return true;
+    Data *kust = data_map(a);
+    data_put(a, kust, "apiVersion", data_str(a, "kustomize.config.k8s.io/v1beta1"));
+    data_put(a, kust, "kind", data_str(a, "Kustomization"));
+    data_put(a, kust, "resources", resources);
+    return add_doc(a, out, FLEET_DIR "/kustomization.yaml", kust, err);
+}
