@@ -2,7 +2,8 @@
 # Determinism and output-safety suite (ctest: suite.determinism). Usage: bash run.sh PATH/TO/goversec
 #  1. every examples/*.gv built twice gives byte-identical trees (`diff -r`): once from the repo
 #     root (TZ=UTC, LC_ALL=C), once from another cwd (same relative input path through a symlink)
-#     with another TZ and locale; then rebuilt over its own previous tree, still identical;
+#     with another TZ and locale and a relative -o; once from / with an absolute input path;
+#     then rebuilt over its own previous tree, still identical;
 #  2. a failed build (bad input in a temp file, exit 1) leaves a previous output dir byte-identical,
 #     and creates nothing (no dir, no temp leftovers) when no dir existed;
 #  3. building into a directory goversec did not create (holds a foreign file) is refused with
@@ -40,16 +41,22 @@ ln -s "$ROOT/examples" "$TMP/elsewhere/examples"
 # ---- 1. repeatability ----
 for gv in "${examples[@]}"; do
   name="$(basename "$gv" .gv)"
-  a="$TMP/a-$name" b="$TMP/b-$name"
+  a="$TMP/a-$name" b="$TMP/elsewhere/b-$name" c="$TMP/c-$name"
   rc=$(cd "$ROOT" && TZ=UTC LC_ALL=C LANG=C run_gv "$TMP/a.log" "$GOVERSEC" build "examples/$name.gv" -o "$a")
   if [[ $rc -ne 0 ]]; then cat "$TMP/a.log"; fail "examples/$name.gv: build failed (exit $rc)"; continue; fi
   rc=$(cd "$TMP/elsewhere" && TZ=NZST-12:45NZDT LC_ALL=C.UTF-8 LANG=C.UTF-8 \
-       run_gv "$TMP/b.log" "$GOVERSEC" build "examples/$name.gv" -o "$b")
+       run_gv "$TMP/b.log" "$GOVERSEC" build "examples/$name.gv" -o "b-$name")
   if [[ $rc -ne 0 ]]; then cat "$TMP/b.log"; fail "examples/$name.gv: build from another cwd failed (exit $rc)"; continue; fi
   if diff -r "$a" "$b" >"$TMP/d.log" 2>&1; then
     pass "examples/$name.gv: two builds (other cwd, TZ, locale) are byte-identical ($(find "$a" -type f | wc -l) files)"
   else
     head -n 80 "$TMP/d.log"; fail "examples/$name.gv: two builds differ"
+  fi
+  # absolute input path, cwd /: no path (relative or absolute) may leak into the output
+  rc=$(cd / && TZ=America/St_Johns LC_ALL=C run_gv "$TMP/c.log" "$GOVERSEC" build "$ROOT/examples/$name.gv" -o "$c")
+  if [[ $rc -ne 0 ]]; then cat "$TMP/c.log"; fail "examples/$name.gv: build with an absolute path from / failed (exit $rc)"
+  elif diff -r "$a" "$c" >"$TMP/d.log" 2>&1; then pass "examples/$name.gv: build with an absolute input path from / is identical"
+  else head -n 80 "$TMP/d.log"; fail "examples/$name.gv: build with an absolute input path differs"
   fi
   # rebuild over its own previous tree: replaced, identical, nothing left over
   rc=$(cd "$ROOT" && run_gv "$TMP/c.log" "$GOVERSEC" build "examples/$name.gv" -o "$a")
