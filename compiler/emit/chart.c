@@ -189,6 +189,11 @@ static Data *knob_schema(Arena *a, const Knob *k)
         data_put(a, s, "type", data_str(a, "string"));
         pattern = "^([0-9]+(ms|s|m|h|d))+$";
         break;
+    case KNOB_CRON:
+        /* The subset the Zalando CRD's logicalBackupSchedule accepts, so one knob fits both. */
+        data_put(a, s, "type", data_str(a, "string"));
+        pattern = "^(\\*|[0-9]+)(/[0-9]+)?( +(\\*|[0-9]+)(/[0-9]+)?){4}$";
+        break;
     case KNOB_HOST:
         data_put(a, s, "type", data_str(a, "string"));
         pattern = "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$";

@@ -33,6 +33,7 @@
     X(KNOB_CPU, "CPU quantity")                                           \
     X(KNOB_MEMORY, "memory or storage quantity")                          \
     X(KNOB_DURATION, "duration")                                          \
+    X(KNOB_CRON, "cron schedule (5 fields: N, *, N/S or */S)")            \
     X(KNOB_HOST, "DNS host name")                                         \
     X(KNOB_NAME, "Kubernetes object name (DNS-1123)")                     \
     X(KNOB_STRING_LIST, "list of strings")                                \

@@ -67,6 +67,11 @@ bool ir_cond_eval(const IrCond *cond, const Data *values)
         const Data *v = knob_value(cond->knob, values);
         if (v && v->kind == DATA_STR)
             return strcmp(v->u.str.s, cond->literal) == 0;
+        if (v && v->kind == DATA_INT) { /* the chart compares `toString` of the value */
+            char text[32];
+            snprintf(text, sizeof text, "%" PRId64, v->u.i);
+            return strcmp(text, cond->literal) == 0;
+        }
         return false;
     }
     }

@@ -19,6 +19,8 @@ static const LowerDefaults DEFAULTS[] = {
     {"etcd", "quay.io", "coreos/etcd", "v3.5.11", "IfNotPresent", "100m", "500m", "128Mi", "512Mi", "10Gi", 2379, 2380},
     {"postgres.internal", "", "postgres", "15", "IfNotPresent", "500m", "2", "1Gi", "4Gi", "100Gi", 5432, 0},
     {"postgres.operator", "", "", "", "", "500m", "2", "1Gi", "4Gi", "100Gi", 5432, 0},
+    /* Shell image of the etcd backup/restore Jobs: the etcd image has none (distroless). */
+    {"etcd.backup.shell", "", "busybox", "1.36", "IfNotPresent", "", "", "", "", "", 0, 0},
     {"inspector", "", "goverse/inspector", "latest", "IfNotPresent", "100m", "500m", "128Mi", "512Mi", "", 8081, 8080},
 };
 

@@ -108,6 +108,11 @@ void lower_monitoring_knobs(Lower *l);     /* lower_monitoring.c: ServiceMonitor
 void lower_monitoring_objects(Lower *l);
 void lower_backup_knobs(Lower *l);         /* lower_backup.c: snapshot CronJobs, restore Jobs */
 void lower_backup_objects(Lower *l);
+const IrCond *lower_backup_etcd_on(Lower *l);     /* etcd.backup.enabled and etcd runs in-cluster */
+const IrCond *lower_backup_postgres_on(Lower *l); /* postgres.backup.enabled and the internal mode */
+IrNode *lower_backup_volume(Lower *l, const char *claim, bool read_only); /* volume "backup" */
+void lower_backup_pg_env(Lower *l, IrNode *env); /* PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE */
+void lower_restore_objects(Lower *l);        /* lower_restore.c: restore Jobs (manual_switch) */
 void lower_security_knobs(Lower *l);       /* lower_security.c (+ netpol, rbac, tls files) */
 void lower_security_objects(Lower *l);
 void lower_security_pass(Lower *l);
