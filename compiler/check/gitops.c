@@ -43,6 +43,7 @@ static bool key_repo(Checker *ck, const Stmt *st, void *target, const KeyDef *de
     if (!url_with_host(url, "https://") && !url_with_host(url, "ssh://") && !scp_like(url)) {
         Diag *d = ck_error(ck, st->args->span, "`repo` is not a git URL: \"%s\"", url);
         ck_help(ck, d, "expected `https://HOST/PATH`, `ssh://HOST/PATH` or `git@HOST:PATH`");
+        *AT(const char *, target, def) = url; /* the build stops anyway; no second "no repo" error */
         return false;
     }
     *AT(const char *, target, def) = url;
@@ -118,7 +119,14 @@ static bool key_sync(Checker *ck, const Stmt *st, void *target, const KeyDef *de
 {
     static const char *const modes[] = {"manual", "auto"};
     int i;
-    if (!ty_enum(ck, st->args, "sync mode", modes, N(modes), &i))
+    const Value *v = st->args;
+    /* `automated`/`automatic` (Argo CD's own word) are too far from `auto` for edit distance. */
+    if ((v->kind == VAL_IDENT || v->kind == VAL_STRING) && starts_with(v->u.text, "auto") && strcmp(v->u.text, "auto")) {
+        Diag *d = ck_error(ck, v->span, "unknown sync mode `%s`", v->u.text);
+        ck_help(ck, d, "did you mean `auto`?");
+        return false;
+    }
+    if (!ty_enum(ck, v, "sync mode", modes, N(modes), &i))
         return false;
     *AT(GitopsSync, target, def) = i == 1 ? GITOPS_SYNC_AUTO : GITOPS_SYNC_MANUAL;
     return true;
@@ -217,6 +225,30 @@ static const char *destination_key(Arena *a, const Gitops *g)
     return arena_printf(a, "server:%s", g->server ? g->server : "https://kubernetes.default.svc");
 }
 
+static const char *destination_text(Arena *a, const Gitops *g)
+{
+    if (g->destination)
+        return arena_printf(a, "Argo CD cluster `%s`", g->destination);
+    return arena_printf(a, "`%s`", g->server ? g->server : "https://kubernetes.default.svc");
+}
+
+/* Same namespace of the same destination: the two trees hold objects of the same names. */
+static void check_same_place(Checker *ck, Cluster *const *clusters, int i)
+{
+    const Cluster *c = clusters[i];
+    for (int k = 0; k < i; k++) {
+        const Cluster *o = clusters[k];
+        if (!o->gitops.enabled || strcmp(o->namespace_name, c->namespace_name) ||
+            strcmp(destination_key(ck->arena, &o->gitops), destination_key(ck->arena, &c->gitops)))
+            continue;
+        Diag *d = ck_error(ck, c->name_span, "clusters `%s` and `%s` would both be deployed into namespace `%s` of %s",
+                           o->name, c->name, c->namespace_name, destination_text(ck->arena, &c->gitops));
+        ck_note(ck, d, o->name_span, "`%s` declared here", o->name);
+        ck_help(ck, d, "their objects have the same names; give one of them another `namespace`, `server` or `destination`");
+        return;
+    }
+}
+
 void gitops_check_fleet(Checker *ck, Cluster *const *clusters, int n)
 {
     const Cluster *first_gitops = NULL;
@@ -232,18 +264,7 @@ void gitops_check_fleet(Checker *ck, Cluster *const *clusters, int n)
             ck_note(ck, d, first_gitops->gitops.span, "GitOps enabled here");
             ck_help(ck, d, "rename the cluster");
         }
-        if (!c->gitops.enabled)
-            continue;
-        for (int k = 0; k < i; k++) {
-            const Cluster *o = clusters[k];
-            if (!o->gitops.enabled || strcmp(o->namespace_name, c->namespace_name) ||
-                strcmp(destination_key(ck->arena, &o->gitops), destination_key(ck->arena, &c->gitops)))
-                continue;
-            Diag *d = ck_error(ck, c->gitops.span, "clusters `%s` and `%s` would both be deployed into namespace `%s` of the same destination",
-                               o->name, c->name, c->namespace_name);
-            ck_note(ck, d, o->gitops.span, "`%s` is deployed there by this setting", o->name);
-            ck_help(ck, d, "give one of them another `namespace`, `server` or `destination`");
-            break;
-        }
+        if (c->gitops.enabled)
+            check_same_place(ck, clusters, i);
     }
 }
