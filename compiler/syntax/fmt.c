@@ -220,9 +220,13 @@ static const char *word_gap(const Printer *p, uint32_t from, uint32_t to)
 
 static void put_block(Printer *p, const Block *b);
 
-static void put_stmt(Printer *p, const Stmt *s)
+/* `key_width` > 0 pads the key so the arguments of a group of settings line up (as gofmt lines
+ * up struct fields): `namespace  "x"` / `tier       dev`. */
+static void put_stmt(Printer *p, const Stmt *s, size_t key_width)
 {
     put(p, s->key);
+    for (size_t n = strlen(s->key); n < key_width; n++)
+        put(p, " ");
     uint32_t prev = s->key_span.end;
     for (const Value *v = s->args; v; v = v->next) {
         put(p, v == s->args ? " " : word_gap(p, prev, v->span.start));
@@ -237,6 +241,48 @@ static void put_stmt(Printer *p, const Stmt *s)
     p->blank_ok = true;
 }
 
+/* A setting that sits on one line: arguments, or a single-line block, and no multi-line block. */
+static bool alignable(const Printer *p, const Stmt *s)
+{
+    if (s->block && (!s->block->single_line || comment_within(p, s->block->span)))
+        return false;
+    return s->nargs > 0 || s->block;
+}
+
+/* An own-line comment between two settings ends an alignment group; a trailing one does not. */
+static bool own_line_comment_between(const Printer *p, uint32_t from, uint32_t to)
+{
+    for (const Comment *c = p->comment; c && c->span.start < to; c = c->next)
+        if (c->span.start >= from && c->own_line)
+            return true;
+    return false;
+}
+
+/* The run of settings starting at `s` whose arguments line up: consecutive one-line settings with
+ * no blank line or comment between them. Returns the key width (0: nothing to align) and sets
+ * *end to the first statement after the run. */
+static size_t align_group(const Printer *p, const Stmt *s, const Stmt **end)
+{
+    size_t width = 0, count = 0;
+    const Stmt *t = s;
+    while (t && alignable(p, t)) {
+        size_t n = strlen(t->key);
+        if (n > width)
+            width = n;
+        count++;
+        const Stmt *next = t->next;
+        if (!next || blank_between(p, t->span.end, next->span.start) ||
+            own_line_comment_between(p, t->span.end, next->span.start))
+        {
+            t = next;
+            break;
+        }
+        t = next;
+    }
+    *end = t == s ? s->next : t;
+    return count > 1 ? width : 0;
+}
+
 static void put_block(Printer *p, const Block *b)
 {
     if (!comment_within(p, b->span) && (b->single_line || !b->stmts)) {
@@ -246,7 +292,7 @@ static void put_block(Printer *p, const Block *b)
         }
         put(p, "{ ");
         for (const Stmt *s = b->stmts; s; s = s->next) {
-            put_stmt(p, s);
+            put_stmt(p, s, 0);
             put(p, s->next ? "; " : " }");
         }
         return;
@@ -255,9 +301,13 @@ static void put_block(Printer *p, const Block *b)
     p->indent++;
     p->last_end = b->span.start + 1;
     p->blank_ok = false;
+    const Stmt *next_group = b->stmts;
+    size_t width = 0;
     for (const Stmt *s = b->stmts; s; s = s->next) {
+        if (s == next_group)
+            width = align_group(p, s, &next_group);
         start_line(p, s->span.start);
-        put_stmt(p, s);
+        put_stmt(p, s, width);
     }
     put_comments_before(p, b->span.end - 1);
     p->indent--;

@@ -149,8 +149,8 @@ static void test_canonical_layout(void **state)
                                    "  replicas    3\n\t\tcpu 500m..2\n  zones [ \"a\" ,\"b\" ]\n"
                                    "  s \"q\\\"\\\\\\n\\t\\u{1}\"; t 1\n  e {\n  }\n}"),
                         "use \"tiers\"\ncluster \"p\" extends \"b\" {\n"
-                        "    replicas 3\n    cpu 500m .. 2\n    zones [\"a\", \"b\"]\n"
-                        "    s \"q\\\"\\\\\\n\\t\\u{1}\"\n    t 1\n    e {}\n}\n");
+                        "    replicas 3\n    cpu      500m .. 2\n    zones    [\"a\", \"b\"]\n"
+                        "    s        \"q\\\"\\\\\\n\\t\\u{1}\"\n    t        1\n    e {}\n}\n");
 }
 
 static void test_single_line_blocks_and_gaps(void **state)
@@ -159,7 +159,20 @@ static void test_single_line_blocks_and_gaps(void **state)
     assert_string_equal(format(fx, "c \"x\" {\n  ingress \"h\" {class nginx   tls \"s\"}\n"
                                    "  a { b 1;c 2 }\n}\n"),
                         "c \"x\" {\n    ingress \"h\" { class nginx  tls \"s\" }\n"
-                        "    a { b 1; c 2 }\n}\n");
+                        "    a       { b 1; c 2 }\n}\n");
+}
+
+/* Consecutive one-line settings line up their arguments (as gofmt aligns fields); a blank line,
+ * an own-line comment or a multi-line block ends the group; a trailing comment does not. */
+static void test_alignment_groups(void **state)
+{
+    Fx *fx = *state;
+    assert_string_equal(format(fx, "c \"x\" {\n  namespace \"n\"\n  tier dev // why\n  cloud aws\n\n"
+                                   "  shards 8\n  stability 10s\n  // own line\n  registry \"r\"\n"
+                                   "  nodes {\n    image \"i:1\"\n  }\n  zones []\n}\n"),
+                        "c \"x\" {\n    namespace \"n\"\n    tier      dev // why\n    cloud     aws\n\n"
+                        "    shards    8\n    stability 10s\n    // own line\n    registry \"r\"\n"
+                        "    nodes {\n        image \"i:1\"\n    }\n    zones []\n}\n");
 }
 
 static void test_multi_line_list(void **state)
@@ -261,6 +274,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
         T(test_canonical_layout),
         T(test_single_line_blocks_and_gaps),
+        T(test_alignment_groups),
         T(test_multi_line_list),
         T(test_blank_lines),
         T(test_comments_placed),
