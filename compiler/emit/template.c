@@ -325,7 +325,16 @@ static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int inde
         strbuf_indent(b, indent + 2);
         strbuf_printf(b, "{{- %s | nindent %d }}\n", pipeline(p, e), indent + 2);
     } else {
-        strbuf_printf(b, "%s: %s\n", key, inline_value(p, e));
+        /* A multi-line literal (a `|` block: dashboard JSON) comes from libyaml indented for column
+         * 0: shift its continuation lines to this entry's indentation. */
+        const char *v = inline_value(p, e);
+        strbuf_printf(b, "%s: ", key);
+        for (const char *nl; (nl = strchr(v, '\n')); v = nl + 1) {
+            strbuf_addn(b, v, (size_t)(nl - v + 1));
+            if (nl[1])
+                strbuf_indent(b, indent);
+        }
+        strbuf_printf(b, "%s\n", v);
     }
 }
 

@@ -106,6 +106,12 @@ void lower_availability_objects(Lower *l);
 void lower_availability_pass(Lower *l);
 void lower_monitoring_knobs(Lower *l);     /* lower_monitoring.c: ServiceMonitors, rules, dashboard */
 void lower_monitoring_objects(Lower *l);
+const IrCond *lower_monitoring_on(Lower *l, const char *path); /* monitoring.enabled [&& path] */
+const IrCond *lower_monitoring_etcd_on(Lower *l);               /* etcd runs in the cluster */
+IrNode *lower_monitoring_metadata(Lower *l, const char *name, const char *app);
+IrNode *lower_promql(Lower *l, const char *text); /* @NS@, @KNOB:path@ placeholders */
+void lower_alerts_object(Lower *l);       /* lower_alerts.c: PrometheusRule goverse-alerts */
+void lower_dashboard_object(Lower *l);    /* lower_dashboard.c: ConfigMap goverse-dashboard */
 void lower_backup_knobs(Lower *l);         /* lower_backup.c: snapshot CronJobs, restore Jobs */
 void lower_backup_objects(Lower *l);
 const IrCond *lower_backup_etcd_on(Lower *l);     /* etcd.backup.enabled and etcd runs in-cluster */
