@@ -81,7 +81,8 @@ bool ty_kube_version(Checker *ck, const Value *v, int *major, int *minor);
 typedef struct KeyDef KeyDef;
 typedef bool (*KeyFn)(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 
-enum { KF_REPEAT = 1, KF_CLUSTER_ONLY = 2, KF_TIER_ONLY = 4 };
+/* KF_REFUSED: known only to explain why it is refused (its converter reports); never listed as valid. */
+enum { KF_REPEAT = 1, KF_CLUSTER_ONLY = 2, KF_TIER_ONLY = 4, KF_REFUSED = 8 };
 typedef enum BlockUse { BLK_NONE, BLK_OPTIONAL, BLK_REQUIRED } BlockUse;
 
 struct KeyDef {
@@ -151,6 +152,7 @@ bool key_cloud(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 bool key_zones(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 bool key_shards(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 bool key_rules(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
+bool key_nodes_autoscale(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 bool key_persistence(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 bool key_inspector(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 bool key_monitoring(Checker *ck, const Stmt *st, void *target, const KeyDef *def);

@@ -274,6 +274,17 @@ bool key_autoscale(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
     return true;
 }
 
+/* Design 7.3 advises against an HPA on nodes: each scale step moves shards and their objects. */
+bool key_nodes_autoscale(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
+{
+    (void)target;
+    (void)def;
+    Diag *d = ck_error(ck, st->key_span, "nodes cannot autoscale");
+    ck_help(ck, d, "every scale step moves shards and their objects between nodes: set `replicas N` and scale "
+                   "by hand (or autoscale the gates)");
+    return false;
+}
+
 bool key_ingress(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
 {
     Ingress *in = AT(Ingress, target, def);

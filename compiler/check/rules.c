@@ -186,6 +186,31 @@ static void check_autoscale(Checker *ck, Cluster *c, const ClusterFacts *f)
         c->gates.replicas = c->gates.autoscale.min_replicas;
 }
 
+/* A PodDisruptionBudget must leave something to evict: `min` below the replica count (the
+ * autoscaler's minimum for gates), `max` below it too or it protects nothing. */
+static void check_disruption(Checker *ck, const Cluster *c, const Component *k, const char *who)
+{
+    const Disruption *dis = &k->disruption;
+    if (!k->enabled || !dis->enabled)
+        return;
+    bool hpa = k->autoscale.enabled;
+    int n = hpa ? k->autoscale.min_replicas : k->replicas;
+    const char *count = hpa ? "the autoscaler may scale down to" : n == 1 ? "there is only" : "there are only";
+    if (dis->min_available >= n) {
+        Diag *d = ck_error(ck, dis->span, "%s `disruption min %d` blocks every eviction: %s %d replica%s", who,
+                           dis->min_available, count, n, n == 1 ? "" : "s");
+        if (n > 1)
+            ck_help(ck, d, "drains and upgrades need a pod they may evict: write `disruption min %d` or "
+                           "`disruption max 1`", n - 1);
+        else
+            ck_help(ck, d, "one replica cannot stay available through a drain: add replicas or remove `disruption`");
+    } else if (dis->max_unavailable >= n) {
+        Diag *d = ck_strict(ck, c->strict, dis->span, "%s `disruption max %d` allows evicting all %d replicas at once",
+                            who, dis->max_unavailable, n);
+        ck_help(ck, d, "write `disruption max N` with N below %d", n);
+    }
+}
+
 void rules_check_cluster(Checker *ck, Cluster *c)
 {
     check_etcd(ck, c);
@@ -194,6 +219,8 @@ void rules_check_cluster(Checker *ck, Cluster *c)
     check_component(ck, c, &c->inspector, "inspector");
     check_postgres(ck, c);
     check_autoscale(ck, c, ck->facts);
+    check_disruption(ck, c, &c->nodes, "nodes");
+    check_disruption(ck, c, &c->gates, "gates");
     check_strict(ck, c, ck->facts);
     gitops_check_cluster(ck, c);
 }

@@ -58,6 +58,8 @@ const BlockDef SCHEMA_AUTOSCALE = {"autoscale", AUTOSCALE_KEYS, N(AUTOSCALE_KEYS
 static const KeyDef NODES_KEYS[] = {
     COMPONENT_COMMON(Component), STORAGE(Component), PORTS(Component, SCHEMA_COMPONENT_PORTS),
     DISRUPTION(Component),
+    {.name = "autoscale", .min_args = 0, .max_args = 8, .block = BLK_OPTIONAL, .form = "replicas N",
+     .fn = key_nodes_autoscale, .flags = KF_REFUSED},
 };
 const BlockDef SCHEMA_NODES = {"nodes", NODES_KEYS, N(NODES_KEYS)};
 
@@ -172,14 +174,16 @@ static int find_key(const BlockDef *def, const char *name)
 static void unknown_key(Checker *ck, const BlockDef *def, const Stmt *st)
 {
     const char **names = ARENA_ARRAY(ck->arena, const char *, def->nkeys);
+    int n = 0;
     for (int i = 0; i < def->nkeys; i++)
-        names[i] = def->keys[i].name;
+        if (!(def->keys[i].flags & KF_REFUSED))
+            names[n++] = def->keys[i].name;
     Diag *d = ck_error(ck, st->key_span, "unknown key `%s` in `%s`", st->key, def->name);
-    const char *s = diag_suggest(st->key, names, (size_t)def->nkeys);
+    const char *s = diag_suggest(st->key, names, (size_t)n);
     if (s)
         ck_help(ck, d, "did you mean `%s`?", s);
     else
-        ck_help(ck, d, "valid keys in `%s`: %s", def->name, ck_list_names(ck, names, def->nkeys));
+        ck_help(ck, d, "valid keys in `%s`: %s", def->name, ck_list_names(ck, names, n));
 }
 
 bool schema_arity_error(Checker *ck, const Stmt *st, const KeyDef *def, const char *problem)
