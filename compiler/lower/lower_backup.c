@@ -115,7 +115,7 @@ static IrNode *shell_command(Lower *l, const char *script)
     IrNode *cmd = ir_seq(l->a);
     ir_push(cmd, ir_str(l->a, "/bin/sh"));
     ir_push(cmd, ir_str(l->a, "-c"));
-    ir_push(cmd, ir_str(l->a, script))->style = STYLE_LITERAL;
+    ir_push(cmd, ir_str(l->a, script)); /* no block style: the chart printer writes scalars inline */
     return cmd;
 }
 

@@ -139,7 +139,7 @@ static void etcd_restore(Lower *l)
     IrNode *cmd = ir_put(a, c, "command", ir_seq(a));
     ir_push(cmd, ir_str(a, "/bin/sh"));
     ir_push(cmd, ir_str(a, "-c"));
-    ir_push(cmd, ir_str(a, ETCD_SWAP_SCRIPT))->style = STYLE_LITERAL;
+    ir_push(cmd, ir_str(a, ETCD_SWAP_SCRIPT));
     IrNode *env = ir_put(a, c, "env", ir_seq(a));
     ir_push(env, lower_env_field(l, "POD_NAME", "metadata.name"));
     file_env(l, env, "SNAPSHOT_FILE", "etcd.backup.restore.snapshot", "/backup/latest.db");
