@@ -23,6 +23,7 @@ typedef struct CliOptions {
     int nstdlib;
     char exe_stdlib[PATH_MAX + 32];
     bool force, write, check_only, werror, quiet, color;
+    bool no_sync; /* --no-sync: skip the syncfs before the atomic swap (outtree.h) */
 } CliOptions;
 
 bool cli_use_color(FILE *fp);

@@ -97,6 +97,8 @@ int cli_build(const CliOptions *o)
     if (status == DRIVER_OK) {
         OutTree tree;
         outtree_init(&tree, comp.arena);
+        if (o->no_sync)
+            tree.sync = OUTTREE_SYNC_NONE;
         const char *err = NULL;
         char buf[1024];
         if (!driver_emit(&comp, &tree, &err)) {

@@ -27,6 +27,8 @@ static const char USAGE[] =
     "  --stdlib DIR           search DIR first for `use` libraries\n"
     "  --force                replace an output directory goversec did not create\n"
     "  -Werror                treat warnings as errors\n"
+    "  --no-sync              do not sync the new tree to disk before the swap (still\n"
+    "                         atomic for readers; not crash-durable)\n"
     "  -q, --quiet            print nothing on success\n"
     "\n"
     "  -h, --help             this help      --version   print the version\n"

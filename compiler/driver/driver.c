@@ -87,11 +87,18 @@ int driver_compile_text(Compilation *comp, const char *name, const char *text, s
 
 bool driver_emit(Compilation *comp, OutTree *out, const char **err)
 {
+    /* Each cluster is emitted with a scratch arena freed right after: the evaluated objects and
+     * intermediate strings are garbage once outtree_add has copied the text, and keeping them
+     * would make a fleet's peak memory grow with every cluster (bench/README.md). */
     for (int i = 0; i < comp->ir->nclusters; i++) {
         const IrCluster *c = comp->ir->clusters[i];
-        if (!emit_manifests(comp->arena, c, comp->values[i], out, c->name, err))
-            return false;
-        if (!emit_chart(comp->arena, c, comp->values[i], out, c->name, err))
+        Arena *scratch = arena_new();
+        bool ok = emit_manifests(scratch, c, comp->values[i], out, c->name, err) &&
+                  emit_chart(scratch, c, comp->values[i], out, c->name, err);
+        if (!ok && err && *err)
+            *err = arena_strdup(comp->arena, *err); /* it may live in the scratch arena */
+        arena_free(scratch);
+        if (!ok)
             return false;
     }
     /* After the per-cluster trees: the Argo CD objects that deploy them (OUT/argocd/). */

@@ -1,6 +1,10 @@
 /* outtree.c - the in-memory output tree and its atomic commit: write a temporary sibling
- * directory, swap it with the target (renameat2 RENAME_EXCHANGE, or two renames), delete the old
- * tree. Owns the safety rules that keep goversec from clobbering directories it did not write. */
+ * directory, make it durable, swap it with the target (renameat2 RENAME_EXCHANGE, or two
+ * renames), delete the old tree. Owns the safety rules that keep goversec from clobbering
+ * directories it did not write. Kept linear in the number of files: paths are hashed (duplicate
+ * check, marker listing), each directory is created once, files are opened relative to the
+ * temporary directory's descriptor, and durability costs one syncfs(2) rather than an fsync per
+ * file (outtree.h states the guarantee, docs/robustness.md the measurements). */
 #define _GNU_SOURCE
 #include "emit/outtree.h"
 
@@ -8,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +21,94 @@
 
 #define MARKER ".goversec-tree"
 
+/* ---- a string-keyed table in the arena (open addressing, linear probing, load <= 1/2) ------ */
+
+typedef struct Slot {
+    const char *key; /* NUL-terminated, owned by the arena or by the value */
+    const void *value;
+    uint32_t hash;
+} Slot;
+
+struct OutIndex {
+    Arena *arena;
+    Slot *slots;
+    size_t cap, n;
+};
+typedef struct OutIndex Table;
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a: keys are short paths, nothing stronger is needed */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static void table_init(Table *t, Arena *a, size_t expect)
+{
+    t->arena = a;
+    t->cap = 64;
+    while (t->cap < expect * 2)
+        t->cap *= 2;
+    t->slots = ARENA_ARRAY(a, Slot, t->cap);
+    t->n = 0;
+}
+
+/* The slot holding the n-byte key, or the empty slot where it belongs. */
+static Slot *table_slot(const Table *t, const char *key, size_t n, uint32_t h)
+{
+    size_t i = h & (t->cap - 1);
+    for (;;) {
+        Slot *s = &t->slots[i];
+        if (!s->key || (s->hash == h && strncmp(s->key, key, n) == 0 && s->key[n] == '\0'))
+            return s;
+        i = (i + 1) & (t->cap - 1);
+    }
+}
+
+static const void *table_get(const Table *t, const char *key, size_t n)
+{
+    if (!t || !t->cap)
+        return NULL;
+    const Slot *s = table_slot(t, key, n, hash_bytes(key, n));
+    return s->key ? s->value : NULL;
+}
+
+/* Inserts key[0..n) -> value unless present (returns false then). `key` is stored as given when
+ * `stable` (an arena string of exactly n bytes), else copied. Growth leaves the old array in the
+ * arena: at most as much again as the final table. */
+static bool table_put(Table *t, const char *key, size_t n, bool stable, const void *value)
+{
+    uint32_t h = hash_bytes(key, n);
+    Slot *s = table_slot(t, key, n, h);
+    if (s->key)
+        return false;
+    s->key = stable ? key : arena_strndup(t->arena, key, n);
+    s->value = value;
+    s->hash = h;
+    if (++t->n * 2 > t->cap) {
+        Slot *old = t->slots;
+        size_t oldcap = t->cap;
+        t->cap *= 2;
+        t->slots = ARENA_ARRAY(t->arena, Slot, t->cap);
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].key) {
+                size_t j = old[i].hash & (t->cap - 1);
+                while (t->slots[j].key)
+                    j = (j + 1) & (t->cap - 1);
+                t->slots[j] = old[i];
+            }
+    }
+    return true;
+}
+
+/* ---- the tree ------------------------------------------------------------------------------ */
+
 void outtree_init(OutTree *t, Arena *a)
 {
     memset(t, 0, sizeof *t);
     t->arena = a;
+    t->sync = OUTTREE_SYNC_FS;
 }
 
 /* Relative, '/'-separated, no empty, "." or ".." components, and not the marker itself. */
@@ -41,22 +130,24 @@ static bool path_is_safe(const char *path)
 
 const OutFile *outtree_find(const OutTree *t, const char *path)
 {
-    for (const OutFile *f = t->files; f; f = f->next)
-        if (strcmp(f->path, path) == 0)
-            return f;
-    return NULL;
+    return table_get(t->index, path, strlen(path));
 }
 
 bool outtree_add(OutTree *t, const char *path, const char *data, size_t len)
 {
     if (!path_is_safe(path) || outtree_find(t, path))
         return false;
+    if (!t->index) {
+        t->index = ARENA_NEW(t->arena, Table);
+        table_init(t->index, t->arena, 64);
+    }
     OutFile *f = ARENA_NEW(t->arena, OutFile);
     f->path = arena_strdup(t->arena, path);
     char *copy = arena_alloc(t->arena, len + 1);
     memcpy(copy, data, len);
     f->data = copy;
     f->len = len;
+    table_put(t->index, f->path, strlen(f->path), true, f);
     if (t->tail)
         t->tail->next = f;
     else
@@ -79,31 +170,41 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+/* Removes `name` below the directory `dirfd` (a whole tree when it is a directory). Never follows
+ * a symbolic link: a link is unlinked, not what it points to. d_type spares a stat per entry. */
+static void remove_at(int dirfd, const char *name, bool is_dir)
+{
+    if (!is_dir) {
+        if (unlinkat(dirfd, name, 0) == 0 || errno != EISDIR)
+            return;
+    }
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        unlinkat(dirfd, name, 0); /* a symlink (O_NOFOLLOW) or a file after all */
+        return;
+    }
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return;
+    }
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        bool sub = e->d_type == DT_DIR;
+        if (e->d_type == DT_UNKNOWN) {
+            struct stat st;
+            sub = fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+        }
+        remove_at(fd, e->d_name, sub);
+    }
+    closedir(d); /* closes fd */
+    unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
 static void remove_tree(const char *path)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            for (struct dirent *e; (e = readdir(d));) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                size_t n = strlen(path) + strlen(e->d_name) + 2;
-                char *child = malloc(n);
-                if (!child)
-                    break;
-                snprintf(child, n, "%s/%s", path, e->d_name);
-                remove_tree(child);
-                free(child);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
+    remove_at(AT_FDCWD, path, true);
 }
 
 static int write_all(int fd, const char *data, size_t len)
@@ -123,7 +224,7 @@ static int write_all(int fd, const char *data, size_t len)
 
 static int fsync_path(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -1;
     int r = fsync(fd);
@@ -131,105 +232,74 @@ static int fsync_path(const char *path)
     return r;
 }
 
-/* Creates every directory on the way to `rel` below `root`. */
-static int make_parents(Arena *a, const char *root, const char *rel)
-{
-    for (const char *s = strchr(rel, '/'); s; s = strchr(s + 1, '/')) {
-        char *dir = arena_printf(a, "%s/%.*s", root, (int)(s - rel), rel);
-        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-            return -1;
-    }
-    return 0;
-}
-
-static int write_file(Arena *a, const char *root, const char *rel, const char *data, size_t len)
-{
-    if (make_parents(a, root, rel) != 0)
-        return -1;
-    int fd = open(arena_printf(a, "%s/%s", root, rel), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -1;
-    int r = write_all(fd, data, len) == 0 && fsync(fd) == 0 ? 0 : -1;
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return r;
-}
-
 static char *marker_text(const OutTree *t, size_t *len)
 {
-    Arena *a = t->arena;
-    size_t n = 80;
+    size_t n = 64;
     for (const OutFile *f = t->files; f; f = f->next)
         n += strlen(f->path) + 1;
-    char *buf = arena_alloc(a, n);
-    size_t at = (size_t)snprintf(buf, n, "# written by goversec; every file of this tree:\n");
-    for (const OutFile *f = t->files; f; f = f->next)
-        at += (size_t)snprintf(buf + at, n - at, "%s\n", f->path);
+    char *buf = arena_alloc(t->arena, n);
+    static const char head[] = "# written by goversec; every file of this tree:\n";
+    size_t at = sizeof head - 1;
+    memcpy(buf, head, at);
+    for (const OutFile *f = t->files; f; f = f->next) {
+        size_t k = strlen(f->path);
+        memcpy(buf + at, f->path, k);
+        at += k;
+        buf[at++] = '\n';
+    }
     *len = at;
     return buf;
 }
 
 /* ---- checking the existing target ------------------------------------------------------- */
 
-typedef struct Listing {
-    char **paths;
-    size_t n;
-} Listing;
-
-static Listing read_marker(Arena *a, const char *dir, bool *found)
+/* The paths listed in DIR/.goversec-tree, as a table; *found tells whether the marker exists. */
+static Table read_marker(Arena *a, const char *dir, bool *found)
 {
-    Listing l = {0};
-    FILE *f = fopen(arena_printf(a, "%s/%s", dir, MARKER), "r");
+    Table l;
+    table_init(&l, a, 64);
+    FILE *f = fopen(arena_printf(a, "%s/%s", dir, MARKER), "re");
     *found = f != NULL;
     if (!f)
         return l;
-    size_t cap = 0;
     char line[4096];
     while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (!line[0] || line[0] == '#')
-            continue;
-        if (l.n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **np = arena_alloc(a, cap * sizeof *np);
-            if (l.n)
-                memcpy(np, l.paths, l.n * sizeof *np);
-            l.paths = np;
-        }
-        l.paths[l.n++] = arena_strdup(a, line);
+        size_t n = strcspn(line, "\n");
+        if (n && line[0] != '#')
+            table_put(&l, line, n, false, &l);
     }
     fclose(f);
     return l;
 }
 
-static bool listed(const Listing *l, const char *rel)
+/* First non-directory below dirfd (relative path `rel`, NULL at the top) not listed in `l`;
+ * NULL when all are listed. Symbolic links count as files, so a link is never walked. */
+static const char *first_foreign(Arena *a, int dirfd, const char *rel, const Table *l)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->paths[i], rel) == 0)
-            return true;
-    return false;
-}
-
-/* First non-directory below dir (relative path) not in `l`; NULL when all are listed. */
-static const char *first_foreign(Arena *a, const char *dir, const char *rel, const Listing *l)
-{
-    DIR *d = opendir(dir);
-    if (!d)
+    DIR *d = fdopendir(dirfd);
+    if (!d) {
+        close(dirfd);
         return NULL;
+    }
     const char *found = NULL;
     for (struct dirent *e; !found && (e = readdir(d));) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        const char *crel = rel ? arena_printf(a, "%s/%s", rel, e->d_name) : arena_strdup(a, e->d_name);
-        const char *cpath = arena_printf(a, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(cpath, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode))
-            found = first_foreign(a, cpath, crel, l);
-        else if (!(rel == NULL && strcmp(e->d_name, MARKER) == 0) && !listed(l, crel))
-            found = crel;
+        bool sub = e->d_type == DT_DIR;
+        if (e->d_type == DT_UNKNOWN) {
+            struct stat st;
+            if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+                continue;
+            sub = S_ISDIR(st.st_mode);
+        }
+        const char *crel = rel ? arena_printf(a, "%s/%s", rel, e->d_name) : e->d_name;
+        if (sub) {
+            int fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd >= 0)
+                found = first_foreign(a, fd, arena_strdup(a, crel), l);
+        } else if (!(rel == NULL && strcmp(e->d_name, MARKER) == 0) && !table_get(l, crel, strlen(crel))) {
+            found = arena_strdup(a, crel); /* d_name dies with closedir */
+        }
     }
     closedir(d);
     return found;
@@ -264,10 +334,13 @@ static int check_target(Arena *a, const char *dir, bool force, char *err, size_t
     if (force || dir_is_empty(dir))
         return 1;
     bool marked;
-    Listing l = read_marker(a, dir, &marked);
+    Table l = read_marker(a, dir, &marked);
     if (!marked)
         return fail(err, errlen, "refusing to replace '%s': it was not created by goversec (use --force)", dir);
-    const char *foreign = first_foreign(a, dir, NULL, &l);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return fail(err, errlen, "cannot inspect '%s': %s", dir, strerror(errno));
+    const char *foreign = first_foreign(a, fd, NULL, &l);
     if (foreign)
         return fail(err, errlen,
                     "refusing to replace '%s': it holds '%s', which goversec did not write (use --force)",
@@ -277,16 +350,84 @@ static int check_target(Arena *a, const char *dir, bool force, char *err, size_t
 
 /* ---- commit ------------------------------------------------------------------------------ */
 
+/* Creates, below rootfd, every directory on the way to `rel` that `made` does not hold yet: one
+ * mkdirat per directory of the tree, whatever the number of files in it. */
+static int make_parents(int rootfd, const char *rel, Table *made)
+{
+    for (const char *s = strchr(rel, '/'); s; s = strchr(s + 1, '/')) {
+        size_t n = (size_t)(s - rel);
+        if (table_get(made, rel, n))
+            continue;
+        char *dir = arena_strndup(made->arena, rel, n);
+        if (mkdirat(rootfd, dir, 0755) != 0 && errno != EEXIST)
+            return -1;
+        table_put(made, dir, n, true, made);
+    }
+    return 0;
+}
+
+static int write_file(int rootfd, const char *rel, const char *data, size_t len, bool each)
+{
+    /* O_EXCL | O_NOFOLLOW: the temporary directory is new and private (mkdtemp, 0700 until the
+     * swap), so nothing may already be there; never write through a link. */
+    int fd = openat(rootfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    int r = write_all(fd, data, len) == 0 && (!each || fsync(fd) == 0) ? 0 : -1;
+    int saved = errno;
+    if (close(fd) != 0 && r == 0)
+        return -1; /* e.g. a deferred write error (NFS): the data did not reach the file */
+    errno = saved;
+    return r;
+}
+
+/* Makes everything written below rootfd durable: with OUTTREE_SYNC_FS one syncfs(2) (data and
+ * metadata of the filesystem, writeback errors reported since Linux 5.8). */
+static int sync_tree(int rootfd, OutSync mode)
+{
+    switch (mode) {
+    case OUTTREE_SYNC_FS:
+        return syncfs(rootfd);
+    case OUTTREE_SYNC_EACH:
+        return fsync(rootfd); /* the files were synced one by one; the directory entries now */
+    case OUTTREE_SYNC_NONE:
+        return 0;
+    }
+    return 0;
+}
+
 static int write_tree(const OutTree *t, const char *tmp, char *err, size_t errlen)
 {
-    for (const OutFile *f = t->files; f; f = f->next)
-        if (write_file(t->arena, tmp, f->path, f->data, f->len) != 0)
-            return fail(err, errlen, "cannot write '%s': %s", f->path, strerror(errno));
-    size_t mlen;
-    const char *marker = marker_text(t, &mlen);
-    if (write_file(t->arena, tmp, MARKER, marker, mlen) != 0 || fsync_path(tmp) != 0)
-        return fail(err, errlen, "cannot write '%s': %s", MARKER, strerror(errno));
-    return 0;
+    int rootfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (rootfd < 0)
+        return fail(err, errlen, "cannot open '%s': %s", tmp, strerror(errno));
+    Table made;
+    table_init(&made, t->arena, t->count / 4);
+    bool each = t->sync == OUTTREE_SYNC_EACH;
+    int r = 0;
+    const char *prev_dir = NULL;
+    size_t prev_len = 0;
+    for (const OutFile *f = t->files; f && r == 0; f = f->next) {
+        /* Emitters add files directory by directory: skip the lookups when the parent repeats. */
+        const char *slash = strrchr(f->path, '/');
+        size_t dlen = slash ? (size_t)(slash - f->path) : 0;
+        bool same = prev_dir && dlen == prev_len && memcmp(prev_dir, f->path, dlen) == 0;
+        if ((!same && make_parents(rootfd, f->path, &made) != 0) ||
+            write_file(rootfd, f->path, f->data, f->len, each) != 0)
+            r = fail(err, errlen, "cannot write '%s': %s", f->path, strerror(errno));
+        prev_dir = f->path;
+        prev_len = dlen;
+    }
+    if (r == 0) {
+        size_t mlen;
+        const char *marker = marker_text(t, &mlen);
+        if (write_file(rootfd, MARKER, marker, mlen, each) != 0)
+            r = fail(err, errlen, "cannot write '%s': %s", MARKER, strerror(errno));
+        else if (sync_tree(rootfd, t->sync) != 0)
+            r = fail(err, errlen, "cannot make '%s' durable: %s", tmp, strerror(errno));
+    }
+    close(rootfd);
+    return r;
 }
 
 /* Without RENAME_EXCHANGE: old tree aside (onto an empty placeholder), new tree in, old removed. */
@@ -346,6 +487,10 @@ int outtree_commit(const OutTree *t, const char *dir, bool force, char *err, siz
     Arena *a = t->arena;
     const char *parent, *base;
     split_path(a, dir, &parent, &base);
+    if (errlen)
+        err[0] = '\0';
+    if (!*dir || !*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strcmp(base, "/") == 0)
+        return fail(err, errlen, "cannot write '%s': name a directory to create or replace", dir);
     struct stat st;
     if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
         return fail(err, errlen, "cannot write '%s': directory '%s' does not exist", dir, parent);
@@ -355,11 +500,14 @@ int outtree_commit(const OutTree *t, const char *dir, bool force, char *err, siz
     char *tmp = arena_printf(a, "%s/.%s.tmp-XXXXXX", parent, base);
     if (!mkdtemp(tmp))
         return fail(err, errlen, "cannot create a temporary directory in '%s': %s", parent, strerror(errno));
-    chmod(tmp, 0755); /* mkdtemp makes it 0700; the tree should look like any other directory */
-    if (write_tree(t, tmp, err, errlen) != 0 || swap_in(a, parent, base, tmp, dir, exists, err, errlen) != 0) {
+    if (write_tree(t, tmp, err, errlen) != 0 || chmod(tmp, 0755) != 0 /* mkdtemp made it 0700 */
+        || swap_in(a, parent, base, tmp, dir, exists, err, errlen) != 0) {
+        if (errlen && !*err)
+            fail(err, errlen, "cannot write '%s': %s", dir, strerror(errno));
         remove_tree(tmp);
         return -1;
     }
-    fsync_path(parent);
+    if (t->sync != OUTTREE_SYNC_NONE)
+        fsync_path(parent); /* the rename itself */
     return 0;
 }
