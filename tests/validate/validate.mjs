@@ -10,7 +10,8 @@
 //      all fail. Nothing passes silently.
 // Skipped by name when walking directories: inventory.yaml, .goversec-tree, chart/ directories,
 // files not ending in .yaml/.yml. kustomization.yaml is checked minimally (apiVersion, kind, every
-// resource exists, every manifest below its directory is listed).
+// resource exists, every manifest below its directory is listed, except restore Jobs that are
+// written to be run by hand: Jobs annotated goverse.io/restore-preconditions).
 //
 // Usage: node validate.mjs [--expect-fail] PATH...
 //   --expect-fail: every FILE must fail validation, and must mention each `# expect: TEXT` line
@@ -168,6 +169,17 @@ function describe(doc) {
   return `${k}/${n}`;
 }
 
+// Files goversec writes but deliberately does not apply (restore Jobs, run by hand after their
+// preconditions): every document a Job annotated goverse.io/restore-preconditions.
+const MANUAL_ANNOTATION = "goverse.io/restore-preconditions";
+function manualOnly(file) {
+  let docs;
+  try { docs = YAML.parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJS()); } catch { return false; }
+  docs = docs.filter((d) => d !== null);
+  return docs.length > 0 && docs.every((d) => d && d.apiVersion === "batch/v1" && d.kind === "Job" &&
+    typeof d.metadata?.annotations?.[MANUAL_ANNOTATION] === "string");
+}
+
 function checkKustomization(file, docs, problems) {
   if (docs.length !== 1 || !docs[0] || typeof docs[0] !== "object") {
     problems.push(`${file}: kustomization.yaml must hold exactly one mapping document`);
@@ -197,7 +209,8 @@ function checkKustomization(file, docs, problems) {
   for (const f of below.files) {
     const rel = path.relative(dir, f);
     if (rel === "kustomization.yaml" || !/\.ya?ml$/.test(rel)) continue;
-    if (!seen.has(path.normalize(rel))) problems.push(`${file}: ${rel} exists but is not listed in resources`);
+    if (!seen.has(path.normalize(rel)) && !manualOnly(f))
+      problems.push(`${file}: ${rel} exists but is not listed in resources`);
   }
 }
 
