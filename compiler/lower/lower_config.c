@@ -2,6 +2,7 @@
  * ConfigMap that carries it. The subtree is built by one function called once per use (ConfigMap
  * data and every pod template's checksum/config), so its YAML text and checksum always agree. */
 #include "lower/lower_internal.h"
+#include "lower/lower_security.h"
 #include "support/quantity.h"
 
 void lower_config_knobs(Lower *l)
@@ -96,6 +97,7 @@ IrNode *lower_config_tree(Lower *l)
     ir_put(a, root, "cluster", cluster_section(l));
     ir_put(a, root, "inspector", inspector_section(l));
     ir_put(a, root, "postgres", postgres_section(l));
+    ir_put(a, root, "tls", lower_tls_config(l)); /* lower_tls.c: behind tls.enabled */
     ir_put(a, root, "nodes", ir_seq(a));
     ir_put(a, root, "gates", ir_seq(a));
     return root;
