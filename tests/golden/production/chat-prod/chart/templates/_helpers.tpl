@@ -100,4 +100,7 @@ gates: []
 {{- if eq (mod (int $.Values.etcd.replicas) 2) 0 }}
 {{- fail (printf "etcd.replicas must be odd so the quorum survives a member failure (got %v)" $.Values.etcd.replicas) }}
 {{- end }}
+{{- if gt (int $.Values.gates.autoscaling.minReplicas) (int $.Values.gates.autoscaling.maxReplicas) }}
+{{- fail (printf "gates.autoscaling.minReplicas must not be greater than gates.autoscaling.maxReplicas (got %v > %v)" $.Values.gates.autoscaling.minReplicas $.Values.gates.autoscaling.maxReplicas) }}
+{{- end }}
 {{- end }}
