@@ -91,6 +91,13 @@ postgres:
   {{- end }}
   password_env: "POSTGRES_PASSWORD"
 {{- end }}
+{{- if $.Values.tls.enabled }}
+tls:
+  mode: "mtls"
+  cert_file: "/etc/goverse/tls/tls.crt"
+  key_file: "/etc/goverse/tls/tls.key"
+  ca_file: "/etc/goverse/tls/ca.crt"
+{{- end }}
 nodes: []
 gates: []
 {{- end }}
