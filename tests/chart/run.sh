@@ -27,26 +27,30 @@ else
     lint() { "$tmp/helmrender" lint "$1"; }
 fi
 
-# cluster directory and namespace of a built example
-cluster_of() { ls "$1" | head -1; }
-namespace_of() { sed -n 's/^  namespace: //p' "$1/$(cluster_of "$1")/manifests/configmap.yaml" | head -1; }
+# cluster directories of a built example (those with a chart: not the fleet's argocd/), the first
+# one, and a cluster's namespace (the first cluster's when none is named)
+clusters_of() { for d in "$1"/*/chart; do basename "$(dirname "$d")"; done; }
+cluster_of() { clusters_of "$1" | head -1; }
+namespace_of() { sed -n 's/^  namespace: //p' "$1/${2:-$(cluster_of "$1")}/manifests/configmap.yaml" | head -1; }
 
 for ex in "$root"/examples/*.gv; do
     name=$(basename "$ex" .gv)
     out="$tmp/default-$name"
     "$bin" build "$ex" -o "$out" -q 2>/dev/null || { bad "$name: build failed"; continue; }
-    c=$(cluster_of "$out") ns=$(namespace_of "$out")
-    if render "$out/$c/chart" "$c" "$ns" >"$tmp/$name.yaml" 2>"$tmp/err" &&
-        node "$here/compare.mjs" "$out/$c/manifests" "$tmp/$name.yaml" --chart-defaults >/dev/null 2>"$tmp/err"; then
+    for c in $(clusters_of "$out"); do  # every cluster of a multi-cluster example (fleet.gv)
+    ns=$(namespace_of "$out" "$c") rendered="$tmp/$name-$c.yaml"
+    if render "$out/$c/chart" "$c" "$ns" >"$rendered" 2>"$tmp/err" &&
+        node "$here/compare.mjs" "$out/$c/manifests" "$rendered" --chart-defaults >/dev/null 2>"$tmp/err"; then
         ok
     else
-        bad "$name: chart with default values differs from the manifests"; cat "$tmp/err"
+        bad "$name/$c: chart with default values differs from the manifests"; cat "$tmp/err"
     fi
-    if lint "$out/$c/chart" >"$tmp/err" 2>&1; then ok; else bad "$name: lint"; cat "$tmp/err"; fi
+    if lint "$out/$c/chart" >"$tmp/err" 2>&1; then ok; else bad "$name/$c: lint"; cat "$tmp/err"; fi
     # The rendered chart is validated on its own too (not only through its equality with the
     # manifests): every document against the Kubernetes and CRD schemas.
-    if node "$root/tests/validate/validate.mjs" "$tmp/$name.yaml" >"$tmp/err" 2>&1; then ok;
-    else bad "$name: rendered chart does not validate"; cat "$tmp/err"; fi
+    if node "$root/tests/validate/validate.mjs" "$rendered" >"$tmp/err" 2>&1; then ok;
+    else bad "$name/$c: rendered chart does not validate"; cat "$tmp/err"; fi
+    done
 done
 
 example=design-doc

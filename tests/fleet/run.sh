@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Fleet suite (ctest: suite.fleet). Usage: bash run.sh PATH/TO/goversec
+# Builds examples/fleet.gv (three regions sharing a base through `extends`, one hybrid, all with
+# `gitops argocd`) and checks: one directory per cluster; OUT/argocd/ (one Application per cluster
+# pointing at a directory that exists in the tree, its kustomization, `kubectl kustomize` of it,
+# schema validation); `--cluster NAME` building one cluster and its Application only, byte-identical
+# to the same cluster in the full build; the hybrid region (no etcd StatefulSet, the external
+# endpoints in the Goverse config, no in-cluster PostgreSQL); and determinism of the fleet output.
+# Prints `N passed, M failed` last; exits non-zero on any failure.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+if [[ $# -ne 1 ]]; then echo "usage: bash run.sh PATH/TO/goversec" >&2; exit 2; fi
+GOVERSEC="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+[[ -x "$GOVERSEC" ]] || { echo "fleet: $1 is not an executable" >&2; exit 2; }
+FLEET="$ROOT/examples/fleet.gv"
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/goversec-fleet.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+check() { local what=$1; shift; if "$@" >"$TMP/check.log" 2>&1; then pass "$what"; else cat "$TMP/check.log"; fail "$what"; fi; }
+has() { grep -qxF -- "$2" "$1"; }          # file has exactly this line
+lacks() { ! grep -qF -- "$2" "$1"; }
+
+OUT="$TMP/out"
+"$GOVERSEC" build "$FLEET" -o "$OUT" -q || { fail "examples/fleet.gv does not build"; echo "$passed passed, $failed failed"; exit 1; }
+clusters=(us-west eu-west ap-south)
+
+# ---- 1. one directory per cluster, plus argocd/ ----
+check "top level holds the three clusters and argocd/" \
+  test "$(cd "$OUT" && ls | LC_ALL=C sort | tr '\n' ' ')" = "ap-south argocd eu-west us-west "
+for c in "${clusters[@]}"; do
+  check "$c: manifests/kustomization.yaml and chart/Chart.yaml" \
+    test -f "$OUT/$c/manifests/kustomization.yaml" -a -f "$OUT/$c/chart/Chart.yaml"
+  check "$c: objects are named for the cluster" \
+    has "$OUT/$c/manifests/configmap.yaml" "    app.kubernetes.io/instance: $c"
+done
+
+# ---- 2. the Argo CD objects ----
+A="$OUT/argocd"
+check "argocd/kustomization.yaml lists one Application per cluster, in source order" \
+  diff <(sed -n 's/^- //p' "$A/kustomization.yaml") <(printf '%s.yaml\n' "${clusters[@]}")
+for c in "${clusters[@]}"; do
+  f="$A/$c.yaml"
+  check "$c: Application in namespace argocd, project goverse" \
+    bash -c "grep -qxF 'kind: Application' '$f' && grep -qxF '  namespace: argocd' '$f' && grep -qxF '  project: goverse' '$f'"
+  check "$c: source is the fleet repo at main, deploy/$c/manifests" \
+    bash -c "grep -qxF '    repoURL: https://git.example.com/platform/fleet.git' '$f' && grep -qxF '    targetRevision: main' '$f' && grep -qxF '    path: deploy/$c/manifests' '$f'"
+  # The path in git, minus the repo directory (`deploy`), must be a directory of this tree.
+  p=$(sed -n 's/^    path: deploy\///p' "$f")
+  check "$c: the Application's path exists in the output tree" test -f "$OUT/$p/kustomization.yaml"
+  check "$c: destination namespace goverse, CreateNamespace" \
+    bash -c "grep -qxF '    namespace: goverse' '$f' && grep -qxF '    - CreateNamespace=true' '$f'"
+done
+check "us-west: server from its own setting, automated sync" \
+  bash -c "grep -qxF '    server: https://us-west.k8s.example.com' '$A/us-west.yaml' && grep -qxF '      selfHeal: true' '$A/us-west.yaml'"
+check "eu-west: destination by Argo CD cluster name replaces the inherited server" \
+  bash -c "grep -qxF '    name: eu-west-prod' '$A/eu-west.yaml' && ! grep -q 'server:' '$A/eu-west.yaml' && grep -qxF '      prune: true' '$A/eu-west.yaml'"
+check "ap-south: its own server, manual sync (no automated)" \
+  bash -c "grep -qxF '    server: https://ap-south.k8s.example.com' '$A/ap-south.yaml' && ! grep -q 'automated' '$A/ap-south.yaml'"
+if command -v kubectl >/dev/null; then
+  check "kubectl kustomize argocd/ renders the three Applications" \
+    test "$(kubectl kustomize "$A" | grep -c '^kind: Application$')" -eq 3
+fi
+if command -v node >/dev/null && [[ -d "$ROOT/tests/validate/node_modules/kubernetes-models" ]]; then
+  check "argocd/ validates against the Argo CD schemas" node "$ROOT/tests/validate/validate.mjs" "$A"
+fi
+
+# ---- 3. --cluster NAME ----
+ONE="$TMP/one"
+"$GOVERSEC" build "$FLEET" -o "$ONE" -q --cluster eu-west
+check "--cluster eu-west: eu-west and argocd/ only" test "$(cd "$ONE" && ls | tr '\n' ' ')" = "argocd eu-west "
+check "--cluster eu-west: argocd/ holds its Application only" \
+  test "$(cd "$ONE/argocd" && ls | tr '\n' ' ')" = "eu-west.yaml kustomization.yaml "
+check "--cluster eu-west: its tree and Application equal the full build's" \
+  bash -c "diff -r '$OUT/eu-west' '$ONE/eu-west' && diff '$A/eu-west.yaml' '$ONE/argocd/eu-west.yaml'"
+rc=0; "$GOVERSEC" build "$FLEET" -o "$TMP/none" -q --cluster eu-wset 2>"$TMP/err" || rc=$?
+check "--cluster with an unknown name: exit 1, lists the clusters, writes nothing" \
+  bash -c "[[ $rc -eq 1 ]] && grep -qF '\`us-west\`, \`eu-west\`, \`ap-south\`' '$TMP/err' && [[ ! -e '$TMP/none' ]]"
+
+# ---- 4. the hybrid region ----
+H="$OUT/ap-south/manifests"
+check "ap-south: no etcd objects (external etcd)" test ! -e "$H/etcd"
+check "ap-south: no in-cluster PostgreSQL (external)" test ! -e "$H/postgres"
+check "ap-south: kustomization does not reference etcd/ or postgres/" \
+  bash -c "! grep -qE '^- (etcd|postgres)/' '$H/kustomization.yaml'"
+check "ap-south: the Goverse config lists the external etcd endpoints" \
+  bash -c "grep -A3 '^        endpoints:' '$H/configmap.yaml' | diff - <(printf '%s\n' '        endpoints:' \
+    '        - \"etcd-a.ap-south.example.com:2379\"' '        - \"etcd-b.ap-south.example.com:2379\"' \
+    '        - \"etcd-c.ap-south.example.com:2379\"')"
+check "ap-south: the Goverse config points at the managed database" \
+  has "$H/configmap.yaml" '      host: "goverse.ap-south-1.rds.amazonaws.com"'
+check "us-west (the base): etcd and PostgreSQL StatefulSets in the cluster" \
+  test -f "$OUT/us-west/manifests/etcd/statefulset.yaml" -a -f "$OUT/us-west/manifests/postgres/statefulset.yaml"
+check "ap-south: no password anywhere in its tree" lacks "$OUT/ap-south/manifests/configmap.yaml" "password:"
+
+# ---- 5. determinism ----
+OUT2="$TMP/out2"
+(cd "$TMP" && TZ=NZST-12:45NZDT LC_ALL=C.UTF-8 "$GOVERSEC" build "$FLEET" -o "$OUT2" -q)
+check "two builds of the fleet are byte-identical" diff -r "$OUT" "$OUT2"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
