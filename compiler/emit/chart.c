@@ -327,11 +327,6 @@ static void write_helpers(Chart *ch, TemplatePrinter *tp)
                           "$.Values.%s) }}\n"
                           "{{- end }}\n",
                           k->path, k->path, k->path);
-    strbuf_add(&b, "{{- end }}\n");
-    add_file(ch, "templates/_helpers.tpl", strbuf_str(&b));
-    add_file(ch, "templates/validate.yaml",
-             arena_printf(ch->a, "{{- include \"%s.validate\" . -}}\n", n));
-}
     for (const Knob *k = ch->c->knobs; k; k = k->next)
         if (k->not_above)
             strbuf_printf(&b,
@@ -340,6 +335,11 @@ static void write_helpers(Chart *ch, TemplatePrinter *tp)
                           "$.Values.%s $.Values.%s) }}\n"
                           "{{- end }}\n",
                           k->path, k->not_above, k->path, k->not_above, k->path, k->not_above);
+    strbuf_add(&b, "{{- end }}\n");
+    add_file(ch, "templates/_helpers.tpl", strbuf_str(&b));
+    add_file(ch, "templates/validate.yaml",
+             arena_printf(ch->a, "{{- include \"%s.validate\" . -}}\n", n));
+}
 
 static void notes_endpoint(Chart *ch, StrBuf *b, const char *comp, const char *service, const char *port_knob,
                            const char *scheme)
