@@ -156,6 +156,7 @@ bool key_nodes_autoscale(Checker *ck, const Stmt *st, void *target, const KeyDef
 bool key_persistence(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 bool key_inspector(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 bool key_monitoring(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
+bool key_scrape_interval(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 /* gitops.c: `gitops argocd { ... }` (its own table), its rules, and the fleet-wide rules */
 bool key_gitops(Checker *ck, const Stmt *st, void *target, const KeyDef *def);
 void gitops_check_cluster(Checker *ck, const Cluster *c);

@@ -198,3 +198,23 @@ bool key_monitoring(Checker *ck, const Stmt *st, void *target, const KeyDef *def
     m->span = ck_span(ck, st->span);
     return true;
 }
+
+/* `interval` of `monitoring prometheus`: the scrape interval. The alert rules and dashboard rate
+ * over 5-minute windows, which need at least two scrapes, and Prometheus marks a series stale
+ * after 5 minutes without a sample; below 1s the scrapes load the nodes for no insight. */
+bool key_scrape_interval(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
+{
+    int64_t ms;
+    if (!ty_duration(ck, st->args, &ms))
+        return false;
+    if (ms < 1000 || ms > 120000) {
+        Diag *d = ck_error(ck, st->args->span, "scrape interval `%s` must be between 1s and 2m", st->args->u.text);
+        ck_help(ck, d, ms < 1000 ? "scraping more often than every second loads the nodes: write `interval 1s` or more"
+                                 : "the alert rules rate over 5-minute windows, which need two scrapes: write "
+                                   "`interval 2m` or less");
+        return false;
+    }
+    (void)def;
+    ((Monitoring *)target)->interval_ms = ms;
+    return true;
+}

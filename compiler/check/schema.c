@@ -112,7 +112,7 @@ static const KeyDef POSTGRES_KEYS[] = {
 const BlockDef SCHEMA_POSTGRES = {"persistence", POSTGRES_KEYS, N(POSTGRES_KEYS)};
 
 static const KeyDef MONITORING_KEYS[] = {
-    KEY("interval", 1, 1, BLK_NONE, "interval DURATION", key_duration, Monitoring, interval_ms),
+    KEY("interval", 1, 1, BLK_NONE, "interval DURATION", key_scrape_interval, Monitoring, interval_ms),
     KEY("alerts", 1, 1, BLK_NONE, "alerts on|off", key_onoff, Monitoring, alerts),
     KEY("dashboards", 1, 1, BLK_NONE, "dashboards on|off", key_onoff, Monitoring, dashboards),
 };

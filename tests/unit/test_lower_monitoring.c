@@ -122,9 +122,14 @@ static void test_interval_and_release(void **state)
     assert_null(object(b, "monitoring/dashboard.yaml"));
     built_free(b);
 
-    b = build("monitoring prometheus { interval 500ms }\n");
+    /* Prometheus' duration form: no fractions, units in descending order */
+    b = build("monitoring prometheus { interval 1.5s }\n");
     sm = object(b, "monitoring/servicemonitor-nodes.yaml");
-    assert_string_equal(str_at(item(data_path(sm, "spec.endpoints"), 0), "interval"), "500ms");
+    assert_string_equal(str_at(item(data_path(sm, "spec.endpoints"), 0), "interval"), "1s500ms");
+    built_free(b);
+    b = build("monitoring prometheus { interval 2m }\n");
+    sm = object(b, "monitoring/servicemonitor-nodes.yaml");
+    assert_string_equal(str_at(item(data_path(sm, "spec.endpoints"), 0), "interval"), "2m");
     built_free(b);
 }
 
