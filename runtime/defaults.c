@@ -70,6 +70,8 @@ static const DriftDefault DEFAULTS[] = {
     {"NetworkPolicy", "spec.policyTypes", DEF_ANY, NULL},
     {"NetworkPolicy", "spec.*.[].ports.[].protocol", DEF_STR, "TCP"},
     {"HorizontalPodAutoscaler", "spec.minReplicas", DEF_INT, "1"},
+    /* autoscaling/v2 fills CPU 80% when no metric is given (both targets set to 0). */
+    {"HorizontalPodAutoscaler", "spec.metrics", DEF_ANY, NULL},
     /* Job / CronJob */
     {"CronJob", "spec.concurrencyPolicy", DEF_STR, "Allow"},
     {"CronJob", "spec.suspend", DEF_BOOL, "false"},

@@ -2,7 +2,8 @@
  * checker: the section 14 affinity, zone spread and toleration, PodDisruptionBudgets, the section
  * 7.3 HorizontalPodAutoscaler (and the gate Deployment without `replicas`), rollout settings;
  * value overrides that switch them; nothing of it for a cluster without tier or zones; the
- * `not_above` value rule (HPA min <= max). */
+ * `not_above` value rule (HPA min <= max); `goversec diff` over the new kinds. */
+#include "drift.h"
 #include "lower/lower.h"
 #include "test_check_util.h"
 #include "values/values.h"
@@ -305,12 +306,41 @@ static void test_hpa_min_not_above_max(void **state)
     run_free(f.run);
 }
 
+/* `goversec diff`: the PDB and HPA compare clean against what the API server returns, including
+ * the CPU metric it fills in when none is described; a changed budget is drift. */
+static void test_diff_understands_new_kinds(void **state)
+{
+    (void)state;
+    Fx f = lower_text(MULTIZONE, "mz");
+    Arena *a = f.run->arena;
+    set(&f, "gates.autoscaling.targetCPUUtilizationPercentage", data_int(a, 0));
+    set(&f, "gates.autoscaling.targetMemoryUtilizationPercentage", data_int(a, 0));
+    Data *desired[2] = {doc(&f, "HorizontalPodAutoscaler", "goverse-gate-hpa"),
+                        doc(&f, "PodDisruptionBudget", "goverse-node-pdb")};
+    Data *live[2] = {data_clone(a, desired[0]), data_clone(a, desired[1])};
+    Data *metrics = data_seq(a);
+    assert_true(data_set_path(a, live[0], "spec.metrics", metrics));
+    Data *m = data_push(metrics, data_map(a));
+    data_put(a, m, "type", data_str(a, "Resource"));
+    data_set_path(a, m, "resource.name", data_str(a, "cpu"));
+    DriftInput in = {.cluster = "mz", .namespace_name = "goverse-prod", .desired = desired, .ndesired = 2,
+                     .live = live, .nlive = 2};
+    DriftReport *r = drift_compare(a, &in);
+    assert_int_equal(r->nunchanged, 2);
+    data_set_path(a, live[1], "spec.minAvailable", data_int(a, 1));
+    r = drift_compare(a, &in);
+    assert_int_equal(r->nchanged, 1);
+    assert_int_equal(drift_find(r, "policy", "PodDisruptionBudget", "goverse-node-pdb")->status, DRIFT_CHANGED);
+    run_free(f.run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multizone_placement),   cmocka_unit_test(test_multizone_availability),
         cmocka_unit_test(test_overrides_switch_off),  cmocka_unit_test(test_tierless_gets_nothing),
         cmocka_unit_test(test_strict_without_zones),  cmocka_unit_test(test_hpa_min_not_above_max),
+        cmocka_unit_test(test_diff_understands_new_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
