@@ -33,6 +33,8 @@ static Objects desired_objects(Arena *a, const IrCluster *c, const Data *values)
         cap++;
     Objects out = {ARENA_ARRAY(a, Data *, cap + 1), 0};
     for (const IrObject *o = c->objects; o; o = o->next) {
+        if (o->manual_switch)
+            continue; /* restore Jobs: applied by hand, never part of the desired state */
         Data *d = ir_eval_object(a, c, o, values);
         if (d)
             out.items[out.n++] = d;
