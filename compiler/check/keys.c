@@ -417,6 +417,7 @@ bool key_tls(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
     if (st->nargs == 3 && !ty_string(ck, arg(st, 2), "the mTLS issuer", &s->tls_issuer))
         return false;
     s->mtls = true;
+    s->tls_span = st->span;
     return true;
 }
 

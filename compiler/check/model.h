@@ -137,6 +137,7 @@ typedef struct Security {
     bool mtls;
     const char *tls_issuer;     /* cert-manager Issuer for mTLS */
     Span span;
+    Span tls_span;              /* the `tls` statement (diagnostics) */
 } Security;
 
 /* GitOps glue (`gitops argocd { ... }`): where the output tree is committed and how Argo CD

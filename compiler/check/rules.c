@@ -211,8 +211,33 @@ static void check_disruption(Checker *ck, const Cluster *c, const Component *k, 
     }
 }
 
+/* Design 9: what the security lowering needs (lower_tls.c, lower_netpol.c). */
+static void check_security(Checker *ck, const Cluster *c)
+{
+    const Security *s = &c->security;
+    if (s->mtls && !(s->tls_issuer && *s->tls_issuer)) {
+        Diag *d = ck_error(ck, pick(s->tls_span, s->span, c->name_span), "`tls mtls` needs a cert-manager issuer");
+        ck_help(ck, d, "name the Issuer that signs the certificates: `tls mtls issuer \"ca-issuer\"`");
+    }
+    if (s->network != NETWORK_ISOLATED || !c->etcd.external)
+        return;
+    /* One egress port is opened to the external etcd (networkPolicy.externalEtcdPort). */
+    const char *first = c->etcd.nendpoints > 0 ? strrchr(c->etcd.endpoints[0], ':') : NULL;
+    for (int i = 1; first && i < c->etcd.nendpoints; i++) {
+        const char *p = strrchr(c->etcd.endpoints[i], ':');
+        if (p && strcmp(p, first) != 0) {
+            Diag *d = ck_error(ck, pick(c->etcd.span, s->span, c->name_span),
+                               "`network isolated` opens one port to the external etcd, but its endpoints use "
+                               "ports %s and %s", first + 1, p + 1);
+            ck_help(ck, d, "give every external etcd endpoint the same port");
+            return;
+        }
+    }
+}
+
 void rules_check_cluster(Checker *ck, Cluster *c)
 {
+    check_security(ck, c);
     check_etcd(ck, c);
     check_component(ck, c, &c->nodes, "nodes");
     check_component(ck, c, &c->gates, "gates");
