@@ -86,6 +86,8 @@ static const DriftDefault DEFAULTS[] = {
     /* PersistentVolumeClaim (created from volumeClaimTemplates) */
     {"PersistentVolumeClaim", "spec.volumeMode", DEF_STR, "Filesystem"},
     {"PersistentVolumeClaim", "spec.volumeName", DEF_ANY, NULL},
+    /* ServiceAccount: clusters before 1.24 attach a token Secret to every account. */
+    {"ServiceAccount", "secrets", DEF_ANY, NULL},
     /* Secret */
     {"Secret", "type", DEF_STR, "Opaque"},
 };

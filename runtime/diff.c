@@ -18,7 +18,8 @@ static const char *const BUILTIN_RESOURCES[] = {
     "configmaps", "services", "statefulsets.apps", "deployments.apps",
     "ingresses.networking.k8s.io", "poddisruptionbudgets.policy",
     "horizontalpodautoscalers.autoscaling", "networkpolicies.networking.k8s.io", "cronjobs.batch",
-    "persistentvolumeclaims",
+    "persistentvolumeclaims", "serviceaccounts", "roles.rbac.authorization.k8s.io",
+    "rolebindings.rbac.authorization.k8s.io",
 };
 
 typedef struct Objects {

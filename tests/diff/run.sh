@@ -41,7 +41,7 @@ expect_out() { if grep -qF -- "$2" "$WORK/out"; then ok "$1"; else ko "$1: outpu
 expect_err() { if grep -qF -- "$2" "$WORK/err"; then ok "$1"; else ko "$1: stderr lacks '$2'"; fi; }
 expect_log() { if grep -qxF -- "$2" "$STANDIN_LOG"; then ok "$1"; else ko "$1: kubectl argv was: $(cat "$STANDIN_LOG")"; fi; }
 
-KINDS="configmaps,services,statefulsets.apps,deployments.apps,ingresses.networking.k8s.io,poddisruptionbudgets.policy,horizontalpodautoscalers.autoscaling,networkpolicies.networking.k8s.io,cronjobs.batch,persistentvolumeclaims"
+KINDS="configmaps,services,statefulsets.apps,deployments.apps,ingresses.networking.k8s.io,poddisruptionbudgets.policy,horizontalpodautoscalers.autoscaling,networkpolicies.networking.k8s.io,cronjobs.batch,persistentvolumeclaims,serviceaccounts,roles.rbac.authorization.k8s.io,rolebindings.rbac.authorization.k8s.io"
 
 # --- through kubectl ------------------------------------------------------------------------------
 export STANDIN_NS="$FIX/live-design-namespace.yaml" STANDIN_LIST="$FIX/live-design.yaml"
