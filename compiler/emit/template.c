@@ -276,6 +276,19 @@ static void close_when(StrBuf *b, const IrCond *when, int indent)
 
 static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int indent);
 
+/* Writes a scalar after "key: " or "- " at `indent`. A multi-line literal (a `|` block such as the
+ * dashboard JSON or a script) comes from libyaml indented for column 0: its continuation lines
+ * are shifted to this entry's indentation. */
+static void put_scalar(StrBuf *b, const char *v, int indent)
+{
+    for (const char *nl; (nl = strchr(v, '\n')); v = nl + 1) {
+        strbuf_addn(b, v, (size_t)(nl - v + 1));
+        if (nl[1])
+            strbuf_indent(b, indent);
+    }
+    strbuf_printf(b, "%s\n", v);
+}
+
 /* "key:" followed by the value's block, or "key: value". */
 static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int indent, Hook hook)
 {
@@ -325,16 +338,8 @@ static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int inde
         strbuf_indent(b, indent + 2);
         strbuf_printf(b, "{{- %s | nindent %d }}\n", pipeline(p, e), indent + 2);
     } else {
-        /* A multi-line literal (a `|` block: dashboard JSON) comes from libyaml indented for column
-         * 0: shift its continuation lines to this entry's indentation. */
-        const char *v = inline_value(p, e);
         strbuf_printf(b, "%s: ", key);
-        for (const char *nl; (nl = strchr(v, '\n')); v = nl + 1) {
-            strbuf_addn(b, v, (size_t)(nl - v + 1));
-            if (nl[1])
-                strbuf_indent(b, indent);
-        }
-        strbuf_printf(b, "%s\n", v);
+        put_scalar(b, inline_value(p, e), indent);
     }
 }
 
@@ -386,7 +391,8 @@ static void print_item(TemplatePrinter *p, StrBuf *b, const IrNode *item, int in
         print_items(p, b, item, indent + 2);
     } else {
         strbuf_indent(b, indent);
-        strbuf_printf(b, "- %s\n", inline_value(p, item));
+        strbuf_add(b, "- ");
+        put_scalar(b, inline_value(p, item), indent);
     }
 }
 

@@ -1,0 +1,145 @@
+/* test_template.c - the IR printed as Helm templates: references, conditions, repeats, joins,
+ * images, multi-line literals in maps and sequences, YAML defines and Helm's chart label. The
+ * rendering itself is proven equal to the manifests by tests/chart; these pin the printer's text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "emit/template.h"
+
+typedef struct Fx {
+    Arena *a;
+    IrCluster *c;
+    IrObject *o;
+    TemplatePrinter *p;
+} Fx;
+
+static int setup(void **state)
+{
+    Fx *fx = calloc(1, sizeof *fx);
+    fx->a = arena_new();
+    fx->c = ir_cluster_new(fx->a, "demo", "demo-ns");
+    ir_knob(fx->a, fx->c, "x.enabled", KNOB_BOOL, data_bool(fx->a, true), "switch");
+    ir_knob(fx->a, fx->c, "x.replicas", KNOB_INT, data_int(fx->a, 3), "count");
+    ir_knob(fx->a, fx->c, "x.name", KNOB_STRING, data_str(fx->a, "n"), "name");
+    fx->o = ir_object(fx->a, fx->c, "x/thing.yaml", "x", "v1", "ConfigMap", "thing", NULL);
+    fx->p = template_printer_new(fx->a, fx->c, "demo");
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fx *fx = *state;
+    arena_free(fx->a);
+    free(fx);
+    return 0;
+}
+
+static const Knob *knob(Fx *fx, const char *path)
+{
+    return ir_find_knob(fx->c, path);
+}
+
+static void test_refs_conditions_and_labels(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    IrNode *md = ir_put(a, fx->o->root, "metadata", ir_map(a));
+    IrNode *labels = ir_put(a, md, "labels", ir_map(a));
+    ir_put(a, labels, "app", ir_str(a, "x"));
+    ir_put(a, fx->o->root, "replicas", ir_ref(a, knob(fx, "x.replicas")));
+    ir_when(ir_put(a, fx->o->root, "name", ir_ref(a, knob(fx, "x.name"))),
+            ir_cond_not(a, ir_cond_knob(a, knob(fx, "x.enabled"))));
+    assert_string_equal(template_object(fx->p, fx->o),
+                        "metadata:\n"
+                        "  labels:\n"
+                        "    app: x\n"
+                        "    helm.sh/chart: {{ include \"demo.chart\" $ }}\n"
+                        "replicas: {{ $.Values.x.replicas }}\n"
+                        "{{- if (not $.Values.x.enabled) }}\n"
+                        "name: {{ $.Values.x.name | quote }}\n"
+                        "{{- end }}\n");
+}
+
+static void test_repeat_and_join(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    IrNode *body = ir_expr(a, EXPR_CONCAT, ir_chain(ir_str(a, "m-"), ir_index(a), NULL));
+    ir_put(a, fx->o->root, "members",
+           ir_expr(a, EXPR_REPEAT, ir_chain(ir_ref(a, knob(fx, "x.replicas")), body, NULL)));
+    IrNode *body2 = ir_expr(a, EXPR_CONCAT, ir_chain(ir_str(a, "m-"), ir_index(a), NULL));
+    IrNode *rep = ir_expr(a, EXPR_REPEAT, ir_chain(ir_ref(a, knob(fx, "x.replicas")), body2, NULL));
+    ir_put(a, fx->o->root, "joined", ir_expr(a, EXPR_JOIN, ir_chain(ir_str(a, ","), rep, NULL)));
+    assert_string_equal(template_object(fx->p, fx->o),
+                        "members:\n"
+                        "{{- range $i := until (int $.Values.x.replicas) }}\n"
+                        "- {{ (printf \"%v%v\" \"m-\" $i) | quote }}\n"
+                        "{{- end }}\n"
+                        "joined: {{ $j1 := list }}{{ range $i := until (int $.Values.x.replicas) }}"
+                        "{{ $j1 = append $j1 (printf \"%v%v\" \"m-\" $i) }}{{ end }}{{ join \",\" $j1 | quote }}\n");
+}
+
+static void test_multi_line_literals_keep_their_indentation(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    IrNode *spec = ir_put(a, fx->o->root, "spec", ir_map(a));
+    IrNode *script = ir_str(a, "set -e\necho ok\n");
+    script->style = STYLE_LITERAL;
+    IrNode *cmd = ir_put(a, spec, "command", ir_seq(a));
+    ir_push(cmd, ir_str(a, "/bin/sh"));
+    ir_push(cmd, script);
+    IrNode *text = ir_str(a, "a\nb\n");
+    text->style = STYLE_LITERAL;
+    ir_put(a, spec, "text", text);
+    assert_string_equal(template_object(fx->p, fx->o),
+                        "spec:\n"
+                        "  command:\n"
+                        "  - /bin/sh\n"
+                        "  - |\n"
+                        "    set -e\n"
+                        "    echo ok\n"
+                        "  text: |\n"
+                        "    a\n"
+                        "    b\n");
+}
+
+static void test_yaml_subtree_becomes_a_define(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    IrNode *cfg = ir_map(a);
+    ir_put(a, cfg, "count", ir_ref(a, knob(fx, "x.replicas")));
+    ir_put(a, cfg, "ns", ir_expr(a, EXPR_NAMESPACE, NULL));
+    IrNode *data = ir_put(a, fx->o->root, "data", ir_map(a));
+    ir_put(a, data, "config.yaml", ir_expr(a, EXPR_YAML, cfg));
+    assert_string_equal(template_object(fx->p, fx->o),
+                        "data:\n"
+                        "  config.yaml: |\n"
+                        "    {{- (include \"demo.yaml.1\" $) | nindent 4 }}\n");
+    const TemplateDefine *d = template_defines(fx->p);
+    assert_non_null(d);
+    assert_string_equal(d->name, "demo.yaml.1");
+    assert_string_equal(d->body, "count: {{ $.Values.x.replicas }}\nns: {{ $.Release.Namespace | quote }}");
+    assert_null(d->next);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_refs_conditions_and_labels),
+        T(test_repeat_and_join),
+        T(test_multi_line_literals_keep_their_indentation),
+        T(test_yaml_subtree_becomes_a_define),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
