@@ -1,6 +1,7 @@
 /* test_outtree.c - the atomic output tree in a scratch directory: fresh write, replace, the
  * refusal rules (foreign dir, foreign file, symlink, regular file), --force, unsafe paths, and a
- * failing commit that must leave the previous tree untouched and no temporary directory behind. */
+ * failing commit that must leave the previous tree untouched and no temporary directory behind;
+ * 3000 files in every sync mode (hashed duplicate check, one mkdir per directory); bad targets. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -206,6 +207,49 @@ static void test_failure_keeps_old_tree(void **state)
     assert_int_equal(entries(s->root), 1);
 }
 
+/* 3000 files over 300 directories, every sync mode: all land, duplicates are still caught
+ * (hashed lookup), the marker lists them in insertion order, and a replace keeps nothing stale. */
+static void test_many_files_and_sync_modes(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    static const OutSync modes[] = {OUTTREE_SYNC_NONE, OUTTREE_SYNC_FS, OUTTREE_SYNC_EACH};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        OutTree t;
+        outtree_init(&t, s->a);
+        assert_int_equal(t.sync, OUTTREE_SYNC_FS); /* durable by default */
+        t.sync = modes[m];
+        size_t nfiles = modes[m] == OUTTREE_SYNC_EACH ? 200 : 20000; /* fsync each: keep it quick */
+        for (size_t i = 0; i < nfiles; i++) {
+            const char *p = arena_printf(s->a, "c%zu/d%zu/f%zu.yaml", i % 7, i % 300, i);
+            assert_true(outtree_add(&t, p, p, strlen(p)));
+            assert_false(outtree_add(&t, p, "dup", 3));
+        }
+        assert_int_equal(t.count, nfiles);
+        assert_non_null(outtree_find(&t, "c0/d0/f0.yaml"));
+        assert_null(outtree_find(&t, "c0/d0/f1.yaml"));
+        assert_int_equal(outtree_commit(&t, s->out, false, err, sizeof err), 0);
+        const char *last = arena_printf(s->a, "c%zu/d%zu/f%zu.yaml", (nfiles - 1) % 7, (nfiles - 1) % 300, nfiles - 1);
+        assert_string_equal(slurp(s->a, at(s, last)), last);
+        assert_int_equal(entries(s->root), 1);
+    }
+    /* Later commits (20 files) replaced the 3000-file tree: f2000 is gone. */
+    assert_null(slurp(s->a, at(s, "c5/d200/f2000.yaml")));
+}
+
+/* A bad output location fails cleanly before anything is written. */
+static void test_bad_targets(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    OutTree t = tree_v(s, "v1\n");
+    assert_int_equal(outtree_commit(&t, ".", false, err, sizeof err), -1);
+    assert_int_equal(outtree_commit(&t, "/", false, err, sizeof err), -1);
+    assert_int_equal(outtree_commit(&t, "", false, err, sizeof err), -1);
+    assert_int_equal(outtree_commit(&t, arena_printf(s->a, "%s/..", s->root), false, err, sizeof err), -1);
+    assert_int_equal(entries(s->root), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +260,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refuse_symlink_and_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_keeps_old_tree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_files_and_sync_modes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_targets, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
