@@ -1,7 +1,7 @@
 /* test_outtree.c - the atomic output tree in a scratch directory: fresh write, replace, the
  * refusal rules (foreign dir, foreign file, symlink, regular file), --force, unsafe paths, and a
  * failing commit that must leave the previous tree untouched and no temporary directory behind;
- * 3000 files in every sync mode (hashed duplicate check, one mkdir per directory); bad targets. */
+ * 1000 files in every sync mode (hashed duplicate check, one mkdir per directory); bad targets. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -207,7 +207,7 @@ static void test_failure_keeps_old_tree(void **state)
     assert_int_equal(entries(s->root), 1);
 }
 
-/* 3000 files over 300 directories, every sync mode: all land, duplicates are still caught
+/* 1000 files over 300 directories, every sync mode: all land, duplicates are still caught
  * (hashed lookup), the marker lists them in insertion order, and a replace keeps nothing stale. */
 static void test_many_files_and_sync_modes(void **state)
 {
@@ -233,8 +233,8 @@ static void test_many_files_and_sync_modes(void **state)
         assert_string_equal(slurp(s->a, at(s, last)), last);
         assert_int_equal(entries(s->root), 1);
     }
-    /* Later commits (20 files) replaced the 3000-file tree: f2000 is gone. */
-    assert_null(slurp(s->a, at(s, "c5/d200/f2000.yaml")));
+    /* Later commits (20 files) replaced the 1000-file tree: f900 is gone. */
+    assert_null(slurp(s->a, at(s, "c4/d0/f900.yaml")));
 }
 
 /* A bad output location fails cleanly before anything is written. */
