@@ -65,7 +65,9 @@ static void rollout_knobs(Lower *l)
     lower_knob_int(l, "gates.strategy.maxUnavailable", 0, 0, 1000, "gate pods that may be down during a rollout");
     lower_knob_int(l, "gates.terminationGracePeriodSeconds", 30, 0, 3600,
                    "seconds a stopping gate gets to finish in-flight calls");
-    Knob *pm = lower_knob_str(l, "etcd.podManagementPolicy", KNOB_ENUM, "OrderedReady",
+    /* Parallel, not the API default OrderedReady: etcd-0 only turns ready once a quorum exists,
+     * so with OrderedReady etcd-1 would never be created and a new cluster would never form. */
+    Knob *pm = lower_knob_str(l, "etcd.podManagementPolicy", KNOB_ENUM, "Parallel",
                               "etcd StatefulSet podManagementPolicy (immutable once created)");
     pm->choices = POD_MANAGEMENT;
 }
@@ -221,7 +223,7 @@ static void etcd_rollout(Lower *l, IrNode *spec)
 {
     Arena *a = l->a;
     const IrCond *on = lower_if(l, "rollout.enabled");
-    ir_when(ir_put(a, spec, "podManagementPolicy", lower_ref(l, "etcd.podManagementPolicy")), on);
+    ir_put(a, spec, "podManagementPolicy", lower_ref(l, "etcd.podManagementPolicy"));
     ir_put(a, ir_when(ir_put(a, spec, "updateStrategy", ir_map(a)), on), "type", ir_str(a, "RollingUpdate"));
 }
 

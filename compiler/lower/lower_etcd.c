@@ -86,6 +86,9 @@ void lower_etcd_objects(Lower *l)
     IrNode *ports = lower_service(l, svc, "etcd-headless", "etcd", "etcd", true);
     ir_push(ports, lower_service_port(l, "client", "etcd.ports.client"));
     ir_push(ports, lower_service_port(l, "peer", "etcd.ports.peer"));
+    /* Members must find each other by DNS before any of them is ready: readiness (/health) needs
+     * a quorum, and a quorum needs the peers' addresses. Without this the cluster never forms. */
+    ir_put(a, lower_map_get(svc->root, "spec"), "publishNotReadyAddresses", ir_bool(a, true));
 
     IrObject *o = ir_object(a, l->ir, "etcd/statefulset.yaml", "etcd", "apps/v1", "StatefulSet", "etcd", on);
     ir_put(a, o->root, "apiVersion", ir_str(a, "apps/v1"));
