@@ -85,8 +85,8 @@ static Data *parse_list(SetParser *sp)
             set_fail(sp, "list is missing its closing '}'");
             return NULL;
         }
-        if (*item || stop == ',')
-            data_push(seq, typed_value(sp, item));
+        /* As Helm's strvals: every item is kept, even an empty one (`{}` is [""]). */
+        data_push(seq, typed_value(sp, item));
         if (stop == '}')
             return seq;
     }
