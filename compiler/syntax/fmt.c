@@ -17,6 +17,8 @@ typedef struct Printer {
     int indent;
     uint32_t last_end;        /* source offset of the last printed element */
     bool blank_ok;            /* a blank line may precede the next element */
+    size_t *trailing;         /* buffer offsets where a trailing `//` comment's gap starts */
+    size_t ntrailing, captrailing;
 } Printer;
 
 static void put_n(Printer *p, const char *s, size_t n)
@@ -84,6 +86,65 @@ static void put_comment_text(Printer *p, const Comment *c)
     put_n(p, c->text, n);
 }
 
+static void note_trailing(Printer *p)
+{
+    if (p->ntrailing == p->captrailing) {
+        size_t cap = p->captrailing ? p->captrailing * 2 : 32;
+        size_t *t = ARENA_ARRAY(p->arena, size_t, cap);
+        if (p->ntrailing)
+            memcpy(t, p->trailing, sizeof *t * p->ntrailing);
+        p->trailing = t;
+        p->captrailing = cap;
+    }
+    p->trailing[p->ntrailing++] = p->len;
+}
+
+/* Trailing `//` comments on consecutive lines start in one column (as gofmt aligns them); a line
+ * without one ends the run. Done on the finished text, where line widths are known. */
+static char *align_trailing_comments(Printer *p)
+{
+    if (p->ntrailing < 2)
+        return p->buf;
+    Printer out = {.arena = p->arena};
+    put(&out, "");
+    size_t t = 0, pos = 0;
+    while (pos < p->len) {
+        /* A run: lines that each hold the next trailing offset. */
+        size_t run_start = pos, line = pos, width = 0, n = 0, k = t;
+        while (line < p->len && k < p->ntrailing) {
+            const char *nl = memchr(p->buf + line, '\n', p->len - line);
+            size_t end = nl ? (size_t)(nl - p->buf) : p->len;
+            if (p->trailing[k] < line || p->trailing[k] >= end)
+                break;
+            if (p->trailing[k] - line > width)
+                width = p->trailing[k] - line;
+            n++, k++;
+            line = end + 1;
+        }
+        if (n >= 2) {
+            for (size_t i = 0; i < n; i++, t++) {
+                const char *nl = memchr(p->buf + run_start, '\n', p->len - run_start);
+                size_t end = nl ? (size_t)(nl - p->buf) + 1 : p->len;
+                size_t code = p->trailing[t] - run_start;
+                put_n(&out, p->buf + run_start, code);
+                for (size_t w = code; w < width; w++)
+                    put(&out, " ");
+                put_n(&out, p->buf + p->trailing[t], end - p->trailing[t]);
+                run_start = end;
+            }
+            pos = run_start;
+            continue;
+        }
+        const char *nl = memchr(p->buf + pos, '\n', p->len - pos);
+        size_t end = nl ? (size_t)(nl - p->buf) + 1 : p->len;
+        while (t < p->ntrailing && p->trailing[t] < end)
+            t++;
+        put_n(&out, p->buf + pos, end - pos);
+        pos = end;
+    }
+    return out.buf;
+}
+
 /* Prints every comment that starts before `limit`. */
 static void put_comments_before(Printer *p, uint32_t limit)
 {
@@ -96,6 +157,8 @@ static void put_comments_before(Printer *p, uint32_t limit)
         } else if (at_line_start(p)) {
             put_indent(p);
         } else {
+            if (c->text[1] == '/')
+                note_trailing(p);
             put(p, " ");
         }
         put_comment_text(p, c);
@@ -242,9 +305,19 @@ static void put_stmt(Printer *p, const Stmt *s, size_t key_width)
 }
 
 /* A setting that sits on one line: arguments, or a single-line block, and no multi-line block. */
+/* Any not-yet-printed comment inside `span` (comment_within only looks at the next one, which is
+ * all the printer needs at the current position; alignment looks ahead). */
+static bool comment_inside(const Printer *p, Span span)
+{
+    for (const Comment *c = p->comment; c && c->span.start < span.end; c = c->next)
+        if (c->span.start >= span.start)
+            return true;
+    return false;
+}
+
 static bool alignable(const Printer *p, const Stmt *s)
 {
-    if (s->block && (!s->block->single_line || comment_within(p, s->block->span)))
+    if (s->block && (!s->block->single_line || comment_inside(p, s->block->span)))
         return false;
     return s->nargs > 0 || s->block;
 }
@@ -354,5 +427,5 @@ const char *syntax_format(Arena *arena, const Unit *unit)
         put_item(&p, item);
     put_comments_before(&p, UINT32_MAX);
     line_break(&p);
-    return p.buf;
+    return align_trailing_comments(&p);
 }

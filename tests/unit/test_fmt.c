@@ -175,6 +175,14 @@ static void test_alignment_groups(void **state)
                         "    nodes {\n        image \"i:1\"\n    }\n    zones []\n}\n");
 }
 
+/* Trailing `//` comments on consecutive lines start in one column; a line without one ends it. */
+static void test_trailing_comments_aligned(void **state)
+{
+    Fx *fx = *state;
+    assert_string_equal(format(fx, "c \"x\" {\n  a 1 // one\n  bbb 22    // two\n  c 3\n  d 4   // alone\n}\n"),
+                        "c \"x\" {\n    a   1  // one\n    bbb 22 // two\n    c   3\n    d   4 // alone\n}\n");
+}
+
 static void test_multi_line_list(void **state)
 {
     Fx *fx = *state;
@@ -275,6 +283,7 @@ int main(void)
         T(test_canonical_layout),
         T(test_single_line_blocks_and_gaps),
         T(test_alignment_groups),
+        T(test_trailing_comments_aligned),
         T(test_multi_line_list),
         T(test_blank_lines),
         T(test_comments_placed),
