@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <strings.h>
 
 #include "support/strbuf.h"
 #include "yaml/yamlio.h"
@@ -58,8 +59,29 @@ static const char *yaml_inline(TemplatePrinter *p, Data *d)
     return arena_strndup(p->a, text + 3, len >= 3 ? len - 3 : 0);
 }
 
+/* True when libyaml writes `key` plain and unchanged: letter first, then letters, digits and
+ * `_-./` only, not a YAML 1.1 boolean/null word, short enough to stay a simple key. Most
+ * Kubernetes keys (`apiVersion`, `app.kubernetes.io/name`) are, and this spares a whole emitter
+ * per key - the chart printer's main cost (bench/README.md). Anything else goes through libyaml. */
+static bool key_is_plain(const char *key)
+{
+    static const char *const words[] = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", NULL};
+    size_t n = strlen(key);
+    if (n == 0 || n > 100 || !((key[0] >= 'a' && key[0] <= 'z') || (key[0] >= 'A' && key[0] <= 'Z')))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./", key[i]))
+            return false;
+    for (const char *const *w = words; *w; w++)
+        if (strcasecmp(key, *w) == 0)
+            return false;
+    return true;
+}
+
 static const char *yaml_key(TemplatePrinter *p, const char *key)
 {
+    if (key_is_plain(key))
+        return key;
     Data *m = data_map(p->a);
     data_put(p->a, m, key, data_int(p->a, 0));
     size_t len;
