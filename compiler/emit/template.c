@@ -94,6 +94,9 @@ static const char *literal(TemplatePrinter *p, const IrNode *n)
 {
     switch (n->kind) {
     case IR_STR: {
+        /* The same plain-word fast path as keys: libyaml would print it unchanged. */
+        if (!p->in_define && n->style == STYLE_AUTO && key_is_plain(n->u.str))
+            return n->u.str;
         Data *d = data_str(p->a, n->u.str);
         d->style = p->in_define ? STYLE_QUOTED : n->style;
         return yaml_inline(p, d);
