@@ -50,7 +50,7 @@ for n in $SIZES; do
     line=$(printf '%-9s| %8.3f %8.3f %9.1f %11.1f |' "$n" "$gw" "$gc" "$(awk -v r="$gr" 'BEGIN {print r/1024}')" \
         "$(awk -v b="$bytes" -v w="$gw" 'BEGIN {print (w > 0) ? b / w / 1e6 : 0}')")
     if [[ $have_kubectl -eq 1 ]]; then
-        dirs=$(find "$TMP/out" -path '*/manifests/kustomization.yaml' -printf '%h\n' | sort | head -n "$KMAX")
+        dirs=$(find "$TMP/out" -path '*/manifests/kustomization.yaml' -printf '%h\n' | sort | sed -n "1,${KMAX}p")   # sed, not head: no SIGPIPE under pipefail
         k=$(wc -l <<<"$dirs"); scale=$(awk -v n="$n" -v k="$k" 'BEGIN {print n / k}')
         kr=$(( n > 10 ? 1 : (RUNS < 3 ? RUNS : 3) ))
         : >"$TMP/k"
