@@ -11,6 +11,15 @@ static void json_string(StrBuf *b, const char *s, size_t len)
 {
     strbuf_addc(b, '"');
     for (size_t i = 0; i < len; i++) {
+        /* Copy runs that need no escaping in one go. */
+        size_t run = i;
+        while (run < len && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) {
+            strbuf_addn(b, s + i, run - i);
+            i = run - 1;
+            continue;
+        }
         unsigned char c = (unsigned char)s[i];
         switch (c) {
         case '"': strbuf_add(b, "\\\""); break;

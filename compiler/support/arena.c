@@ -90,12 +90,17 @@ char *arena_strdup(Arena *arena, const char *s)
 
 char *arena_vprintf(Arena *arena, const char *fmt, va_list ap)
 {
+    /* Most strings are short: format once into a stack buffer and copy; only long ones pay for
+     * a second formatting pass (the printers call this on every line they write). */
+    char small[256];
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(small, sizeof small, fmt, ap2);
     va_end(ap2);
     if (n < 0)
         n = 0;
+    if ((size_t)n < sizeof small)
+        return arena_strndup(arena, small, (size_t)n);
     char *p = arena_alloc(arena, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;

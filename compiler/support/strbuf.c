@@ -54,10 +54,22 @@ void strbuf_indent(StrBuf *b, int n)
 
 void strbuf_printf(StrBuf *b, const char *fmt, ...)
 {
+    /* Formats straight into the buffer's free space; grows and formats again only if it was
+     * too small. */
     va_list ap;
     va_start(ap, fmt);
-    strbuf_add(b, arena_vprintf(b->arena, fmt, ap));
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= room) {
+        reserve(b, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    b->len += (size_t)n;
 }
 
 const char *strbuf_str(StrBuf *b)
