@@ -9,6 +9,9 @@
 #include "emit/outtree.h"
 #include "ir/ir.h"
 
+/* Writes one YAML document (through libyaml) to `path` in the tree; false with *err otherwise. */
+bool emit_add_yaml(Arena *a, OutTree *out, const char *path, const Data *doc, const char **err);
+
 /* prefix: directory inside the tree for this cluster ("chat-prod"). */
 bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *out,
                     const char *prefix, const char **err);

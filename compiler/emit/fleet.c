@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "emit/emit.h"
 #include "yaml/yamlio.h"
 
 /* "<path>/<cluster>/<manifests|chart>", without a leading '/' when the tree is at the root. */
@@ -123,21 +124,6 @@ Data *fleet_application(Arena *a, const Cluster *c)
     return app;
 }
 
-static bool add_doc(Arena *a, OutTree *out, const char *path, const Data *doc, const char **err)
-{
-    size_t len;
-    const char *text = yaml_write_one(a, doc, &len);
-    if (!text) {
-        *err = arena_printf(a, "cannot write YAML for '%s'", path);
-        return false;
-    }
-    if (!outtree_add(out, path, text, len)) {
-        *err = arena_printf(a, "'%s' is not a safe relative path or is emitted twice", path);
-        return false;
-    }
-    return true;
-}
-
 bool emit_fleet(Arena *a, const Model *m, OutTree *out, const char **err)
 {
     Data *resources = data_seq(a);
@@ -147,7 +133,7 @@ bool emit_fleet(Arena *a, const Model *m, OutTree *out, const char **err)
         if (!app)
             continue;
         const char *file = arena_printf(a, "%s.yaml", c->name);
-        if (!add_doc(a, out, arena_printf(a, FLEET_DIR "/%s", file), app, err))
+        if (!emit_add_yaml(a, out, arena_printf(a, FLEET_DIR "/%s", file), app, err))
             return false;
         data_push(resources, data_str(a, file));
     }
@@ -157,5 +143,5 @@ bool emit_fleet(Arena *a, const Model *m, OutTree *out, const char **err)
     data_put(a, kust, "apiVersion", data_str(a, "kustomize.config.k8s.io/v1beta1"));
     data_put(a, kust, "kind", data_str(a, "Kustomization"));
     data_put(a, kust, "resources", resources);
-    return add_doc(a, out, FLEET_DIR "/kustomization.yaml", kust, err);
+    return emit_add_yaml(a, out, FLEET_DIR "/kustomization.yaml", kust, err);
 }

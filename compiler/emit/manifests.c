@@ -25,7 +25,8 @@ static Data *inventory_entry(Arena *a, const IrObject *obj, const Data *doc)
     return e;
 }
 
-static bool add_doc(Arena *a, OutTree *out, const char *path, const Data *doc, const char **err)
+/* Writes one YAML document to `path` in the tree (shared by every emitter). */
+bool emit_add_yaml(Arena *a, OutTree *out, const char *path, const Data *doc, const char **err)
 {
     size_t len;
     const char *text = yaml_write_one(a, doc, &len);
@@ -60,7 +61,7 @@ bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *o
                                 obj->kind, obj->name);
             return false;
         }
-        if (!add_doc(a, out, arena_printf(a, "%s/manifests/%s", prefix, obj->path), doc, err))
+        if (!emit_add_yaml(a, out, arena_printf(a, "%s/manifests/%s", prefix, obj->path), doc, err))
             return false;
         if (obj->manual_switch)
             continue; /* written for the operator to apply by hand, never applied with the rest */
@@ -71,11 +72,11 @@ bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *o
     data_put(a, kust, "apiVersion", data_str(a, "kustomize.config.k8s.io/v1beta1"));
     data_put(a, kust, "kind", data_str(a, "Kustomization"));
     data_put(a, kust, "resources", resources);
-    if (!add_doc(a, out, arena_printf(a, "%s/manifests/kustomization.yaml", prefix), kust, err))
+    if (!emit_add_yaml(a, out, arena_printf(a, "%s/manifests/kustomization.yaml", prefix), kust, err))
         return false;
     Data *inv = data_map(a);
     data_put(a, inv, "cluster", data_str(a, c->name));
     data_put(a, inv, "namespace", data_str(a, c->namespace_name));
     data_put(a, inv, "objects", objects);
-    return add_doc(a, out, arena_printf(a, "%s/inventory.yaml", prefix), inv, err);
+    return emit_add_yaml(a, out, arena_printf(a, "%s/inventory.yaml", prefix), inv, err);
 }

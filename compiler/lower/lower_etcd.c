@@ -31,8 +31,9 @@ static IrNode *advertise_url(Lower *l, const char *port_knob)
                         ir_str(l->a, ".svc.cluster.local:"), lower_ref(l, port_knob), NULL);
 }
 
-/* etcd-I=http://etcd-I.etcd-headless.NS.svc.cluster.local:PEER joined with "," over the replicas. */
-static IrNode *initial_cluster(Lower *l)
+/* etcd-I=http://etcd-I.etcd-headless.NS.svc.cluster.local:PEER joined with "," over the replicas:
+ * the member list the StatefulSet starts with (and the restore Job rebuilds). */
+IrNode *lower_etcd_initial_cluster(Lower *l)
 {
     Arena *a = l->a;
     IrNode *member = lower_concat(l, ir_str(a, "etcd-"), ir_index(a), ir_str(a, "=http://etcd-"), ir_index(a),
@@ -52,7 +53,7 @@ static IrNode *etcd_env(Lower *l)
     Arena *a = l->a;
     IrNode *env = ir_seq(a);
     ir_push(env, lower_env_field(l, "ETCD_NAME", "metadata.name"));
-    ir_push(env, lower_env_value(l, "ETCD_INITIAL_CLUSTER", initial_cluster(l)));
+    ir_push(env, lower_env_value(l, "ETCD_INITIAL_CLUSTER", lower_etcd_initial_cluster(l)));
     ir_push(env, lower_env_value(l, "ETCD_INITIAL_CLUSTER_STATE", ir_str(a, "new")));
     ir_push(env, lower_env_value(l, "ETCD_INITIAL_CLUSTER_TOKEN", ir_str(a, "goverse-etcd-cluster")));
     ir_push(env, lower_env_value(l, "ETCD_LISTEN_CLIENT_URLS", listen_url(l, "etcd.ports.client")));

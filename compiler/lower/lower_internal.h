@@ -77,6 +77,7 @@ IrNode *lower_config_tree(Lower *l); /* fresh subtree on every call */
 void lower_config_objects(Lower *l);
 void lower_etcd_knobs(Lower *l);
 void lower_etcd_objects(Lower *l);
+IrNode *lower_etcd_initial_cluster(Lower *l); /* ETCD_INITIAL_CLUSTER over etcd.replicas */
 void lower_nodes_knobs(Lower *l);
 void lower_nodes_objects(Lower *l);
 void lower_gates_knobs(Lower *l);

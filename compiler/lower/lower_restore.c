@@ -87,16 +87,6 @@ static IrNode *member_volume(Lower *l, int i)
     return v;
 }
 
-/* etcd-0=http://etcd-0...:PEER,etcd-1=... : the same member list the StatefulSet starts with. */
-static IrNode *initial_cluster(Lower *l)
-{
-    Arena *a = l->a;
-    IrNode *member = lower_concat(l, ir_str(a, "etcd-"), ir_index(a), ir_str(a, "=http://etcd-"), ir_index(a),
-                                  ir_str(a, ".etcd-headless."), lower_namespace_expr(l),
-                                  ir_str(a, ".svc.cluster.local:"), lower_ref(l, "etcd.ports.peer"), NULL);
-    IrNode *members = ir_expr(a, EXPR_REPEAT, ir_chain(lower_ref(l, "etcd.replicas"), member, NULL));
-    return ir_expr(a, EXPR_JOIN, ir_chain(ir_str(a, ","), members, NULL));
-}
 
 /* One init container per member (etcd images have no shell): etcdutl snapshot restore into a
  * directory beside the member's data, swapped in by the last container. */
@@ -118,7 +108,7 @@ static IrNode *member_restore_container(Lower *l, int i)
     ir_push(cmd, ir_str(a, arena_printf(a, "--data-dir=/data/etcd-%d/restore-$(POD_NAME)", i)));
     IrNode *env = ir_put(a, c, "env", ir_seq(a));
     ir_push(env, lower_env_field(l, "POD_NAME", "metadata.name"));
-    ir_push(env, lower_env_value(l, "INITIAL_CLUSTER", initial_cluster(l)));
+    ir_push(env, lower_env_value(l, "INITIAL_CLUSTER", lower_etcd_initial_cluster(l)));
     file_env(l, env, "SNAPSHOT_FILE", "etcd.backup.restore.snapshot", "/backup/latest.db");
     IrNode *mounts = ir_put(a, c, "volumeMounts", ir_seq(a));
     ir_put(a, ir_push(mounts, lower_volume_mount(l, "backup", "/backup")), "readOnly", ir_bool(a, true));
