@@ -75,7 +75,13 @@ int cli_check(const CliOptions *o)
     cli_driver_options(o, &d);
     Compilation comp;
     driver_init(&comp);
-    status = cli_report(&comp, driver_compile_file(&comp, o->input, &d), o->color);
+    /* Lowering and values are checked too (a --set that does not fit a knob is an error), but
+     * one cluster at a time: a fleet's check costs the model plus one cluster's IR. */
+    status = driver_check_file(&comp, o->input, &d);
+    const char *emit_err = NULL;
+    if (status == DRIVER_OK)
+        status = driver_stream(&comp, &d, NULL, &emit_err);
+    status = cli_report(&comp, status, o->color);
     driver_dispose(&comp);
     return status;
 }
@@ -93,24 +99,41 @@ int cli_build(const CliOptions *o)
     cli_driver_options(o, &d);
     Compilation comp;
     driver_init(&comp);
-    status = cli_report(&comp, driver_compile_file(&comp, o->input, &d), o->color);
-    if (status == DRIVER_OK) {
-        OutTree tree;
-        outtree_init(&tree, comp.arena);
-        if (o->no_sync)
-            tree.sync = OUTTREE_SYNC_NONE;
-        const char *err = NULL;
-        char buf[1024];
-        if (!driver_emit(&comp, &tree, &err)) {
-            fprintf(stderr, "goversec: error: %s\n", err ? err : "emitting the output failed");
-            status = DRIVER_USAGE_ERROR;
-        } else if (outtree_commit(&tree, o->output, o->force, buf, sizeof buf) != 0) {
-            fprintf(stderr, "goversec: error: %s\n", buf);
-            status = DRIVER_USAGE_ERROR;
-        } else if (!o->quiet) {
-            printf("wrote %zu files (%zu bytes) for %d cluster%s to %s\n", tree.count, tree.bytes,
-                   comp.ir->nclusters, comp.ir->nclusters == 1 ? "" : "s", o->output);
-        }
+    status = driver_check_file(&comp, o->input, &d);
+    if (status != DRIVER_OK) {
+        status = cli_report(&comp, status, o->color);
+        driver_dispose(&comp);
+        return status;
+    }
+    /* Streamed: the target is checked and the temporary directory made before emission, each
+     * cluster's files are written there as soon as it is emitted, and the whole tree is swapped
+     * in at the end (outtree.h); any failure removes the temporary directory and leaves the
+     * target as it was. Messages keep the order of a build that commits at the end: the
+     * diagnostics first, then at most one I/O error, and none when the input has errors. */
+    OutTree tree;
+    outtree_init(&tree, comp.arena);
+    if (o->no_sync)
+        tree.sync = OUTTREE_SYNC_NONE;
+    char buf[1024];
+    bool begun = outtree_begin(&tree, o->output, o->force, buf, sizeof buf) == 0;
+    const char *emit_err = NULL;
+    status = cli_report(&comp, driver_stream(&comp, &d, begun ? &tree : NULL, &emit_err), o->color);
+    if (status != DRIVER_OK) {
+        outtree_abort(&tree);
+    } else if (!begun) {
+        fprintf(stderr, "goversec: error: %s\n", buf);
+        status = DRIVER_USAGE_ERROR;
+    } else if (emit_err) {
+        outtree_abort(&tree);
+        fprintf(stderr, "goversec: error: %s\n", emit_err);
+        status = DRIVER_USAGE_ERROR;
+    } else if (outtree_finish(&tree, buf, sizeof buf) != 0) {
+        fprintf(stderr, "goversec: error: %s\n", buf);
+        status = DRIVER_USAGE_ERROR;
+    } else if (!o->quiet) {
+        int n = comp.model->nclusters;
+        printf("wrote %zu files (%zu bytes) for %d cluster%s to %s\n", tree.count, tree.bytes, n,
+               n == 1 ? "" : "s", o->output);
     }
     driver_dispose(&comp);
     return status;

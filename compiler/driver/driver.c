@@ -44,7 +44,8 @@ static bool resolve_values(Compilation *comp, const DriverOptions *opts)
     return !diag_has_errors(&comp->diags);
 }
 
-static int compile_source(Compilation *comp, const SourceFile *file, const DriverOptions *opts)
+/* Parse + check: comp->unit and comp->model. */
+static int check_source(Compilation *comp, const SourceFile *file, const DriverOptions *opts)
 {
     comp->diags.warnings_as_errors = opts->warnings_as_errors;
     Unit *unit = syntax_parse(comp->arena, file, &comp->diags);
@@ -59,6 +60,14 @@ static int compile_source(Compilation *comp, const SourceFile *file, const Drive
     comp->model = check_unit(comp->arena, &comp->sources, unit, &check, &comp->diags);
     if (!comp->model || diag_has_errors(&comp->diags))
         return DRIVER_INPUT_ERROR;
+    return DRIVER_OK;
+}
+
+static int compile_source(Compilation *comp, const SourceFile *file, const DriverOptions *opts)
+{
+    int status = check_source(comp, file, opts);
+    if (status != DRIVER_OK)
+        return status;
     comp->ir = lower_model(comp->arena, comp->model, &comp->diags);
     if (!comp->ir || diag_has_errors(&comp->diags))
         return DRIVER_INPUT_ERROR;
@@ -103,4 +112,63 @@ bool driver_emit(Compilation *comp, OutTree *out, const char **err)
     }
     /* After the per-cluster trees: the Argo CD objects that deploy them (OUT/argocd/). */
     return emit_fleet(comp->arena, comp->model, out, err);
+}
+
+int driver_check_file(Compilation *comp, const char *path, const DriverOptions *opts)
+{
+    const char *err = NULL;
+    SourceFile *file = source_load(&comp->sources, path, &err);
+    if (!file) {
+        comp->io_error = arena_printf(comp->arena, "cannot read '%s': %s", path, err);
+        return DRIVER_USAGE_ERROR;
+    }
+    return check_source(comp, file, opts);
+}
+
+/* One cluster's values, as resolve_values computes them, in `a`. */
+static Data *cluster_values(Compilation *comp, Arena *a, const IrCluster *c, const DriverOptions *opts)
+{
+    Data *values = ir_default_values(a, c);
+    for (int f = 0; f < opts->nvalues_files; f++)
+        values_apply_file(a, values, &comp->sources, opts->values_files[f], &comp->diags);
+    for (int s = 0; s < opts->nsets; s++)
+        values_apply_set(a, values, opts->sets[s], false, &comp->diags);
+    for (int s = 0; s < opts->nset_strings; s++)
+        values_apply_set(a, values, opts->set_strings[s], true, &comp->diags);
+    if (!diag_has_errors(&comp->diags))
+        values_validate(c, values, &comp->diags);
+    return values;
+}
+
+int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, const char **emit_err)
+{
+    /* The same phases and diagnostics as driver_compile_* + driver_emit (lowering reports none,
+     * so lowering cluster by cluster changes no message or its order), but each cluster's IR,
+     * values and emitted objects live in a scratch arena freed before the next cluster, and its
+     * files are flushed to disk when `out` is streamed: peak memory is the checked model plus one
+     * cluster, not the whole fleet. Only diagnostics and paths reach comp->arena. */
+    *emit_err = NULL;
+    const Model *m = comp->model;
+    for (int i = 0; i < m->nclusters; i++) {
+        Arena *scratch = arena_new();
+        const IrCluster *c = lower_cluster(scratch, m->clusters[i], &comp->diags);
+        const Data *values = cluster_values(comp, scratch, c, opts);
+        /* Once an error is known nothing more is emitted (the output is discarded), but every
+         * cluster is still checked so the diagnostics are those of the whole description. */
+        if (out && !*emit_err && !diag_has_errors(&comp->diags)) {
+            const char *err = NULL;
+            char buf[1024];
+            if (!emit_manifests(scratch, c, values, out, c->name, &err) ||
+                !emit_chart(scratch, c, values, out, c->name, &err))
+                *emit_err = arena_strdup(comp->arena, err ? err : "emitting the output failed");
+            else if (outtree_flush(out, buf, sizeof buf) != 0)
+                *emit_err = arena_strdup(comp->arena, buf);
+        }
+        arena_free(scratch);
+    }
+    if (diag_has_errors(&comp->diags))
+        return DRIVER_INPUT_ERROR;
+    if (out && !*emit_err && !emit_fleet(comp->arena, comp->model, out, emit_err) && !*emit_err)
+        *emit_err = "emitting the Argo CD applications failed";
+    return DRIVER_OK;
 }

@@ -1,6 +1,7 @@
 /* driver.h - the whole pipeline as one library call: source text -> AST -> Model -> IR ->
  * values (defaults + overrides) -> OutTree. Used by the CLI, the fuzzer and the tests, so every
- * entry point runs exactly the same phases. Nothing here touches the output directory. */
+ * entry point runs exactly the same phases. Nothing here names the output directory: a caller
+ * that streams passes an OutTree it has begun (outtree_begin), which driver_stream flushes. */
 #ifndef GOVERSEC_DRIVER_H
 #define GOVERSEC_DRIVER_H
 #include <stdbool.h>
@@ -45,5 +46,15 @@ int driver_compile_text(Compilation *comp, const char *name, const char *text, s
                         const DriverOptions *opts);
 /* Adds every cluster's manifests to `out`. Returns false with *err on an internal failure. */
 bool driver_emit(Compilation *comp, OutTree *out, const char **err);
+
+/* The fleet-sized path (the CLI): memory is the checked model plus one cluster at a time.
+ * driver_check_file parses and checks (comp->model; comp->ir and comp->values stay NULL).
+ * driver_stream then lowers, resolves values and - when `out` is non-NULL - emits each cluster in
+ * turn, in a scratch arena freed after it, calling outtree_flush(out) after each one (a no-op for
+ * an in-memory tree; a streamed tree writes that cluster's files to its temporary directory).
+ * Returns DRIVER_INPUT_ERROR when the values had errors (every cluster is still checked); an
+ * emission or write failure sets *emit_err, stops emitting and leaves the status to the input. */
+int driver_check_file(Compilation *comp, const char *path, const DriverOptions *opts);
+int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, const char **emit_err);
 
 #endif

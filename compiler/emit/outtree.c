@@ -1,5 +1,5 @@
-/* outtree.c - the in-memory output tree and its atomic commit: write a temporary sibling
- * directory, make it durable, swap it with the target (renameat2 RENAME_EXCHANGE, or two
+/* outtree.c - the output tree and its atomic commit, in memory or streamed (each batch written
+ * into the temporary directory as it is flushed, outtree.h): write a temporary sibling directory, make it durable, swap it with the target (renameat2 RENAME_EXCHANGE, or two
  * renames), delete the old tree. Owns the safety rules that keep goversec from clobbering
  * directories it did not write. Kept linear in the number of files: paths are hashed (duplicate
  * check, marker listing), each directory is created once, files are opened relative to the
@@ -102,6 +102,20 @@ static bool table_put(Table *t, const char *key, size_t n, bool stable, const vo
     return true;
 }
 
+/* One commit in progress: the checked target and the temporary directory being filled. The
+ * in-memory commit runs begin, write, finish in one call; the streamed mode spreads them over
+ * outtree_begin, each outtree_flush and outtree_finish, so both share every safety rule. */
+struct OutStream {
+    const char *dir, *parent, *base;
+    char *tmp;        /* NULL once swapped in (or never created) */
+    int exists;       /* 1: the target exists and is swapped out at the end */
+    int rootfd;       /* the temporary directory, -1 when closed */
+    Table made;       /* directories already created below it */
+    Arena *pending;   /* streamed mode: the text of the files added since the last flush */
+    OutFile *written; /* streamed mode: the last file written, NULL before the first */
+};
+typedef struct OutStream Stream;
+
 /* ---- the tree ------------------------------------------------------------------------------ */
 
 void outtree_init(OutTree *t, Arena *a)
@@ -143,7 +157,8 @@ bool outtree_add(OutTree *t, const char *path, const char *data, size_t len)
     }
     OutFile *f = ARENA_NEW(t->arena, OutFile);
     f->path = arena_strdup(t->arena, path);
-    char *copy = arena_alloc(t->arena, len + 1);
+    /* Streamed: the text lives until the next flush only; the path stays (marker, duplicates). */
+    char *copy = arena_alloc(t->stream ? t->stream->pending : t->arena, len + 1);
     memcpy(copy, data, len);
     f->data = copy;
     f->len = len;
@@ -396,40 +411,6 @@ static int sync_tree(int rootfd, OutSync mode)
     return 0;
 }
 
-static int write_tree(const OutTree *t, const char *tmp, char *err, size_t errlen)
-{
-    int rootfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (rootfd < 0)
-        return fail(err, errlen, "cannot open '%s': %s", tmp, strerror(errno));
-    Table made;
-    table_init(&made, t->arena, t->count / 4);
-    bool each = t->sync == OUTTREE_SYNC_EACH;
-    int r = 0;
-    const char *prev_dir = NULL;
-    size_t prev_len = 0;
-    for (const OutFile *f = t->files; f && r == 0; f = f->next) {
-        /* Emitters add files directory by directory: skip the lookups when the parent repeats. */
-        const char *slash = strrchr(f->path, '/');
-        size_t dlen = slash ? (size_t)(slash - f->path) : 0;
-        bool same = prev_dir && dlen == prev_len && memcmp(prev_dir, f->path, dlen) == 0;
-        if ((!same && make_parents(rootfd, f->path, &made) != 0) ||
-            write_file(rootfd, f->path, f->data, f->len, each) != 0)
-            r = fail(err, errlen, "cannot write '%s': %s", f->path, strerror(errno));
-        prev_dir = f->path;
-        prev_len = dlen;
-    }
-    if (r == 0) {
-        size_t mlen;
-        const char *marker = marker_text(t, &mlen);
-        if (write_file(rootfd, MARKER, marker, mlen, each) != 0)
-            r = fail(err, errlen, "cannot write '%s': %s", MARKER, strerror(errno));
-        else if (sync_tree(rootfd, t->sync) != 0)
-            r = fail(err, errlen, "cannot make '%s' durable: %s", tmp, strerror(errno));
-    }
-    close(rootfd);
-    return r;
-}
-
 /* Without RENAME_EXCHANGE: old tree aside (onto an empty placeholder), new tree in, old removed. */
 static int swap_by_renames(Arena *a, const char *parent, const char *base, const char *tmp,
                            const char *dir, char *err, size_t errlen)
@@ -482,32 +463,164 @@ static void split_path(Arena *a, const char *dir, const char **parent, const cha
     }
 }
 
-int outtree_commit(const OutTree *t, const char *dir, bool force, char *err, size_t errlen)
+
+/* Validates `dir`, applies the refusal rules to an existing target and creates the private
+ * temporary sibling. Nothing is left behind on failure. */
+static int stream_begin(Arena *a, Stream *s, const char *dir, bool force, char *err, size_t errlen)
 {
-    Arena *a = t->arena;
-    const char *parent, *base;
-    split_path(a, dir, &parent, &base);
+    memset(s, 0, sizeof *s);
+    s->rootfd = -1;
+    s->dir = dir;
+    split_path(a, dir, &s->parent, &s->base);
     if (errlen)
         err[0] = '\0';
-    if (!*dir || !*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strcmp(base, "/") == 0)
+    if (!*dir || !*s->base || strcmp(s->base, ".") == 0 || strcmp(s->base, "..") == 0 || strcmp(s->base, "/") == 0)
         return fail(err, errlen, "cannot write '%s': name a directory to create or replace", dir);
     struct stat st;
-    if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
-        return fail(err, errlen, "cannot write '%s': directory '%s' does not exist", dir, parent);
-    int exists = check_target(a, dir, force, err, errlen);
-    if (exists < 0)
+    if (stat(s->parent, &st) != 0 || !S_ISDIR(st.st_mode))
+        return fail(err, errlen, "cannot write '%s': directory '%s' does not exist", dir, s->parent);
+    /* The old marker's table and the walk of the old tree are garbage once decided: a scratch
+     * arena keeps them out of the tree's arena (a 75 000-file marker is megabytes). */
+    Arena *scratch = arena_new();
+    s->exists = check_target(scratch, dir, force, err, errlen);
+    arena_free(scratch);
+    if (s->exists < 0)
         return -1;
-    char *tmp = arena_printf(a, "%s/.%s.tmp-XXXXXX", parent, base);
+    char *tmp = arena_printf(a, "%s/.%s.tmp-XXXXXX", s->parent, s->base);
     if (!mkdtemp(tmp))
-        return fail(err, errlen, "cannot create a temporary directory in '%s': %s", parent, strerror(errno));
-    if (write_tree(t, tmp, err, errlen) != 0 || chmod(tmp, 0755) != 0 /* mkdtemp made it 0700 */
-        || swap_in(a, parent, base, tmp, dir, exists, err, errlen) != 0) {
-        if (errlen && !*err)
-            fail(err, errlen, "cannot write '%s': %s", dir, strerror(errno));
+        return fail(err, errlen, "cannot create a temporary directory in '%s': %s", s->parent, strerror(errno));
+    s->tmp = tmp;
+    s->rootfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (s->rootfd < 0) {
+        fail(err, errlen, "cannot open '%s': %s", tmp, strerror(errno));
         remove_tree(tmp);
+        s->tmp = NULL;
         return -1;
     }
-    if (t->sync != OUTTREE_SYNC_NONE)
-        fsync_path(parent); /* the rename itself */
+    table_init(&s->made, a, 64);
     return 0;
+}
+
+/* Writes `from` and the files after it into the temporary directory. */
+static int stream_write(Stream *s, const OutFile *from, bool each, char *err, size_t errlen)
+{
+    const char *prev_dir = NULL;
+    size_t prev_len = 0;
+    for (const OutFile *f = from; f; f = f->next) {
+        /* Emitters add files directory by directory: skip the lookups when the parent repeats. */
+        const char *slash = strrchr(f->path, '/');
+        size_t dlen = slash ? (size_t)(slash - f->path) : 0;
+        bool same = prev_dir && dlen == prev_len && memcmp(prev_dir, f->path, dlen) == 0;
+        if ((!same && make_parents(s->rootfd, f->path, &s->made) != 0) ||
+            write_file(s->rootfd, f->path, f->data, f->len, each) != 0)
+            return fail(err, errlen, "cannot write '%s': %s", f->path, strerror(errno));
+        prev_dir = f->path;
+        prev_len = dlen;
+    }
+    return 0;
+}
+
+/* Marker, durability, permissions, swap. On failure the caller runs stream_abort. */
+static int stream_finish(Stream *s, const OutTree *t, char *err, size_t errlen)
+{
+    bool each = t->sync == OUTTREE_SYNC_EACH;
+    size_t mlen;
+    const char *marker = marker_text(t, &mlen);
+    if (write_file(s->rootfd, MARKER, marker, mlen, each) != 0)
+        return fail(err, errlen, "cannot write '%s': %s", MARKER, strerror(errno));
+    if (sync_tree(s->rootfd, t->sync) != 0)
+        return fail(err, errlen, "cannot make '%s' durable: %s", s->tmp, strerror(errno));
+    close(s->rootfd);
+    s->rootfd = -1;
+    if (chmod(s->tmp, 0755) != 0) /* mkdtemp made it 0700 */
+        return fail(err, errlen, "cannot write '%s': %s", s->dir, strerror(errno));
+    if (swap_in(t->arena, s->parent, s->base, s->tmp, s->dir, s->exists, err, errlen) != 0) {
+        if (errlen && !*err)
+            fail(err, errlen, "cannot write '%s': %s", s->dir, strerror(errno));
+        return -1;
+    }
+    s->tmp = NULL; /* swapped in: nothing to clean up any more */
+    if (t->sync != OUTTREE_SYNC_NONE)
+        fsync_path(s->parent); /* the rename itself */
+    return 0;
+}
+
+static void stream_abort(Stream *s)
+{
+    if (s->rootfd >= 0)
+        close(s->rootfd);
+    s->rootfd = -1;
+    if (s->tmp)
+        remove_tree(s->tmp);
+    s->tmp = NULL;
+}
+
+int outtree_commit(const OutTree *t, const char *dir, bool force, char *err, size_t errlen)
+{
+    Stream s;
+    if (stream_begin(t->arena, &s, dir, force, err, errlen) != 0)
+        return -1;
+    if (stream_write(&s, t->files, t->sync == OUTTREE_SYNC_EACH, err, errlen) != 0 ||
+        stream_finish(&s, t, err, errlen) != 0) {
+        stream_abort(&s);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- streamed mode --------------------------------------------------------------------- */
+
+int outtree_begin(OutTree *t, const char *dir, bool force, char *err, size_t errlen)
+{
+    if (t->stream || t->files)
+        return fail(err, errlen, "cannot write '%s': the output tree was already started", dir);
+    Stream *s = ARENA_NEW(t->arena, Stream);
+    if (stream_begin(t->arena, s, dir, force, err, errlen) != 0)
+        return -1;
+    s->pending = arena_new();
+    t->stream = s;
+    return 0;
+}
+
+int outtree_flush(OutTree *t, char *err, size_t errlen)
+{
+    Stream *s = t->stream;
+    if (!s)
+        return 0;
+    OutFile *from = s->written ? s->written->next : t->files;
+    if (stream_write(s, from, t->sync == OUTTREE_SYNC_EACH, err, errlen) != 0)
+        return -1;
+    for (OutFile *f = from; f; f = f->next)
+        f->data = NULL; /* its text lives in `pending`, freed now */
+    if (t->tail)
+        s->written = t->tail;
+    /* A fresh arena rather than a reset: the batch's chunks go back to malloc, which reuses
+     * them for the next batch, so peak memory is one batch whatever the number of batches. */
+    arena_free(s->pending);
+    s->pending = arena_new();
+    return 0;
+}
+
+int outtree_finish(OutTree *t, char *err, size_t errlen)
+{
+    Stream *s = t->stream;
+    if (!s)
+        return fail(err, errlen, "cannot finish an output tree that was not started");
+    if (outtree_flush(t, err, errlen) != 0 || stream_finish(s, t, err, errlen) != 0) {
+        outtree_abort(t);
+        return -1;
+    }
+    arena_free(s->pending);
+    t->stream = NULL;
+    return 0;
+}
+
+void outtree_abort(OutTree *t)
+{
+    Stream *s = t->stream;
+    if (!s)
+        return;
+    stream_abort(s);
+    arena_free(s->pending);
+    t->stream = NULL;
 }

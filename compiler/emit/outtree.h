@@ -1,5 +1,12 @@
-/* outtree.h - an output tree built in memory, then committed to disk atomically.
- * Commit writes everything into a temporary sibling directory, then swaps it in
+/* outtree.h - an output tree committed to disk atomically, in one of two modes:
+ *  - in memory (outtree_init, outtree_add..., outtree_commit): every file's text is kept until the
+ *    commit; the fuzzer and the tests inspect it with outtree_find.
+ *  - streamed (outtree_init, outtree_begin, then outtree_add... + outtree_flush per batch, and
+ *    outtree_finish or outtree_abort): the target is checked and the temporary directory created
+ *    up front, each flush writes the files added since the previous one into it and frees their
+ *    text, so memory holds one batch (one cluster), not the whole tree. Only the paths are kept
+ *    (duplicate check, marker). Nothing is visible in the target before outtree_finish swaps.
+ * Both modes write everything into a temporary sibling directory, then swap it in
  * (renameat2 RENAME_EXCHANGE, falling back to two renames) and removes the old tree.
  * Safety rules: a target directory that exists but was not created by goversec (no
  * `.goversec-tree` marker listing its files) is refused unless `force`; a marked directory that
@@ -40,15 +47,27 @@ typedef struct OutTree {
     Arena *arena;
     OutFile *files, *tail;
     size_t count, bytes;
-    struct OutIndex *index; /* path -> OutFile, for outtree_find and the duplicate check */
-    OutSync sync;           /* outtree_init sets OUTTREE_SYNC_FS */
+    struct OutIndex *index;   /* path -> OutFile, for outtree_find and the duplicate check */
+    OutSync sync;             /* outtree_init sets OUTTREE_SYNC_FS */
+    struct OutStream *stream; /* non-NULL between outtree_begin and outtree_finish/abort */
 } OutTree;
 
 void outtree_init(OutTree *t, Arena *a);
-/* Returns false when `path` is not a safe relative path or is already in the tree (O(1): hashed). */
+/* Returns false when `path` is not a safe relative path or is already in the tree (O(1): hashed).
+ * The text is copied; in streamed mode only until the next outtree_flush. */
 bool outtree_add(OutTree *t, const char *path, const char *data, size_t len);
+/* In streamed mode a flushed file has data == NULL (its text is on disk only). */
 const OutFile *outtree_find(const OutTree *t, const char *path);
-/* 0 on success; otherwise fills err with a one-line reason and returns -1. */
+/* In-memory mode: 0 on success; otherwise fills err with a one-line reason and returns -1. */
 int outtree_commit(const OutTree *t, const char *dir, bool force, char *err, size_t errlen);
+
+/* Streamed mode. Every function returns 0 or fills err and returns -1; after any -1 the caller
+ * calls outtree_abort (it is also safe after a failed outtree_begin or outtree_finish, which have
+ * already cleaned up). On every failure the target is left as it was and no temporary directory
+ * remains. `t` must be empty (no outtree_add yet) for outtree_begin. */
+int outtree_begin(OutTree *t, const char *dir, bool force, char *err, size_t errlen);
+int outtree_flush(OutTree *t, char *err, size_t errlen); /* no-op in memory mode */
+int outtree_finish(OutTree *t, char *err, size_t errlen);
+void outtree_abort(OutTree *t);
 
 #endif

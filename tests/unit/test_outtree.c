@@ -1,7 +1,8 @@
 /* test_outtree.c - the atomic output tree in a scratch directory: fresh write, replace, the
  * refusal rules (foreign dir, foreign file, symlink, regular file), --force, unsafe paths, and a
  * failing commit that must leave the previous tree untouched and no temporary directory behind;
- * 1000 files in every sync mode (hashed duplicate check, one mkdir per directory); bad targets. */
+ * 1000 files in every sync mode (hashed duplicate check, one mkdir per directory); bad targets;
+ * the streamed mode (batches flushed into the temporary directory, failure midway, refusals). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -250,6 +251,118 @@ static void test_bad_targets(void **state)
     assert_int_equal(entries(s->root), 0);
 }
 
+/* Streamed mode: each flush writes its batch into the temporary directory and drops the text;
+ * the target shows the old tree until outtree_finish, then exactly the new one with a marker
+ * listing every file of every batch; duplicates across batches are still refused. */
+static void test_stream_incremental(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    OutTree old = tree_v(s, "v1\n");
+    assert_int_equal(outtree_commit(&old, s->out, false, err, sizeof err), 0);
+    OutTree t;
+    outtree_init(&t, s->a);
+    t.sync = OUTTREE_SYNC_NONE;
+    assert_int_equal(outtree_begin(&t, s->out, false, err, sizeof err), 0);
+    assert_int_equal(entries(s->root), 2); /* the target and the temporary directory */
+    for (int batch = 0; batch < 3; batch++) {
+        for (int i = 0; i < 50; i++) {
+            const char *p = arena_printf(s->a, "c%d/d%d/f%d.yaml", batch, i % 4, i);
+            assert_true(outtree_add(&t, p, p, strlen(p)));
+        }
+        assert_int_equal(outtree_flush(&t, err, sizeof err), 0);
+        assert_null(outtree_find(&t, "c0/d0/f0.yaml")->data); /* written, text freed */
+        assert_false(outtree_add(&t, "c0/d0/f0.yaml", "dup", 3));
+        assert_string_equal(slurp(s->a, at(s, "manifests/a.yaml")), "v1\n"); /* not swapped yet */
+    }
+    assert_true(outtree_add(&t, "last.yaml", "end\n", 4)); /* flushed by outtree_finish */
+    assert_int_equal(outtree_flush(&t, err, sizeof err), 0);
+    assert_int_equal(outtree_flush(&t, err, sizeof err), 0); /* an empty batch is fine */
+    assert_int_equal(outtree_finish(&t, err, sizeof err), 0);
+    assert_int_equal(t.count, 151);
+    assert_null(slurp(s->a, at(s, "manifests/a.yaml")));
+    assert_string_equal(slurp(s->a, at(s, "c2/d1/f49.yaml")), "c2/d1/f49.yaml");
+    assert_string_equal(slurp(s->a, at(s, "last.yaml")), "end\n");
+    const char *marker = slurp(s->a, at(s, ".goversec-tree"));
+    assert_non_null(strstr(marker, "\nc0/d0/f0.yaml\n"));
+    assert_non_null(strstr(marker, "\nlast.yaml\n"));
+    assert_int_equal(entries(s->root), 1);
+    outtree_abort(&t); /* after finish: nothing to do */
+    /* The streamed tree is a goversec tree: the in-memory mode may replace it. */
+    OutTree again = tree_v(s, "v3\n");
+    assert_int_equal(outtree_commit(&again, s->out, false, err, sizeof err), 0);
+    assert_string_equal(slurp(s->a, at(s, "manifests/a.yaml")), "v3\n");
+}
+
+/* A write failing in the second batch, and an abort after a successful batch: the old tree is
+ * untouched and no temporary directory remains. */
+static void test_stream_failure_midway(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    OutTree old = tree_v(s, "v1\n");
+    assert_int_equal(outtree_commit(&old, s->out, false, err, sizeof err), 0);
+    OutTree t;
+    outtree_init(&t, s->a);
+    assert_int_equal(outtree_begin(&t, s->out, false, err, sizeof err), 0);
+    assert_true(outtree_add(&t, "manifests/a.yaml", "v2\n", 3));
+    assert_true(outtree_add(&t, "x", "file", 4));
+    assert_int_equal(outtree_flush(&t, err, sizeof err), 0);
+    assert_true(outtree_add(&t, "x/y", "nested", 6)); /* "x" is a file: cannot be created */
+    assert_int_equal(outtree_flush(&t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "x/y"));
+    outtree_abort(&t);
+    outtree_abort(&t); /* twice is harmless */
+    assert_string_equal(slurp(s->a, at(s, "manifests/a.yaml")), "v1\n");
+    assert_string_equal(slurp(s->a, at(s, "README.md")), "hi\n");
+    assert_int_equal(entries(s->root), 1);
+    /* The same failure surfacing in outtree_finish cleans up by itself. */
+    OutTree f;
+    outtree_init(&f, s->a);
+    assert_int_equal(outtree_begin(&f, s->out, false, err, sizeof err), 0);
+    assert_true(outtree_add(&f, "x", "file", 4));
+    assert_true(outtree_add(&f, "x/y", "nested", 6));
+    assert_int_equal(outtree_finish(&f, err, sizeof err), -1);
+    assert_string_equal(slurp(s->a, at(s, "manifests/a.yaml")), "v1\n");
+    assert_int_equal(entries(s->root), 1);
+    /* An abort after a good batch discards it. */
+    OutTree g;
+    outtree_init(&g, s->a);
+    assert_int_equal(outtree_begin(&g, s->out, false, err, sizeof err), 0);
+    assert_true(outtree_add(&g, "manifests/a.yaml", "v2\n", 3));
+    assert_int_equal(outtree_flush(&g, err, sizeof err), 0);
+    outtree_abort(&g);
+    assert_string_equal(slurp(s->a, at(s, "manifests/a.yaml")), "v1\n");
+    assert_int_equal(entries(s->root), 1);
+}
+
+/* The refusal rules apply at outtree_begin, before anything is emitted or written. */
+static void test_stream_refusals(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    assert_int_equal(mkdir(s->out, 0755), 0);
+    put_file(at(s, "mine.txt"), "user data\n");
+    OutTree t;
+    outtree_init(&t, s->a);
+    assert_int_equal(outtree_begin(&t, s->out, false, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not created by goversec"));
+    outtree_abort(&t); /* safe after a failed begin */
+    assert_int_equal(entries(s->root), 1);
+    assert_string_equal(slurp(s->a, at(s, "mine.txt")), "user data\n");
+    assert_int_equal(outtree_begin(&t, ".", false, err, sizeof err), -1);
+    assert_int_equal(outtree_begin(&t, arena_printf(s->a, "%s/nope/out", s->root), false, err, sizeof err), -1);
+    assert_int_equal(entries(s->root), 1);
+    /* --force: replaced at finish. */
+    assert_int_equal(outtree_begin(&t, s->out, true, err, sizeof err), 0);
+    assert_int_equal(outtree_begin(&t, s->out, true, err, sizeof err), -1); /* already begun */
+    assert_true(outtree_add(&t, "a.yaml", "a\n", 2));
+    assert_int_equal(outtree_finish(&t, err, sizeof err), 0);
+    assert_null(slurp(s->a, at(s, "mine.txt")));
+    assert_string_equal(slurp(s->a, at(s, "a.yaml")), "a\n");
+    assert_int_equal(entries(s->root), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +375,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failure_keeps_old_tree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_files_and_sync_modes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_targets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_incremental, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_failure_midway, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_refusals, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
