@@ -94,7 +94,7 @@ static void load_use(Checker *ck, const Use *use)
 
 typedef struct DeclList {
     const Decl **v;
-    int n;
+    int n, cap;
 } DeclList;
 
 static void add_decl(Checker *ck, DeclList *list, const Decl *d, const char *kind)
@@ -105,11 +105,17 @@ static void add_decl(Checker *ck, DeclList *list, const Decl *d, const char *kin
         ck_note(ck, e, prev->name_span, "first declared here");
         return;
     }
-    const Decl **v = ARENA_ARRAY(ck->arena, const Decl *, list->n + 1);
-    if (list->n)
-        memcpy(v, list->v, sizeof *v * (size_t)list->n);
-    v[list->n++] = d;
-    list->v = v;
+    /* Doubling, not one copy per declaration: a 1000-cluster fleet made the copies quadratic
+     * (4 MB of dead arrays in the arena). */
+    if (list->n == list->cap) {
+        int cap = list->cap ? list->cap * 2 : 16;
+        const Decl **v = ARENA_ARRAY(ck->arena, const Decl *, cap);
+        if (list->n)
+            memcpy(v, list->v, sizeof *v * (size_t)list->n);
+        list->v = v;
+        list->cap = cap;
+    }
+    list->v[list->n++] = d;
 }
 
 static void collect(Checker *ck, const Unit *u, bool is_library, DeclList *tiers, DeclList *clouds,
@@ -139,8 +145,10 @@ static void collect(Checker *ck, const Unit *u, bool is_library, DeclList *tiers
 /* The `extends` chain of `d`, root first, `d` last; NULL after reporting a cycle or unknown parent. */
 static const Decl **extends_chain(Checker *ck, const DeclList *clusters, const Decl *d, int *n)
 {
-    const Decl **chain = ARENA_ARRAY(ck->arena, const Decl *, clusters->n + 1);
-    int len = 0;
+    /* Chains are short: sized for the usual depth and doubled when deeper, not one slot per
+     * cluster of the file for every cluster (8 MB, quadratic, for a 1000-cluster fleet). */
+    int cap = 8, len = 0;
+    const Decl **chain = ARENA_ARRAY(ck->arena, const Decl *, cap);
     for (const Decl *cur = d; cur;) {
         for (int i = 0; i < len; i++)
             if (chain[i] == cur) {
@@ -157,6 +165,12 @@ static const Decl **extends_chain(Checker *ck, const DeclList *clusters, const D
                 ck_help(ck, e, "a cluster cannot extend itself, directly or through others");
                 return NULL;
             }
+        if (len == cap) {
+            const Decl **bigger = ARENA_ARRAY(ck->arena, const Decl *, cap * 2);
+            memcpy(bigger, chain, sizeof *chain * (size_t)len);
+            chain = bigger;
+            cap *= 2;
+        }
         chain[len++] = cur;
         if (!cur->extends)
             break;
