@@ -172,13 +172,15 @@ static void lex_unexpected(ParseCtx *ctx, const char *start, Span *lloc)
 }
 
 
-typedef struct StrBuf {
+/* The unescaped text of one string literal, built on the stack (a fleet file has thousands of
+ * strings; only the final text goes to the arena). */
+typedef struct LexString {
     char data[SYNTAX_MAX_STRING + 1];
     size_t len;
     bool too_long;
-} StrBuf;
+} LexString;
 
-static void strbuf_put(StrBuf *b, const char *bytes, size_t n)
+static void lexstr_put(LexString *b, const char *bytes, size_t n)
 {
     if (b->len + n > SYNTAX_MAX_STRING) {
         b->too_long = true;
@@ -188,7 +190,7 @@ static void strbuf_put(StrBuf *b, const char *bytes, size_t n)
     b->len += n;
 }
 
-static void strbuf_put_codepoint(StrBuf *b, uint32_t cp)
+static void lexstr_put_codepoint(LexString *b, uint32_t cp)
 {
     char u[4];
     size_t n;
@@ -211,11 +213,11 @@ static void strbuf_put_codepoint(StrBuf *b, uint32_t cp)
         u[3] = (char)(0x80 | (cp & 0x3f));
         n = 4;
     }
-    strbuf_put(b, u, n);
+    lexstr_put(b, u, n);
 }
 
 /* `\u{HEX}`: at most 6 digits, a Unicode scalar value, and not NUL (strings are C strings). */
-static void lex_unicode_escape(ParseCtx *ctx, StrBuf *b, const char *s, const char *end)
+static void lex_unicode_escape(ParseCtx *ctx, LexString *b, const char *s, const char *end)
 {
     uint32_t cp = 0;
     int digits = 0;
@@ -230,7 +232,7 @@ static void lex_unicode_escape(ParseCtx *ctx, StrBuf *b, const char *s, const ch
                                  "other than 0");
         return;
     }
-    strbuf_put_codepoint(b, cp);
+    lexstr_put_codepoint(b, cp);
 }
 
 static void lex_bad_escape(ParseCtx *ctx, const char *s)
@@ -247,16 +249,19 @@ static void lex_bad_escape(ParseCtx *ctx, const char *s)
 /* Reads a string literal after its opening quote; the token's value is the unescaped text. */
 static int lex_string(ParseCtx *ctx, const char *open, GVSTYPE *lval, Span *lloc)
 {
-    StrBuf *b = ARENA_NEW(ctx->arena, StrBuf);
+    LexString text;
+    text.len = 0;
+    text.too_long = false;
+    LexString *b = &text;
     const char *YYCURSOR = open + 1, *YYMARKER = open + 1;
     for (;;) {
         const char *s = YYCURSOR;
 /*!re2c
         ["]          { goto done; }
-        "\\\""       { strbuf_put(b, "\"", 1); continue; }
-        "\\\\"       { strbuf_put(b, "\\", 1); continue; }
-        "\\n"        { strbuf_put(b, "\n", 1); continue; }
-        "\\t"        { strbuf_put(b, "\t", 1); continue; }
+        "\\\""       { lexstr_put(b, "\"", 1); continue; }
+        "\\\\"       { lexstr_put(b, "\\", 1); continue; }
+        "\\n"        { lexstr_put(b, "\n", 1); continue; }
+        "\\t"        { lexstr_put(b, "\t", 1); continue; }
         "\\u{" [0-9a-fA-F]+ "}" { lex_unicode_escape(ctx, b, s, YYCURSOR); continue; }
         "\\"         { lex_bad_escape(ctx, s); continue; }
         "\x00"       {
@@ -268,8 +273,8 @@ static int lex_string(ParseCtx *ctx, const char *open, GVSTYPE *lval, Span *lloc
             goto unterminated;
         }
         "\n" | "\r\n" { YYCURSOR = s; goto unterminated; }
-        [\x01-\x7f]  { strbuf_put(b, s, 1); continue; }
-        u8_multi     { strbuf_put(b, s, (size_t)(YYCURSOR - s)); continue; }
+        [\x01-\x7f]  { lexstr_put(b, s, 1); continue; }
+        u8_multi     { lexstr_put(b, s, (size_t)(YYCURSOR - s)); continue; }
         *            { (void)YYMARKER; report_bad_byte(ctx, s); continue; }
 */
     unterminated: {
