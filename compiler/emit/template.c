@@ -5,12 +5,11 @@
  * emitter produces. Conditional entries use the usual Helm idiom: `{{- if X }}` on its own line at
  * the entry's indentation; the left trim eats the preceding newline, so nothing is left behind.
  * Every value reference is rooted at `$` so it also works inside `range`. Scalars the template
- * computes are piped through `quote` (strings) and literals are quoted by libyaml itself. */
+ * computes are piped through `quote` (strings); literals are written by the YAML writer's own
+ * scalar rules (yaml_scalar_append: what libyaml would write, libyaml itself for the rest). */
 #include "emit/template.h"
 
-#include <inttypes.h>
 #include <string.h>
-#include <strings.h>
 
 #include "support/strbuf.h"
 #include "yaml/yamlio.h"
@@ -43,118 +42,135 @@ typedef enum Hook { HOOK_NONE, HOOK_ROOT, HOOK_METADATA, HOOK_LABELS } Hook;
 
 static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook);
 static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int indent);
-static const char *pipeline(TemplatePrinter *p, const IrNode *n);
+static void pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n);
 
-/* ---- literals through libyaml ------------------------------------------------------------- */
+/* Everything below writes into the caller's StrBuf: no intermediate strings, no printf on the hot
+ * path (bench/README.md: the chart printer was most of a build's instructions). */
 
-/* How libyaml writes `d` as a mapping value: "key: <this>". */
-static const char *yaml_inline(TemplatePrinter *p, Data *d)
+/* ---- literals: the YAML writer's own scalar rules ----------------------------------------- */
+
+/* A mapping key as libyaml writes it. yaml_key_append covers every key but the "? key" forms. */
+static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
 {
-    Data *m = data_map(p->a);
-    data_put(p->a, m, "k", d);
-    size_t len;
-    const char *text = yaml_write_one(p->a, m, &len);
-    while (len && text[len - 1] == '\n')
-        len--;
-    return arena_strndup(p->a, text + 3, len >= 3 ? len - 3 : 0);
-}
-
-/* True when libyaml writes `key` plain and unchanged: letter first, then letters, digits and
- * `_-./` only, not a YAML 1.1 boolean/null word, short enough to stay a simple key. Most
- * Kubernetes keys (`apiVersion`, `app.kubernetes.io/name`) are, and this spares a whole emitter
- * per key - the chart printer's main cost (bench/README.md). Anything else goes through libyaml. */
-static bool key_is_plain(const char *key)
-{
-    static const char *const words[] = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", NULL};
-    size_t n = strlen(key);
-    if (n == 0 || n > 100 || !((key[0] >= 'a' && key[0] <= 'z') || (key[0] >= 'A' && key[0] <= 'Z')))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./", key[i]))
-            return false;
-    for (const char *const *w = words; *w; w++)
-        if (strcasecmp(key, *w) == 0)
-            return false;
-    return true;
-}
-
-static const char *yaml_key(TemplatePrinter *p, const char *key)
-{
-    if (key_is_plain(key))
-        return key;
+    size_t len = strlen(key);
+    if (yaml_key_append(b, key, len))
+        return;
     Data *m = data_map(p->a);
     data_put(p->a, m, key, data_int(p->a, 0));
-    size_t len;
-    const char *text = yaml_write_one(p->a, m, &len);
+    size_t n;
+    const char *text = yaml_write_one(p->a, m, &n);
     const char *colon = strstr(text, ": 0");
-    return arena_strndup(p->a, text, colon ? (size_t)(colon - text) : strlen(key));
+    strbuf_addn(b, text, colon ? (size_t)(colon - text) : len);
 }
 
-static const char *literal(TemplatePrinter *p, const IrNode *n)
+/* Writes a scalar after "key: " or "- " at `indent`, and the newline. A multi-line literal (a `|`
+ * block such as the dashboard JSON or a script) comes from libyaml indented for column 0: its
+ * continuation lines are shifted to this entry's indentation. */
+static void put_scalar(StrBuf *b, const char *v, int indent)
+{
+    for (const char *nl; (nl = strchr(v, '\n')); v = nl + 1) {
+        strbuf_addn(b, v, (size_t)(nl - v + 1));
+        if (nl[1])
+            strbuf_indent(b, indent);
+    }
+    strbuf_add(b, v);
+    strbuf_addc(b, '\n');
+}
+
+/* A literal scalar as libyaml writes it as a mapping value; strings inside a YAML define are
+ * always double-quoted (the manifest emitter's STYLE_QUOTED for the Goverse config). */
+static void put_literal(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
 {
     switch (n->kind) {
     case IR_STR: {
-        /* The same plain-word fast path as keys: libyaml would print it unchanged. */
-        if (!p->in_define && n->style == STYLE_AUTO && key_is_plain(n->u.str))
-            return n->u.str;
-        Data *d = data_str(p->a, n->u.str);
-        d->style = p->in_define ? STYLE_QUOTED : n->style;
-        return yaml_inline(p, d);
+        DataStyle style = p->in_define ? STYLE_QUOTED : n->style;
+        size_t len = strlen(n->u.str);
+        if (yaml_scalar_append(b, n->u.str, len, style))
+            strbuf_addc(b, '\n');
+        else
+            put_scalar(b, yaml_scalar_text(p->a, n->u.str, len, style), indent);
+        return;
     }
-    case IR_INT: return arena_printf(p->a, "%" PRId64, n->u.i);
-    case IR_BOOL: return n->u.b ? "true" : "false";
+    case IR_INT: strbuf_add_int(b, n->u.i); break;
+    case IR_BOOL: strbuf_add(b, n->u.b ? "true" : "false"); break;
     case IR_NULL:
     case IR_MAP:
     case IR_SEQ:
     case IR_REF:
     case IR_EXPR:
-    case IR_INDEX: return "null";
+    case IR_INDEX: strbuf_add(b, "null"); break;
     }
-    return "null";
+    strbuf_addc(b, '\n');
 }
 
 /* A Go string literal (Go escapes are a superset of what we need). */
-static const char *go_string(TemplatePrinter *p, const char *s)
+static void go_string(StrBuf *b, const char *s)
 {
-    StrBuf b;
-    strbuf_init(&b, p->a);
-    strbuf_addc(&b, '"');
+    static const char hex[] = "0123456789abcdef";
+    strbuf_addc(b, '"');
+    const char *run = s;
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            strbuf_addc(&b, '\\'), strbuf_addc(&b, (char)ch);
-        else if (ch == '\n')
-            strbuf_add(&b, "\\n");
-        else if (ch < 0x20)
-            strbuf_printf(&b, "\\x%02x", ch);
-        else
-            strbuf_addc(&b, (char)ch);
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        strbuf_addn(b, run, (size_t)(s - run));
+        run = s + 1;
+        if (ch == '"' || ch == '\\') {
+            strbuf_addc(b, '\\');
+            strbuf_addc(b, (char)ch);
+        } else if (ch == '\n') {
+            strbuf_add(b, "\\n");
+        } else {
+            char esc[4] = {'\\', 'x', hex[ch >> 4], hex[ch & 0xf]};
+            strbuf_addn(b, esc, 4);
+        }
     }
-    strbuf_addc(&b, '"');
-    return strbuf_str(&b);
+    strbuf_addn(b, run, (size_t)(s - run));
+    strbuf_addc(b, '"');
 }
 
 /* ---- expressions -------------------------------------------------------------------------- */
 
-static const char *values_ref(TemplatePrinter *p, const Knob *k)
+static void values_ref(StrBuf *b, const Knob *k)
 {
-    return arena_printf(p->a, "$.Values.%s", k->path);
+    strbuf_add(b, "$.Values.");
+    strbuf_add(b, k->path);
+}
+
+static void cond_into(StrBuf *b, const IrCond *cond)
+{
+    switch (cond->op) {
+    case COND_TRUE_KNOB: values_ref(b, cond->knob); return;
+    case COND_NOT:
+        strbuf_add(b, "(not ");
+        cond_into(b, cond->a);
+        strbuf_addc(b, ')');
+        return;
+    case COND_AND:
+    case COND_OR:
+        strbuf_add(b, cond->op == COND_AND ? "(and " : "(or ");
+        cond_into(b, cond->a);
+        strbuf_addc(b, ' ');
+        cond_into(b, cond->b);
+        strbuf_addc(b, ')');
+        return;
+    case COND_EQ:
+        strbuf_add(b, "(eq (toString ");
+        values_ref(b, cond->knob);
+        strbuf_add(b, ") ");
+        go_string(b, cond->literal);
+        strbuf_addc(b, ')');
+        return;
+    }
+    strbuf_add(b, "false");
 }
 
 const char *template_cond(TemplatePrinter *p, const IrCond *cond)
 {
-    switch (cond->op) {
-    case COND_TRUE_KNOB: return values_ref(p, cond->knob);
-    case COND_NOT: return arena_printf(p->a, "(not %s)", template_cond(p, cond->a));
-    case COND_AND:
-        return arena_printf(p->a, "(and %s %s)", template_cond(p, cond->a), template_cond(p, cond->b));
-    case COND_OR:
-        return arena_printf(p->a, "(or %s %s)", template_cond(p, cond->a), template_cond(p, cond->b));
-    case COND_EQ:
-        return arena_printf(p->a, "(eq (toString %s) %s)", values_ref(p, cond->knob),
-                            go_string(p, cond->literal));
-    }
-    return "false";
+    StrBuf b;
+    strbuf_init(&b, p->a);
+    cond_into(&b, cond);
+    return strbuf_str(&b);
 }
 
 static bool knob_is_text(const Knob *k)
@@ -173,7 +189,7 @@ static const char *define_yaml(TemplatePrinter *p, const IrNode *subtree)
         print_map(p, &b, subtree, 0, HOOK_NONE);
     p->in_define = saved;
     const char *body = strbuf_str(&b);
-    size_t len = strlen(body);
+    size_t len = b.len;
     if (len && body[len - 1] == '\n')
         body = arena_strndup(p->a, body, len - 1);
     for (TemplateDefine *d = p->defines; d; d = d->next)
@@ -191,84 +207,119 @@ static const char *define_yaml(TemplatePrinter *p, const IrNode *subtree)
 }
 
 /* A template pipeline (no braces) computing node `n`'s value. */
-static const char *pipeline(TemplatePrinter *p, const IrNode *n)
+static void pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n)
 {
     const IrNode *a = n->kind == IR_EXPR ? n->u.expr.args : NULL;
     switch (n->kind) {
-    case IR_STR: return go_string(p, n->u.str);
-    case IR_INT: return arena_printf(p->a, "%" PRId64, n->u.i);
-    case IR_BOOL: return n->u.b ? "true" : "false";
-    case IR_NULL: return "nil";
-    case IR_REF: return values_ref(p, n->u.ref);
-    case IR_INDEX: return "$i";
+    case IR_STR: go_string(b, n->u.str); return;
+    case IR_INT: strbuf_add_int(b, n->u.i); return;
+    case IR_BOOL: strbuf_add(b, n->u.b ? "true" : "false"); return;
+    case IR_NULL: strbuf_add(b, "nil"); return;
+    case IR_REF: values_ref(b, n->u.ref); return;
+    case IR_INDEX: strbuf_add(b, "$i"); return;
     case IR_MAP:
-    case IR_SEQ: return "nil";
+    case IR_SEQ: strbuf_add(b, "nil"); return;
     case IR_EXPR: break;
     }
     switch (n->u.expr.op) {
-    case EXPR_CONCAT: {
-        StrBuf fmt, args;
-        strbuf_init(&fmt, p->a);
-        strbuf_init(&args, p->a);
+    case EXPR_CONCAT:
+        strbuf_add(b, "(printf \"");
+        for (const IrNode *x = a; x; x = x->next)
+            strbuf_add(b, "%v");
+        strbuf_addc(b, '"');
         for (const IrNode *x = a; x; x = x->next) {
-            strbuf_add(&fmt, "%v");
-            strbuf_addc(&args, ' ');
-            strbuf_add(&args, pipeline(p, x));
+            strbuf_addc(b, ' ');
+            pipeline(p, b, x);
         }
-        return arena_printf(p->a, "(printf \"%s\"%s)", strbuf_str(&fmt), strbuf_str(&args));
+        strbuf_addc(b, ')');
+        return;
+    case EXPR_IMAGE:
+        strbuf_add(b, "(include \"");
+        strbuf_add(b, p->chart);
+        strbuf_add(b, ".image\" (list");
+        for (int i = 0; i < 4; i++, a = a->next) { /* registry, image registry, repository, tag */
+            strbuf_addc(b, ' ');
+            pipeline(p, b, a);
+        }
+        strbuf_add(b, "))");
+        return;
+    case EXPR_YAML: {
+        /* define_yaml prints into its own buffer; it never touches `b`. */
+        const char *name = define_yaml(p, a);
+        strbuf_add(b, "(include \"");
+        strbuf_add(b, name);
+        strbuf_add(b, "\" $)");
+        return;
     }
-    case EXPR_IMAGE: {
-        const IrNode *reg = a, *ireg = reg->next, *repo = ireg->next, *tag = repo->next;
-        return arena_printf(p->a, "(include \"%s.image\" (list %s %s %s %s))", p->chart, pipeline(p, reg),
-                            pipeline(p, ireg), pipeline(p, repo), pipeline(p, tag));
-    }
-    case EXPR_YAML: return arena_printf(p->a, "(include \"%s\" $)", define_yaml(p, a));
     case EXPR_SHA256:
         /* Named YAML templates drop the final newline the manifest text has: add it back. */
         if (a->kind == IR_EXPR && a->u.expr.op == EXPR_YAML)
-            return arena_printf(p->a, "(sha256sum (printf \"%%s\\n\" %s))", pipeline(p, a));
-        return arena_printf(p->a, "(sha256sum (toString %s))", pipeline(p, a));
-    case EXPR_NAMESPACE: return "$.Release.Namespace";
+            strbuf_add(b, "(sha256sum (printf \"%s\\n\" ");
+        else
+            strbuf_add(b, "(sha256sum (toString ");
+        pipeline(p, b, a);
+        strbuf_add(b, "))");
+        return;
+    case EXPR_NAMESPACE: strbuf_add(b, "$.Release.Namespace"); return;
     case EXPR_JOIN:
-    case EXPR_REPEAT: return "nil"; /* only in statement position (see inline_value) */
+    case EXPR_REPEAT: strbuf_add(b, "nil"); return; /* only in statement position (see put_value) */
     }
-    return "nil";
+    strbuf_add(b, "nil");
 }
 
 /* JOIN over a REPEAT, as actions on one line that leave only the joined text behind. */
-static const char *inline_join(TemplatePrinter *p, const IrNode *join)
+static void inline_join(TemplatePrinter *p, StrBuf *b, const IrNode *join)
 {
     const IrNode *sep = join->u.expr.args, *rep = sep->next;
-    if (!rep || rep->kind != IR_EXPR || rep->u.expr.op != EXPR_REPEAT)
-        return "null";
+    if (!rep || rep->kind != IR_EXPR || rep->u.expr.op != EXPR_REPEAT) {
+        strbuf_add(b, "null");
+        return;
+    }
     const IrNode *count = rep->u.expr.args, *body = count->next;
     int v = ++p->nvars;
-    return arena_printf(p->a,
-                        "{{ $j%d := list }}{{ range $i := until (int %s) }}{{ $j%d = append $j%d %s }}"
-                        "{{ end }}{{ join %s $j%d | quote }}",
-                        v, pipeline(p, count), v, v, pipeline(p, body), pipeline(p, sep), v);
+    strbuf_add(b, "{{ $j");
+    strbuf_add_int(b, v);
+    strbuf_add(b, " := list }}{{ range $i := until (int ");
+    pipeline(p, b, count);
+    strbuf_add(b, ") }}{{ $j");
+    strbuf_add_int(b, v);
+    strbuf_add(b, " = append $j");
+    strbuf_add_int(b, v);
+    strbuf_addc(b, ' ');
+    pipeline(p, b, body);
+    strbuf_add(b, " }}{{ end }}{{ join ");
+    pipeline(p, b, sep);
+    strbuf_add(b, " $j");
+    strbuf_add_int(b, v);
+    strbuf_add(b, " | quote }}");
 }
 
-/* The text after "key: " (or "- ") for a scalar-valued node. */
-static const char *inline_value(TemplatePrinter *p, const IrNode *n)
+/* The text after "key: " (or "- ") for a scalar-valued node, and the newline. */
+static void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
 {
     switch (n->kind) {
     case IR_STR:
     case IR_INT:
     case IR_BOOL:
-    case IR_NULL: return literal(p, n);
+    case IR_NULL: put_literal(p, b, n, indent); return;
     case IR_REF:
-        if (knob_is_text(n->u.ref))
-            return arena_printf(p->a, "{{ %s | quote }}", values_ref(p, n->u.ref));
-        return arena_printf(p->a, "{{ %s }}", values_ref(p, n->u.ref));
-    case IR_INDEX: return "{{ $i }}";
+        strbuf_add(b, "{{ ");
+        values_ref(b, n->u.ref);
+        strbuf_add(b, knob_is_text(n->u.ref) ? " | quote }}\n" : " }}\n");
+        return;
+    case IR_INDEX: strbuf_add(b, "{{ $i }}\n"); return;
     case IR_MAP:
-    case IR_SEQ: return "null";
+    case IR_SEQ: strbuf_add(b, "null\n"); return;
     case IR_EXPR: break;
     }
-    if (n->u.expr.op == EXPR_JOIN)
-        return inline_join(p, n);
-    return arena_printf(p->a, "{{ %s | quote }}", pipeline(p, n));
+    if (n->u.expr.op == EXPR_JOIN) {
+        inline_join(p, b, n);
+    } else {
+        strbuf_add(b, "{{ ");
+        pipeline(p, b, n);
+        strbuf_add(b, " | quote }}");
+    }
+    strbuf_addc(b, '\n');
 }
 
 /* ---- blocks ------------------------------------------------------------------------------- */
@@ -283,12 +334,14 @@ static bool is_list_ref(const IrNode *n)
     return n->kind == IR_REF && (n->u.ref->type == KNOB_STRING_LIST || n->u.ref->type == KNOB_OBJECT_LIST);
 }
 
-static void open_when(TemplatePrinter *p, StrBuf *b, const IrCond *when, int indent)
+static void open_when(StrBuf *b, const IrCond *when, int indent)
 {
     if (!when)
         return;
     strbuf_indent(b, indent);
-    strbuf_printf(b, "{{- if %s }}\n", template_cond(p, when));
+    strbuf_add(b, "{{- if ");
+    cond_into(b, when);
+    strbuf_add(b, " }}\n");
 }
 
 static void close_when(StrBuf *b, const IrCond *when, int indent)
@@ -301,70 +354,74 @@ static void close_when(StrBuf *b, const IrCond *when, int indent)
 
 static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int indent);
 
-/* Writes a scalar after "key: " or "- " at `indent`. A multi-line literal (a `|` block such as the
- * dashboard JSON or a script) comes from libyaml indented for column 0: its continuation lines
- * are shifted to this entry's indentation. */
-static void put_scalar(StrBuf *b, const char *v, int indent)
+/* `indent` spaces, the key as libyaml writes it, then `tail` (":\n", ": {}\n", ...). */
+static void key_line(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail)
 {
-    for (const char *nl; (nl = strchr(v, '\n')); v = nl + 1) {
-        strbuf_addn(b, v, (size_t)(nl - v + 1));
-        if (nl[1])
-            strbuf_indent(b, indent);
-    }
-    strbuf_printf(b, "%s\n", v);
+    strbuf_indent(b, indent);
+    put_key(p, b, key);
+    strbuf_add(b, tail);
 }
 
 /* "key:" followed by the value's block, or "key: value". */
 static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int indent, Hook hook)
 {
-    const char *key = yaml_key(p, e->key);
-    strbuf_indent(b, indent);
+    const char *key = e->key;
     if (e->kind == IR_MAP) {
         if (!e->u.kids.first) {
-            strbuf_printf(b, "%s: {}\n", key);
+            key_line(p, b, key, indent, ": {}\n");
             return;
         }
-        strbuf_printf(b, "%s:\n", key);
+        key_line(p, b, key, indent, ":\n");
         print_map(p, b, e, indent + 2, hook);
     } else if (e->kind == IR_SEQ) {
         if (!e->u.kids.first) {
-            strbuf_printf(b, "%s: []\n", key);
+            key_line(p, b, key, indent, ": []\n");
             return;
         }
-        strbuf_printf(b, "%s:\n", key);
+        key_line(p, b, key, indent, ":\n");
         print_items(p, b, e, indent);
     } else if (is_repeat(e)) {
-        strbuf_printf(b, "%s:\n", key);
+        key_line(p, b, key, indent, ":\n");
         print_repeat(p, b, e, indent);
     } else if (is_list_ref(e) && p->in_define && e->u.ref->type == KNOB_STRING_LIST) {
         /* Inside a YAML define the text must match libyaml's: quoted items, `[]` when empty. */
-        const char *v = values_ref(p, e->u.ref);
-        strbuf_printf(b, "{{- if %s }}\n", v);
         strbuf_indent(b, indent);
-        strbuf_printf(b, "%s:\n", key);
+        strbuf_add(b, "{{- if ");
+        values_ref(b, e->u.ref);
+        strbuf_add(b, " }}\n");
+        key_line(p, b, key, indent, ":\n");
         strbuf_indent(b, indent);
-        strbuf_printf(b, "{{- range $e := %s }}\n", v);
+        strbuf_add(b, "{{- range $e := ");
+        values_ref(b, e->u.ref);
+        strbuf_add(b, " }}\n");
         strbuf_indent(b, indent);
         strbuf_add(b, "- {{ $e | quote }}\n");
         strbuf_indent(b, indent);
         strbuf_add(b, "{{- end }}\n");
         strbuf_indent(b, indent);
         strbuf_add(b, "{{- else }}\n");
-        strbuf_indent(b, indent);
-        strbuf_printf(b, "%s: []\n", key);
+        key_line(p, b, key, indent, ": []\n");
         strbuf_indent(b, indent);
         strbuf_add(b, "{{- end }}\n");
     } else if (is_list_ref(e)) {
-        strbuf_printf(b, "%s:\n", key);
+        key_line(p, b, key, indent, ":\n");
         strbuf_indent(b, indent + 2);
-        strbuf_printf(b, "{{- toYaml %s | nindent %d }}\n", values_ref(p, e->u.ref), indent + 2);
+        strbuf_add(b, "{{- toYaml ");
+        values_ref(b, e->u.ref);
+        strbuf_add(b, " | nindent ");
+        strbuf_add_int(b, indent + 2);
+        strbuf_add(b, " }}\n");
     } else if (e->kind == IR_EXPR && e->u.expr.op == EXPR_YAML) {
-        strbuf_printf(b, "%s: |\n", key);
+        key_line(p, b, key, indent, ": |\n");
         strbuf_indent(b, indent + 2);
-        strbuf_printf(b, "{{- %s | nindent %d }}\n", pipeline(p, e), indent + 2);
+        strbuf_add(b, "{{- ");
+        pipeline(p, b, e);
+        strbuf_add(b, " | nindent ");
+        strbuf_add_int(b, indent + 2);
+        strbuf_add(b, " }}\n");
     } else {
-        strbuf_printf(b, "%s: ", key);
-        put_scalar(b, inline_value(p, e), indent);
+        key_line(p, b, key, indent, ": ");
+        put_value(p, b, e, indent);
     }
 }
 
@@ -380,14 +437,16 @@ static Hook child_hook(Hook hook, const char *key)
 static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook)
 {
     for (const IrNode *e = map->u.kids.first; e; e = e->next) {
-        open_when(p, b, e->when, indent);
+        open_when(b, e->when, indent);
         print_entry(p, b, e, indent, child_hook(hook, e->key));
         close_when(b, e->when, indent);
     }
     if (hook == HOOK_LABELS) {
         /* metadata.labels of an object: the chart adds Helm's own label. */
         strbuf_indent(b, indent);
-        strbuf_printf(b, "helm.sh/chart: {{ include \"%s.chart\" $ }}\n", p->chart);
+        strbuf_add(b, "helm.sh/chart: {{ include \"");
+        strbuf_add(b, p->chart);
+        strbuf_add(b, ".chart\" $ }}\n");
     }
 }
 
@@ -395,17 +454,17 @@ static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int inde
 static void print_item(TemplatePrinter *p, StrBuf *b, const IrNode *item, int indent)
 {
     if (item->kind == IR_MAP && item->u.kids.first) {
-        StrBuf inner;
-        strbuf_init(&inner, p->a);
-        print_map(p, &inner, item, indent + 2, HOOK_NONE);
-        const char *text = strbuf_str(&inner);
-        strbuf_indent(b, indent);
         if (item->u.kids.first->when) {
+            strbuf_indent(b, indent);
             strbuf_add(b, "-\n");
-            strbuf_add(b, text);
+            print_map(p, b, item, indent + 2, HOOK_NONE);
         } else {
-            strbuf_add(b, "- ");
-            strbuf_add(b, text + indent + 2);
+            /* The map's first line starts with indent + 2 spaces (no condition before it): its
+             * last two become the "- " of the item, in place. */
+            size_t at = b->len + (size_t)indent;
+            print_map(p, b, item, indent + 2, HOOK_NONE);
+            b->data[at] = '-';
+            b->data[at + 1] = ' ';
         }
     } else if (item->kind == IR_MAP) {
         strbuf_indent(b, indent);
@@ -417,7 +476,7 @@ static void print_item(TemplatePrinter *p, StrBuf *b, const IrNode *item, int in
     } else {
         strbuf_indent(b, indent);
         strbuf_add(b, "- ");
-        put_scalar(b, inline_value(p, item), indent);
+        put_value(p, b, item, indent);
     }
 }
 
@@ -425,7 +484,9 @@ static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int i
 {
     const IrNode *count = rep->u.expr.args, *body = count->next;
     strbuf_indent(b, indent);
-    strbuf_printf(b, "{{- range $i := until (int %s) }}\n", pipeline(p, count));
+    strbuf_add(b, "{{- range $i := until (int ");
+    pipeline(p, b, count);
+    strbuf_add(b, ") }}\n");
     print_item(p, b, body, indent);
     strbuf_indent(b, indent);
     strbuf_add(b, "{{- end }}\n");
@@ -434,7 +495,7 @@ static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int i
 static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int indent)
 {
     for (const IrNode *item = seq->u.kids.first; item; item = item->next) {
-        open_when(p, b, item->when, indent);
+        open_when(b, item->when, indent);
         if (is_repeat(item))
             print_repeat(p, b, item, indent);
         else
@@ -447,8 +508,11 @@ const char *template_object(TemplatePrinter *p, const IrObject *obj)
 {
     StrBuf b;
     strbuf_init(&b, p->a);
-    if (obj->when)
-        strbuf_printf(&b, "{{- if %s }}\n", template_cond(p, obj->when));
+    if (obj->when) {
+        strbuf_add(&b, "{{- if ");
+        cond_into(&b, obj->when);
+        strbuf_add(&b, " }}\n");
+    }
     print_map(p, &b, obj->root, 0, HOOK_ROOT);
     if (obj->when)
         strbuf_add(&b, "{{- end }}\n");

@@ -52,6 +52,21 @@ void strbuf_indent(StrBuf *b, int n)
     b->data[b->len] = '\0';
 }
 
+void strbuf_add_int(StrBuf *b, int64_t i)
+{
+    char digits[24];
+    size_t n = sizeof digits;
+    /* Negate as unsigned so INT64_MIN works too. */
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+    do {
+        digits[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (i < 0)
+        digits[--n] = '-';
+    strbuf_addn(b, digits + n, sizeof digits - n);
+}
+
 void strbuf_printf(StrBuf *b, const char *fmt, ...)
 {
     /* Formats straight into the buffer's free space; grows and formats again only if it was

@@ -3,6 +3,7 @@
 #ifndef GOVERSEC_STRBUF_H
 #define GOVERSEC_STRBUF_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "support/arena.h"
 
@@ -17,6 +18,7 @@ void strbuf_add(StrBuf *b, const char *s);
 void strbuf_addn(StrBuf *b, const char *s, size_t n);
 void strbuf_addc(StrBuf *b, char c);
 void strbuf_indent(StrBuf *b, int n);  /* n spaces */
+void strbuf_add_int(StrBuf *b, int64_t i); /* decimal, as "%" PRId64 writes it, without printf */
 void strbuf_printf(StrBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *strbuf_str(StrBuf *b);     /* NUL-terminated; stays valid */
 

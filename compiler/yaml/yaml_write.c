@@ -1,6 +1,7 @@
-/* yaml_write.c - Data -> YAML text through libyaml's event emitter. Owns the quoting policy: a
- * string is written plain unless a YAML 1.1 or 1.2 reader (kubectl, Helm, Python) could take it
- * for something else, in which case it is double-quoted. Output is byte-for-byte deterministic. */
+/* yaml_write.c - Data -> YAML text through libyaml's event emitter. Applies the quoting policy
+ * (yaml_needs_quotes, yaml_scalar.c): a string is written plain unless a YAML 1.1 or 1.2 reader
+ * (kubectl, Helm, Python) could take it for something else, in which case it is double-quoted.
+ * Output is byte-for-byte deterministic. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,78 +32,6 @@ static int out_handler(void *data, unsigned char *buffer, size_t size)
     memcpy(b->p + b->len, buffer, size);
     b->len += size;
     return 1;
-}
-
-static bool all_in(const char *s, size_t n, const char *set)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strchr(set, s[i]))
-            return false;
-    return true;
-}
-
-static bool word_in(const char *s, const char *const *words)
-{
-    for (; *words; words++)
-        if (strcmp(s, *words) == 0)
-            return true;
-    return false;
-}
-
-/* Ints, floats, hex/octal/binary, sexagesimal (YAML 1.1 "1:30"), versions like "1.2.3" (a 1.1
- * float), exponents, .inf/.nan: anything some resolver would not keep as a string. */
-static bool looks_numeric(const char *s)
-{
-    if (*s == '+' || *s == '-')
-        s++;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'o' || s[1] == 'b' || s[1] == 'X' || s[1] == 'O' || s[1] == 'B'))
-        return s[2] && all_in(s + 2, strlen(s + 2), "0123456789abcdefABCDEF_");
-    static const char *const special[] = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL};
-    if (word_in(s, special))
-        return true;
-    size_t n = strlen(s);
-    const char *e = strpbrk(s, "eE");
-    if (e) {
-        const char *x = e + 1;
-        if (*x == '+' || *x == '-')
-            x++;
-        if (!*x || !all_in(x, strlen(x), "0123456789"))
-            return false;
-        n = (size_t)(e - s);
-    }
-    if (n == 0 || !all_in(s, n, "0123456789._:"))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] >= '0' && s[i] <= '9')
-            return true;
-    return false;
-}
-
-static bool looks_timestamp(const char *s)
-{
-    return strlen(s) >= 6 && all_in(s, 4, "0123456789") && s[4] == '-' && s[5] >= '0' && s[5] <= '9';
-}
-
-static bool yaml_needs_quotes(const char *s, size_t len)
-{
-    static const char *const words[] = {
-        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
-        "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
-        "~", "=", "<<", NULL};
-    if (len == 0 || strlen(s) != len)
-        return true;
-    if (s[0] == ' ' || s[len - 1] == ' ' || s[len - 1] == ':')
-        return true;
-    if (strchr(",[]{}#&*!|>'\"%@`", s[0]))
-        return true;
-    if (strchr("-?:", s[0]) && (len == 1 || s[1] == ' '))
-        return true;
-    if (strstr(s, ": ") || strstr(s, " #") || strncmp(s, "---", 3) == 0 || strncmp(s, "...", 3) == 0)
-        return true;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return true;
-    return word_in(s, words) || looks_numeric(s) || looks_timestamp(s);
 }
 
 static int emit_scalar(yaml_emitter_t *em, const char *s, size_t len, yaml_scalar_style_t style)

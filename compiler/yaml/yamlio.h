@@ -10,6 +10,7 @@
 
 #include "ir/data.h"
 #include "support/diag.h"
+#include "support/strbuf.h"
 
 /* Appends the documents to an arena buffer; each document starts with "---" only when n > 1 and
  * it is not the first. Returns false (with *err set) only if libyaml itself fails. */
@@ -17,6 +18,22 @@ bool yaml_write(Arena *a, const Data *const *docs, size_t n, const char **out, s
                 const char **err);
 /* One document's text, for EXPR_YAML (no document markers). */
 const char *yaml_write_one(Arena *a, const Data *doc, size_t *len);
+
+/* ---- single scalars (yaml_scalar.c), for text that embeds YAML scalars (chart templates) ---- */
+
+/* The quoting policy: true when a plain scalar `s` (len bytes, NUL-terminated) could read back as
+ * something other than this string (bool, null, number, timestamp, indicator, ...). */
+bool yaml_needs_quotes(const char *s, size_t len);
+/* Appends what libyaml writes for the string `s` with `style` as a block mapping value (the text
+ * after "key: ") when it can be written without an emitter - ASCII, plain or double-quoted, one
+ * line - and returns true; returns false and appends nothing otherwise. Byte-identical to
+ * yaml_write by construction and by test (tests/unit/test_yaml_scalar.c). */
+bool yaml_scalar_append(StrBuf *b, const char *s, size_t len, DataStyle style);
+/* The same for a mapping key (the text before ':'); false for keys libyaml writes as "? key". */
+bool yaml_key_append(StrBuf *b, const char *s, size_t len);
+/* Always succeeds: yaml_scalar_append's text, else libyaml's (a `|` block keeps its continuation
+ * lines, indented for column 0). NULL only if libyaml fails. */
+const char *yaml_scalar_text(Arena *a, const char *s, size_t len, DataStyle style);
 
 /* Parses every document of `text` (named `path` in errors). Returns the number of documents
  * (stored in *docs), or -1 after reporting errors to `diags` against `file`. */

@@ -1,0 +1,191 @@
+/* test_yaml_scalar.c - yaml_scalar_append / yaml_key_append / yaml_scalar_text (yaml_scalar.c)
+ * against libyaml itself: for every string of a large table of tricky ones (indicators, YAML 1.1
+ * words, numbers, timestamps, spaces, control characters, Unicode, very long text) and thousands
+ * of generated ones, the direct writer must produce exactly the bytes yaml_write_one produces for
+ * {v: string} (and {string: 0} for keys), or decline. It must not decline for ASCII text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "yaml/yamlio.h"
+
+static const char *const TRICKY[] = {
+    "", " ", "  ", "a", "hello", "hello world", " lead", "trail ", " both ", "a  b", "a\tb", "\tlead",
+    ":", "::", ":a", ": a", "a:", "a:b", "a: b", "a :b", "http://x:80/p", "ghcr.io/a/b:1.0",
+    "#", "#c", "a#b", "a #b", "a# b", "-", "--", "---", "---x", "- x", "-x", "-Xmx1g", "-1", "- ",
+    "?", "?x", "? x", "a?b", "...", "..", ".x", "{", "{x}", "a{b}", "[", "[x]", "a[0]", "}", "]",
+    ",", ",x", "a,b", "*", "*star", "a*", "&", "&amp", "!", "!tag", "a!", "|", "|x", "a|b", ">", ">x",
+    "'", "'q'", "it's", "\"", "\"q\"", "say \"hi\"", "%", "%p", "50%", "@", "@at", "a@b", "`", "`x`",
+    "\\", "a\\b", "C:\\path", "\\n", "=", "==", "<<", "<", "~", "~x", "a~",
+    "y", "Y", "yes", "Yes", "YES", "yEs", "n", "N", "no", "No", "NO", "nO", "true", "True", "TRUE",
+    "tRUE", "false", "False", "FALSE", "on", "On", "ON", "oN", "off", "Off", "OFF", "null", "Null",
+    "NULL", "nULL", "none", "None", "yes!", "truey", "nullable",
+    "0", "1", "-1", "+1", "8080", "017", "1_000", "1.5", "-1.5", "+.5", ".5", "5.", "1.2.3", "1e3", "1E3",
+    "1e+3", "1e-3", "e3", "1e", "1ex", "0x1F", "0X1f", "0x", "0xg", "0o17", "0O17", "0b101", "0B1",
+    "1:30", "1:30:00", "12:", ".inf", "-.inf", "+.inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", ".nAn",
+    "inf", "nan", "2024-01-02", "2024-01-02T03:04:05Z", "2024-1-2", "20240102", "2024-x", "1234-5",
+    "500m", "1Gi", "10s", "1h30m", "v1.2.3", "1.2.3-rc1", "$(POD_NAME).ns", "{{ .Values.x }}",
+    "a\nb", "a\n", "\nb", "\n", "a\rb", "a\r\nb", "a\x01b", "\x07\x08\x0b\x0c\x1b", "\x7f", "a\x7f",
+    "tab\there", "x\x1f", "h\xc3\xa9llo", "\xc3\xa9", "\xe2\x80\xa8", "\xc2\x85", "\xef\xbb\xbf" "bom",
+    "\xc2\xa0nbsp", "\xf0\x9f\x98\x80", "caf\xc3\xa9 au lait",
+    "app.kubernetes.io/name", "helm.sh/chart", "apiVersion", "key with spaces", "key: value # c",
+    "--set=a", "@@", "a b c d e f g h i j k l m n o p", "0.0.0.0:8080", "[::1]:80", "::1", "a,b,c",
+};
+
+/* libyaml's text for {v: s} (style `style`) minus "v: " and the final newline. */
+static const char *via_libyaml(Arena *a, const char *s, size_t len, DataStyle style)
+{
+    Data *m = data_map(a);
+    Data *d = data_put(a, m, "v", data_strn(a, s, len));
+    d->style = style;
+    size_t n;
+    const char *text = yaml_write_one(a, m, &n);
+    assert_non_null(text);
+    assert_true(n >= 4 && strncmp(text, "v: ", 3) == 0 && text[n - 1] == '\n');
+    return arena_strndup(a, text + 3, n - 4);
+}
+
+/* libyaml's text for the key of {s: 0}, or NULL when it is not a "key: 0" line. */
+static const char *key_via_libyaml(Arena *a, const char *s, size_t len)
+{
+    Data *m = data_map(a);
+    data_put(a, m, arena_strndup(a, s, len), data_int(a, 0));
+    size_t n;
+    const char *text = yaml_write_one(a, m, &n);
+    assert_non_null(text);
+    if (n < 4 || strcmp(text + n - 4, ": 0\n") != 0 || memchr(text, '\n', n - 1))
+        return NULL;
+    return arena_strndup(a, text, n - 4);
+}
+
+static bool is_ascii(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return false;
+    return true;
+}
+
+static int checked;
+
+static void check_one(Arena *a, const char *s, size_t len)
+{
+    static const DataStyle styles[] = {STYLE_AUTO, STYLE_QUOTED, STYLE_LITERAL};
+    for (size_t k = 0; k < sizeof styles / sizeof styles[0]; k++) {
+        DataStyle st = styles[k];
+        const char *want = via_libyaml(a, s, len, st);
+        StrBuf b;
+        strbuf_init(&b, a);
+        bool direct = yaml_scalar_append(&b, s, len, st);
+        if (direct && strcmp(strbuf_str(&b), want) != 0)
+            fail_msg("style %d: '%s': direct '%s', libyaml '%s'", (int)st, s, strbuf_str(&b), want);
+        if (!direct && b.len != 0)
+            fail_msg("style %d: '%s': declined but appended '%s'", (int)st, s, strbuf_str(&b));
+        /* ASCII in plain or double-quoted style is always written directly. */
+        if (st != STYLE_LITERAL && is_ascii(s, len) && !direct)
+            fail_msg("style %d: ASCII '%s' declined", (int)st, s);
+        const char *text = yaml_scalar_text(a, s, len, st);
+        if (strcmp(text, want) != 0)
+            fail_msg("style %d: '%s': yaml_scalar_text '%s', libyaml '%s'", (int)st, s, text, want);
+        checked++;
+    }
+    if (memchr(s, '\0', len))
+        return; /* a key is a C string */
+    const char *want = key_via_libyaml(a, s, len);
+    StrBuf b;
+    strbuf_init(&b, a);
+    bool direct = yaml_key_append(&b, s, len);
+    if (direct && (!want || strcmp(strbuf_str(&b), want) != 0))
+        fail_msg("key '%s': direct '%s', libyaml '%s'", s, strbuf_str(&b), want ? want : "(complex key)");
+    if (!direct && want && is_ascii(s, len) && len <= 128 && !strpbrk(s, "\r\n"))
+        fail_msg("key: ASCII '%s' declined", s);
+}
+
+static void test_tricky_table(void **state)
+{
+    (void)state;
+    Arena *a = arena_new();
+    for (size_t i = 0; i < sizeof TRICKY / sizeof TRICKY[0]; i++)
+        check_one(a, TRICKY[i], strlen(TRICKY[i]));
+    check_one(a, "a\0b", 3); /* embedded NUL */
+    arena_free(a);
+}
+
+static void test_long_strings(void **state)
+{
+    (void)state;
+    Arena *a = arena_new();
+    /* Around libyaml's 128-byte simple-key limit and its default 80-column width (which
+     * yaml_write disables: nothing may fold). */
+    size_t lens[] = {79, 80, 81, 127, 128, 129, 200, 1000, 5000};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        char *s = arena_alloc(a, lens[i] + 1);
+        for (size_t j = 0; j < lens[i]; j++)
+            s[j] = (j % 7 == 6) ? ' ' : (char)('a' + j % 26);
+        check_one(a, s, lens[i]);
+        s[lens[i] / 2] = ':';
+        s[lens[i] / 2 + 1] = ' ';
+        check_one(a, s, lens[i]); /* quoted */
+        s[lens[i] / 3] = '"';
+        s[lens[i] / 4] = '\n';
+        check_one(a, s, lens[i]);
+    }
+    arena_free(a);
+}
+
+/* Random strings over an alphabet of indicators, digits, word letters, spaces and controls. */
+static void test_generated(void **state)
+{
+    (void)state;
+    static const char alpha[] = "0123456789._:-+eExXoOb aftnyYNul~=<#?,[]{}&*!|>'\"%@`\\\t\n\r\x01\x7f";
+    uint32_t seed = 12345;
+    char buf[16];
+    for (int round = 0; round < 40; round++) {
+        Arena *a = arena_new(); /* one per round: keeps memory flat */
+        for (int i = 0; i < 500; i++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t len = 1 + (seed >> 16) % 10;
+            for (size_t j = 0; j < len; j++) {
+                seed = seed * 1103515245u + 12345u;
+                buf[j] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+            }
+            buf[len] = '\0';
+            check_one(a, buf, len);
+        }
+        arena_free(a);
+    }
+    assert_true(checked > 60000);
+}
+
+static void test_needs_quotes_policy(void **state)
+{
+    (void)state;
+    /* The policy yaml_write applies (test_yaml.c has the full table through the writer). */
+    assert_true(yaml_needs_quotes("", 0));
+    assert_true(yaml_needs_quotes("yes", 3));
+    assert_true(yaml_needs_quotes("-.inf", 5));
+    assert_true(yaml_needs_quotes("0x1F", 4));
+    assert_true(yaml_needs_quotes("2024-01-02", 10));
+    assert_true(yaml_needs_quotes("a: b", 4));
+    assert_true(yaml_needs_quotes("ab", 1)); /* not the NUL-terminated string of that length */
+    assert_false(yaml_needs_quotes("yEs", 3));
+    assert_false(yaml_needs_quotes("app.kubernetes.io/name", 22));
+    assert_false(yaml_needs_quotes("500m", 4));
+    assert_false(yaml_needs_quotes("-Xmx1g", 6));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tricky_table),
+        cmocka_unit_test(test_long_strings),
+        cmocka_unit_test(test_generated),
+        cmocka_unit_test(test_needs_quotes_policy),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
