@@ -85,7 +85,8 @@ static void put_literal(TemplatePrinter *p, StrBuf *b, const IrNode *n, int inde
     case IR_STR: {
         DataStyle style = p->in_define ? STYLE_QUOTED : n->style;
         size_t len = strlen(n->u.str);
-        if (yaml_scalar_append(b, n->u.str, len, style))
+        /* A `|` block comes back indented for column 0: put_scalar shifts it. */
+        if (style != STYLE_LITERAL && yaml_scalar_append(b, n->u.str, len, style))
             strbuf_addc(b, '\n');
         else
             put_scalar(b, yaml_scalar_text(p->a, n->u.str, len, style), indent);

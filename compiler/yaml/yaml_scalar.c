@@ -3,9 +3,8 @@
  * settings of yaml_write.c (width -1, unicode, indent 2). The chart printer writes thousands of
  * single scalars into template text; starting a libyaml emitter for each one was most of its
  * cost (bench/README.md). Only the cases whose libyaml output is fully determined by the rules
- * below are written directly - ASCII text in plain or double-quoted style on one line; anything
- * else (non-ASCII, `|` blocks, keys libyaml would not write as simple keys) goes through libyaml,
- * so the two can never disagree. tests/unit/test_yaml_scalar.c compares them over a large table. */
+ * below are written directly - ASCII text, plain, double-quoted or as a `|` block; anything else
+ * (non-ASCII, "|+" blocks, keys libyaml would not write as simple keys) goes through libyaml. tests/unit/test_yaml_scalar.c compares them over a large table. */
 #include <string.h>
 
 #include "yaml/yamlio.h"
@@ -154,12 +153,63 @@ static bool is_ascii(const char *s, size_t len)
     return true;
 }
 
+/* How libyaml writes a `|` request for ASCII text (yaml_emitter_analyze_scalar and
+ * select_scalar_style): as a block unless it is empty, has a control character other than '\n',
+ * a space before a line break or a trailing space - then double-quoted. */
+static bool block_allowed(const char *s, size_t len)
+{
+    if (len == 0 || s[len - 1] == ' ')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\n') || c == 0x7f || (c == ' ' && s[i + 1] == '\n'))
+            return false;
+    }
+    return true;
+}
+
+/* yaml_emitter_write_literal_scalar under a key at column 0: "|", the indentation hint "2" when
+ * the text starts with a space or a break, "-" when it has no final newline, then every line
+ * indented by 2 (empty lines stay empty). The final newline itself is left to the caller, like
+ * the newline after any other value. Text ending in two newlines ("|+", after which libyaml
+ * also ends the document explicitly) is not handled here. */
+static bool put_literal_block(StrBuf *b, const char *s, size_t len)
+{
+    bool final_break = s[len - 1] == '\n';
+    if (final_break && (len == 1 || s[len - 2] == '\n'))
+        return false;
+    strbuf_addc(b, '|');
+    if (s[0] == ' ' || s[0] == '\n')
+        strbuf_addc(b, '2');
+    if (!final_break)
+        strbuf_addc(b, '-');
+    if (final_break)
+        len--;
+    for (size_t i = 0; i < len;) {
+        size_t eol = i;
+        while (eol < len && s[eol] != '\n')
+            eol++;
+        strbuf_addc(b, '\n');
+        if (eol > i) {
+            strbuf_addn(b, "  ", 2);
+            strbuf_addn(b, s + i, eol - i);
+        }
+        i = eol + 1;
+    }
+    return true;
+}
+
 bool yaml_scalar_append(StrBuf *b, const char *s, size_t len, DataStyle style)
 {
-    /* Non-ASCII: libyaml's printable/break classes of Unicode are not reproduced here. `|`
-     * blocks: multi-line, indentation hints, chomping - left to libyaml. */
-    if (style == STYLE_LITERAL || !is_ascii(s, len))
+    /* Non-ASCII: libyaml's printable/break classes of Unicode are not reproduced here. */
+    if (!is_ascii(s, len))
         return false;
+    if (style == STYLE_LITERAL) {
+        if (block_allowed(s, len))
+            return put_literal_block(b, s, len);
+        put_double_quoted(b, s, len);
+        return true;
+    }
     if (style == STYLE_AUTO && !yaml_needs_quotes(s, len)) {
         /* A plain request libyaml honours: for ASCII, every case where libyaml's analysis
          * forbids a block plain scalar (indicator first, ": " or " #" inside, leading/trailing

@@ -24,15 +24,16 @@ const char *yaml_write_one(Arena *a, const Data *doc, size_t *len);
 /* The quoting policy: true when a plain scalar `s` (len bytes, NUL-terminated) could read back as
  * something other than this string (bool, null, number, timestamp, indicator, ...). */
 bool yaml_needs_quotes(const char *s, size_t len);
-/* Appends what libyaml writes for the string `s` with `style` as a block mapping value (the text
- * after "key: ") when it can be written without an emitter - ASCII, plain or double-quoted, one
- * line - and returns true; returns false and appends nothing otherwise. Byte-identical to
- * yaml_write by construction and by test (tests/unit/test_yaml_scalar.c). */
+/* Appends what libyaml writes for the string `s` with `style` as the value of a block mapping
+ * at column 0 (the text after "key: ", without the final newline) and returns true, for ASCII
+ * text; returns false and appends nothing otherwise (non-ASCII, "|+" blocks). A `|` block's
+ * lines after the first are indented for column 0. Byte-identical to yaml_write by construction
+ * and by test (tests/unit/test_yaml_scalar.c). */
 bool yaml_scalar_append(StrBuf *b, const char *s, size_t len, DataStyle style);
 /* The same for a mapping key (the text before ':'); false for keys libyaml writes as "? key". */
 bool yaml_key_append(StrBuf *b, const char *s, size_t len);
-/* Always succeeds: yaml_scalar_append's text, else libyaml's (a `|` block keeps its continuation
- * lines, indented for column 0). NULL only if libyaml fails. */
+/* Always succeeds: yaml_scalar_append's text, else libyaml's (same form). NULL only if libyaml
+ * fails. */
 const char *yaml_scalar_text(Arena *a, const char *s, size_t len, DataStyle style);
 
 /* Parses every document of `text` (named `path` in errors). Returns the number of documents
