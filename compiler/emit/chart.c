@@ -2,6 +2,7 @@
  * Chart.yaml, values.yaml (the knobs, commented), values.schema.json (draft-07, from the knobs),
  * templates/ (one per object, via template.c), _helpers.tpl, NOTES.txt and a README with every
  * value. YAML data goes through libyaml; templates and prose are text by nature. */
+#include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -378,6 +379,33 @@ static void write_notes(Chart *ch)
     add_file(ch, "templates/NOTES.txt", strbuf_str(&b));
 }
 
+/* A default as values.yaml writes it after "key: ", or "(see values.yaml)" when that takes more
+ * than one line. Scalars and empty collections directly (yaml_scalar_text is libyaml's text);
+ * libyaml itself for floats. */
+static const char *shown_value(Arena *a, const Data *v)
+{
+    const char *text = NULL;
+    switch (v->kind) {
+    case DATA_NULL: return "null";
+    case DATA_BOOL: return v->u.b ? "true" : "false";
+    case DATA_INT: return arena_printf(a, "%" PRId64, v->u.i);
+    case DATA_STR: text = yaml_scalar_text(a, v->u.str.s, v->u.str.len, v->style); break;
+    case DATA_MAP: return v->u.kids.first ? "(see values.yaml)" : "{}";
+    case DATA_SEQ: return v->u.kids.first ? "(see values.yaml)" : "[]";
+    case DATA_FLOAT: {
+        Data *one = data_map(a);
+        data_put(a, one, "v", data_clone(a, v));
+        size_t len;
+        const char *t = yaml_write_one(a, one, &len);
+        text = t ? arena_strndup(a, t + 3, len > 4 ? len - 4 : 0) : NULL;
+        break;
+    }
+    }
+    if (!text)
+        return "";
+    return strchr(text, '\n') ? "(see values.yaml)" : text;
+}
+
 static void write_readme(Chart *ch, const Data *values)
 {
     StrBuf b;
@@ -401,15 +429,7 @@ static void write_readme(Chart *ch, const Data *values)
     };
     for (const Knob *k = ch->c->knobs; k; k = k->next) {
         const Data *v = data_path(values, k->path);
-        const char *shown = "";
-        if (v) {
-            Data *one = data_map(ch->a);
-            data_put(ch->a, one, "v", data_clone(ch->a, v));
-            size_t len;
-            const char *t = yaml_write_one(ch->a, one, &len);
-            shown = strchr(t, '\n') && strchr(t, '\n')[1] ? "(see values.yaml)"
-                                                             : arena_strndup(ch->a, t + 3, len > 4 ? len - 4 : 0);
-        }
+        const char *shown = v ? shown_value(ch->a, v) : "";
         strbuf_printf(&b, "| `%s` | %s | `%s` | %s |\n", k->path, type_names[k->type], shown,
                       k->description ? k->description : "");
     }
