@@ -46,9 +46,11 @@ void strbuf_addc(StrBuf *b, char c)
 
 void strbuf_indent(StrBuf *b, int n)
 {
-    reserve(b, (size_t)(n > 0 ? n : 0));
-    for (int i = 0; i < n; i++)
-        b->data[b->len++] = ' ';
+    if (n <= 0)
+        return;
+    reserve(b, (size_t)n);
+    memset(b->data + b->len, ' ', (size_t)n);
+    b->len += (size_t)n;
     b->data[b->len] = '\0';
 }
 

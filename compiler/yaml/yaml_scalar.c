@@ -87,11 +87,19 @@ bool yaml_needs_quotes(const char *s, size_t len)
     bool digit = false;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f) /* also an embedded NUL */
+        if (c > ':') { /* letters and most punctuation: only DEL matters */
+            if (c == 0x7f)
+                return true;
+        } else if (c >= '0') {
+            if (c <= '9')
+                digit = true;
+            else if (s[i + 1] == ' ') /* ':' */
+                return true;
+        } else if (c < ' ') { /* controls, also an embedded NUL */
             return true;
-        if ((c == ':' && s[i + 1] == ' ') || (c == ' ' && s[i + 1] == '#'))
+        } else if (c == ' ' && s[i + 1] == '#') {
             return true;
-        digit |= c >= '0' && c <= '9';
+        }
     }
     /* The words are at most 5 bytes. */
     if (len <= 5 && is_word(s))
