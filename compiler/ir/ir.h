@@ -55,9 +55,9 @@ typedef struct Knob {
     const char *const *choices; /* KNOB_ENUM: NULL-terminated */
     const char *required_when;  /* path of a boolean knob that makes this one required */
     bool must_be_odd;           /* KNOB_INT: odd only (etcd quorum); the chart enforces it with `fail` */
-    struct Knob *next;          /* registration order */
     const char *not_above;      /* KNOB_INT: path of an int knob this one must not exceed (HPA
                                    min <= max); JSON Schema cannot say it: the chart `fail`s */
+    struct Knob *next;          /* registration order */
 } Knob;
 
 /* ---- conditions ------------------------------------------------------------------------------ */
@@ -125,6 +125,7 @@ typedef struct IrCluster {
     const char *namespace_name;
     const char *chart_version, *app_version, *kube_version; /* for Chart.yaml */
     Knob *knobs, *knobs_tail;
+    struct KnobEntry *knob_index; /* knobs by path (ir_build.c); owned by ir_knob */
     IrObject *objects, *objects_tail;
     Span span;
 } IrCluster;

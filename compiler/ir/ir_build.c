@@ -14,18 +14,11 @@
 #define uthash_free(ptr, sz) ((void)(ptr), (void)(sz))
 #include <uthash.h>
 
-/* Each Knob is allocated inside its hash entry (Knob first, so a Knob* is its entry's address).
- * The table needs no field in IrCluster: uthash's head is the first entry added, which is the
- * cluster's first knob, and knobs are never removed. */
+/* Each Knob is allocated inside its hash entry; IrCluster.knob_index is the table's head. */
 typedef struct KnobEntry {
     Knob knob;
     UT_hash_handle hh;
 } KnobEntry;
-
-static KnobEntry *knob_table(const IrCluster *c)
-{
-    return c->knobs ? (KnobEntry *)(void *)c->knobs : NULL;
-}
 
 IrCluster *ir_cluster_new(Arena *a, const char *name, const char *namespace_name)
 {
@@ -50,8 +43,7 @@ Knob *ir_knob(Arena *a, IrCluster *c, const char *path, KnobType type, Data *def
     /* A path registered twice keeps finding its first knob, as the linear scan did. */
     if (!ir_find_knob(c, k->path)) {
         Arena *uthash_arena = a;
-        KnobEntry *head = knob_table(c);
-        HASH_ADD_KEYPTR(hh, head, k->path, strlen(k->path), e);
+        HASH_ADD_KEYPTR(hh, c->knob_index, k->path, strlen(k->path), e);
     }
     if (c->knobs_tail)
         c->knobs_tail->next = k;
@@ -63,8 +55,8 @@ Knob *ir_knob(Arena *a, IrCluster *c, const char *path, KnobType type, Data *def
 
 const Knob *ir_find_knob(const IrCluster *c, const char *path)
 {
-    KnobEntry *head = knob_table(c), *e = NULL;
-    HASH_FIND_STR(head, path, e);
+    KnobEntry *e = NULL;
+    HASH_FIND_STR(c->knob_index, path, e);
     return e ? &e->knob : NULL;
 }
 
