@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "test_data_util.h"
+
 #include "lower/lower.h"
 #include "support/quantity.h"
 #include "support/sha256.h"
@@ -125,39 +127,6 @@ static const IrObject *object(const Fx *f, const char *path)
 static Data *eval(Fx *f, const char *path) { return ir_eval_object(f->a, f->ir, object(f, path), f->values); }
 
 /* ---- Data navigation ------------------------------------------------------------------------- */
-
-static Data *at(const Data *d, const char *path)
-{
-    Data *v = data_path(d, path);
-    if (!v)
-        fail_msg("missing %s", path);
-    return v;
-}
-
-static Data *nth(const Data *seq, size_t i)
-{
-    assert_int_equal(seq->kind, DATA_SEQ);
-    Data *d = seq->u.kids.first;
-    for (size_t k = 0; d && k < i; k++)
-        d = d->next;
-    if (!d)
-        fail_msg("no item %zu", i);
-    return d;
-}
-
-static const char *str(const Data *d)
-{
-    assert_non_null(d);
-    assert_int_equal(d->kind, DATA_STR);
-    return d->u.str.s;
-}
-
-static int64_t num(const Data *d)
-{
-    assert_non_null(d);
-    assert_int_equal(d->kind, DATA_INT);
-    return d->u.i;
-}
 
 static Data *by_name(const Data *seq, const char *name)
 {

@@ -6,6 +6,7 @@
 #include "drift.h"
 #include "lower/lower.h"
 #include "test_check_util.h"
+#include "test_data_util.h"
 #include "values/values.h"
 
 static const char MULTIZONE[] =
@@ -54,39 +55,6 @@ static Data *doc(Fx *f, const char *kind, const char *name)
             return ir_eval_object(f->run->arena, f->ir, o, f->values);
     fail_msg("no object %s/%s", kind, name);
     return NULL;
-}
-
-static Data *at(const Data *d, const char *path)
-{
-    Data *v = data_path(d, path);
-    if (!v)
-        fail_msg("missing %s", path);
-    return v;
-}
-
-static Data *nth(const Data *seq, size_t i)
-{
-    assert_int_equal(seq->kind, DATA_SEQ);
-    Data *d = seq->u.kids.first;
-    for (size_t k = 0; d && k < i; k++)
-        d = d->next;
-    if (!d)
-        fail_msg("no item %zu", i);
-    return d;
-}
-
-static const char *str(const Data *d)
-{
-    assert_non_null(d);
-    assert_int_equal(d->kind, DATA_STR);
-    return d->u.str.s;
-}
-
-static int64_t num(const Data *d)
-{
-    assert_non_null(d);
-    assert_int_equal(d->kind, DATA_INT);
-    return d->u.i;
 }
 
 static size_t count(const Data *seq)
