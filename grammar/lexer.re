@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "parser.h"
-#include "syntax/lexer.h"
+#include "syntax/parse_ctx.h"
 
 enum { LEX_SKIP = -1, LEX_MAX_DIGITS = 30 };
 

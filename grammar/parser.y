@@ -14,7 +14,7 @@
 %param {ParseCtx *ctx}
 
 %code requires {
-#include "syntax/lexer.h"
+#include "syntax/parse_ctx.h"
 }
 
 %code provides {

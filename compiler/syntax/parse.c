@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "parser.h"
-#include "syntax/lexer.h"
+#include "syntax/parse_ctx.h"
 
 Span parse_span(const ParseCtx *ctx, const char *start, const char *end)
 {

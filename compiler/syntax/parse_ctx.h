@@ -1,8 +1,8 @@
-/* lexer.h - private to the front end: the state shared by the re2c lexer (grammar/lexer.re),
+/* parse_ctx.h - private to the front end: the state shared by the re2c lexer (grammar/lexer.re),
  * the Bison parser (grammar/parser.y) and parse.c. One ParseCtx per parsed file; it replaces
  * every global a classic lex/yacc pair would use. */
-#ifndef GOVERSEC_SYNTAX_LEXER_H
-#define GOVERSEC_SYNTAX_LEXER_H
+#ifndef GOVERSEC_SYNTAX_PARSE_CTX_H
+#define GOVERSEC_SYNTAX_PARSE_CTX_H
 #include <stdbool.h>
 
 #include "support/diag.h"
