@@ -255,11 +255,15 @@ bool key_autoscale(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
     int lo, hi;
     bool ok = ty_int(ck, v->u.range.lo, "autoscale minimum", 1, 1000, &lo);
     ok = ty_int(ck, v->u.range.hi, "autoscale maximum", 1, 1000, &hi) && ok;
-    if (!ok)
-        return false;
-    if (lo > hi) {
+    if (ok && lo > hi) {
         Diag *d = ck_error(ck, v->span, "autoscale minimum %d is greater than the maximum %d", lo, hi);
         ck_help(ck, d, "write `autoscale MIN .. MAX` with MIN <= MAX");
+        ok = false;
+    }
+    if (!ok) {
+        /* Still check the metrics block, so one run reports its errors too. */
+        Autoscale scratch = *a;
+        schema_apply(ck, def->sub, st->block, &scratch, DECL_CLUSTER);
         return false;
     }
     a->enabled = true;
