@@ -92,17 +92,10 @@ void lower_etcd_objects(Lower *l)
     ir_put(a, lower_map_get(svc->root, "spec"), "publishNotReadyAddresses", ir_bool(a, true));
 
     IrObject *o = ir_object(a, l->ir, "etcd/statefulset.yaml", "etcd", "apps/v1", "StatefulSet", "etcd", on);
-    ir_put(a, o->root, "apiVersion", ir_str(a, "apps/v1"));
-    ir_put(a, o->root, "kind", ir_str(a, "StatefulSet"));
-    ir_put(a, o->root, "metadata", lower_metadata(l, "etcd", "etcd", "etcd"));
-    IrNode *spec = ir_put(a, o->root, "spec", ir_map(a));
+    IrNode *spec = lower_workload(l, o, "etcd", "etcd");
     ir_put(a, spec, "serviceName", ir_str(a, "etcd-headless"));
     ir_put(a, spec, "replicas", lower_ref(l, "etcd.replicas"));
     ir_put(a, spec, "selector", lower_selector(l, "etcd"));
-    IrNode *tpl = ir_put(a, spec, "template", ir_map(a));
-    ir_put(a, ir_put(a, tpl, "metadata", ir_map(a)), "labels", lower_labels(l, "etcd", "etcd"));
-    IrNode *pod = ir_put(a, tpl, "spec", ir_map(a));
-    ir_push(ir_put(a, pod, "containers", ir_seq(a)), etcd_container(l));
-    lower_pull_secrets(l, pod);
+    lower_pod_template(l, spec, "etcd", "etcd", NULL, etcd_container(l), false);
     ir_push(ir_put(a, spec, "volumeClaimTemplates", ir_seq(a)), lower_vct(l, "etcd-data", "etcd"));
 }

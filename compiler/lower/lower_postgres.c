@@ -143,18 +143,11 @@ static void internal_objects(Lower *l)
     ir_put(a, port, "protocol", ir_str(a, "TCP"));
 
     IrObject *o = ir_object(a, l->ir, "postgres/statefulset.yaml", "postgres", "apps/v1", "StatefulSet", "postgres", on);
-    ir_put(a, o->root, "apiVersion", ir_str(a, "apps/v1"));
-    ir_put(a, o->root, "kind", ir_str(a, "StatefulSet"));
-    ir_put(a, o->root, "metadata", lower_metadata(l, "postgres", "postgres", "postgres"));
-    IrNode *spec = ir_put(a, o->root, "spec", ir_map(a));
+    IrNode *spec = lower_workload(l, o, "postgres", "postgres");
     ir_put(a, spec, "serviceName", ir_str(a, "postgres"));
     ir_put(a, spec, "replicas", lower_ref(l, "postgres.internal.replicas"));
     ir_put(a, spec, "selector", lower_selector(l, "postgres"));
-    IrNode *tpl = ir_put(a, spec, "template", ir_map(a));
-    ir_put(a, ir_put(a, tpl, "metadata", ir_map(a)), "labels", lower_labels(l, "postgres", "postgres"));
-    IrNode *pod = ir_put(a, tpl, "spec", ir_map(a));
-    ir_push(ir_put(a, pod, "containers", ir_seq(a)), postgres_container(l));
-    lower_pull_secrets(l, pod);
+    lower_pod_template(l, spec, "postgres", "postgres", NULL, postgres_container(l), false);
     ir_push(ir_put(a, spec, "volumeClaimTemplates", ir_seq(a)), lower_vct(l, "postgres-data", "postgres.internal"));
 }
 
