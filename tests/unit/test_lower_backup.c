@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "driver/driver.h"
+#include "test_build_util.h"
 #include "emit/emit.h"
 #include "yaml/yamlio.h"
 
@@ -20,30 +21,12 @@
     "persistence postgres internal { credentials secret \"pg-creds\"  storage 50Gi "             \
     "backup daily at 02:00 keep 14 }\n"
 
-typedef struct Built {
-    Compilation comp;
-} Built;
-
 static Built *build_with(const char *body, const char *const *sets, int nsets)
 {
-    static const char *const dirs[] = {TESTS_DIR "/../stdlib"};
-    Built *b = calloc(1, sizeof *b);
-    driver_init(&b->comp);
-    const char *text = arena_printf(b->comp.arena, "cluster \"bk\" {\n namespace \"gv\"\n%s}\n", body);
-    DriverOptions opts = {.stdlib_dirs = dirs, .nstdlib_dirs = 1, .sets = sets, .nsets = nsets};
-    int status = driver_compile_text(&b->comp, "t.gv", text, strlen(text), &opts);
-    if (status != DRIVER_OK)
-        fail_msg("compile failed (%d): %s", status, diag_render_string(&b->comp.diags, false));
-    return b;
+    return build_cluster("bk", "gv", body, sets, nsets);
 }
 
 static Built *build(const char *body) { return build_with(body, NULL, 0); }
-
-static void built_free(Built *b)
-{
-    driver_dispose(&b->comp);
-    free(b);
-}
 
 static const IrObject *ir_obj(Built *b, const char *path)
 {

@@ -12,36 +12,18 @@
 #include <cmocka.h>
 
 #include "driver/driver.h"
+#include "test_build_util.h"
 #include "support/quantity.h"
 #include "yaml/yamlio.h"
 
 #define ON "monitoring prometheus { interval 45s  alerts on  dashboards on }\n"
 
-typedef struct Built {
-    Compilation comp;
-} Built;
-
 static Built *build_with(const char *body, const char *const *sets, int nsets)
 {
-    static const char *const dirs[] = {TESTS_DIR "/../stdlib"};
-    const char *text = NULL;
-    Built *b = calloc(1, sizeof *b);
-    driver_init(&b->comp);
-    text = arena_printf(b->comp.arena, "cluster \"chat\" {\n namespace \"goverse-chat\"\n%s}\n", body);
-    DriverOptions opts = {.stdlib_dirs = dirs, .nstdlib_dirs = 1, .sets = sets, .nsets = nsets};
-    int status = driver_compile_text(&b->comp, "t.gv", text, strlen(text), &opts);
-    if (status != DRIVER_OK)
-        fail_msg("compile failed (%d): %s", status, diag_render_string(&b->comp.diags, false));
-    return b;
+    return build_cluster("chat", "goverse-chat", body, sets, nsets);
 }
 
 static Built *build(const char *body) { return build_with(body, NULL, 0); }
-
-static void built_free(Built *b)
-{
-    driver_dispose(&b->comp);
-    free(b);
-}
 
 /* The object at `path` evaluated under the compilation's values; NULL when switched off. */
 static Data *object(Built *b, const char *path)
