@@ -25,22 +25,24 @@ void driver_dispose(Compilation *comp)
     memset(comp, 0, sizeof *comp);
 }
 
+static Data *cluster_values(Compilation *comp, Arena *a, const IrCluster *c, const DriverOptions *opts,
+                            const Data *files);
+
+/* The -f files, read and parsed once for every cluster (their errors reported once). */
+static const Data *load_values_files(Compilation *comp, const DriverOptions *opts)
+{
+    Data *docs = data_seq(comp->arena);
+    for (int f = 0; f < opts->nvalues_files; f++)
+        values_load_file(comp->arena, &comp->sources, opts->values_files[f], docs, &comp->diags);
+    return docs;
+}
+
 static bool resolve_values(Compilation *comp, const DriverOptions *opts)
 {
+    const Data *files = load_values_files(comp, opts);
     comp->values = ARENA_ARRAY(comp->arena, Data *, comp->ir->nclusters + 1);
-    for (int i = 0; i < comp->ir->nclusters; i++) {
-        const IrCluster *c = comp->ir->clusters[i];
-        Data *values = ir_default_values(comp->arena, c);
-        for (int f = 0; f < opts->nvalues_files; f++)
-            values_apply_file(comp->arena, values, &comp->sources, opts->values_files[f], &comp->diags);
-        for (int s = 0; s < opts->nsets; s++)
-            values_apply_set(comp->arena, values, opts->sets[s], false, &comp->diags);
-        for (int s = 0; s < opts->nset_strings; s++)
-            values_apply_set(comp->arena, values, opts->set_strings[s], true, &comp->diags);
-        if (!diag_has_errors(&comp->diags))
-            values_validate(c, values, &comp->diags);
-        comp->values[i] = values;
-    }
+    for (int i = 0; i < comp->ir->nclusters; i++)
+        comp->values[i] = cluster_values(comp, comp->arena, comp->ir->clusters[i], opts, files);
     return !diag_has_errors(&comp->diags);
 }
 
@@ -125,12 +127,12 @@ int driver_check_file(Compilation *comp, const char *path, const DriverOptions *
     return check_source(comp, file, opts);
 }
 
-/* One cluster's values, as resolve_values computes them, in `a`. */
-static Data *cluster_values(Compilation *comp, Arena *a, const IrCluster *c, const DriverOptions *opts)
+/* One cluster's values in `a`: knob defaults, then the -f documents, then --set/--set-string. */
+static Data *cluster_values(Compilation *comp, Arena *a, const IrCluster *c, const DriverOptions *opts,
+                            const Data *files)
 {
     Data *values = ir_default_values(a, c);
-    for (int f = 0; f < opts->nvalues_files; f++)
-        values_apply_file(a, values, &comp->sources, opts->values_files[f], &comp->diags);
+    values_apply_docs(a, values, files);
     for (int s = 0; s < opts->nsets; s++)
         values_apply_set(a, values, opts->sets[s], false, &comp->diags);
     for (int s = 0; s < opts->nset_strings; s++)
@@ -149,10 +151,11 @@ int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, co
      * cluster, not the whole fleet. Only diagnostics and paths reach comp->arena. */
     *emit_err = NULL;
     const Model *m = comp->model;
+    const Data *files = load_values_files(comp, opts);
     for (int i = 0; i < m->nclusters; i++) {
         Arena *scratch = arena_new();
         const IrCluster *c = lower_cluster(scratch, m->clusters[i], &comp->diags);
-        const Data *values = cluster_values(comp, scratch, c, opts);
+        const Data *values = cluster_values(comp, scratch, c, opts, files);
         /* Once an error is known nothing more is emitted (the output is discarded), but every
          * cluster is still checked so the diagnostics are those of the whole description. */
         if (out && !*emit_err && !diag_has_errors(&comp->diags)) {

@@ -182,7 +182,7 @@ bool values_apply_set(Arena *a, Data *values, const char *assignments, bool as_s
     return true;
 }
 
-bool values_apply_file(Arena *a, Data *values, SourceMap *sources, const char *path, DiagSink *diags)
+bool values_load_file(Arena *a, SourceMap *sources, const char *path, Data *docs_out, DiagSink *diags)
 {
     const char *err = NULL;
     SourceFile *file = source_load(sources, path, &err);
@@ -201,7 +201,13 @@ bool values_apply_file(Arena *a, Data *values, SourceMap *sources, const char *p
             diag_error(diags, (Span){file->id, 0, 0}, "a values file must hold a map of values");
             return false;
         }
-        data_merge(a, values, docs[i]);
+        data_push(docs_out, docs[i]);
     }
     return true;
+}
+
+void values_apply_docs(Arena *a, Data *values, const Data *docs)
+{
+    for (const Data *d = docs->u.kids.first; d; d = d->next)
+        data_merge(a, values, d); /* copies: the same documents serve every cluster */
 }

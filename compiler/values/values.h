@@ -9,8 +9,11 @@
 #include "ir/ir.h"
 #include "support/diag.h"
 
-/* Merges a YAML values file into `values` (Helm coalescing). Errors are located in the file. */
-bool values_apply_file(Arena *a, Data *values, SourceMap *sources, const char *path, DiagSink *diags);
+/* Reads a YAML values file once, appending its documents (maps) to the sequence `docs_out`.
+ * Errors are located in the file. */
+bool values_load_file(Arena *a, SourceMap *sources, const char *path, Data *docs_out, DiagSink *diags);
+/* Merges loaded documents into `values` in order (Helm coalescing: maps merge, null deletes). */
+void values_apply_docs(Arena *a, Data *values, const Data *docs);
 /* Applies one --set (as_string false) or --set-string assignment list: "a.b=1,c[0]=x". */
 bool values_apply_set(Arena *a, Data *values, const char *assignments, bool as_string, DiagSink *diags);
 /* Checks every value against its knob: unknown keys (with a suggestion), types, bounds, enums,

@@ -104,5 +104,15 @@ OUT2="$TMP/out2"
 (cd "$TMP" && TZ=NZST-12:45NZDT LC_ALL=C.UTF-8 "$GOVERSEC" build "$FLEET" -o "$OUT2" -q)
 check "two builds of the fleet are byte-identical" diff -r "$OUT" "$OUT2"
 
+# ---- values files: read once for the whole fleet ----
+printf 'nodes:\n  replicas: 7\n' >"$TMP/v.yaml"
+"$GOVERSEC" build "$FLEET" -o "$TMP/outv" -q -f "$TMP/v.yaml"
+check "-f applies to every cluster of the fleet" \
+  test "$(cat "$TMP"/outv/*/manifests/nodes/statefulset.yaml | grep -cxF '  replicas: 7')" -eq 3
+printf 'nodes:\n  replicas: [\n' >"$TMP/bad.yaml"
+"$GOVERSEC" build "$FLEET" -o "$TMP/outbad" -q -f "$TMP/bad.yaml" 2>"$TMP/bad.err" || true
+check "a broken values file is reported once, not once per cluster" \
+  test "$(grep -c 'error: invalid YAML' "$TMP/bad.err")" -eq 1
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
