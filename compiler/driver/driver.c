@@ -96,6 +96,12 @@ int driver_compile_text(Compilation *comp, const char *name, const char *text, s
     return compile_source(comp, file, opts);
 }
 
+/* One cluster's files: its manifest tree and its chart, from the same IR and values. */
+static bool emit_cluster(Arena *a, const IrCluster *c, const Data *values, OutTree *out, const char **err)
+{
+    return emit_manifests(a, c, values, out, c->name, err) && emit_chart(a, c, values, out, c->name, err);
+}
+
 bool driver_emit(Compilation *comp, OutTree *out, const char **err)
 {
     /* Each cluster is emitted with a scratch arena freed right after: the evaluated objects and
@@ -104,8 +110,7 @@ bool driver_emit(Compilation *comp, OutTree *out, const char **err)
     for (int i = 0; i < comp->ir->nclusters; i++) {
         const IrCluster *c = comp->ir->clusters[i];
         Arena *scratch = arena_new();
-        bool ok = emit_manifests(scratch, c, comp->values[i], out, c->name, err) &&
-                  emit_chart(scratch, c, comp->values[i], out, c->name, err);
+        bool ok = emit_cluster(scratch, c, comp->values[i], out, err);
         if (!ok && err && *err)
             *err = arena_strdup(comp->arena, *err); /* it may live in the scratch arena */
         arena_free(scratch);
@@ -161,8 +166,7 @@ int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, co
         if (out && !*emit_err && !diag_has_errors(&comp->diags)) {
             const char *err = NULL;
             char buf[1024];
-            if (!emit_manifests(scratch, c, values, out, c->name, &err) ||
-                !emit_chart(scratch, c, values, out, c->name, &err))
+            if (!emit_cluster(scratch, c, values, out, &err))
                 *emit_err = arena_strdup(comp->arena, err ? err : "emitting the output failed");
             else if (outtree_flush(out, buf, sizeof buf) != 0)
                 *emit_err = arena_strdup(comp->arena, buf);
