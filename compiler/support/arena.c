@@ -1,4 +1,5 @@
-/* arena.c - chunked bump allocator backing all compiler data (see arena.h). */
+/* arena.c - chunked bump allocator backing all compiler data (see arena.h; the fast path of an
+ * allocation is inline there, this file makes chunks). */
 #include "support/arena.h"
 
 #include <stdint.h>
@@ -6,18 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { ARENA_CHUNK = 64 * 1024, ARENA_ALIGN = 16 };
+enum { ARENA_CHUNK = 64 * 1024 };
 
-typedef struct Chunk {
-    struct Chunk *prev;
-    size_t size, used;
+typedef struct ArenaChunk {
+    struct ArenaChunk *prev;
+    size_t size;
     _Alignas(16) unsigned char data[];
 } Chunk;
-
-struct Arena {
-    Chunk *head;
-    size_t total;
-};
 
 static void *xmalloc(size_t n)
 {
@@ -32,8 +28,8 @@ static void *xmalloc(size_t n)
 Arena *arena_new(void)
 {
     Arena *a = xmalloc(sizeof *a);
+    a->cur = a->end = NULL;
     a->head = NULL;
-    a->total = 0;
     return a;
 }
 
@@ -48,36 +44,27 @@ void arena_free(Arena *arena)
     free(arena);
 }
 
-void *arena_alloc(Arena *arena, size_t size)
+void *arena_alloc_slow(Arena *arena, size_t size)
 {
-    size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    if (size == 0)
-        size = ARENA_ALIGN;
-    Chunk *c = arena->head;
-    if (!c || c->size - c->used < size) {
-        size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
-        c = xmalloc(sizeof(Chunk) + cap);
-        c->size = cap;
-        c->used = 0;
-        if (cap == size && arena->head) {
-            /* A big one-off block goes behind the current chunk so its free space is not lost. */
-            c->prev = arena->head->prev;
-            arena->head->prev = c;
-        } else {
-            c->prev = arena->head;
-            arena->head = c;
-        }
+    size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+    Chunk *c = xmalloc(sizeof(Chunk) + cap);
+    c->size = cap;
+    if (cap == size && arena->head) {
+        /* A big one-off block goes behind the current chunk so its free space is not lost. */
+        c->prev = arena->head->prev;
+        arena->head->prev = c;
+        return c->data;
     }
-    void *p = c->data + c->used;
-    c->used += size;
-    arena->total += size;
-    memset(p, 0, size);
-    return p;
+    c->prev = arena->head;
+    arena->head = c;
+    arena->cur = c->data + size;
+    arena->end = c->data + cap;
+    return c->data;
 }
 
 char *arena_strndup(Arena *arena, const char *s, size_t n)
 {
-    char *p = arena_alloc(arena, n + 1);
+    char *p = arena_alloc_raw(arena, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -88,20 +75,43 @@ char *arena_strdup(Arena *arena, const char *s)
     return arena_strndup(arena, s, strlen(s));
 }
 
+char *arena_concat(Arena *arena, const char *first, ...)
+{
+    /* Two passes over the arguments (lengths, then copies); the strings are short. */
+    va_list ap;
+    size_t n = 0;
+    va_start(ap, first);
+    for (const char *s = first; s; s = va_arg(ap, const char *))
+        n += strlen(s);
+    va_end(ap);
+    char *p = arena_alloc_raw(arena, n + 1), *w = p;
+    va_start(ap, first);
+    for (const char *s = first; s; s = va_arg(ap, const char *)) {
+        size_t len = strlen(s);
+        memcpy(w, s, len);
+        w += len;
+    }
+    va_end(ap);
+    *w = '\0';
+    return p;
+}
+
 char *arena_vprintf(Arena *arena, const char *fmt, va_list ap)
 {
-    /* Most strings are short: format once into a stack buffer and copy; only long ones pay for
-     * a second formatting pass (the printers call this on every line they write). */
-    char small[256];
+    /* Formats straight into the current chunk's free space and keeps it when it fits (most
+     * strings are short); only a string longer than that space pays for a second pass. The free
+     * space is a multiple of ARENA_ALIGN, so n + 1 <= room means the rounded size fits too and
+     * arena_alloc_raw hands out exactly the bytes just written. */
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(small, sizeof small, fmt, ap2);
+    size_t room = (size_t)(arena->end - arena->cur);
+    int n = vsnprintf(room ? (char *)arena->cur : NULL, room, fmt, ap2);
     va_end(ap2);
     if (n < 0)
-        n = 0;
-    if ((size_t)n < sizeof small)
-        return arena_strndup(arena, small, (size_t)n);
-    char *p = arena_alloc(arena, (size_t)n + 1);
+        return arena_strndup(arena, "", 0);
+    if ((size_t)n < room)
+        return arena_alloc_raw(arena, (size_t)n + 1);
+    char *p = arena_alloc_raw(arena, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }
@@ -117,5 +127,9 @@ char *arena_printf(Arena *arena, const char *fmt, ...)
 
 size_t arena_bytes_used(const Arena *arena)
 {
-    return arena->total;
+    /* Chunk capacity minus the free space of the current chunk (rounding included). */
+    size_t total = 0;
+    for (const Chunk *c = arena->head; c; c = c->prev)
+        total += c->size;
+    return total - (size_t)(arena->end - arena->cur);
 }

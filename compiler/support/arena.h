@@ -5,16 +5,46 @@
 #define GOVERSEC_ARENA_H
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
-typedef struct Arena Arena;
+/* The fields are private to arena.c. They are in the header only so that the common case of an
+ * allocation (room left in the current chunk) is inlined: a build makes ~10^4 allocations per
+ * cluster, and a call plus an out-of-line memset per object was ~10% of it. */
+typedef struct Arena {
+    unsigned char *cur, *end; /* free space of the current chunk */
+    struct ArenaChunk *head;
+} Arena;
+
+enum { ARENA_ALIGN = 16 };
 
 Arena *arena_new(void);
 void arena_free(Arena *arena);
-void *arena_alloc(Arena *arena, size_t size);              /* zeroed, 16-byte aligned */
+void *arena_alloc_slow(Arena *arena, size_t size); /* size already rounded; new chunk */
+
+/* Uninitialised, 16-byte aligned: for strings and buffers that are written in full right away. */
+static inline void *arena_alloc_raw(Arena *arena, size_t size)
+{
+    size = size ? (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1) : ARENA_ALIGN;
+    if ((size_t)(arena->end - arena->cur) < size)
+        return arena_alloc_slow(arena, size);
+    void *p = arena->cur;
+    arena->cur += size;
+    return p;
+}
+
+/* Zeroed, 16-byte aligned. With a constant size (ARENA_NEW) the memset becomes a few stores. */
+static inline void *arena_alloc(Arena *arena, size_t size)
+{
+    return memset(arena_alloc_raw(arena, size), 0, size);
+}
+
 #define ARENA_NEW(arena, T) ((T *)arena_alloc((arena), sizeof(T)))
 #define ARENA_ARRAY(arena, T, n) ((T *)arena_alloc((arena), sizeof(T) * (size_t)(n)))
 char *arena_strdup(Arena *arena, const char *s);
 char *arena_strndup(Arena *arena, const char *s, size_t n);
+/* The concatenation of the NULL-terminated list of strings: for the paths and names lowering
+ * builds by the thousand, where printf's format parsing cost more than the copying. */
+char *arena_concat(Arena *arena, const char *first, ...) __attribute__((sentinel));
 char *arena_printf(Arena *arena, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(Arena *arena, const char *fmt, va_list ap);
 size_t arena_bytes_used(const Arena *arena);

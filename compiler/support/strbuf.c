@@ -10,7 +10,8 @@ void strbuf_init(StrBuf *b, Arena *a)
     b->arena = a;
     b->cap = 256;
     b->len = 0;
-    b->data = arena_alloc(a, b->cap);
+    b->data = arena_alloc_raw(a, b->cap);
+    b->data[0] = '\0';
 }
 
 static void reserve(StrBuf *b, size_t extra)
@@ -20,7 +21,7 @@ static void reserve(StrBuf *b, size_t extra)
     size_t cap = b->cap * 2;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    char *data = arena_alloc(b->arena, cap);
+    char *data = arena_alloc_raw(b->arena, cap);
     memcpy(data, b->data, b->len);
     b->data = data;
     b->cap = cap;
@@ -37,11 +38,6 @@ void strbuf_addn(StrBuf *b, const char *s, size_t n)
 void strbuf_add(StrBuf *b, const char *s)
 {
     strbuf_addn(b, s, strlen(s));
-}
-
-void strbuf_addc(StrBuf *b, char c)
-{
-    strbuf_addn(b, &c, 1);
 }
 
 void strbuf_indent(StrBuf *b, int n)
