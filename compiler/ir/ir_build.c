@@ -3,22 +3,73 @@
  * evaluator lives in ir_eval.c. */
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ir/ir.h"
 
-/* Knob lookup by path is hashed (uthash): lowering, checking and the chart look knobs up by path
- * hundreds of times, and a linear scan over ~340 knobs was ~10% of a build. uthash allocates
- * from the compilation's arena (`uthash_arena`, a local at each use); the arena frees it all. */
-#define uthash_malloc(sz) arena_alloc(uthash_arena, (sz))
-#define uthash_free(ptr, sz) ((void)(ptr), (void)(sz))
-#include <uthash.h>
+/* Knob lookup by path is hashed: lowering, checking and the chart look knobs up by path hundreds
+ * of times per cluster (a linear scan over ~340 knobs was ~10% of a build, uthash's Jenkins hash
+ * and bucket chains still ~10% of `goversec check`). An open-addressing table of (hash, knob)
+ * slots, FNV-1a, power-of-two size kept under half full: a lookup is one pass over the path and
+ * almost always one slot and one strcmp. IrCluster.knob_index points at it (ir.h names the
+ * type `struct KnobEntry`); all of it lives in the compilation's arena. */
+typedef struct KnobSlot {
+    uint32_t hash;
+    const Knob *knob; /* NULL: empty */
+} KnobSlot;
 
-/* Each Knob is allocated inside its hash entry; IrCluster.knob_index is the table's head. */
 typedef struct KnobEntry {
-    Knob knob;
-    UT_hash_handle hh;
-} KnobEntry;
+    KnobSlot *slots;
+    uint32_t mask, count;
+} KnobTable;
+
+enum { KNOB_TABLE_MIN = 512 }; /* a cluster registers ~340 knobs: one table, never regrown */
+
+static uint32_t path_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static KnobSlot *table_slot(const KnobTable *t, const char *path, uint32_t h)
+{
+    for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
+        KnobSlot *s = &t->slots[i];
+        if (!s->knob || (s->hash == h && strcmp(s->knob->path, path) == 0))
+            return s;
+    }
+}
+
+static void table_grow(Arena *a, KnobTable *t)
+{
+    KnobTable old = *t;
+    uint32_t size = old.slots ? (old.mask + 1) * 2 : KNOB_TABLE_MIN;
+    t->slots = ARENA_ARRAY(a, KnobSlot, size);
+    t->mask = size - 1;
+    for (uint32_t i = 0; old.slots && i <= old.mask; i++)
+        if (old.slots[i].knob)
+            *table_slot(t, old.slots[i].knob->path, old.slots[i].hash) = old.slots[i];
+}
+
+/* A path registered twice keeps finding its first knob, as the linear scan once did. */
+static void table_add(Arena *a, IrCluster *c, const Knob *k)
+{
+    if (!c->knob_index)
+        c->knob_index = ARENA_NEW(a, KnobTable);
+    KnobTable *t = c->knob_index;
+    if (!t->slots || (t->count + 1) * 2 > t->mask + 1)
+        table_grow(a, t);
+    uint32_t h = path_hash(k->path);
+    KnobSlot *s = table_slot(t, k->path, h);
+    if (s->knob)
+        return;
+    s->hash = h;
+    s->knob = k;
+    t->count++;
+}
 
 IrCluster *ir_cluster_new(Arena *a, const char *name, const char *namespace_name)
 {
@@ -32,19 +83,14 @@ IrCluster *ir_cluster_new(Arena *a, const char *name, const char *namespace_name
 Knob *ir_knob(Arena *a, IrCluster *c, const char *path, KnobType type, Data *default_value,
               const char *description)
 {
-    KnobEntry *e = ARENA_NEW(a, KnobEntry);
-    Knob *k = &e->knob;
+    Knob *k = ARENA_NEW(a, Knob);
     k->path = arena_strdup(a, path);
     k->type = type;
     k->default_value = default_value ? default_value : data_null(a);
     k->description = description ? arena_strdup(a, description) : "";
     k->min = INT64_MIN;
     k->max = INT64_MAX;
-    /* A path registered twice keeps finding its first knob, as the linear scan did. */
-    if (!ir_find_knob(c, k->path)) {
-        Arena *uthash_arena = a;
-        HASH_ADD_KEYPTR(hh, c->knob_index, k->path, strlen(k->path), e);
-    }
+    table_add(a, c, k);
     if (c->knobs_tail)
         c->knobs_tail->next = k;
     else
@@ -55,9 +101,8 @@ Knob *ir_knob(Arena *a, IrCluster *c, const char *path, KnobType type, Data *def
 
 const Knob *ir_find_knob(const IrCluster *c, const char *path)
 {
-    KnobEntry *e = NULL;
-    HASH_FIND_STR(c->knob_index, path, e);
-    return e ? &e->knob : NULL;
+    const KnobTable *t = c->knob_index;
+    return t ? table_slot(t, path, path_hash(path))->knob : NULL;
 }
 
 IrObject *ir_object(Arena *a, IrCluster *c, const char *path, const char *component,
