@@ -3,9 +3,11 @@
  * chart enforces with `fail` (odd etcd replicas, `not_above` pairs such as HPA min <= max). Every
  * problem is reported, not just the first. */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "support/names.h"
+#include "support/strbuf.h"
 #include "support/quantity.h"
 #include "values/values.h"
 
@@ -213,13 +215,61 @@ static void check_knob(Validator *v, const Knob *k)
 
 /* ---- unknown keys ------------------------------------------------------------------------- */
 
-static bool is_prefix_of_knob(const IrCluster *c, const char *path)
+/* The proper prefixes of every knob path ("nodes", "nodes.image" for "nodes.image.tag"), so
+ * that telling a map on the way to knobs from an unknown map is one hash lookup rather than a
+ * scan of every knob path per values entry (that scan was ~40% of a cluster's validation).
+ * Open addressing over (hash, text, length); FNV-1a, which hashes each prefix on the way. */
+typedef struct Prefix {
+    uint32_t hash;
+    uint32_t len;
+    const char *text; /* a knob path; the prefix is its first len bytes. NULL: empty slot */
+} Prefix;
+
+typedef struct PrefixSet {
+    Prefix *slots;
+    uint32_t mask;
+} PrefixSet;
+
+enum { FNV_BASIS = 2166136261u, FNV_PRIME = 16777619u };
+
+static Prefix *prefix_slot(const PrefixSet *set, const char *text, size_t len, uint32_t h)
 {
-    size_t n = strlen(path);
+    for (uint32_t i = h & set->mask;; i = (i + 1) & set->mask) {
+        Prefix *p = &set->slots[i];
+        if (!p->text || (p->hash == h && p->len == len && memcmp(p->text, text, len) == 0))
+            return p;
+    }
+}
+
+static void prefix_set_init(PrefixSet *set, Arena *a, const IrCluster *c)
+{
+    size_t dots = 0;
     for (const Knob *k = c->knobs; k; k = k->next)
-        if (strncmp(k->path, path, n) == 0 && k->path[n] == '.')
-            return true;
-    return false;
+        for (const char *s = k->path; *s; s++)
+            dots += *s == '.';
+    uint32_t size = 16;
+    while (size < dots * 2 + 2)
+        size *= 2;
+    set->slots = ARENA_ARRAY(a, Prefix, size);
+    set->mask = size - 1;
+    for (const Knob *k = c->knobs; k; k = k->next) {
+        uint32_t h = FNV_BASIS;
+        for (const char *s = k->path; *s; s++) {
+            if (*s == '.') {
+                Prefix *p = prefix_slot(set, k->path, (size_t)(s - k->path), h);
+                *p = (Prefix){h, (uint32_t)(s - k->path), k->path};
+            }
+            h = (h ^ (unsigned char)*s) * FNV_PRIME;
+        }
+    }
+}
+
+static bool is_prefix_of_knob(const PrefixSet *set, const char *path, size_t len)
+{
+    uint32_t h = FNV_BASIS;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)path[i]) * FNV_PRIME;
+    return prefix_slot(set, path, len, h)->text != NULL;
 }
 
 static void suggest_path(Validator *v, Diag *d, const char *path)
@@ -236,36 +286,53 @@ static void suggest_path(Validator *v, Diag *d, const char *path)
         diag_help(v->diags, d, "did you mean `%s`?", best);
 }
 
-static void check_unknown(Validator *v, const Data *map, const char *prefix)
+/* `path` holds the dotted path of `map` (empty at the root); each entry's path is appended to it
+ * and cut off again, so no path is allocated unless a diagnostic names it. */
+static void check_unknown(Validator *v, const PrefixSet *prefixes, const Data *map, StrBuf *path)
 {
+    size_t base = path->len;
     for (const Data *e = map->u.kids.first; e; e = e->next) {
-        const char *path = *prefix ? arena_printf(v->a, "%s.%s", prefix, e->key) : e->key;
-        if (!*prefix && strcmp(e->key, "global") == 0 && e->kind == DATA_MAP) {
+        if (base == 0 && strcmp(e->key, "global") == 0 && e->kind == DATA_MAP) {
             /* `global` is shared with parent charts: unknown keys there belong to others; our
              * own global knobs are still type-checked by check_knob. */
             continue;
         }
-        if (ir_find_knob(v->c, path))
-            continue;
-        if (e->kind == DATA_MAP && is_prefix_of_knob(v->c, path)) {
-            check_unknown(v, e, path);
-            continue;
+        if (base > 0)
+            strbuf_addc(path, '.');
+        strbuf_add(path, e->key);
+        if (ir_find_knob(v->c, path->data)) {
+            /* known */
+        } else if (e->kind == DATA_MAP && is_prefix_of_knob(prefixes, path->data, path->len)) {
+            check_unknown(v, prefixes, e, path);
+        } else {
+            const char *name = arena_strndup(v->a, path->data, path->len);
+            Diag *d = diag_error(v->diags, SPAN_NONE, "unknown value `%s`", name);
+            suggest_path(v, d, name);
         }
-        Diag *d = diag_error(v->diags, SPAN_NONE, "unknown value `%s`", path);
-        suggest_path(v, d, path);
+        path->len = base;
+        path->data[base] = '\0';
     }
 }
 
 bool values_validate(const IrCluster *c, const Data *values, DiagSink *diags)
 {
     unsigned before = diags->errors;
-    Validator v = {c, values, diags, diags->arena};
     if (values->kind != DATA_MAP) {
         diag_error(diags, SPAN_NONE, "values must be a map");
         return false;
     }
-    check_unknown(&v, values, "");
+    /* Paths, the prefix set and message parts are garbage once reported (diag_* copy their
+     * text): a scratch arena keeps them out of the compilation's, which a fleet would otherwise
+     * grow by every cluster. */
+    Arena *scratch = arena_new();
+    Validator v = {c, values, diags, scratch};
+    PrefixSet prefixes;
+    prefix_set_init(&prefixes, scratch, c);
+    StrBuf path;
+    strbuf_init(&path, scratch);
+    check_unknown(&v, &prefixes, values, &path);
     for (const Knob *k = c->knobs; k; k = k->next)
         check_knob(&v, k);
+    arena_free(scratch);
     return diags->errors == before;
 }
