@@ -42,7 +42,7 @@ static IrNode *restore_job(Lower *l, const char *path, const char *name, const c
                            const IrCond *backup_on, const char *preconditions)
 {
     Arena *a = l->a;
-    const char *sw = arena_printf(a, "%s.backup.restore.enabled", prefix);
+    const char *sw = arena_concat(a, prefix, ".backup.restore.enabled", NULL);
     IrObject *o = ir_object(a, l->ir, path, prefix, "batch/v1", "Job", name, ir_cond_and(a, backup_on, lower_if(l, sw)));
     o->manual_switch = lower_knob(l, sw);
     IrNode *spec = lower_workload(l, o, app, "backup");
@@ -58,54 +58,78 @@ static IrNode *restore_job(Lower *l, const char *path, const char *name, const c
     return pod;
 }
 
-/* Member i exists when etcd.replicas > i. The members are literal, one per possible member with
- * this condition, rather than a REPEAT, so the passes that visit every container and volume
- * (security contexts, placement) see them like any other. */
-static const IrCond *member_exists(Lower *l, int i)
+/* Decimal text of a small non-negative number (member indexes and counts), without printf:
+ * the restore Job names every possible member several times. */
+static const char *num(Lower *l, int i)
+{
+    char buf[16];
+    size_t n = sizeof buf;
+    buf[--n] = '\0';
+    do {
+        buf[--n] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i > 0 && n > 0);
+    return arena_strndup(l->a, buf + n, sizeof buf - 1 - n);
+}
+
+/* exists[i]: member i exists when etcd.replicas > i. The members are literal, one per possible
+ * member with this condition, rather than a REPEAT, so the passes that visit every container and
+ * volume (security contexts, placement) see them like any other. Each condition is
+ * `replicas == i+1 || replicas == i+2 || ...` (left-nested); conditions are immutable, so the
+ * init container, the mount and the volume of a member share one, and the `==` leaves are shared
+ * between members. */
+static const IrCond **member_conditions(Lower *l, int max)
 {
     const Knob *k = lower_knob(l, "etcd.replicas");
-    const IrCond *c = NULL;
-    for (int64_t n = i + 1; n <= k->max; n++) {
-        const IrCond *eq = ir_cond_eq(l->a, k, arena_printf(l->a, "%lld", (long long)n));
-        c = c ? ir_cond_or(l->a, c, eq) : eq;
+    const IrCond **eq = ARENA_ARRAY(l->a, const IrCond *, max + 2);
+    for (int n = 1; n <= max; n++)
+        eq[n] = ir_cond_eq(l->a, k, num(l, n));
+    const IrCond **exists = ARENA_ARRAY(l->a, const IrCond *, max + 1);
+    for (int i = 0; i < max; i++) {
+        const IrCond *c = NULL;
+        for (int n = i + 1; n <= max; n++)
+            c = c ? ir_cond_or(l->a, c, eq[n]) : eq[n];
+        exists[i] = c;
     }
-    return c;
+    return exists;
 }
 
 static IrNode *member_mount(Lower *l, int i)
 {
-    return lower_volume_mount(l, arena_printf(l->a, "member-%d", i), arena_printf(l->a, "/data/etcd-%d", i));
+    const char *n = num(l, i);
+    return lower_volume_mount(l, arena_concat(l->a, "member-", n, NULL), arena_concat(l->a, "/data/etcd-", n, NULL));
 }
 
 static IrNode *member_volume(Lower *l, int i)
 {
     Arena *a = l->a;
+    const char *n = num(l, i);
     IrNode *v = ir_map(a);
-    ir_put(a, v, "name", ir_str(a, arena_printf(a, "member-%d", i)));
+    ir_put(a, v, "name", ir_str(a, arena_concat(a, "member-", n, NULL)));
     IrNode *pvc = ir_put(a, v, "persistentVolumeClaim", ir_map(a));
-    ir_put(a, pvc, "claimName", ir_str(a, arena_printf(a, "etcd-data-etcd-%d", i)));
+    ir_put(a, pvc, "claimName", ir_str(a, arena_concat(a, "etcd-data-etcd-", n, NULL)));
     return v;
 }
-
 
 /* One init container per member (etcd images have no shell): etcdutl snapshot restore into a
  * directory beside the member's data, swapped in by the last container. */
 static IrNode *member_restore_container(Lower *l, int i)
 {
     Arena *a = l->a;
-    IrNode *c = lower_container(l, arena_printf(a, "restore-etcd-%d", i), "etcd");
+    const char *n = num(l, i);
+    IrNode *c = lower_container(l, arena_concat(a, "restore-etcd-", n, NULL), "etcd");
     IrNode *cmd = ir_put(a, c, "command", ir_seq(a));
     ir_push(cmd, ir_str(a, "etcdutl"));
     ir_push(cmd, ir_str(a, "snapshot"));
     ir_push(cmd, ir_str(a, "restore"));
     ir_push(cmd, ir_str(a, "$(SNAPSHOT_FILE)"));
-    ir_push(cmd, ir_str(a, arena_printf(a, "--name=etcd-%d", i)));
+    ir_push(cmd, ir_str(a, arena_concat(a, "--name=etcd-", n, NULL)));
     ir_push(cmd, ir_str(a, "--initial-cluster=$(INITIAL_CLUSTER)"));
     ir_push(cmd, ir_str(a, "--initial-cluster-token=goverse-etcd-cluster"));
-    ir_push(cmd, lower_concat(l, ir_str(a, arena_printf(a, "--initial-advertise-peer-urls=http://etcd-%d.etcd-headless.", i)),
+    ir_push(cmd, lower_concat(l, ir_str(a, arena_concat(a, "--initial-advertise-peer-urls=http://etcd-", n, ".etcd-headless.", NULL)),
                               lower_namespace_expr(l), ir_str(a, ".svc.cluster.local:"),
                               lower_ref(l, "etcd.ports.peer"), NULL));
-    ir_push(cmd, ir_str(a, arena_printf(a, "--data-dir=/data/etcd-%d/restore-$(POD_NAME)", i)));
+    ir_push(cmd, ir_str(a, arena_concat(a, "--data-dir=/data/etcd-", n, "/restore-$(POD_NAME)", NULL)));
     IrNode *env = ir_put(a, c, "env", ir_seq(a));
     ir_push(env, lower_env_field(l, "POD_NAME", "metadata.name"));
     ir_push(env, lower_env_value(l, "INITIAL_CLUSTER", lower_etcd_initial_cluster(l)));
@@ -123,8 +147,9 @@ static void etcd_restore(Lower *l)
                               lower_backup_etcd_on(l), ETCD_PRECONDITIONS);
     int max = (int)lower_knob(l, "etcd.replicas")->max;
     IrNode *inits = ir_put(a, pod, "initContainers", ir_seq(a));
+    const IrCond **exists = member_conditions(l, max);
     for (int i = 0; i < max; i++)
-        ir_when(ir_push(inits, member_restore_container(l, i)), member_exists(l, i));
+        ir_when(ir_push(inits, member_restore_container(l, i)), exists[i]);
     IrNode *c = ir_push(ir_put(a, pod, "containers", ir_seq(a)), lower_container(l, "swap", "etcd.backup.shell"));
     IrNode *cmd = ir_put(a, c, "command", ir_seq(a));
     ir_push(cmd, ir_str(a, "/bin/sh"));
@@ -137,8 +162,8 @@ static void etcd_restore(Lower *l)
     IrNode *vols = ir_put(a, pod, "volumes", ir_seq(a));
     ir_push(vols, lower_backup_volume(l, "etcd-backup-pvc", true));
     for (int i = 0; i < max; i++) {
-        ir_when(ir_push(mounts, member_mount(l, i)), member_exists(l, i));
-        ir_when(ir_push(vols, member_volume(l, i)), member_exists(l, i));
+        ir_when(ir_push(mounts, member_mount(l, i)), exists[i]);
+        ir_when(ir_push(vols, member_volume(l, i)), exists[i]);
     }
     lower_pull_secrets(l, pod);
 }
