@@ -29,6 +29,7 @@ void cli_driver_options(const CliOptions *o, DriverOptions *d)
     d->values_files = o->values_files;
     d->nvalues_files = o->nvalues;
     d->warnings_as_errors = o->werror;
+    d->charts = o->charts;
 }
 
 static void print_summary(const DiagSink *d)

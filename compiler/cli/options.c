@@ -89,6 +89,17 @@ int cli_parse_options(int argc, char **argv, CliOptions *o)
             if (o->nstdlib >= CLI_MAX_LIST - 8)
                 return cli_usage_error("too many %s options", a);
             o->stdlib_dirs[o->nstdlib++] = v;
+        } else if (matches(a, "--charts")) {
+            if (!(v = option_value(argc, argv, &i, "--charts")))
+                return cli_usage_error("%s needs shared, per-cluster or none", a);
+            if (!strcmp(v, "shared"))
+                o->charts = CHARTS_SHARED;
+            else if (!strcmp(v, "per-cluster"))
+                o->charts = CHARTS_PER_CLUSTER;
+            else if (!strcmp(v, "none"))
+                o->charts = CHARTS_NONE;
+            else
+                return cli_usage_error("--charts takes shared, per-cluster or none, not '%s'", v);
         } else if (strcmp(a, "--force") == 0) {
             o->force = true;
         } else if (strcmp(a, "-w") == 0 || strcmp(a, "--write") == 0) {

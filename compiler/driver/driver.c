@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check/check.h"
+#include "emit/chart_shapes.h"
 #include "emit/emit.h"
 #include "emit/fleet.h"
 #include "lower/lower.h"
@@ -96,21 +97,71 @@ int driver_compile_text(Compilation *comp, const char *name, const char *text, s
     return compile_source(comp, file, opts);
 }
 
-/* One cluster's files: its manifest tree and its chart, from the same IR and values. */
-static bool emit_cluster(Arena *a, const IrCluster *c, const Data *values, OutTree *out, const char **err)
+static ChartLayout chart_layout(const DriverOptions *opts, int nclusters)
 {
-    return emit_manifests(a, c, values, out, c->name, err) && emit_chart(a, c, values, out, c->name, err);
+    if (opts->charts != CHARTS_AUTO)
+        return opts->charts;
+    return nclusters > 1 ? CHARTS_SHARED : CHARTS_PER_CLUSTER;
 }
 
-bool driver_emit(Compilation *comp, OutTree *out, const char **err)
+typedef struct ChartPlan {
+    ChartLayout layout;
+    ChartShapes *shapes;  /* CHARTS_SHARED */
+    DiagSink *diags;
+} ChartPlan;
+
+/* Shared layout: the chart of c's shape, printed now if c is the first of its shape. `model` is
+ * c's checked cluster when c lives in a scratch arena: the shape's representative must outlive
+ * it, so it is lowered again into the shapes' arena (lowering is deterministic). */
+static const char *shared_chart(Arena *a, ChartPlan *plan, const IrCluster *c, const Cluster *model,
+                                const Data *values, OutTree *out, const char **err)
+{
+    const char *chart = chart_shapes_find(plan->shapes, c);
+    if (chart)
+        return chart;
+    const IrCluster *rep = model ? lower_cluster(chart_shapes_arena(plan->shapes), model, plan->diags) : c;
+    chart_shapes_add(plan->shapes, rep, c->name);
+    return emit_shared_chart(a, c, values, out, c->name, err) ? c->name : NULL;
+}
+
+/* One cluster's files: its manifest tree and its chart (or its values for a shared chart), from
+ * the same IR and values. */
+static bool emit_cluster(Arena *a, ChartPlan *plan, const IrCluster *c, const Cluster *model, const Data *values,
+                         OutTree *out, const char **err)
+{
+    if (!emit_manifests(a, c, values, out, c->name, err))
+        return false;
+    switch (plan->layout) {
+    case CHARTS_NONE: return true;
+    case CHARTS_AUTO:
+    case CHARTS_PER_CLUSTER: return emit_chart(a, c, values, out, c->name, err);
+    case CHARTS_SHARED: break;
+    }
+    const char *chart = shared_chart(a, plan, c, model, values, out, err);
+    if (!chart)
+        return false;
+    chart_shapes_assign(plan->shapes, c->name, chart);
+    return emit_cluster_values(a, c, values, out, c->name, chart, err);
+}
+
+static ChartPlan chart_plan(Compilation *comp, const DriverOptions *opts, int nclusters)
+{
+    ChartPlan plan = {chart_layout(opts, nclusters), NULL, &comp->diags};
+    if (plan.layout == CHARTS_SHARED)
+        plan.shapes = chart_shapes_new(comp->arena);
+    return plan;
+}
+
+bool driver_emit(Compilation *comp, const DriverOptions *opts, OutTree *out, const char **err)
 {
     /* Each cluster is emitted with a scratch arena freed right after: the evaluated objects and
      * intermediate strings are garbage once outtree_add has copied the text, and keeping them
      * would make a fleet's peak memory grow with every cluster (bench/README.md). */
+    ChartPlan plan = chart_plan(comp, opts, comp->ir->nclusters);
     for (int i = 0; i < comp->ir->nclusters; i++) {
         const IrCluster *c = comp->ir->clusters[i];
         Arena *scratch = arena_new();
-        bool ok = emit_cluster(scratch, c, comp->values[i], out, err);
+        bool ok = emit_cluster(scratch, &plan, c, NULL, comp->values[i], out, err);
         if (!ok && err && *err)
             *err = arena_strdup(comp->arena, *err); /* it may live in the scratch arena */
         arena_free(scratch);
@@ -118,7 +169,7 @@ bool driver_emit(Compilation *comp, OutTree *out, const char **err)
             return false;
     }
     /* After the per-cluster trees: the Argo CD objects that deploy them (OUT/argocd/). */
-    return emit_fleet(comp->arena, comp->model, out, err);
+    return emit_fleet(comp->arena, comp->model, plan.shapes, out, err);
 }
 
 int driver_check_file(Compilation *comp, const char *path, const DriverOptions *opts)
@@ -157,6 +208,7 @@ int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, co
     *emit_err = NULL;
     const Model *m = comp->model;
     const Data *files = load_values_files(comp, opts);
+    ChartPlan plan = chart_plan(comp, opts, m->nclusters);
     for (int i = 0; i < m->nclusters; i++) {
         Arena *scratch = arena_new();
         const IrCluster *c = lower_cluster(scratch, m->clusters[i], &comp->diags);
@@ -166,7 +218,7 @@ int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, co
         if (out && !*emit_err && !diag_has_errors(&comp->diags)) {
             const char *err = NULL;
             char buf[1024];
-            if (!emit_cluster(scratch, c, values, out, &err))
+            if (!emit_cluster(scratch, &plan, c, m->clusters[i], values, out, &err))
                 *emit_err = arena_strdup(comp->arena, err ? err : "emitting the output failed");
             else if (outtree_flush(out, buf, sizeof buf) != 0)
                 *emit_err = arena_strdup(comp->arena, buf);
@@ -175,7 +227,7 @@ int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, co
     }
     if (diag_has_errors(&comp->diags))
         return DRIVER_INPUT_ERROR;
-    if (out && !*emit_err && !emit_fleet(comp->arena, comp->model, out, emit_err) && !*emit_err)
+    if (out && !*emit_err && !emit_fleet(comp->arena, comp->model, plan.shapes, out, emit_err) && !*emit_err)
         *emit_err = "emitting the Argo CD applications failed";
     return DRIVER_OK;
 }

@@ -14,6 +14,10 @@
 
 enum { DRIVER_OK = 0, DRIVER_INPUT_ERROR = 1, DRIVER_USAGE_ERROR = 2 };
 
+/* Where the Helm charts go. AUTO: one chart per cluster for a single cluster, shared charts for a
+ * fleet (more than one cluster: OUT/charts/<name>/ per shape + OUT/<cluster>/values.yaml). */
+typedef enum ChartLayout { CHARTS_AUTO, CHARTS_PER_CLUSTER, CHARTS_SHARED, CHARTS_NONE } ChartLayout;
+
 typedef struct DriverOptions {
     const char *only_cluster;          /* NULL: every cluster in the file */
     const char *const *stdlib_dirs;    /* searched in order for `use` */
@@ -25,6 +29,7 @@ typedef struct DriverOptions {
     const char *const *values_files;   /* "-f" files, in order (applied before --set) */
     int nvalues_files;
     bool warnings_as_errors;
+    ChartLayout charts;
 } DriverOptions;
 
 typedef struct Compilation {
@@ -44,8 +49,9 @@ void driver_dispose(Compilation *comp);
 int driver_compile_file(Compilation *comp, const char *path, const DriverOptions *opts);
 int driver_compile_text(Compilation *comp, const char *name, const char *text, size_t len,
                         const DriverOptions *opts);
-/* Adds every cluster's manifests to `out`. Returns false with *err on an internal failure. */
-bool driver_emit(Compilation *comp, OutTree *out, const char **err);
+/* Adds every cluster's manifests and charts (opts->charts) to `out`. Returns false with *err on
+ * an internal failure. */
+bool driver_emit(Compilation *comp, const DriverOptions *opts, OutTree *out, const char **err);
 
 /* The fleet-sized path (the CLI): memory is the checked model plus one cluster at a time.
  * driver_check_file parses and checks (comp->model; comp->ir and comp->values stay NULL).

@@ -22,4 +22,13 @@ bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *o
 bool emit_chart(Arena *a, const IrCluster *c, const Data *values, OutTree *out, const char *prefix,
                 const char **err);
 
+/* A fleet's shared charts: OUT/charts/<name>/ serves every cluster of c's shape (ir_same_shape),
+ * printed from c with c's values as defaults; each cluster then gets only OUT/<cluster>/values.yaml
+ * (emit_cluster_values: all its values, with namespace.create false as in a chart). */
+#define SHARED_CHARTS_DIR "charts"
+bool emit_shared_chart(Arena *a, const IrCluster *c, const Data *values, OutTree *out, const char *name,
+                       const char **err);
+bool emit_cluster_values(Arena *a, const IrCluster *c, const Data *values, OutTree *out, const char *prefix,
+                         const char *chart_name, const char **err);
+
 #endif

@@ -9,14 +9,20 @@
 #include "emit/emit.h"
 #include "yaml/yamlio.h"
 
-/* "<path>/<cluster>/<manifests|chart>", without a leading '/' when the tree is at the root. */
-static const char *source_path(Arena *a, const Cluster *c)
+/* "<path>/" or "" when the tree is at the repository's root. */
+static const char *repo_prefix(Arena *a, const Gitops *g)
+{
+    return g->path && *g->path ? arena_printf(a, "%s/", g->path) : "";
+}
+
+/* "<path>/<cluster>/<manifests|chart>", or "<path>/charts/<chart>" for a shared chart. */
+static const char *source_path(Arena *a, const Cluster *c, const char *shared_chart)
 {
     const Gitops *g = &c->gitops;
+    if (g->via == GITOPS_VIA_CHART && shared_chart)
+        return arena_printf(a, "%s" SHARED_CHARTS_DIR "/%s", repo_prefix(a, g), shared_chart);
     const char *leaf = g->via == GITOPS_VIA_CHART ? "chart" : "manifests";
-    if (!g->path || !*g->path)
-        return arena_printf(a, "%s/%s", c->name, leaf);
-    return arena_printf(a, "%s/%s/%s", g->path, c->name, leaf);
+    return arena_printf(a, "%s%s/%s", repo_prefix(a, g), c->name, leaf);
 }
 
 static Data *str_seq(Arena *a, const char *const *items, int n)
@@ -43,19 +49,21 @@ static Data *metadata(Arena *a, const Cluster *c)
     return m;
 }
 
-static Data *source(Arena *a, const Cluster *c)
+static Data *source(Arena *a, const Cluster *c, const char *shared_chart)
 {
     const Gitops *g = &c->gitops;
     Data *s = data_map(a);
     data_put(a, s, "repoURL", data_str(a, g->repo));
     data_put(a, s, "targetRevision", data_str(a, g->revision));
-    data_put(a, s, "path", data_str(a, source_path(a, c)));
+    data_put(a, s, "path", data_str(a, source_path(a, c, shared_chart)));
     if (g->via == GITOPS_VIA_CHART) {
-        /* Release name = cluster name, as `helm template CLUSTER chart/` in the chart tests. */
+        /* Release name = cluster name, as `helm template CLUSTER chart/` in the chart tests. A
+         * shared chart takes the cluster's values file, found relative to the chart directory
+         * (Argo CD resolves value files from the source path, within the repository). */
         Data *helm = data_put(a, s, "helm", data_map(a));
         data_put(a, helm, "releaseName", data_str(a, c->name));
-        static const char *const files[] = {"values.yaml"};
-        data_put(a, helm, "valueFiles", str_seq(a, files, 1));
+        const char *files[] = {"values.yaml", arena_printf(a, "../../%s/values.yaml", c->name)};
+        data_put(a, helm, "valueFiles", str_seq(a, files, shared_chart ? 2 : 1));
     }
     return s;
 }
@@ -106,7 +114,7 @@ static Data *ignore_differences(Arena *a)
     return seq;
 }
 
-Data *fleet_application(Arena *a, const Cluster *c)
+Data *fleet_application(Arena *a, const Cluster *c, const ChartShapes *shapes)
 {
     if (!c->gitops.enabled)
         return NULL;
@@ -116,7 +124,7 @@ Data *fleet_application(Arena *a, const Cluster *c)
     data_put(a, app, "metadata", metadata(a, c));
     Data *spec = data_put(a, app, "spec", data_map(a));
     data_put(a, spec, "project", data_str(a, c->gitops.project));
-    data_put(a, spec, "source", source(a, c));
+    data_put(a, spec, "source", source(a, c, chart_shapes_chart_of(shapes, c->name)));
     data_put(a, spec, "destination", destination(a, c));
     data_put(a, spec, "syncPolicy", sync_policy(a, c));
     if (hpa_owns_gate_replicas(c))
@@ -124,12 +132,12 @@ Data *fleet_application(Arena *a, const Cluster *c)
     return app;
 }
 
-bool emit_fleet(Arena *a, const Model *m, OutTree *out, const char **err)
+bool emit_fleet(Arena *a, const Model *m, const ChartShapes *shapes, OutTree *out, const char **err)
 {
     Data *resources = data_seq(a);
     for (int i = 0; i < m->nclusters; i++) {
         const Cluster *c = m->clusters[i];
-        Data *app = fleet_application(a, c);
+        Data *app = fleet_application(a, c, shapes);
         if (!app)
             continue;
         const char *file = arena_printf(a, "%s.yaml", c->name);

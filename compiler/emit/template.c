@@ -262,6 +262,15 @@ static void pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n)
         strbuf_add(b, "))");
         return;
     case EXPR_NAMESPACE: strbuf_add(b, "$.Release.Namespace"); return;
+    case EXPR_RELEASE_NAME:
+        if (a && a->kind == IR_INT) {
+            strbuf_add(b, "($.Release.Name | trunc ");
+            strbuf_add_int(b, a->u.i);
+            strbuf_addc(b, ')');
+        } else {
+            strbuf_add(b, "$.Release.Name");
+        }
+        return;
     case EXPR_JOIN:
     case EXPR_REPEAT: strbuf_add(b, "nil"); return; /* only in statement position (see put_value) */
     }
@@ -295,6 +304,35 @@ static void inline_join(TemplatePrinter *p, StrBuf *b, const IrNode *join)
     strbuf_add(b, " | quote }}");
 }
 
+/* A `|` block concatenated from literal text and the release name (the dashboard JSON): printed
+ * as a block with the actions inline, so the template reads like the manifest. Only when no
+ * literal part holds "{{" (Helm would execute it) and every other part is the release name. */
+static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
+{
+    if (p->in_define || n->style != STYLE_LITERAL || n->u.expr.op != EXPR_CONCAT)
+        return false;
+    for (const IrNode *x = n->u.expr.args; x; x = x->next) {
+        bool text = x->kind == IR_STR && !strstr(x->u.str, "{{");
+        bool name = x->kind == IR_EXPR && x->u.expr.op == EXPR_RELEASE_NAME;
+        if (!text && !name)
+            return false;
+    }
+    StrBuf t;
+    strbuf_init(&t, p->a);
+    for (const IrNode *x = n->u.expr.args; x; x = x->next) {
+        if (x->kind == IR_STR) {
+            strbuf_add(&t, x->u.str);
+            continue;
+        }
+        strbuf_add(&t, "{{ ");
+        pipeline(p, &t, x);
+        strbuf_add(&t, " }}");
+    }
+    const char *text = strbuf_str(&t);
+    put_scalar(b, yaml_scalar_text(p->a, text, strlen(text), STYLE_LITERAL), indent);
+    return true;
+}
+
 /* The text after "key: " (or "- ") for a scalar-valued node, and the newline. */
 static void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
 {
@@ -313,6 +351,8 @@ static void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent
     case IR_SEQ: strbuf_add(b, "null\n"); return;
     case IR_EXPR: break;
     }
+    if (put_literal_concat(p, b, n, indent))
+        return;
     if (n->u.expr.op == EXPR_JOIN) {
         inline_join(p, b, n);
     } else {

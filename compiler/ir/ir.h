@@ -84,6 +84,9 @@ typedef enum IrExprOp {
     EXPR_YAML,     /* string: arg = subtree; its YAML text (ConfigMap data) */
     EXPR_SHA256,   /* string: arg = string-valued node; lowercase hex sha256 */
     EXPR_NAMESPACE,/* string, no args: the cluster's namespace (chart: {{ .Release.Namespace }}) */
+    EXPR_RELEASE_NAME, /* string: the cluster's name (chart: {{ .Release.Name }}); optional arg: an
+                      IR_INT maximum length (truncates). No template names a cluster, so clusters
+                      of the same shape share one chart (emit/chart_shape.c). */
 } IrExprOp;
 
 typedef struct IrNode {
@@ -173,5 +176,13 @@ bool ir_cond_eval(const IrCond *cond, const Data *values);
  * knob's default. */
 Data *ir_eval_object(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values);
 Data *ir_eval_node(Arena *a, const IrCluster *c, const IrNode *node, const Data *values);
+
+/* ---- shape (ir_shape.c) ------------------------------------------------------------------------ */
+
+/* Two clusters have the same shape when everything their charts are printed from is equal:
+ * objects (literals, references, conditions, expressions), knob declarations (not their
+ * defaults), chart/app/kube versions. The cluster name and namespace are not part of it. */
+uint64_t ir_shape_hash(const IrCluster *c);
+bool ir_same_shape(const IrCluster *x, const IrCluster *y);
 
 #endif

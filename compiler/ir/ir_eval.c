@@ -213,6 +213,13 @@ static Data *eval_expr(Eval *ev, const IrNode *n)
         return eval_sha256(ev, args);
     case EXPR_NAMESPACE:
         return data_str(ev->a, ev->c && ev->c->namespace_name ? ev->c->namespace_name : "");
+    case EXPR_RELEASE_NAME: {
+        const char *name = ev->c && ev->c->name ? ev->c->name : "";
+        size_t len = strlen(name);
+        if (args && args->kind == IR_INT && args->u.i >= 0 && (uint64_t)args->u.i < len)
+            len = (size_t)args->u.i;
+        return data_strn(ev->a, name, len);
+    }
     }
     return NULL;
 }

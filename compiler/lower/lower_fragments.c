@@ -21,13 +21,16 @@ IrNode *lower_concat(Lower *l, IrNode *first, ...)
 
 IrNode *lower_namespace_expr(Lower *l) { return ir_expr(l->a, EXPR_NAMESPACE, NULL); }
 
+/* The cluster's name, as the chart's release name: no template spells a cluster out. */
+IrNode *lower_release_name_expr(Lower *l) { return ir_expr(l->a, EXPR_RELEASE_NAME, NULL); }
+
 IrNode *lower_labels(Lower *l, const char *app, const char *component)
 {
     Arena *a = l->a;
     IrNode *m = ir_map(a);
     ir_put(a, m, "app", ir_str(a, app));
     ir_put(a, m, "app.kubernetes.io/name", ir_str(a, app));
-    ir_put(a, m, "app.kubernetes.io/instance", ir_str(a, l->cl->name));
+    ir_put(a, m, "app.kubernetes.io/instance", lower_release_name_expr(l));
     ir_put(a, m, "app.kubernetes.io/component", ir_str(a, component));
     ir_put(a, m, "app.kubernetes.io/part-of", ir_str(a, "goverse"));
     ir_put(a, m, "app.kubernetes.io/managed-by", ir_str(a, "goversec"));

@@ -44,6 +44,7 @@ void lower_knobs_storage(Lower *l, const char *prefix, const Storage *s);
 /* ---- fragments (lower_fragments.c) ---- */
 IrNode *lower_concat(Lower *l, IrNode *first, ...); /* NULL-terminated; EXPR_CONCAT */
 IrNode *lower_namespace_expr(Lower *l);
+IrNode *lower_release_name_expr(Lower *l);
 IrNode *lower_labels(Lower *l, const char *app, const char *component);
 IrNode *lower_metadata(Lower *l, const char *name, const char *app, const char *component);
 IrNode *lower_selector(Lower *l, const char *app);

@@ -27,31 +27,58 @@ else
     lint() { "$tmp/helmrender" lint "$1"; }
 fi
 
-# cluster directories of a built example (those with a chart: not the fleet's argocd/), the first
-# one, and a cluster's namespace (the first cluster's when none is named)
-clusters_of() { for d in "$1"/*/chart; do basename "$(dirname "$d")"; done; }
+# cluster directories of a built example (those with manifests: not the fleet's argocd/ and
+# charts/), the first one, and a cluster's namespace (the first cluster's when none is named)
+clusters_of() { for d in "$1"/*/manifests; do basename "$(dirname "$d")"; done; }
 cluster_of() { clusters_of "$1" | head -1; }
 namespace_of() { sed -n 's/^  namespace: //p' "$1/${2:-$(cluster_of "$1")}/manifests/configmap.yaml" | head -1; }
+# The chart that renders cluster $2 of tree $1: its own chart/, or the fleet's shared chart named
+# by the `# chart: ../charts/NAME` line of its values.yaml (then rendered with -f that file).
+chart_of() {
+    if [ -d "$1/$2/chart" ]; then echo "$1/$2/chart"; return; fi
+    local rel; rel=$(sed -n 's/^# chart: \.\.\///p' "$1/$2/values.yaml")
+    [ -n "$rel" ] && echo "$1/$rel"
+}
+values_args_of() { if [ ! -d "$1/$2/chart" ]; then echo "-f $1/$2/values.yaml"; fi; }
 
-for ex in "$root"/examples/*.gv; do
-    name=$(basename "$ex" .gv)
-    out="$tmp/default-$name"
-    "$bin" build "$ex" -o "$out" -q 2>/dev/null || { bad "$name: build failed"; continue; }
+# every cluster of a built tree: default render == manifests, lint, rendered objects validate
+check_tree() {
+    local name=$1 out=$2 c
     for c in $(clusters_of "$out"); do  # every cluster of a multi-cluster example (fleet.gv)
-    ns=$(namespace_of "$out" "$c") rendered="$tmp/$name-$c.yaml"
-    if render "$out/$c/chart" "$c" "$ns" >"$rendered" 2>"$tmp/err" &&
+    local ns chart vargs rendered="$tmp/$name-$c.yaml"
+    ns=$(namespace_of "$out" "$c") chart=$(chart_of "$out" "$c")
+    read -r -a vargs <<<"$(values_args_of "$out" "$c")"
+    [ -n "$chart" ] || { bad "$name/$c: no chart found"; continue; }
+    if render "$chart" "$c" "$ns" "${vargs[@]}" >"$rendered" 2>"$tmp/err" &&
         node "$here/compare.mjs" "$out/$c/manifests" "$rendered" --chart-defaults >/dev/null 2>"$tmp/err"; then
         ok
     else
-        bad "$name/$c: chart with default values differs from the manifests"; cat "$tmp/err"
+        bad "$name/$c: chart ($chart) with the cluster's values differs from the manifests"; cat "$tmp/err"
     fi
-    if lint "$out/$c/chart" >"$tmp/err" 2>&1; then ok; else bad "$name/$c: lint"; cat "$tmp/err"; fi
+    if lint "$chart" >"$tmp/err" 2>&1; then ok; else bad "$name/$c: lint"; cat "$tmp/err"; fi
     # The rendered chart is validated on its own too (not only through its equality with the
     # manifests): every document against the Kubernetes and CRD schemas.
     if node "$root/tests/validate/validate.mjs" "$rendered" >"$tmp/err" 2>&1; then ok;
     else bad "$name/$c: rendered chart does not validate"; cat "$tmp/err"; fi
     done
+}
+
+for ex in "$root"/examples/*.gv; do
+    name=$(basename "$ex" .gv)
+    out="$tmp/default-$name"
+    "$bin" build "$ex" -o "$out" -q 2>/dev/null || { bad "$name: build failed"; continue; }
+    check_tree "$name" "$out"
 done
+# A fleet's shared charts (the default for fleet.gv above) and one chart per cluster both render
+# every cluster: the per-cluster layout of the fleet, and a generated fleet of five clusters that
+# extend one base (one shared chart, five values files, different replicas and hosts).
+"$bin" build "$root/examples/fleet.gv" -o "$tmp/per-cluster-fleet" -q --charts per-cluster 2>/dev/null \
+    || bad "fleet: --charts per-cluster build failed"
+check_tree fleet-per-cluster "$tmp/per-cluster-fleet"
+bash "$root/bench/gen-fleet.sh" 5 >"$tmp/gen5.gv"
+"$bin" build "$tmp/gen5.gv" -o "$tmp/gen5" -q 2>/dev/null || bad "gen-fleet 5: build failed"
+if [ "$(ls "$tmp/gen5/charts" | wc -l)" = 1 ]; then ok; else bad "gen-fleet 5: expected one shared chart: $(ls "$tmp/gen5/charts")"; fi
+check_tree gen5 "$tmp/gen5"
 
 example=design-doc
 n=0

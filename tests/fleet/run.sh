@@ -30,11 +30,18 @@ OUT="$TMP/out"
 clusters=(us-west eu-west ap-south)
 
 # ---- 1. one directory per cluster, plus argocd/ ----
-check "top level holds the three clusters and argocd/" \
-  test "$(cd "$OUT" && ls | LC_ALL=C sort | tr '\n' ' ')" = "ap-south argocd eu-west us-west "
+check "top level holds the three clusters, argocd/ and charts/" \
+  test "$(cd "$OUT" && ls | LC_ALL=C sort | tr '\n' ' ')" = "ap-south argocd charts eu-west us-west "
+# A fleet shares charts by shape: eu-west extends us-west and changes only values, so it uses
+# us-west's chart; ap-south (external etcd and database) has objects of its own.
+check "charts/ holds one chart per shape: us-west and ap-south" \
+  test "$(cd "$OUT/charts" && ls | LC_ALL=C sort | tr '\n' ' ')" = "ap-south us-west "
+check "eu-west's values name us-west's chart" has "$OUT/eu-west/values.yaml" "# chart: ../charts/us-west"
+check "us-west and eu-west values differ (the chart is shared, the values are not)" \
+  bash -c "! diff -q <(sed 1,4d '$OUT/us-west/values.yaml') <(sed 1,4d '$OUT/eu-west/values.yaml')"
 for c in "${clusters[@]}"; do
-  check "$c: manifests/kustomization.yaml and chart/Chart.yaml" \
-    test -f "$OUT/$c/manifests/kustomization.yaml" -a -f "$OUT/$c/chart/Chart.yaml"
+  check "$c: manifests/kustomization.yaml and values.yaml, no chart/ of its own" \
+    test -f "$OUT/$c/manifests/kustomization.yaml" -a -f "$OUT/$c/values.yaml" -a ! -e "$OUT/$c/chart"
   check "$c: objects are named for the cluster" \
     has "$OUT/$c/manifests/configmap.yaml" "    app.kubernetes.io/instance: $c"
 done
@@ -77,8 +84,21 @@ ONE="$TMP/one"
 check "--cluster eu-west: eu-west and argocd/ only" test "$(cd "$ONE" && ls | tr '\n' ' ')" = "argocd eu-west "
 check "--cluster eu-west: argocd/ holds its Application only" \
   test "$(cd "$ONE/argocd" && ls | tr '\n' ' ')" = "eu-west.yaml kustomization.yaml "
-check "--cluster eu-west: its tree and Application equal the full build's" \
-  bash -c "diff -r '$OUT/eu-west' '$ONE/eu-west' && diff '$A/eu-west.yaml' '$ONE/argocd/eu-west.yaml'"
+check "--cluster eu-west: its manifests, inventory and Application equal the full build's" \
+  bash -c "diff -r '$OUT/eu-west/manifests' '$ONE/eu-west/manifests' && diff '$OUT/eu-west/inventory.yaml' '$ONE/eu-west/inventory.yaml' && diff '$A/eu-west.yaml' '$ONE/argocd/eu-west.yaml'"
+check "--cluster eu-west: one cluster gets its own chart/" test -f "$ONE/eu-west/chart/Chart.yaml"
+PER="$TMP/per"
+"$GOVERSEC" build "$FLEET" -o "$PER" -q --charts per-cluster
+check "--charts per-cluster: a chart in every cluster directory, no charts/" \
+  bash -c "test -f '$PER/us-west/chart/Chart.yaml' -a -f '$PER/eu-west/chart/Chart.yaml' -a -f '$PER/ap-south/chart/Chart.yaml' -a ! -e '$PER/charts'"
+check "--charts per-cluster: the --cluster eu-west tree equals the fleet's" diff -r "$PER/eu-west" "$ONE/eu-west"
+NOC="$TMP/nocharts"
+"$GOVERSEC" build "$FLEET" -o "$NOC" -q --charts none
+check "--charts none: manifests only" \
+  bash -c "test -f '$NOC/us-west/manifests/kustomization.yaml' -a ! -e '$NOC/charts' -a ! -e '$NOC/us-west/chart' -a ! -e '$NOC/us-west/values.yaml'"
+rc=0; "$GOVERSEC" build "$FLEET" -o "$TMP/bad" -q --charts some 2>"$TMP/err" || rc=$?
+check "--charts with an unknown mode: exit 2, names the modes" \
+  bash -c "[[ $rc -eq 2 ]] && grep -qF 'shared, per-cluster or none' '$TMP/err' && [[ ! -e '$TMP/bad' ]]"
 rc=0; "$GOVERSEC" build "$FLEET" -o "$TMP/none" -q --cluster eu-wset 2>"$TMP/err" || rc=$?
 check "--cluster with an unknown name: exit 1, lists the clusters, writes nothing" \
   bash -c "[[ $rc -eq 1 ]] && grep -qF '\`us-west\`, \`eu-west\`, \`ap-south\`' '$TMP/err' && [[ ! -e '$TMP/none' ]]"

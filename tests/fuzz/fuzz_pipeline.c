@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         OutTree tree;
         outtree_init(&tree, comp.arena);
         const char *err = NULL;
-        (void)driver_emit(&comp, &tree, &err);
+        (void)driver_emit(&comp, &opts, &tree, &err);
     }
     (void)diag_render_string(&comp.diags, false);
     driver_dispose(&comp);

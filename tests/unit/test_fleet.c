@@ -125,7 +125,7 @@ static void test_fleet_allowed(void **state)
 static const char *app_text(Arena *a, const Cluster *c)
 {
     size_t len;
-    return yaml_write_one(a, fleet_application(a, c), &len);
+    return yaml_write_one(a, fleet_application(a, c, NULL), &len);
 }
 
 static void test_application_manifests_auto(void **state)
@@ -209,19 +209,21 @@ typedef struct Built {
     int status;
 } Built;
 
-static Built *build(const char *text, const char *only)
+static Built *build_charts(const char *text, const char *only, ChartLayout charts)
 {
     static const char *const dirs[] = {TESTS_DIR "/../stdlib"};
     Built *b = calloc(1, sizeof *b);
     driver_init(&b->comp);
-    DriverOptions opts = {.only_cluster = only, .stdlib_dirs = dirs, .nstdlib_dirs = 1};
+    DriverOptions opts = {.only_cluster = only, .stdlib_dirs = dirs, .nstdlib_dirs = 1, .charts = charts};
     b->status = driver_compile_text(&b->comp, "t.gv", text, strlen(text), &opts);
     outtree_init(&b->tree, b->comp.arena);
     const char *err = NULL;
-    if (b->status == DRIVER_OK && !driver_emit(&b->comp, &b->tree, &err))
+    if (b->status == DRIVER_OK && !driver_emit(&b->comp, &opts, &b->tree, &err))
         fail_msg("emit failed: %s", err);
     return b;
 }
+
+static Built *build(const char *text, const char *only) { return build_charts(text, only, CHARTS_AUTO); }
 
 static void built_free(Built *b)
 {
@@ -248,9 +250,15 @@ static void test_fleet_tree(void **state)
         char path[64];
         snprintf(path, sizeof path, "%s/manifests/kustomization.yaml", *c);
         assert_non_null(outtree_find(&b->tree, path));
-        snprintf(path, sizeof path, "%s/chart/Chart.yaml", *c);
+        snprintf(path, sizeof path, "%s/values.yaml", *c); /* a fleet shares charts */
         assert_non_null(outtree_find(&b->tree, path));
+        snprintf(path, sizeof path, "%s/chart/Chart.yaml", *c);
+        assert_null(outtree_find(&b->tree, path));
     }
+    /* b extends a and changes nothing: a's chart serves it. */
+    assert_non_null(outtree_find(&b->tree, "charts/a/Chart.yaml"));
+    assert_non_null(strstr(file_text(b, "b/values.yaml"), "\n# chart: ../charts/a\n"));
+    assert_null(outtree_find(&b->tree, "charts/b/Chart.yaml"));
     assert_string_equal(file_text(b, "argocd/kustomization.yaml"),
                         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
                         "- a.yaml\n- b.yaml\n");
@@ -264,11 +272,104 @@ static void test_fleet_tree(void **state)
     assert_null(outtree_find(&b->tree, "argocd/a.yaml"));
     assert_string_equal(file_text(b, "argocd/kustomization.yaml"),
                         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- b.yaml\n");
+    assert_non_null(outtree_find(&b->tree, "b/chart/Chart.yaml")); /* one cluster: its own chart */
+    assert_null(outtree_find(&b->tree, "charts/b/Chart.yaml"));
     built_free(b);
 
     b = build("cluster \"solo\" {}\n", NULL); /* no gitops anywhere: no argocd/ at all */
     assert_int_equal(b->status, DRIVER_OK);
     assert_null(outtree_find(&b->tree, "argocd/kustomization.yaml"));
+    built_free(b);
+}
+
+/* Argo CD with `via chart` in a fleet: the shared chart, the cluster's values file after the
+ * chart's own, paths relative to the chart directory. */
+static void test_shared_chart_application(void **state)
+{
+    (void)state;
+    const char *fleet = "cluster \"a\" {\n gitops argocd { repo \"https://g.example.com/f.git\"  path \"deploy\"  via chart }\n}\n"
+                        "cluster \"b\" extends \"a\" { nodes { replicas 5 } }\n";
+    Built *b = build(fleet, NULL);
+    assert_int_equal(b->status, DRIVER_OK);
+    const char *app = file_text(b, "argocd/b.yaml");
+    assert_non_null(strstr(app, "    path: deploy/charts/a\n    helm:\n      releaseName: b\n"
+                                "      valueFiles:\n      - values.yaml\n      - ../../b/values.yaml\n"));
+    assert_non_null(strstr(file_text(b, "b/values.yaml"), "\nnodes:\n  replicas: 5\n"));
+    assert_non_null(strstr(file_text(b, "a/values.yaml"), "\nnodes:\n  replicas: 3\n"));
+    built_free(b);
+
+    b = build_charts(fleet, NULL, CHARTS_PER_CLUSTER);
+    assert_non_null(strstr(file_text(b, "argocd/b.yaml"), "    path: deploy/b/chart\n"));
+    assert_null(outtree_find(&b->tree, "b/values.yaml"));
+    built_free(b);
+}
+
+/* The shape decides chart sharing, so it must cover whatever the chart prints: every cluster's
+ * own chart (one chart per cluster) equals, file for file, the chart of the cluster whose shared
+ * chart it is given - but for the files naming the chart's first cluster (Chart.yaml, README,
+ * values.yaml with its defaults, the schema's title). Zones, an external etcd and replicas are
+ * values; an external database has settings of its own, so a chart of its own. */
+static bool chart_file_names_cluster(const char *rel)
+{
+    return !strcmp(rel, "Chart.yaml") || !strcmp(rel, "README.md") || !strcmp(rel, "values.yaml");
+}
+
+/* The text after the schema's title line (which names the chart); the whole text otherwise. */
+static const char *after_title(const OutFile *f, size_t *len)
+{
+    const char *t = strstr(f->data, "\"title\": \"Values of the ");
+    const char *nl = t ? strchr(t, '\n') : NULL;
+    const char *from = nl ? nl : f->data;
+    *len = f->len - (size_t)(from - f->data);
+    return from;
+}
+
+static void assert_same_chart(const Built *per, const char *cluster, const char *chart)
+{
+    char prefix[64];
+    int n = snprintf(prefix, sizeof prefix, "%s/chart/", chart), compared = 0;
+    for (const OutFile *f = per->tree.files; f; f = f->next) {
+        if (strncmp(f->path, prefix, (size_t)n) != 0 || chart_file_names_cluster(f->path + n))
+            continue;
+        char other[256];
+        snprintf(other, sizeof other, "%s/chart/%s", cluster, f->path + n);
+        const OutFile *g = outtree_find(&per->tree, other);
+        if (!g)
+            fail_msg("%s is missing", other);
+        size_t flen, glen;
+        const char *ft = after_title(f, &flen), *gt = after_title(g, &glen);
+        if (flen != glen || memcmp(ft, gt, flen))
+            fail_msg("%s differs from %s", other, f->path);
+        compared++;
+    }
+    assert_true(compared > 20);
+}
+
+static void test_shapes_and_templates(void **state)
+{
+    (void)state;
+    const char *fleet = "cluster \"a\" { nodes { replicas 3 } gates { ingress \"a.example.com\" } }\n"
+                        "cluster \"b\" extends \"a\" { namespace \"other\"  nodes { replicas 7  cpu 1 .. 3 }\n"
+                        "  gates { ingress \"b.example.com\" } }\n"
+                        "cluster \"z\" extends \"a\" { zones [\"z1\", \"z2\"] }\n"
+                        "cluster \"x\" extends \"a\" { etcd { external [\"e.example.com:2379\"] } }\n"
+                        "cluster \"d\" extends \"a\" {\n"
+                        " persistence postgres external { host \"db.example.com\"  credentials secret \"s\" }\n}\n"
+                        "cluster \"d2\" extends \"d\" { nodes { replicas 5 } }\n";
+    Built *b = build(fleet, NULL), *per = build_charts(fleet, NULL, CHARTS_PER_CLUSTER);
+    assert_int_equal(b->status, DRIVER_OK);
+    assert_int_equal(per->status, DRIVER_OK);
+    static const char *const expect[][2] = {{"a", "a"}, {"b", "a"}, {"z", "a"}, {"x", "a"}, {"d", "d"}, {"d2", "d"}};
+    for (size_t i = 0; i < sizeof expect / sizeof *expect; i++) {
+        char path[64], line[64];
+        snprintf(path, sizeof path, "%s/values.yaml", expect[i][0]);
+        snprintf(line, sizeof line, "\n# chart: ../charts/%s\n", expect[i][1]);
+        if (!strstr(file_text(b, path), line))
+            fail_msg("%s does not name charts/%s", path, expect[i][1]);
+        assert_same_chart(per, expect[i][0], expect[i][1]);
+    }
+    assert_null(outtree_find(&b->tree, "charts/b/Chart.yaml"));
+    built_free(per);
     built_free(b);
 }
 
@@ -327,6 +428,8 @@ int main(void)
         cmocka_unit_test(test_application_manifests_auto),
         cmocka_unit_test(test_application_chart_manual),
         cmocka_unit_test(test_fleet_tree),
+        cmocka_unit_test(test_shared_chart_application),
+        cmocka_unit_test(test_shapes_and_templates),
         cmocka_unit_test(test_hybrid),
         cmocka_unit_test(test_extends_edges),
     };

@@ -8,8 +8,9 @@
 //      `imagePullPolicyy` or `replica` fails instead of being silently dropped by the API server;
 //   3. an unknown apiVersion/kind, a document without apiVersion/kind/metadata.name, a YAML error
 //      all fail. Nothing passes silently.
-// Skipped by name when walking directories: inventory.yaml, .goversec-tree, chart/ directories,
-// files not ending in .yaml/.yml. kustomization.yaml is checked minimally (apiVersion, kind, every
+// Skipped by name when walking directories: inventory.yaml, .goversec-tree, chart/ and charts/
+// directories (Helm templates; tests/chart renders and validates them), a cluster's values.yaml
+// (next to its manifests/: values for a fleet's shared chart), files not ending in .yaml/.yml. kustomization.yaml is checked minimally (apiVersion, kind, every
 // resource exists, every manifest below its directory is listed, except restore Jobs that are
 // written to be run by hand: Jobs annotated goverse.io/restore-preconditions).
 //
@@ -153,12 +154,13 @@ function collect(p, out, explicit) {
   let st;
   try { st = fs.statSync(p); } catch { out.missing.push(p); return; }
   if (st.isDirectory()) {
-    if (!explicit && path.basename(p) === "chart") return;
+    if (!explicit && ["chart", "charts"].includes(path.basename(p))) return;
     for (const e of fs.readdirSync(p).sort()) collect(path.join(p, e), out, false);
     return;
   }
   const base = path.basename(p);
   if (!explicit && (SKIP_NAMES.has(base) || !/\.ya?ml$/.test(base))) return;
+  if (!explicit && base === "values.yaml" && fs.existsSync(path.join(path.dirname(p), "manifests"))) return;
   out.files.push(p);
 }
 

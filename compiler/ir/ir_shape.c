@@ -1,0 +1,194 @@
+/* ir_shape.c - the "shape" of a cluster's IR: everything its Helm chart's templates, helpers,
+ * schema and Chart.yaml are printed from, and nothing they are not. Two clusters of the same
+ * shape differ only in knob defaults (values), their name and their namespace - which the chart
+ * reads from values, .Release.Name and .Release.Namespace - so one chart serves both
+ * (emit/chart_shapes.c). A hash finds candidates fast; ir_same_shape decides exactly.
+ * IrObject.name is left out: the chart never prints it (metadata.name is part of the tree), and
+ * the Namespace object's is the namespace, which the chart takes from .Release.Namespace. */
+#include <string.h>
+
+#include "ir/ir.h"
+
+typedef struct Hasher {
+    uint64_t h;
+} Hasher;
+
+/* FNV-1a, 64 bit: cheap and well spread; equality is decided by ir_same_shape, not by it. */
+static void mix_bytes(Hasher *s, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = s->h;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ULL;
+    }
+    s->h = h;
+}
+
+static void mix_int(Hasher *s, int64_t v) { mix_bytes(s, &v, sizeof v); }
+
+static void mix_str(Hasher *s, const char *str)
+{
+    if (!str) {
+        mix_int(s, -1);
+        return;
+    }
+    size_t n = strlen(str);
+    mix_int(s, (int64_t)n);
+    mix_bytes(s, str, n);
+}
+
+static void mix_cond(Hasher *s, const IrCond *c)
+{
+    if (!c) {
+        mix_int(s, -2);
+        return;
+    }
+    mix_int(s, c->op);
+    mix_str(s, c->knob ? c->knob->path : NULL);
+    mix_str(s, c->literal);
+    mix_cond(s, c->a);
+    mix_cond(s, c->b);
+}
+
+static void mix_node(Hasher *s, const IrNode *n)
+{
+    for (; n; n = n->next) {
+        mix_int(s, n->kind);
+        mix_int(s, n->style);
+        mix_str(s, n->key);
+        mix_cond(s, n->when);
+        switch (n->kind) {
+        case IR_MAP:
+        case IR_SEQ: mix_node(s, n->u.kids.first); break;
+        case IR_STR: mix_str(s, n->u.str); break;
+        case IR_INT: mix_int(s, n->u.i); break;
+        case IR_BOOL: mix_int(s, n->u.b); break;
+        case IR_REF: mix_str(s, n->u.ref->path); break;
+        case IR_EXPR:
+            mix_int(s, n->u.expr.op);
+            mix_node(s, n->u.expr.args);
+            break;
+        case IR_NULL:
+        case IR_INDEX: break;
+        }
+        mix_int(s, -3); /* end of a node: keeps siblings and children apart */
+    }
+}
+
+static void mix_knob(Hasher *s, const Knob *k)
+{
+    mix_str(s, k->path);
+    mix_int(s, k->type);
+    mix_str(s, k->description);
+    mix_int(s, k->nullable);
+    mix_int(s, k->min);
+    mix_int(s, k->max);
+    for (const char *const *c = k->choices; c && *c; c++)
+        mix_str(s, *c);
+    mix_str(s, k->required_when);
+    mix_int(s, k->must_be_odd);
+    mix_str(s, k->not_above);
+}
+
+uint64_t ir_shape_hash(const IrCluster *c)
+{
+    Hasher s = {0xcbf29ce484222325ULL};
+    mix_str(&s, c->chart_version);
+    mix_str(&s, c->app_version);
+    mix_str(&s, c->kube_version);
+    for (const Knob *k = c->knobs; k; k = k->next)
+        mix_knob(&s, k);
+    for (const IrObject *o = c->objects; o; o = o->next) {
+        mix_str(&s, o->path);
+        mix_str(&s, o->component);
+        mix_str(&s, o->api_version);
+        mix_str(&s, o->kind);
+        mix_cond(&s, o->when);
+        mix_str(&s, o->manual_switch ? o->manual_switch->path : NULL);
+        mix_node(&s, o->root);
+    }
+    return s.h;
+}
+
+/* ---- exact comparison ------------------------------------------------------------------------- */
+
+static bool same_str(const char *x, const char *y) { return x == y || (x && y && !strcmp(x, y)); }
+
+static bool same_knob_ref(const Knob *x, const Knob *y)
+{
+    return x == y || (x && y && same_str(x->path, y->path));
+}
+
+static bool same_cond(const IrCond *x, const IrCond *y)
+{
+    if (!x || !y)
+        return x == y;
+    return x->op == y->op && same_knob_ref(x->knob, y->knob) && same_str(x->literal, y->literal) &&
+           same_cond(x->a, y->a) && same_cond(x->b, y->b);
+}
+
+static bool same_node(const IrNode *x, const IrNode *y)
+{
+    for (; x && y; x = x->next, y = y->next) {
+        if (x->kind != y->kind || x->style != y->style || !same_str(x->key, y->key) ||
+            !same_cond(x->when, y->when))
+            return false;
+        bool same = true;
+        switch (x->kind) {
+        case IR_MAP:
+        case IR_SEQ: same = same_node(x->u.kids.first, y->u.kids.first); break;
+        case IR_STR: same = same_str(x->u.str, y->u.str); break;
+        case IR_INT: same = x->u.i == y->u.i; break;
+        case IR_BOOL: same = x->u.b == y->u.b; break;
+        case IR_REF: same = same_knob_ref(x->u.ref, y->u.ref); break;
+        case IR_EXPR: same = x->u.expr.op == y->u.expr.op && same_node(x->u.expr.args, y->u.expr.args); break;
+        case IR_NULL:
+        case IR_INDEX: break;
+        }
+        if (!same)
+            return false;
+    }
+    return !x && !y;
+}
+
+static bool same_choices(const char *const *x, const char *const *y)
+{
+    for (; x && *x && y && *y; x++, y++)
+        if (strcmp(*x, *y))
+            return false;
+    return !(x && *x) && !(y && *y);
+}
+
+static bool same_knob(const Knob *x, const Knob *y)
+{
+    return same_str(x->path, y->path) && x->type == y->type && same_str(x->description, y->description) &&
+           x->nullable == y->nullable && x->min == y->min && x->max == y->max &&
+           same_choices(x->choices, y->choices) && same_str(x->required_when, y->required_when) &&
+           x->must_be_odd == y->must_be_odd && same_str(x->not_above, y->not_above);
+}
+
+static bool same_object(const IrObject *x, const IrObject *y)
+{
+    return same_str(x->path, y->path) && same_str(x->component, y->component) &&
+           same_str(x->api_version, y->api_version) && same_str(x->kind, y->kind) && same_cond(x->when, y->when) &&
+           same_knob_ref(x->manual_switch, y->manual_switch) && same_node(x->root, y->root);
+}
+
+bool ir_same_shape(const IrCluster *x, const IrCluster *y)
+{
+    if (!same_str(x->chart_version, y->chart_version) || !same_str(x->app_version, y->app_version) ||
+        !same_str(x->kube_version, y->kube_version))
+        return false;
+    const Knob *kx = x->knobs, *ky = y->knobs;
+    for (; kx && ky; kx = kx->next, ky = ky->next)
+        if (!same_knob(kx, ky))
+            return false;
+    if (kx || ky)
+        return false;
+    const IrObject *ox = x->objects, *oy = y->objects;
+    for (; ox && oy; ox = ox->next, oy = oy->next)
+        if (!same_object(ox, oy))
+            return false;
+    return !ox && !oy;
+}
