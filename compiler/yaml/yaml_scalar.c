@@ -4,77 +4,166 @@
  * single scalars into template text; starting a libyaml emitter for each one was most of its
  * cost (bench/README.md). Only the cases whose libyaml output is fully determined by the rules
  * below are written directly - ASCII text, plain, double-quoted or as a `|` block; anything else
- * (non-ASCII, "|+" blocks, keys libyaml would not write as simple keys) goes through libyaml. tests/unit/test_yaml_scalar.c compares them over a large table. */
+ * (non-ASCII, "|+" blocks, keys libyaml would not write as simple keys) goes through libyaml.
+ * tests/unit/test_yaml_scalar.c compares them over a large table, and the policy with the
+ * previous, straightforward implementation of it. */
+#include <stdint.h>
 #include <string.h>
 
 #include "yaml/yamlio.h"
 
-static bool all_in(const char *s, size_t n, const char *set)
+/* ---- byte classes ------------------------------------------------------------------------- */
+
+/* Every string written goes through one pass over this table (the policy and the ASCII check of
+ * the direct writer together); most bytes (letters, '-', '.', '/') have no class at all. */
+enum {
+    C_CTRL = 1,    /* C0 controls (an embedded NUL too) and DEL: always quoted */
+    C_BREAK = 2,   /* '\n', '\r' (also C_CTRL): a key libyaml writes as "? key" */
+    C_DIGIT = 4,   /* the number and timestamp checks are only needed with a digit */
+    C_COLON = 8,   /* ": " inside */
+    C_SPACE = 16,  /* " #" inside */
+    C_HIGH = 32,   /* non-ASCII: the direct writer declines */
+    C_INSIDE = 64, /* (scan result) ": " or " #" seen */
+};
+
+#define C_ C_CTRL
+#define B_ (C_CTRL | C_BREAK)
+#define H_ C_HIGH
+#define D_ C_DIGIT
+#define H16 H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_
+static const uint8_t CLASS[256] = {
+    C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, B_, C_, C_, B_, C_, C_, /* 0x00 */
+    C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, /* 0x10 */
+    C_SPACE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,         /* 0x20 */
+    D_, D_, D_, D_, D_, D_, D_, D_, D_, D_, C_COLON, 0, 0, 0, 0, 0, /* 0x30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                 /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                 /* 0x50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                 /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, C_,                /* 0x70 */
+    H16, H16, H16, H16, H16, H16, H16, H16,                         /* 0x80-0xff */
+};
+#undef C_
+#undef B_
+#undef H_
+#undef D_
+#undef H16
+
+/* The union of the classes of s[0..len), plus C_INSIDE for ": " or " #" (the byte after the
+ * last one counts as a NUL, as it is in a C string). */
+static unsigned scan(const char *s, size_t len)
+{
+    unsigned acc = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned k = CLASS[(unsigned char)s[i]];
+        if (!k)
+            continue;
+        acc |= k;
+        if (i + 1 < len && (((k & C_COLON) && s[i + 1] == ' ') || ((k & C_SPACE) && s[i + 1] == '#')))
+            acc |= C_INSIDE;
+    }
+    return acc;
+}
+
+/* ---- the quoting policy ------------------------------------------------------------------- */
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool all_digits(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!strchr(set, s[i]))
+        if (!is_digit(s[i]))
             return false;
     return true;
 }
 
-static bool word_in(const char *s, const char *const *words)
+/* YAML 1.1/1.2 infinity and not-a-number, `t` being the text after an optional sign. */
+static bool special_float(const char *t, size_t n)
 {
-    for (; *words; words++)
-        if (strcmp(s, *words) == 0)
+    static const char *const floats[] = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN"};
+    if (n != 4 || t[0] != '.')
+        return false;
+    for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++)
+        if (memcmp(t, floats[i], 4) == 0)
             return true;
     return false;
 }
-
-/* YAML 1.1/1.2 infinity and not-a-number (each starts with '.'). */
-static const char *const SPECIAL_FLOATS[] = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL};
 
 /* Ints, floats, hex/octal/binary, sexagesimal (YAML 1.1 "1:30"), versions like "1.2.3" (a 1.1
- * float), exponents, .inf/.nan: anything some resolver would not keep as a string. */
-static bool looks_numeric(const char *s)
+ * float), exponents: anything some resolver would not keep as a string. Called only for text
+ * with a digit (so .inf/.nan cannot be it). */
+static bool looks_numeric(const char *s, size_t len)
 {
     if (*s == '+' || *s == '-')
-        s++;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'o' || s[1] == 'b' || s[1] == 'X' || s[1] == 'O' || s[1] == 'B'))
-        return s[2] && all_in(s + 2, strlen(s + 2), "0123456789abcdefABCDEF_");
-    if (s[0] == '.' && word_in(s, SPECIAL_FLOATS))
-        return true;
-    size_t n = strlen(s);
-    const char *e = strpbrk(s, "eE");
-    if (e) {
-        const char *x = e + 1;
-        if (*x == '+' || *x == '-')
-            x++;
-        if (!*x || !all_in(x, strlen(x), "0123456789"))
-            return false;
-        n = (size_t)(e - s);
+        s++, len--;
+    /* (No NUL inside: scan() classed it as a control character.) */
+    if (len >= 2 && s[0] == '0' && strchr("xoXObB", s[1])) {
+        /* 0o/0b accept hex digits too: over-quoting is harmless, the policy is kept as is. */
+        for (size_t i = 2; i < len; i++)
+            if (!strchr("0123456789abcdefABCDEF_", s[i]))
+                return false;
+        return len > 2;
     }
-    if (n == 0 || !all_in(s, n, "0123456789._:"))
+    size_t n = len;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != 'e' && s[i] != 'E')
+            continue;
+        size_t x = i + 1;
+        if (x < len && (s[x] == '+' || s[x] == '-'))
+            x++;
+        if (x == len || !all_digits(s + x, len - x))
+            return false;
+        n = i;
+        break;
+    }
+    bool digit = false;
+    for (size_t i = 0; i < n; i++) {
+        if (is_digit(s[i]))
+            digit = true;
+        else if (s[i] != '.' && s[i] != '_' && s[i] != ':')
+            return false;
+    }
+    return digit;
+}
+
+static bool looks_timestamp(const char *s, size_t len)
+{
+    return len >= 6 && all_digits(s, 4) && s[4] == '-' && is_digit(s[5]);
+}
+
+/* `s` (n bytes) is `lower` in lower case, Capitalized or UPPER case, as YAML 1.1's words are. */
+static bool word_is(const char *s, size_t n, const char *lower)
+{
+    bool cap = s[0] == lower[0] - 32;
+    if (!cap && s[0] != lower[0])
         return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] >= '0' && s[i] <= '9')
-            return true;
-    return false;
+    if (memcmp(s + 1, lower + 1, n - 1) == 0)
+        return true;
+    for (size_t i = 1; cap && i < n; i++)
+        if (s[i] != lower[i] - 32)
+            return false;
+    return cap;
 }
 
-static bool looks_timestamp(const char *s)
+/* y/yes/n/no/true/false/on/off/null in their three spellings, "~", "=" and "<<". */
+static bool is_word(const char *s, size_t len)
 {
-    return strlen(s) >= 6 && all_in(s, 4, "0123456789") && s[4] == '-' && s[5] >= '0' && s[5] <= '9';
+    switch (len) {
+    case 1: return strchr("yYnN~=", s[0]) != NULL;
+    case 2: return (s[0] == '<' && s[1] == '<') || word_is(s, 2, "no") || word_is(s, 2, "on");
+    case 3: return word_is(s, 3, "yes") || word_is(s, 3, "off");
+    case 4: return word_is(s, 4, "true") || word_is(s, 4, "null");
+    case 5: return word_is(s, 5, "false");
+    default: return false;
+    }
 }
 
-static bool is_word(const char *s)
+/* The policy for the NUL-terminated `s` of len >= 1 bytes whose scan() is `acc`. */
+static bool quotes_needed(const char *s, size_t len, unsigned acc)
 {
-    static const char *const words[] = {
-        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
-        "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
-        "~", "=", "<<", NULL};
-    return strchr("yYnNtTfFoO~=<", s[0]) && word_in(s, words);
-}
-
-/* One pass over the string for the checks that look at every byte; the word and number tests
- * only for the strings that can match them. Called for every string scalar written. */
-bool yaml_needs_quotes(const char *s, size_t len)
-{
-    if (len == 0 || s[len] != '\0') /* s[len] != 0: not the NUL-terminated string of len bytes */
+    if (acc & (C_CTRL | C_INSIDE))
         return true;
     if (s[0] == ' ' || s[len - 1] == ' ' || s[len - 1] == ':')
         return true;
@@ -84,33 +173,52 @@ bool yaml_needs_quotes(const char *s, size_t len)
         return true;
     if ((s[0] == '-' && s[1] == '-' && s[2] == '-') || (s[0] == '.' && s[1] == '.' && s[2] == '.'))
         return true;
-    bool digit = false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c > ':') { /* letters and most punctuation: only DEL matters */
-            if (c == 0x7f)
-                return true;
-        } else if (c >= '0') {
-            if (c <= '9')
-                digit = true;
-            else if (s[i + 1] == ' ') /* ':' */
-                return true;
-        } else if (c < ' ') { /* controls, also an embedded NUL */
-            return true;
-        } else if (c == ' ' && s[i + 1] == '#') {
-            return true;
-        }
+    if (!(acc & C_DIGIT)) {
+        /* Without a digit: the words, and .inf/.nan (optionally signed); timestamps and the
+         * other numbers need digits. */
+        size_t sign = s[0] == '+' || s[0] == '-';
+        return is_word(s, len) || special_float(s + sign, len - sign);
     }
-    /* The words are at most 5 bytes. */
-    if (len <= 5 && is_word(s))
+    return looks_numeric(s, len) || looks_timestamp(s, len);
+}
+
+bool yaml_needs_quotes(const char *s, size_t len)
+{
+    if (len == 0 || s[len] != '\0') /* s[len] != 0: not the NUL-terminated string of len bytes */
         return true;
-    if (!digit) {
-        /* Without a digit, only .inf/.nan (optionally signed) read as numbers; timestamps need
-         * digits too. */
-        const char *t = s + (s[0] == '+' || s[0] == '-');
-        return t[0] == '.' && word_in(t, SPECIAL_FLOATS);
+    return quotes_needed(s, len, scan(s, len));
+}
+
+/* ---- the direct writer -------------------------------------------------------------------- */
+
+/* Room for `n` more bytes and the NUL strbuf_str relies on (strbuf.c's doubling): the writers
+ * below reserve once per scalar and store bytes directly, instead of a call per piece. */
+static char *room(StrBuf *b, size_t n)
+{
+    size_t need = b->len + n + 1;
+    if (need > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < need)
+            cap *= 2;
+        char *data = arena_alloc(b->arena, cap);
+        memcpy(data, b->data, b->len);
+        b->data = data;
+        b->cap = cap;
     }
-    return looks_numeric(s) || looks_timestamp(s);
+    return b->data + b->len;
+}
+
+static void finish(StrBuf *b, char *end)
+{
+    *end = '\0';
+    b->len = (size_t)(end - b->data);
+}
+
+static void put_plain(StrBuf *b, const char *s, size_t len)
+{
+    char *p = room(b, len);
+    memcpy(p, s, len);
+    finish(b, p + len);
 }
 
 /* libyaml's double-quoted writer for ASCII input (yaml_emitter_write_double_quoted): printable
@@ -119,123 +227,142 @@ bool yaml_needs_quotes(const char *s, size_t len)
 static void put_double_quoted(StrBuf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
-    strbuf_addc(b, '"');
-    size_t run = 0;
+    static const char named[0x20] = {
+        ['\0'] = '0', ['\a'] = 'a', ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n',
+        ['\v'] = 'v', ['\f'] = 'f', ['\r'] = 'r', [0x1b] = 'e',
+    };
+    char *p = room(b, 4 * len + 2);
+    *p++ = '"';
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            *p++ = (char)c;
             continue;
-        strbuf_addn(b, s + run, i - run);
-        run = i + 1;
-        char esc[4] = {'\\', 0, 0, 0};
-        size_t n = 2;
-        switch (c) {
-        case 0x00: esc[1] = '0'; break;
-        case 0x07: esc[1] = 'a'; break;
-        case 0x08: esc[1] = 'b'; break;
-        case 0x09: esc[1] = 't'; break;
-        case 0x0a: esc[1] = 'n'; break;
-        case 0x0b: esc[1] = 'v'; break;
-        case 0x0c: esc[1] = 'f'; break;
-        case 0x0d: esc[1] = 'r'; break;
-        case 0x1b: esc[1] = 'e'; break;
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        default:
-            esc[1] = 'x';
-            esc[2] = hex[c >> 4];
-            esc[3] = hex[c & 0xf];
-            n = 4;
         }
-        strbuf_addn(b, esc, n);
+        *p++ = '\\';
+        if (c == '"' || c == '\\') {
+            *p++ = (char)c;
+        } else if (c < 0x20 && named[c]) {
+            *p++ = named[c];
+        } else {
+            *p++ = 'x';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xf];
+        }
     }
-    strbuf_addn(b, s + run, len - run);
-    strbuf_addc(b, '"');
-}
-
-static bool is_ascii(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return false;
-    return true;
+    *p++ = '"';
+    finish(b, p);
 }
 
 /* How libyaml writes a `|` request for ASCII text (yaml_emitter_analyze_scalar and
  * select_scalar_style): as a block unless it is empty, has a control character other than '\n',
- * a space before a line break or a trailing space - then double-quoted. */
-static bool block_allowed(const char *s, size_t len)
+ * a space before a line break or a trailing space - then double-quoted. One pass that also
+ * counts the line breaks (for the room the block needs) and finds non-ASCII bytes. */
+typedef enum BlockCheck { BLOCK_NON_ASCII, BLOCK_QUOTED, BLOCK_OK } BlockCheck;
+
+static BlockCheck block_check(const char *s, size_t len, size_t *breaks)
 {
-    if (len == 0 || s[len - 1] == ' ')
-        return false;
+    bool ok = len && s[len - 1] != ' ';
+    size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 && c != '\n') || c == 0x7f || (c == ' ' && s[i + 1] == '\n'))
-            return false;
+        unsigned k = CLASS[(unsigned char)s[i]];
+        if (!(k & (C_CTRL | C_HIGH)))
+            continue;
+        if (k & C_HIGH)
+            return BLOCK_NON_ASCII;
+        if (s[i] != '\n')
+            ok = false;
+        else if (n++, i && s[i - 1] == ' ')
+            ok = false;
     }
-    return true;
+    *breaks = n;
+    return ok ? BLOCK_OK : BLOCK_QUOTED;
 }
 
 /* yaml_emitter_write_literal_scalar under a key at column 0: "|", the indentation hint "2" when
  * the text starts with a space or a break, "-" when it has no final newline, then every line
  * indented by 2 (empty lines stay empty). The final newline itself is left to the caller, like
  * the newline after any other value. Text ending in two newlines ("|+", after which libyaml
- * also ends the document explicitly) is not handled here. */
-static bool put_literal_block(StrBuf *b, const char *s, size_t len)
+ * also ends the document explicitly) is not handled here. `indent` more spaces follow every
+ * line break written (the block of an entry at that column). */
+static bool put_literal_block(StrBuf *b, const char *s, size_t len, size_t breaks, int indent)
 {
     bool final_break = s[len - 1] == '\n';
     if (final_break && (len == 1 || s[len - 2] == '\n'))
         return false;
-    strbuf_addc(b, '|');
+    size_t shift = indent > 0 ? (size_t)indent : 0;
+    char *p = room(b, 3 + len + (breaks + 1) * (shift + 3));
+    *p++ = '|';
     if (s[0] == ' ' || s[0] == '\n')
-        strbuf_addc(b, '2');
+        *p++ = '2';
     if (!final_break)
-        strbuf_addc(b, '-');
+        *p++ = '-';
     if (final_break)
         len--;
-    for (size_t i = 0; i < len;) {
-        size_t eol = i;
-        while (eol < len && s[eol] != '\n')
-            eol++;
-        strbuf_addc(b, '\n');
-        if (eol > i) {
-            strbuf_addn(b, "  ", 2);
-            strbuf_addn(b, s + i, eol - i);
+    for (const char *line = s, *end = s + len; line < end;) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+        if (!eol)
+            eol = end;
+        *p++ = '\n';
+        memset(p, ' ', shift);
+        p += shift;
+        if (eol > line) {
+            *p++ = ' ';
+            *p++ = ' ';
+            memcpy(p, line, (size_t)(eol - line));
+            p += eol - line;
         }
-        i = eol + 1;
+        line = eol + 1;
     }
+    finish(b, p);
+    return true;
+}
+
+bool yaml_scalar_append_indented(StrBuf *b, const char *s, size_t len, DataStyle style, int indent)
+{
+    if (style == STYLE_LITERAL) {
+        size_t breaks;
+        switch (block_check(s, len, &breaks)) {
+        case BLOCK_NON_ASCII: return false;
+        case BLOCK_OK: return put_literal_block(b, s, len, breaks, indent);
+        case BLOCK_QUOTED: break;
+        }
+        put_double_quoted(b, s, len);
+        return true;
+    }
+    /* Non-ASCII: libyaml's printable/break classes of Unicode are not reproduced here. */
+    unsigned acc = scan(s, len);
+    if (acc & C_HIGH)
+        return false;
+    /* A plain request libyaml honours: for ASCII, every case where libyaml's analysis forbids a
+     * block plain scalar (indicator first, ": " or " #" inside, leading/trailing space,
+     * "---"/"...", breaks, empty) is one where the quoting policy already said yes. */
+    if (style == STYLE_AUTO && len && s[len] == '\0' && !quotes_needed(s, len, acc))
+        put_plain(b, s, len);
+    else
+        put_double_quoted(b, s, len);
     return true;
 }
 
 bool yaml_scalar_append(StrBuf *b, const char *s, size_t len, DataStyle style)
 {
-    /* Non-ASCII: libyaml's printable/break classes of Unicode are not reproduced here. */
-    if (!is_ascii(s, len))
-        return false;
-    if (style == STYLE_LITERAL) {
-        if (block_allowed(s, len))
-            return put_literal_block(b, s, len);
-        put_double_quoted(b, s, len);
-        return true;
-    }
-    if (style == STYLE_AUTO && !yaml_needs_quotes(s, len)) {
-        /* A plain request libyaml honours: for ASCII, every case where libyaml's analysis
-         * forbids a block plain scalar (indicator first, ": " or " #" inside, leading/trailing
-         * space, "---"/"...", breaks, empty) is one where yaml_needs_quotes already said yes. */
-        strbuf_addn(b, s, len);
-        return true;
-    }
-    put_double_quoted(b, s, len);
-    return true;
+    return yaml_scalar_append_indented(b, s, len, style, 0);
 }
 
 bool yaml_key_append(StrBuf *b, const char *s, size_t len)
 {
     /* libyaml writes a key longer than 128 bytes, or one with a line break, as a complex key
      * ("? key"): not a single scalar, left to libyaml. */
-    if (len > 128 || memchr(s, '\n', len) || memchr(s, '\r', len))
+    if (len > 128)
         return false;
-    return yaml_scalar_append(b, s, len, STYLE_AUTO);
+    unsigned acc = scan(s, len);
+    if (acc & (C_BREAK | C_HIGH))
+        return false;
+    if (len && s[len] == '\0' && !quotes_needed(s, len, acc))
+        put_plain(b, s, len);
+    else
+        put_double_quoted(b, s, len);
+    return true;
 }
 
 /* Where libyaml is still needed: the value as written for {k: value} minus "k: " and the final
@@ -256,8 +383,11 @@ static const char *scalar_via_libyaml(Arena *a, const char *s, size_t len, DataS
 
 const char *yaml_scalar_text(Arena *a, const char *s, size_t len, DataStyle style)
 {
-    if (style == STYLE_AUTO && is_ascii(s, len) && !yaml_needs_quotes(s, len))
-        return s[len] == '\0' ? s : arena_strndup(a, s, len); /* plain: the string itself */
+    if (style == STYLE_AUTO && len && s[len] == '\0') {
+        unsigned acc = scan(s, len);
+        if (!(acc & C_HIGH) && !quotes_needed(s, len, acc))
+            return s; /* plain: the string itself */
+    }
     StrBuf b;
     strbuf_init(&b, a);
     if (yaml_scalar_append(&b, s, len, style))

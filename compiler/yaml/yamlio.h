@@ -30,6 +30,9 @@ bool yaml_needs_quotes(const char *s, size_t len);
  * lines after the first are indented for column 0. Byte-identical to yaml_write by construction
  * and by test (tests/unit/test_yaml_scalar.c). */
 bool yaml_scalar_append(StrBuf *b, const char *s, size_t len, DataStyle style);
+/* The same for a value whose entry sits at column `indent`: exactly yaml_scalar_append's text
+ * with `indent` spaces after every line break (only a `|` block has line breaks). */
+bool yaml_scalar_append_indented(StrBuf *b, const char *s, size_t len, DataStyle style, int indent);
 /* The same for a mapping key (the text before ':'); false for keys libyaml writes as "? key". */
 bool yaml_key_append(StrBuf *b, const char *s, size_t len);
 /* Always succeeds: yaml_scalar_append's text, else libyaml's (same form). NULL only if libyaml

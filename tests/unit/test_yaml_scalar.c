@@ -2,7 +2,8 @@
  * against libyaml itself: for every string of a large table of tricky ones (indicators, YAML 1.1
  * words, numbers, timestamps, spaces, control characters, Unicode, very long text) and thousands
  * of generated ones, the direct writer must produce exactly the bytes yaml_write_one produces for
- * {v: string} (and {string: 0} for keys), or decline. It must not decline for ASCII text. */
+ * {v: string} (and {string: 0} for keys), or decline. It must not decline for ASCII text. The
+ * quoting policy is also compared with its first, straightforward implementation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,7 +38,97 @@ static const char *const TRICKY[] = {
     "a\nb\n", "a\n\nb\n", "a\n\n", "a\n\n\n", "\na\n", " a\nb\n", "a\n b\n", "a \nb\n", "a\nb ",
     "a\n\tb\n", "{\n  \"k\": 1\n}\n", "#!/bin/sh\nset -e\necho ok\n", "x\n\n\ny", "\n\nx",
     "--set=a", "@@", "a b c d e f g h i j k l m n o p", "0.0.0.0:8080", "[::1]:80", "::1", "a,b,c",
+    /* words in other spellings, near-numbers (the policy is compared with reference_needs_quotes) */
+    "oFF", "OfF", "FaLse", "fALSE", "NuLL", "TRUe", "YeS", "yES", "nO", "<<<", "~~", ".inF", "+.inf",
+    "-.NaN", "+.NaN", "-.nan", "+.nan.", "0o19", "0b12", "0x_", "-0x1", "+0b1", "0xG", "1e+", "1e-x",
+    "1.e5", "1_0e1_0", "12:34:56.7", "2024-01", "12345-6", "0000-0a", "e", "E5", "-e5", "._:", "1._:",
+    "1 #x", "a:\tb", "a:b:", "x ", "-a-", "?-", ":-", "...x", "..x", "--x", "a---", "1e3e3", "1E+3",
 };
+
+/* The quoting policy as it was first written (straightforward, one libc call per test): the
+ * optimised yaml_needs_quotes must agree with it on every string checked here. */
+static bool ref_all_in(const char *s, size_t n, const char *set)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(set, s[i]))
+            return false;
+    return true;
+}
+
+static bool ref_word_in(const char *s, const char *const *words)
+{
+    for (; *words; words++)
+        if (strcmp(s, *words) == 0)
+            return true;
+    return false;
+}
+
+static const char *const REF_SPECIAL_FLOATS[] = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL};
+
+static bool ref_looks_numeric(const char *s)
+{
+    if (*s == '+' || *s == '-')
+        s++;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'o' || s[1] == 'b' || s[1] == 'X' || s[1] == 'O' || s[1] == 'B'))
+        return s[2] && ref_all_in(s + 2, strlen(s + 2), "0123456789abcdefABCDEF_");
+    if (s[0] == '.' && ref_word_in(s, REF_SPECIAL_FLOATS))
+        return true;
+    size_t n = strlen(s);
+    const char *e = strpbrk(s, "eE");
+    if (e) {
+        const char *x = e + 1;
+        if (*x == '+' || *x == '-')
+            x++;
+        if (!*x || !ref_all_in(x, strlen(x), "0123456789"))
+            return false;
+        n = (size_t)(e - s);
+    }
+    if (n == 0 || !ref_all_in(s, n, "0123456789._:"))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= '0' && s[i] <= '9')
+            return true;
+    return false;
+}
+
+static bool reference_needs_quotes(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
+        "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
+        "~", "=", "<<", NULL};
+    if (len == 0 || s[len] != '\0' || memchr(s, '\0', len))
+        return true;
+    if (s[0] == ' ' || s[len - 1] == ' ' || s[len - 1] == ':' || strchr(",[]{}#&*!|>'\"%@`", s[0]))
+        return true;
+    if ((s[0] == '-' || s[0] == '?' || s[0] == ':') && (len == 1 || s[1] == ' '))
+        return true;
+    if (strncmp(s, "---", 3) == 0 || strncmp(s, "...", 3) == 0 || strstr(s, ": ") || strstr(s, " #"))
+        return true;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return true;
+    if (ref_word_in(s, words))
+        return true;
+    const char *t = s + (s[0] == '+' || s[0] == '-');
+    if (t[0] == '.' && ref_word_in(t, REF_SPECIAL_FLOATS))
+        return true;
+    bool timestamp = len >= 6 && ref_all_in(s, 4, "0123456789") && s[4] == '-' && s[5] >= '0' && s[5] <= '9';
+    return ref_looks_numeric(s) || timestamp;
+}
+
+/* `text` with `indent` spaces after every line break. */
+static const char *shifted(Arena *a, const char *text, int indent)
+{
+    StrBuf b;
+    strbuf_init(&b, a);
+    for (const char *nl; (nl = strchr(text, '\n')); text = nl + 1) {
+        strbuf_addn(&b, text, (size_t)(nl - text + 1));
+        strbuf_indent(&b, indent);
+    }
+    strbuf_add(&b, text);
+    return strbuf_str(&b);
+}
 
 /* libyaml's text for {v: s} (style `style`) minus "v: " and the final newline. */
 static const char *via_libyaml(Arena *a, const char *s, size_t len, DataStyle style)
@@ -97,8 +188,18 @@ static void check_one(Arena *a, const char *s, size_t len)
         const char *text = yaml_scalar_text(a, s, len, st);
         if (strcmp(text, want) != 0)
             fail_msg("style %d: '%s': yaml_scalar_text '%s', libyaml '%s'", (int)st, s, text, want);
+        /* At a column: the same text, shifted after every line break. */
+        for (int indent = 2; indent <= 6; indent += 4) {
+            StrBuf c;
+            strbuf_init(&c, a);
+            bool at = yaml_scalar_append_indented(&c, s, len, st, indent);
+            if (at != direct || (at && strcmp(strbuf_str(&c), shifted(a, strbuf_str(&b), indent)) != 0))
+                fail_msg("style %d: '%s' at %d: '%s'", (int)st, s, indent, at ? strbuf_str(&c) : "(declined)");
+        }
         checked++;
     }
+    if (yaml_needs_quotes(s, len) != reference_needs_quotes(s, len))
+        fail_msg("'%s': yaml_needs_quotes %d, reference %d", s, yaml_needs_quotes(s, len), !yaml_needs_quotes(s, len));
     if (memchr(s, '\0', len))
         return; /* a key is a C string */
     const char *want = key_via_libyaml(a, s, len);
@@ -182,6 +283,8 @@ static void test_needs_quotes_policy(void **state)
     assert_false(yaml_needs_quotes("app.kubernetes.io/name", 22));
     assert_false(yaml_needs_quotes("500m", 4));
     assert_false(yaml_needs_quotes("-Xmx1g", 6));
+    assert_false(yaml_needs_quotes("nO", 2));
+    assert_true(yaml_needs_quotes("+.NaN", 5));
 }
 
 int main(void)
