@@ -24,6 +24,7 @@ typedef struct Assignment {
 
 struct ChartShapes {
     Arena *a;
+    const Shape *last;    /* the shape found or added last: a fleet's next cluster is most often of it */
     Shape *by_hash;
     Assignment *by_cluster;
     int count;
@@ -39,14 +40,18 @@ ChartShapes *chart_shapes_new(Arena *a)
 Arena *chart_shapes_arena(ChartShapes *s) { return s->a; }
 int chart_shapes_count(const ChartShapes *s) { return s->count; }
 
-const char *chart_shapes_find(const ChartShapes *s, const IrCluster *c)
+const char *chart_shapes_find(ChartShapes *s, const IrCluster *c)
 {
+    if (s->last && ir_same_shape(s->last->representative, c))
+        return s->last->chart;
     uint64_t h = ir_shape_hash(c);
     Shape *first = NULL;
     HASH_FIND(hh, s->by_hash, &h, sizeof h, first);
     for (const Shape *sh = first; sh; sh = sh->same_hash)
-        if (ir_same_shape(sh->representative, c))
+        if (sh != s->last && ir_same_shape(sh->representative, c)) {
+            s->last = sh;
             return sh->chart;
+        }
     return NULL;
 }
 
@@ -57,6 +62,7 @@ void chart_shapes_add(ChartShapes *s, const IrCluster *representative, const cha
     sh->hash = ir_shape_hash(representative);
     sh->representative = representative;
     sh->chart = arena_strdup(s->a, name);
+    sh->same_hash = NULL;
     Shape *first = NULL;
     HASH_FIND(hh, s->by_hash, &sh->hash, sizeof sh->hash, first);
     if (first) {
@@ -65,6 +71,7 @@ void chart_shapes_add(ChartShapes *s, const IrCluster *representative, const cha
     } else {
         HASH_ADD(hh, s->by_hash, hash, sizeof sh->hash, sh);
     }
+    s->last = sh;
     s->count++;
 }
 

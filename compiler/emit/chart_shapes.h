@@ -12,7 +12,7 @@ typedef struct ChartShapes ChartShapes;
 ChartShapes *chart_shapes_new(Arena *a);
 Arena *chart_shapes_arena(ChartShapes *s);
 /* The chart serving clusters of c's shape, or NULL when c's shape is new. */
-const char *chart_shapes_find(const ChartShapes *s, const IrCluster *c);
+const char *chart_shapes_find(ChartShapes *s, const IrCluster *c);
 /* Registers `representative` (allocated in chart_shapes_arena) as the shape of chart `name`. */
 void chart_shapes_add(ChartShapes *s, const IrCluster *representative, const char *name);
 /* Cluster -> chart, for the Argo CD Applications. */

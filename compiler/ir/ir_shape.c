@@ -13,19 +13,14 @@ typedef struct Hasher {
     uint64_t h;
 } Hasher;
 
-/* FNV-1a, 64 bit: cheap and well spread; equality is decided by ir_same_shape, not by it. */
-static void mix_bytes(Hasher *s, const void *p, size_t n)
+/* The hash only buckets candidates for ir_same_shape, which decides; so it reads what tells
+ * shapes apart cheaply (kinds, lengths, the first bytes of each string) rather than every byte:
+ * a whole-text FNV over a cluster's IR cost more than the comparison it saves. */
+static void mix_int(Hasher *s, int64_t v)
 {
-    const unsigned char *b = p;
-    uint64_t h = s->h;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ULL;
-    }
-    s->h = h;
+    uint64_t h = (s->h ^ (uint64_t)v) * 0x9e3779b97f4a7c15ULL;
+    s->h = h ^ (h >> 29);
 }
-
-static void mix_int(Hasher *s, int64_t v) { mix_bytes(s, &v, sizeof v); }
 
 static void mix_str(Hasher *s, const char *str)
 {
@@ -33,9 +28,13 @@ static void mix_str(Hasher *s, const char *str)
         mix_int(s, -1);
         return;
     }
-    size_t n = strlen(str);
-    mix_int(s, (int64_t)n);
-    mix_bytes(s, str, n);
+    uint64_t head = 0;
+    size_t n = 0;
+    for (; n < 8 && str[n]; n++)
+        head |= (uint64_t)(unsigned char)str[n] << (8 * n);
+    mix_int(s, (int64_t)head);
+    if (n == 8)
+        mix_int(s, (int64_t)strlen(str));
 }
 
 static void mix_cond(Hasher *s, const IrCond *c)
@@ -93,7 +92,7 @@ static void mix_knob(Hasher *s, const Knob *k)
 
 uint64_t ir_shape_hash(const IrCluster *c)
 {
-    Hasher s = {0xcbf29ce484222325ULL};
+    Hasher s = {0x243f6a8885a308d3ULL};
     mix_str(&s, c->chart_version);
     mix_str(&s, c->app_version);
     mix_str(&s, c->kube_version);
