@@ -10,6 +10,8 @@
 # Usage: bash bench/fleet.sh [SIZES] [PATH/TO/goversec]      e.g. bash bench/fleet.sh "1 10 100 1000"
 #        RUNS=5 (goversec runs per size; kustomize runs min(RUNS,3), 1 above 10 clusters)
 #        SYNC=--no-sync to measure without the syncfs. Output goes to $TMPDIR (default /tmp).
+#        CHARTS=shared|per-cluster|none: goversec's --charts (default: its own, shared for a fleet);
+#        CHARTS=none writes what kustomize reads, the manifests only: the like-for-like comparison.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SIZES="${1:-1 10 100 1000}"
@@ -17,6 +19,8 @@ GOVERSEC="${2:-$ROOT/build/goversec}"
 RUNS="${RUNS:-5}"
 KMAX="${KUSTOMIZE_MAX:-100}"
 SYNC="${SYNC:-}"
+CHARTS="${CHARTS:-}"
+charts_opt=(); [[ -n "$CHARTS" ]] && charts_opt=(--charts "$CHARTS")
 [[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time missing (Debian package time)" >&2; exit 2; }
 [[ -x "$GOVERSEC" ]] || { echo "bench: $GOVERSEC is not an executable (build it first)" >&2; exit 2; }
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/goversec-fleet.XXXXXX")"
@@ -34,7 +38,7 @@ med() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[N
 col() { cut -d' ' -f"$1" "$2" | med; }
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "output filesystem: $(df -T "$TMP" | awk 'NR==2 {print $2}'); goversec ${SYNC:-(default: one syncfs)}"
+echo "output filesystem: $(df -T "$TMP" | awk 'NR==2 {print $2}'); goversec ${SYNC:-(default: one syncfs)}, charts: ${CHARTS:-default (shared for a fleet)}"
 [[ $have_kubectl -eq 1 ]] && echo "kubectl: $(kubectl version --client 2>/dev/null | head -n1)"
 printf '%-9s| %-40s| %-44s| %s\n' "" "goversec build (manifests + chart)" "kubectl kustomize, one per cluster" "kustomize/goversec"
 printf '%-9s| %8s %8s %9s %11s | %8s %8s %9s %15s | %6s %6s %6s\n' clusters "wall s" "cpu s" "RSS MiB" "MB/s" "wall s" "cpu s" "RSS MiB" "" wall cpu RSS
@@ -43,7 +47,7 @@ for n in $SIZES; do
     : >"$TMP/g"
     for ((i = 0; i < RUNS; i++)); do
         rm -rf "$TMP/out"
-        timed "$TMP/g" "$GOVERSEC" build "$TMP/fleet.gv" -o "$TMP/out" -q $SYNC
+        timed "$TMP/g" "$GOVERSEC" build "$TMP/fleet.gv" -o "$TMP/out" -q $SYNC "${charts_opt[@]}"
     done
     bytes=$(find "$TMP/out" -type f ! -name .goversec-tree -printf '%s\n' | awk '{s+=$1} END {print s}')
     gw=$(col 1 "$TMP/g"); gc=$(col 2 "$TMP/g"); gr=$(col 3 "$TMP/g")
