@@ -82,7 +82,7 @@ Knob *lower_knob_port(Lower *l, const char *path, int model_port, int def, const
 
 static char *path_join(Lower *l, const char *prefix, const char *rest)
 {
-    return arena_printf(l->a, "%s.%s", prefix, rest);
+    return arena_concat(l->a, prefix, ".", rest, NULL);
 }
 
 void lower_knobs_image(Lower *l, const char *prefix, const Image *img)

@@ -36,11 +36,11 @@ static void pdb_knobs(Lower *l, const char *prefix, const Disruption *d)
     bool on = d->enabled || l->cl->strict;
     int min = d->enabled && d->min_available > 0 ? d->min_available : 0;
     int max = d->enabled ? (d->max_unavailable > 0 ? d->max_unavailable : 0) : 1;
-    lower_knob_bool(l, arena_printf(a, "%s.podDisruptionBudget.enabled", prefix), on,
+    lower_knob_bool(l, arena_concat(a, prefix, ".podDisruptionBudget.enabled", NULL), on,
                     "PodDisruptionBudget limiting voluntary evictions (drains, upgrades)");
-    lower_knob_int(l, arena_printf(a, "%s.podDisruptionBudget.minAvailable", prefix), min, 0, 1000,
+    lower_knob_int(l, arena_concat(a, prefix, ".podDisruptionBudget.minAvailable", NULL), min, 0, 1000,
                    "pods that must stay available (0: use maxUnavailable; wins over it when set)");
-    lower_knob_int(l, arena_printf(a, "%s.podDisruptionBudget.maxUnavailable", prefix), max, 0, 1000,
+    lower_knob_int(l, arena_concat(a, prefix, ".podDisruptionBudget.maxUnavailable", NULL), max, 0, 1000,
                    "pods that may be evicted at once (0: none set; no PDB when both are 0)");
 }
 
@@ -88,20 +88,20 @@ void lower_availability_knobs(Lower *l)
 static IrNode *pdb_object(Lower *l, const char *prefix, const char *app, const char *component, const IrCond *on)
 {
     Arena *a = l->a;
-    IrObject *o = ir_object(a, l->ir, arena_printf(a, "%s/pdb.yaml", prefix), prefix, "policy/v1",
-                            "PodDisruptionBudget", arena_printf(a, "%s-pdb", app), on);
+    IrObject *o = ir_object(a, l->ir, arena_concat(a, prefix, "/pdb.yaml", NULL), prefix, "policy/v1",
+                            "PodDisruptionBudget", arena_concat(a, app, "-pdb", NULL), on);
     return lower_workload(l, o, app, component);
 }
 
 static void component_pdb(Lower *l, const char *prefix, const char *app, const char *component)
 {
     Arena *a = l->a;
-    const char *min = arena_printf(a, "%s.podDisruptionBudget.minAvailable", prefix);
-    const char *max = arena_printf(a, "%s.podDisruptionBudget.maxUnavailable", prefix);
+    const char *min = arena_concat(a, prefix, ".podDisruptionBudget.minAvailable", NULL);
+    const char *max = arena_concat(a, prefix, ".podDisruptionBudget.maxUnavailable", NULL);
     /* With neither number a policy/v1 budget protects nothing (no default is filled in): no
      * object at all instead. */
-    const IrCond *on = ir_cond_and(a, lower_if(l, arena_printf(a, "%s.podDisruptionBudget.enabled", prefix)),
-                                   ir_cond_or(a, lower_if(l, min), lower_if(l, max)));
+    const char *enabled = arena_concat(a, prefix, ".podDisruptionBudget.enabled", NULL);
+    const IrCond *on = ir_cond_and(a, lower_if(l, enabled), ir_cond_or(a, lower_if(l, min), lower_if(l, max)));
     IrNode *spec = pdb_object(l, prefix, app, component, on);
     ir_when(ir_put(a, spec, "minAvailable", lower_ref(l, min)), lower_if(l, min));
     /* The API refuses both fields together: minAvailable wins. */

@@ -38,15 +38,16 @@ static void backup_knobs(Lower *l, const char *prefix, const Backup *b, bool on,
     bool set = on && b->enabled;
     char size[64];
     const Knob *vol = lower_knob(l, volume_size_knob);
-    lower_knob_bool(l, arena_printf(a, "%s.backup.enabled", prefix), set, "scheduled backups (CronJob + PVC)");
-    lower_knob_str(l, arena_printf(a, "%s.backup.schedule", prefix), KNOB_CRON, set ? b->cron : cron,
+    lower_knob_bool(l, arena_concat(a, prefix, ".backup.enabled", NULL), set,
+                    "scheduled backups (CronJob + PVC)");
+    lower_knob_str(l, arena_concat(a, prefix, ".backup.schedule", NULL), KNOB_CRON, set ? b->cron : cron,
                    "cron schedule of the backups (UTC)");
-    lower_knob_int(l, arena_printf(a, "%s.backup.keep", prefix), set ? b->keep : keep, 1, 10000,
+    lower_knob_int(l, arena_concat(a, prefix, ".backup.keep", NULL), set ? b->keep : keep, 1, 10000,
                    "backups kept on the volume (the newest N)");
     const char *sz = set && b->size.milli > 0 ? quantity_format(b->size, size, sizeof size) : vol->default_value->u.str.s;
-    lower_knob_str(l, arena_printf(a, "%s.backup.storage.size", prefix), KNOB_MEMORY, arena_strdup(a, sz),
+    lower_knob_str(l, arena_concat(a, prefix, ".backup.storage.size", NULL), KNOB_MEMORY, arena_strdup(a, sz),
                    "backup volume size (default: the data volume's size)");
-    lower_knob_str(l, arena_printf(a, "%s.backup.storage.storageClass", prefix), KNOB_NAME,
+    lower_knob_str(l, arena_concat(a, prefix, ".backup.storage.storageClass", NULL), KNOB_NAME,
                    set ? b->storage_class : "", "backup volume storage class (empty: the cluster's default class)")
         ->nullable = true;
 }
@@ -125,7 +126,7 @@ static void backup_pvc(Lower *l, const char *path, const char *name, const char 
                        const IrCond *on)
 {
     Arena *a = l->a;
-    const char *cls = arena_printf(a, "%s.backup.storage.storageClass", prefix);
+    const char *cls = arena_concat(a, prefix, ".backup.storage.storageClass", NULL);
     IrObject *o = ir_object(a, l->ir, path, prefix, "v1", "PersistentVolumeClaim", name, on);
     ir_put(a, o->root, "apiVersion", ir_str(a, "v1"));
     ir_put(a, o->root, "kind", ir_str(a, "PersistentVolumeClaim"));
@@ -134,7 +135,7 @@ static void backup_pvc(Lower *l, const char *path, const char *name, const char 
     ir_push(ir_put(a, spec, "accessModes", ir_seq(a)), ir_str(a, "ReadWriteOnce"));
     ir_when(ir_put(a, spec, "storageClassName", lower_ref(l, cls)), lower_if(l, cls));
     IrNode *req = ir_put(a, ir_put(a, spec, "resources", ir_map(a)), "requests", ir_map(a));
-    ir_put(a, req, "storage", lower_ref(l, arena_printf(a, "%s.backup.storage.size", prefix)));
+    ir_put(a, req, "storage", lower_ref(l, arena_concat(a, prefix, ".backup.storage.size", NULL)));
 }
 
 /* CronJob skeleton: returns the pod spec (restartPolicy OnFailure, the backup volume). */
@@ -143,7 +144,7 @@ static IrNode *backup_cronjob(Lower *l, const char *path, const char *name, cons
     Arena *a = l->a;
     IrObject *o = ir_object(a, l->ir, path, prefix, "batch/v1", "CronJob", name, on);
     IrNode *spec = lower_workload(l, o, name, "backup");
-    ir_put(a, spec, "schedule", lower_ref(l, arena_printf(a, "%s.backup.schedule", prefix)));
+    ir_put(a, spec, "schedule", lower_ref(l, arena_concat(a, prefix, ".backup.schedule", NULL)));
     /* Two dumps writing the same volume at once would race on the temporary file. */
     ir_put(a, spec, "concurrencyPolicy", ir_str(a, "Forbid"));
     ir_put(a, spec, "successfulJobsHistoryLimit", ir_int(a, 3));
@@ -159,7 +160,7 @@ static IrNode *backup_cronjob(Lower *l, const char *path, const char *name, cons
 
 static IrNode *keep_env(Lower *l, const char *prefix)
 {
-    IrNode *keep = lower_concat(l, lower_ref(l, arena_printf(l->a, "%s.backup.keep", prefix)), NULL);
+    IrNode *keep = lower_concat(l, lower_ref(l, arena_concat(l->a, prefix, ".backup.keep", NULL)), NULL);
     return lower_env_value(l, "KEEP", keep);
 }
 

@@ -57,7 +57,7 @@ IrNode *lower_selector(Lower *l, const char *app)
 
 static IrNode *ref_at(Lower *l, const char *prefix, const char *rest)
 {
-    return lower_ref(l, arena_printf(l->a, "%s.%s", prefix, rest));
+    return lower_ref(l, arena_concat(l->a, prefix, ".", rest, NULL));
 }
 
 IrNode *lower_image(Lower *l, const char *prefix)
@@ -72,8 +72,8 @@ IrNode *lower_image(Lower *l, const char *prefix)
 IrNode *lower_resources(Lower *l, const char *prefix)
 {
     Arena *a = l->a;
-    const char *cpu_lim = arena_printf(a, "%s.resources.limits.cpu", prefix);
-    const char *mem_lim = arena_printf(a, "%s.resources.limits.memory", prefix);
+    const char *cpu_lim = arena_concat(a, prefix, ".resources.limits.cpu", NULL);
+    const char *mem_lim = arena_concat(a, prefix, ".resources.limits.memory", NULL);
     IrNode *res = ir_map(a);
     IrNode *req = ir_put(a, res, "requests", ir_map(a));
     ir_put(a, req, "cpu", ref_at(l, prefix, "resources.requests.cpu"));
@@ -171,7 +171,7 @@ IrNode *lower_config_volume(Lower *l)
 IrNode *lower_vct(Lower *l, const char *name, const char *storage_prefix)
 {
     Arena *a = l->a;
-    const char *cls = arena_printf(a, "%s.storage.storageClass", storage_prefix);
+    const char *cls = arena_concat(a, storage_prefix, ".storage.storageClass", NULL);
     IrNode *t = ir_map(a);
     ir_put(a, t, "apiVersion", ir_str(a, "v1"));
     ir_put(a, t, "kind", ir_str(a, "PersistentVolumeClaim"));
@@ -240,7 +240,7 @@ IrNode *lower_service(Lower *l, IrObject *o, const char *name, const char *app, 
 static IrNode *ingress_annotations(Lower *l, const char *prefix, bool grpc)
 {
     Arena *a = l->a;
-    const char *issuer = arena_printf(a, "%s.issuer", prefix);
+    const char *issuer = arena_concat(a, prefix, ".issuer", NULL);
     IrNode *an = ir_map(a);
     if (grpc)
         ir_put(a, an, "nginx.ingress.kubernetes.io/backend-protocol", ir_str(a, "GRPC"))->style = STYLE_QUOTED;
@@ -269,8 +269,8 @@ void lower_ingress(Lower *l, IrObject *o, const char *prefix, const char *servic
                    const char *port_knob, bool grpc)
 {
     Arena *a = l->a;
-    const char *cls = arena_printf(a, "%s.className", prefix);
-    const char *secret = arena_printf(a, "%s.tls.secretName", prefix);
+    const char *cls = arena_concat(a, prefix, ".className", NULL);
+    const char *secret = arena_concat(a, prefix, ".tls.secretName", NULL);
     ir_put(a, o->root, "apiVersion", ir_str(a, "networking.k8s.io/v1"));
     ir_put(a, o->root, "kind", ir_str(a, "Ingress"));
     IrNode *md = ir_put(a, o->root, "metadata", lower_metadata(l, o->name, service, component));
@@ -278,7 +278,8 @@ void lower_ingress(Lower *l, IrObject *o, const char *prefix, const char *servic
     IrNode *spec = ir_put(a, o->root, "spec", ir_map(a));
     ir_when(ir_put(a, spec, "ingressClassName", lower_ref(l, cls)), lower_if(l, cls));
     IrNode *tls = ir_put(a, spec, "tls", ir_seq(a));
-    ir_when(tls, ir_cond_and(a, lower_if(l, arena_printf(a, "%s.tls.enabled", prefix)), lower_if(l, secret)));
+    const char *tls_on = arena_concat(a, prefix, ".tls.enabled", NULL);
+    ir_when(tls, ir_cond_and(a, lower_if(l, tls_on), lower_if(l, secret)));
     IrNode *entry = ir_push(tls, ir_map(a));
     ir_push(ir_put(a, entry, "hosts", ir_seq(a)), ref_at(l, prefix, "host"));
     ir_put(a, entry, "secretName", lower_ref(l, secret));
@@ -289,17 +290,18 @@ void lower_ingress(Lower *l, IrObject *o, const char *prefix, const char *servic
 void lower_ingress_knobs(Lower *l, const char *prefix, const Ingress *in)
 {
     Arena *a = l->a;
-    const char *en = arena_printf(a, "%s.enabled", prefix);
-    const char *tls_en = arena_printf(a, "%s.tls.enabled", prefix);
+    const char *en = arena_concat(a, prefix, ".enabled", NULL);
+    const char *tls_en = arena_concat(a, prefix, ".tls.enabled", NULL);
     lower_knob_bool(l, en, in->enabled, "create the Ingress");
-    lower_knob_str(l, arena_printf(a, "%s.className", prefix), KNOB_NAME, in->class_name,
+    lower_knob_str(l, arena_concat(a, prefix, ".className", NULL), KNOB_NAME, in->class_name,
                    "ingressClassName (empty: the cluster's default class)");
-    lower_knob_str(l, arena_printf(a, "%s.host", prefix), KNOB_HOST, in->host, "host name routed to the Service")
+    lower_knob_str(l, arena_concat(a, prefix, ".host", NULL), KNOB_HOST, in->host,
+                   "host name routed to the Service")
         ->required_when = en;
-    lower_knob_str(l, arena_printf(a, "%s.issuer", prefix), KNOB_STRING, in->issuer,
+    lower_knob_str(l, arena_concat(a, prefix, ".issuer", NULL), KNOB_STRING, in->issuer,
                    "cert-manager ClusterIssuer (empty: no annotation)");
     lower_knob_bool(l, tls_en, in->tls_secret && *in->tls_secret, "terminate TLS at the Ingress");
-    lower_knob_str(l, arena_printf(a, "%s.tls.secretName", prefix), KNOB_NAME, in->tls_secret,
+    lower_knob_str(l, arena_concat(a, prefix, ".tls.secretName", NULL), KNOB_NAME, in->tls_secret,
                    "Secret holding the TLS certificate")
         ->required_when = tls_en;
 }
@@ -349,8 +351,8 @@ IrNode *lower_listen_addr(Lower *l, const char *port_knob)
 void lower_component_knobs(Lower *l, const char *prefix, const Component *c, bool with_replicas)
 {
     if (with_replicas)
-        lower_knob_int(l, arena_printf(l->a, "%s.replicas", prefix), c->replicas > 0 ? c->replicas : 3, 0, 1000,
-                       "pod replicas");
+        lower_knob_int(l, arena_concat(l->a, prefix, ".replicas", NULL), c->replicas > 0 ? c->replicas : 3, 0,
+                       1000, "pod replicas");
     lower_knobs_image(l, prefix, &c->image);
     lower_knobs_resources(l, prefix, &c->resources);
 }
@@ -358,7 +360,7 @@ void lower_component_knobs(Lower *l, const char *prefix, const Component *c, boo
 void lower_port_knobs(Lower *l, const char *prefix, const Component *c)
 {
     const LowerDefaults *d = lower_defaults(prefix);
-    lower_knob_port(l, arena_printf(l->a, "%s.ports.grpc", prefix), c->grpc_port, d->port_a, "gRPC port");
-    lower_knob_port(l, arena_printf(l->a, "%s.ports.http", prefix), c->http_port, d->port_b,
+    lower_knob_port(l, arena_concat(l->a, prefix, ".ports.grpc", NULL), c->grpc_port, d->port_a, "gRPC port");
+    lower_knob_port(l, arena_concat(l->a, prefix, ".ports.http", NULL), c->http_port, d->port_b,
                     "HTTP port (health, metrics, UI)");
 }

@@ -82,7 +82,7 @@ typedef struct Policy {
 static Policy policy(Lower *l, const char *name, IrNode *selector, const IrCond *when, bool in, bool out)
 {
     Arena *a = l->a;
-    IrObject *o = ir_object(a, l->ir, arena_printf(a, "networkpolicies/%s.yaml", name), "security",
+    IrObject *o = ir_object(a, l->ir, arena_concat(a, "networkpolicies/", name, ".yaml", NULL), "security",
                             "networking.k8s.io/v1", "NetworkPolicy", name, when);
     ir_put(a, o->root, "apiVersion", ir_str(a, "networking.k8s.io/v1"));
     ir_put(a, o->root, "kind", ir_str(a, "NetworkPolicy"));
@@ -103,7 +103,7 @@ static Policy app_policy(Lower *l, const char *app, const IrCond *when, bool in,
 {
     IrNode *sel = ir_map(l->a);
     match_labels(l, sel, "app", app, NULL, NULL);
-    return policy(l, arena_printf(l->a, "%s-policy", app), sel, when, in, out);
+    return policy(l, arena_concat(l->a, app, "-policy", NULL), sel, when, in, out);
 }
 
 /* One rule: peers under `dir` ("from"/"to"; none: any address), then NULL-terminated ports. A rule

@@ -40,13 +40,14 @@ void lower_placement_knobs(Lower *l)
     bool spread = cl->strict || cl->nzones > 0;
     for (size_t i = 0; i < sizeof PLACED / sizeof PLACED[0]; i++) {
         const Placed *p = &PLACED[i];
-        lower_knob_bool(l, arena_printf(a, "%s.affinity.enabled", p->prefix), spread,
+        lower_knob_bool(l, arena_concat(a, p->prefix, ".affinity.enabled", NULL), spread,
                         "pod anti-affinity over hosts (and zones), plus zone topology spread when zones are listed");
-        Knob *k = lower_knob_str(l, arena_printf(a, "%s.topologySpread.whenUnsatisfiable", p->prefix), KNOB_ENUM,
-                                 p->spread, "zone spread (maxSkew 1): hard (DoNotSchedule) or best effort");
+        const char *when_unsat = arena_concat(a, p->prefix, ".topologySpread.whenUnsatisfiable", NULL);
+        Knob *k = lower_knob_str(l, when_unsat, KNOB_ENUM, p->spread,
+                                 "zone spread (maxSkew 1): hard (DoNotSchedule) or best effort");
         k->choices = WHEN_UNSATISFIABLE;
         if (p->not_ready_toleration)
-            lower_knob_int(l, arena_printf(a, "%s.notReadyTolerationSeconds", p->prefix), 300, 0, 86400,
+            lower_knob_int(l, arena_concat(a, p->prefix, ".notReadyTolerationSeconds", NULL), 300, 0, 86400,
                            "with zones: seconds a pod stays on a NotReady host before eviction (0: API default)");
     }
 }
@@ -101,7 +102,7 @@ static void put_affinity(Lower *l, IrNode *pod, const Placed *p, const IrCond *z
 static void put_toleration(Lower *l, IrNode *pod, const Placed *p, const IrCond *zones)
 {
     Arena *a = l->a;
-    const char *secs = arena_printf(a, "%s.notReadyTolerationSeconds", p->prefix);
+    const char *secs = arena_concat(a, p->prefix, ".notReadyTolerationSeconds", NULL);
     IrNode *tols = ir_when(ir_put(a, pod, "tolerations", ir_seq(a)), ir_cond_and(a, zones, lower_if(l, secs)));
     IrNode *t = ir_push(tols, ir_map(a));
     ir_put(a, t, "key", ir_str(a, "node.kubernetes.io/not-ready"));
@@ -117,7 +118,8 @@ static void put_spread(Lower *l, IrNode *pod, const Placed *p, const IrCond *whe
     IrNode *c = ir_push(tsc, ir_map(a));
     ir_put(a, c, "maxSkew", ir_int(a, 1));
     ir_put(a, c, "topologyKey", ir_str(a, ZONE_KEY));
-    ir_put(a, c, "whenUnsatisfiable", lower_ref(l, arena_printf(a, "%s.topologySpread.whenUnsatisfiable", p->prefix)));
+    const char *when_unsat = arena_concat(a, p->prefix, ".topologySpread.whenUnsatisfiable", NULL);
+    ir_put(a, c, "whenUnsatisfiable", lower_ref(l, when_unsat));
     ir_put(a, c, "labelSelector", match_app(l, p->app));
 }
 
@@ -125,7 +127,7 @@ static void place(Lower *l, IrNode *pod, const Placed *p)
 {
     Arena *a = l->a;
     const IrCond *zones = lower_if(l, "placement.zones");
-    const IrCond *spread = lower_if(l, arena_printf(a, "%s.affinity.enabled", p->prefix));
+    const IrCond *spread = lower_if(l, arena_concat(a, p->prefix, ".affinity.enabled", NULL));
     put_affinity(l, pod, p, zones, spread);
     if (p->not_ready_toleration)
         put_toleration(l, pod, p, zones);

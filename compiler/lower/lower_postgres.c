@@ -103,8 +103,8 @@ const IrCond *lower_postgres_mode(Lower *l, PersistenceMode mode)
 void lower_postgres_node_env(Lower *l, IrNode *container, IrNode *env)
 {
     Arena *a = l->a;
-    const char *zsecret = arena_printf(a, "%s.%s.credentials.postgresql.acid.zalan.do",
-                                       lower_postgres_operator_user(l), ZALANDO_CLUSTER);
+    const char *zsecret = arena_concat(a, lower_postgres_operator_user(l), ".", ZALANDO_CLUSTER,
+                                       ".credentials.postgresql.acid.zalan.do", NULL);
     const IrCond *op = lower_postgres_mode(l, PERSIST_OPERATOR);
     ir_when(ir_push(env, lower_env_secret(l, "POSTGRES_USER", ir_str(a, zsecret), "username")), op);
     ir_when(ir_push(env, lower_env_secret(l, "POSTGRES_PASSWORD", ir_str(a, zsecret), "password")), op);

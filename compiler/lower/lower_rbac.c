@@ -117,8 +117,8 @@ void lower_rbac_accounts(Lower *l, SecAccounts *acc)
     for (int i = 0; i < acc->n; i++) {
         const char *name = acc->acc[i].name;
         const IrCond *when = sec_and(l, lower_if(l, "serviceAccount.create"), acc->acc[i].when);
-        IrObject *o = ir_object(a, l->ir, arena_printf(a, "rbac/serviceaccount-%s.yaml", name), "security", "v1",
-                                "ServiceAccount", name, when);
+        const char *path = arena_concat(a, "rbac/serviceaccount-", name, ".yaml", NULL);
+        IrObject *o = ir_object(a, l->ir, path, "security", "v1", "ServiceAccount", name, when);
         ir_put(a, o->root, "apiVersion", ir_str(a, "v1"));
         ir_put(a, o->root, "kind", ir_str(a, "ServiceAccount"));
         ir_put(a, o->root, "metadata", lower_metadata(l, name, name, "security"));

@@ -104,7 +104,8 @@ bool sec_has_named(const IrNode *seq, const char *field, const char *value)
 static void uid_knob(Lower *l, const char *path, int uid, const char *who)
 {
     lower_knob_int(l, path, uid, 1, 2147483647,
-                   arena_printf(l->a, "uid and gid %s runs as (pod runAsUser/runAsGroup/fsGroup)", who));
+                   arena_concat(l->a, "uid and gid ", who, " runs as (pod runAsUser/runAsGroup/fsGroup)",
+                                NULL));
 }
 
 void lower_security_knobs(Lower *l)
@@ -151,7 +152,7 @@ static void namespace_labels(Lower *l, const PodSec *ps)
         if (!labels)
             labels = ir_put(l->a, md, "labels", ir_map(l->a));
         for (size_t i = 0; i < 3; i++)
-            ir_when(ir_put(l->a, labels, arena_printf(l->a, "pod-security.kubernetes.io/%s", modes[i]),
+            ir_when(ir_put(l->a, labels, arena_concat(l->a, "pod-security.kubernetes.io/", modes[i], NULL),
                            lower_ref(l, "security.podSecurity")),
                     ps->on);
     }

@@ -27,7 +27,7 @@ static IrNode *svc_name(Lower *l, const char *prefix, const char *suffix)
 static IrNode *certificate(Lower *l, const char *name, const char *app, const char *component, const IrCond *when)
 {
     Arena *a = l->a;
-    IrObject *o = ir_object(a, l->ir, arena_printf(a, "tls/certificate-%s.yaml", name), "security",
+    IrObject *o = ir_object(a, l->ir, arena_concat(a, "tls/certificate-", name, ".yaml", NULL), "security",
                             "cert-manager.io/v1", "Certificate", name, when);
     ir_put(a, o->root, "apiVersion", ir_str(a, "cert-manager.io/v1"));
     ir_put(a, o->root, "kind", ir_str(a, "Certificate"));
@@ -48,8 +48,8 @@ static IrNode *certificate(Lower *l, const char *name, const char *app, const ch
 static void service_names(Lower *l, IrNode *dns, const char *service)
 {
     ir_push(dns, ir_str(l->a, service));
-    ir_push(dns, svc_name(l, arena_printf(l->a, "%s.", service), ".svc"));
-    ir_push(dns, svc_name(l, arena_printf(l->a, "%s.", service), ".svc.cluster.local"));
+    ir_push(dns, svc_name(l, arena_concat(l->a, service, ".", NULL), ".svc"));
+    ir_push(dns, svc_name(l, arena_concat(l->a, service, ".", NULL), ".svc.cluster.local"));
 }
 
 void lower_tls_objects(Lower *l)
