@@ -1,10 +1,12 @@
-/* outtree.c - the output tree and its atomic commit, in memory or streamed (each batch written
- * into the temporary directory as it is flushed, outtree.h): write a temporary sibling directory, make it durable, swap it with the target (renameat2 RENAME_EXCHANGE, or two
- * renames), delete the old tree. Owns the safety rules that keep goversec from clobbering
- * directories it did not write. Kept linear in the number of files: paths are hashed (duplicate
- * check, marker listing), each directory is created once, files are opened relative to the
- * temporary directory's descriptor, and durability costs one syncfs(2) rather than an fsync per
- * file (outtree.h states the guarantee, docs/robustness.md the measurements). */
+/* outtree.c - the output tree and its atomic commit, in memory or streamed (each file written
+ * into the temporary directory as it is added, outtree.h): write a temporary sibling directory,
+ * make it durable, swap it with the target (renameat2 RENAME_EXCHANGE, or two renames), delete the
+ * old tree. Owns the safety rules that keep goversec from clobbering directories it did not write.
+ * Kept linear in the number of files and close to the syscall floor: paths are hashed (duplicate
+ * check, marker listing), each directory is created once, a file costs openat (relative to the
+ * temporary directory's descriptor) + write + close, directories are read with getdents64 (no
+ * DIR buffer, fstat or fcntl), and durability costs one syncfs(2) rather than an fsync per file
+ * (outtree.h states the guarantee, docs/robustness.md the measurements). */
 #define _GNU_SOURCE
 #include "emit/outtree.h"
 
@@ -107,12 +109,14 @@ static bool table_put(Table *t, const char *key, size_t n, bool stable, const vo
  * outtree_begin, each outtree_flush and outtree_finish, so both share every safety rule. */
 struct OutStream {
     const char *dir, *parent, *base;
-    char *tmp;        /* NULL once swapped in (or never created) */
-    int exists;       /* 1: the target exists and is swapped out at the end */
-    int rootfd;       /* the temporary directory, -1 when closed */
-    Table made;       /* directories already created below it */
-    Arena *pending;   /* streamed mode: the text of the files added since the last flush */
-    OutFile *written; /* streamed mode: the last file written, NULL before the first */
+    char *tmp;            /* NULL once swapped in (or never created) */
+    int exists;           /* 1: the target exists and is swapped out at the end */
+    int rootfd;           /* the temporary directory, -1 when closed */
+    Table made;           /* directories already created below it */
+    const char *last_dir; /* parent of the last file written (a prefix of its path), and its length */
+    size_t last_len;
+    int failed;           /* streamed mode: errno of the first failed write, reported by the next */
+    const char *failed_path; /* outtree_flush or outtree_finish; nothing is written after it */
 };
 typedef struct OutStream Stream;
 
@@ -126,6 +130,8 @@ void outtree_init(OutTree *t, Arena *a)
 }
 
 /* Relative, '/'-separated, no empty, "." or ".." components, and not the marker itself. */
+static void stream_add(Stream *s, const OutFile *f, const char *data, bool each);
+
 static bool path_is_safe(const char *path)
 {
     if (!path || !*path || path[0] == '/' || strcmp(path, MARKER) == 0)
@@ -157,11 +163,17 @@ bool outtree_add(OutTree *t, const char *path, const char *data, size_t len)
     }
     OutFile *f = ARENA_NEW(t->arena, OutFile);
     f->path = arena_strdup(t->arena, path);
-    /* Streamed: the text lives until the next flush only; the path stays (marker, duplicates). */
-    char *copy = arena_alloc(t->stream ? t->stream->pending : t->arena, len + 1);
-    memcpy(copy, data, len);
-    f->data = copy;
     f->len = len;
+    if (t->stream) {
+        /* Written now, straight from the caller's buffer: no copy of the text is ever made (it
+         * was 270 KB of copying and ~70 page faults for examples/design-doc.gv); only the path
+         * stays (marker, duplicates). data stays NULL: the text is on disk only. */
+        stream_add(t->stream, f, data, t->sync == OUTTREE_SYNC_EACH);
+    } else {
+        char *copy = arena_alloc(t->arena, len + 1);
+        memcpy(copy, data, len);
+        f->data = copy;
+    }
     table_put(t->index, f->path, strlen(f->path), true, f);
     if (t->tail)
         t->tail->next = f;
@@ -185,6 +197,41 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+/* The entries of one open directory, read with getdents64(2) into a small buffer on the stack:
+ * fdopendir/readdir cost an fstat, two fcntl and a 32 KiB malloc per directory, and a rebuild
+ * walks the old tree twice (the foreign-file check, then its removal). A read error ends the
+ * walk, as readdir's NULL does. */
+typedef struct DirIter {
+    int fd;
+    long n, at;
+    _Alignas(8) char buf[2048]; /* any size >= one entry works; most directories fit at once */
+} DirIter;
+
+/* The next entry other than "." and "..", NULL at the end; *is_dir tells a directory (d_type, or
+ * an lstat-like fstatat when the filesystem leaves it unknown; a symlink is never a directory). */
+static const char *dir_next(DirIter *it, bool *is_dir)
+{
+    for (;;) {
+        if (it->at >= it->n) {
+            it->n = getdents64(it->fd, it->buf, sizeof it->buf);
+            it->at = 0;
+            if (it->n <= 0)
+                return NULL;
+        }
+        const struct dirent64 *e = (const struct dirent64 *)(const void *)(it->buf + it->at);
+        it->at += e->d_reclen;
+        const char *name = e->d_name;
+        if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
+            continue;
+        *is_dir = e->d_type == DT_DIR;
+        if (e->d_type == DT_UNKNOWN) {
+            struct stat st;
+            *is_dir = fstatat(it->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+        }
+        return name;
+    }
+}
+
 /* Removes `name` below the directory `dirfd` (a whole tree when it is a directory). Never follows
  * a symbolic link: a link is unlinked, not what it points to. d_type spares a stat per entry. */
 static void remove_at(int dirfd, const char *name, bool is_dir)
@@ -193,27 +240,15 @@ static void remove_at(int dirfd, const char *name, bool is_dir)
         if (unlinkat(dirfd, name, 0) == 0 || errno != EISDIR)
             return;
     }
-    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
+    DirIter it = {.fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
+    if (it.fd < 0) {
         unlinkat(dirfd, name, 0); /* a symlink (O_NOFOLLOW) or a file after all */
         return;
     }
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return;
-    }
-    for (struct dirent *e; (e = readdir(d));) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        bool sub = e->d_type == DT_DIR;
-        if (e->d_type == DT_UNKNOWN) {
-            struct stat st;
-            sub = fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-        }
-        remove_at(fd, e->d_name, sub);
-    }
-    closedir(d); /* closes fd */
+    bool sub;
+    for (const char *e; (e = dir_next(&it, &sub));)
+        remove_at(it.fd, e, sub);
+    close(it.fd);
     unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
@@ -288,48 +323,35 @@ static Table read_marker(Arena *a, const char *dir, bool *found)
 }
 
 /* First non-directory below dirfd (relative path `rel`, NULL at the top) not listed in `l`;
- * NULL when all are listed. Symbolic links count as files, so a link is never walked. */
+ * NULL when all are listed. Symbolic links count as files, so a link is never walked. Closes
+ * dirfd. */
 static const char *first_foreign(Arena *a, int dirfd, const char *rel, const Table *l)
 {
-    DIR *d = fdopendir(dirfd);
-    if (!d) {
-        close(dirfd);
-        return NULL;
-    }
+    DirIter it = {.fd = dirfd};
     const char *found = NULL;
-    for (struct dirent *e; !found && (e = readdir(d));) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        bool sub = e->d_type == DT_DIR;
-        if (e->d_type == DT_UNKNOWN) {
-            struct stat st;
-            if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-                continue;
-            sub = S_ISDIR(st.st_mode);
-        }
-        const char *crel = rel ? arena_printf(a, "%s/%s", rel, e->d_name) : e->d_name;
+    bool sub;
+    for (const char *e; !found && (e = dir_next(&it, &sub));) {
+        const char *crel = rel ? arena_printf(a, "%s/%s", rel, e) : e;
         if (sub) {
-            int fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            int fd = openat(dirfd, e, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (fd >= 0)
                 found = first_foreign(a, fd, arena_strdup(a, crel), l);
-        } else if (!(rel == NULL && strcmp(e->d_name, MARKER) == 0) && !table_get(l, crel, strlen(crel))) {
-            found = arena_strdup(a, crel); /* d_name dies with closedir */
+        } else if (!(rel == NULL && strcmp(e, MARKER) == 0) && !table_get(l, crel, strlen(crel))) {
+            found = arena_strdup(a, crel); /* the name lives in the iterator's buffer */
         }
     }
-    closedir(d);
+    close(dirfd);
     return found;
 }
 
 static bool dir_is_empty(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
+    DirIter it = {.fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+    if (it.fd < 0)
         return false;
-    bool empty = true;
-    for (struct dirent *e; empty && (e = readdir(d));)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            empty = false;
-    closedir(d);
+    bool sub;
+    bool empty = dir_next(&it, &sub) == NULL;
+    close(it.fd);
     return empty;
 }
 
@@ -501,22 +523,38 @@ static int stream_begin(Arena *a, Stream *s, const char *dir, bool force, char *
     return 0;
 }
 
-/* Writes `from` and the files after it into the temporary directory. */
+/* Writes one file into the temporary directory; -1 with errno set on failure. */
+static int stream_put(Stream *s, const char *path, const char *data, size_t len, bool each)
+{
+    /* Emitters add files directory by directory: skip the lookups when the parent repeats.
+     * `path` is an arena string that outlives the stream, so last_dir may point into it. */
+    const char *slash = strrchr(path, '/');
+    size_t dlen = slash ? (size_t)(slash - path) : 0;
+    bool same = s->last_dir && dlen == s->last_len && memcmp(s->last_dir, path, dlen) == 0;
+    if ((!same && make_parents(s->rootfd, path, &s->made) != 0) ||
+        write_file(s->rootfd, path, data, len, each) != 0)
+        return -1;
+    s->last_dir = path;
+    s->last_len = dlen;
+    return 0;
+}
+
+/* Streamed mode: the file goes to disk at once. A failure is kept (outtree_add has no way to say
+ * why) and reported by the next outtree_flush/outtree_finish; nothing is written after it. */
+static void stream_add(Stream *s, const OutFile *f, const char *data, bool each)
+{
+    if (!s->failed && stream_put(s, f->path, data, f->len, each) != 0) {
+        s->failed = errno ? errno : EIO;
+        s->failed_path = f->path;
+    }
+}
+
+/* In-memory mode: writes every file of the tree into the temporary directory. */
 static int stream_write(Stream *s, const OutFile *from, bool each, char *err, size_t errlen)
 {
-    const char *prev_dir = NULL;
-    size_t prev_len = 0;
-    for (const OutFile *f = from; f; f = f->next) {
-        /* Emitters add files directory by directory: skip the lookups when the parent repeats. */
-        const char *slash = strrchr(f->path, '/');
-        size_t dlen = slash ? (size_t)(slash - f->path) : 0;
-        bool same = prev_dir && dlen == prev_len && memcmp(prev_dir, f->path, dlen) == 0;
-        if ((!same && make_parents(s->rootfd, f->path, &s->made) != 0) ||
-            write_file(s->rootfd, f->path, f->data, f->len, each) != 0)
+    for (const OutFile *f = from; f; f = f->next)
+        if (stream_put(s, f->path, f->data, f->len, each) != 0)
             return fail(err, errlen, "cannot write '%s': %s", f->path, strerror(errno));
-        prev_dir = f->path;
-        prev_len = dlen;
-    }
     return 0;
 }
 
@@ -528,12 +566,14 @@ static int stream_finish(Stream *s, const OutTree *t, char *err, size_t errlen)
     const char *marker = marker_text(t, &mlen);
     if (write_file(s->rootfd, MARKER, marker, mlen, each) != 0)
         return fail(err, errlen, "cannot write '%s': %s", MARKER, strerror(errno));
+    /* mkdtemp made it 0700; the tree is complete now. Through the descriptor (no path lookup,
+     * surely the directory we filled) and before the sync, so the mode is durable too. */
+    if (fchmod(s->rootfd, 0755) != 0)
+        return fail(err, errlen, "cannot write '%s': %s", s->dir, strerror(errno));
     if (sync_tree(s->rootfd, t->sync) != 0)
         return fail(err, errlen, "cannot make '%s' durable: %s", s->tmp, strerror(errno));
     close(s->rootfd);
     s->rootfd = -1;
-    if (chmod(s->tmp, 0755) != 0) /* mkdtemp made it 0700 */
-        return fail(err, errlen, "cannot write '%s': %s", s->dir, strerror(errno));
     if (swap_in(t->arena, s->parent, s->base, s->tmp, s->dir, s->exists, err, errlen) != 0) {
         if (errlen && !*err)
             fail(err, errlen, "cannot write '%s': %s", s->dir, strerror(errno));
@@ -577,28 +617,18 @@ int outtree_begin(OutTree *t, const char *dir, bool force, char *err, size_t err
     Stream *s = ARENA_NEW(t->arena, Stream);
     if (stream_begin(t->arena, s, dir, force, err, errlen) != 0)
         return -1;
-    s->pending = arena_new();
     t->stream = s;
     return 0;
 }
 
+/* Every file is already written (outtree_add): a flush only reports a failed write, so a caller
+ * stops emitting at the end of the batch in which a write failed. */
 int outtree_flush(OutTree *t, char *err, size_t errlen)
 {
     Stream *s = t->stream;
-    if (!s)
+    if (!s || !s->failed)
         return 0;
-    OutFile *from = s->written ? s->written->next : t->files;
-    if (stream_write(s, from, t->sync == OUTTREE_SYNC_EACH, err, errlen) != 0)
-        return -1;
-    for (OutFile *f = from; f; f = f->next)
-        f->data = NULL; /* its text lives in `pending`, freed now */
-    if (t->tail)
-        s->written = t->tail;
-    /* A fresh arena rather than a reset: the batch's chunks go back to malloc, which reuses
-     * them for the next batch, so peak memory is one batch whatever the number of batches. */
-    arena_free(s->pending);
-    s->pending = arena_new();
-    return 0;
+    return fail(err, errlen, "cannot write '%s': %s", s->failed_path, strerror(s->failed));
 }
 
 int outtree_finish(OutTree *t, char *err, size_t errlen)
@@ -610,7 +640,6 @@ int outtree_finish(OutTree *t, char *err, size_t errlen)
         outtree_abort(t);
         return -1;
     }
-    arena_free(s->pending);
     t->stream = NULL;
     return 0;
 }
@@ -621,6 +650,5 @@ void outtree_abort(OutTree *t)
     if (!s)
         return;
     stream_abort(s);
-    arena_free(s->pending);
     t->stream = NULL;
 }

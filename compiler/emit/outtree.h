@@ -3,9 +3,10 @@
  *    commit; the fuzzer and the tests inspect it with outtree_find.
  *  - streamed (outtree_init, outtree_begin, then outtree_add... + outtree_flush per batch, and
  *    outtree_finish or outtree_abort): the target is checked and the temporary directory created
- *    up front, each flush writes the files added since the previous one into it and frees their
- *    text, so memory holds one batch (one cluster), not the whole tree. Only the paths are kept
- *    (duplicate check, marker). Nothing is visible in the target before outtree_finish swaps.
+ *    up front, each outtree_add writes its file into it at once, straight from the caller's
+ *    buffer (the text is never copied nor kept), and outtree_flush reports a write that failed
+ *    since the start. Only the paths are kept (duplicate check, marker). Nothing is visible in
+ *    the target before outtree_finish swaps.
  * Both modes write everything into a temporary sibling directory, then swap it in
  * (renameat2 RENAME_EXCHANGE, falling back to two renames) and removes the old tree.
  * Safety rules: a target directory that exists but was not created by goversec (no
@@ -54,9 +55,11 @@ typedef struct OutTree {
 
 void outtree_init(OutTree *t, Arena *a);
 /* Returns false when `path` is not a safe relative path or is already in the tree (O(1): hashed).
- * The text is copied; in streamed mode only until the next outtree_flush. */
+ * In memory mode the text is copied. In streamed mode it is written to the temporary directory
+ * before returning and not kept; a failed write still returns true (the file is part of the
+ * tree) and is reported, with its path and errno, by the next outtree_flush or outtree_finish. */
 bool outtree_add(OutTree *t, const char *path, const char *data, size_t len);
-/* In streamed mode a flushed file has data == NULL (its text is on disk only). */
+/* In streamed mode every file has data == NULL (its text is on disk only). */
 const OutFile *outtree_find(const OutTree *t, const char *path);
 /* In-memory mode: 0 on success; otherwise fills err with a one-line reason and returns -1. */
 int outtree_commit(const OutTree *t, const char *dir, bool force, char *err, size_t errlen);
@@ -66,7 +69,7 @@ int outtree_commit(const OutTree *t, const char *dir, bool force, char *err, siz
  * already cleaned up). On every failure the target is left as it was and no temporary directory
  * remains. `t` must be empty (no outtree_add yet) for outtree_begin. */
 int outtree_begin(OutTree *t, const char *dir, bool force, char *err, size_t errlen);
-int outtree_flush(OutTree *t, char *err, size_t errlen); /* no-op in memory mode */
+int outtree_flush(OutTree *t, char *err, size_t errlen); /* -1: a write failed; no-op in memory mode */
 int outtree_finish(OutTree *t, char *err, size_t errlen);
 void outtree_abort(OutTree *t);
 

@@ -2,7 +2,8 @@
  * refusal rules (foreign dir, foreign file, symlink, regular file), --force, unsafe paths, and a
  * failing commit that must leave the previous tree untouched and no temporary directory behind;
  * 1000 files in every sync mode (hashed duplicate check, one mkdir per directory); bad targets;
- * the streamed mode (batches flushed into the temporary directory, failure midway, refusals). */
+ * the streamed mode (each file written into the temporary directory as it is added, straight from
+ * the caller's buffer; failure midway; refusals); directories larger than one getdents64 buffer. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -251,7 +252,7 @@ static void test_bad_targets(void **state)
     assert_int_equal(entries(s->root), 0);
 }
 
-/* Streamed mode: each flush writes its batch into the temporary directory and drops the text;
+/* Streamed mode: each file goes into the temporary directory as it is added, its text not kept;
  * the target shows the old tree until outtree_finish, then exactly the new one with a marker
  * listing every file of every batch; duplicates across batches are still refused. */
 static void test_stream_incremental(void **state)
@@ -271,11 +272,11 @@ static void test_stream_incremental(void **state)
             assert_true(outtree_add(&t, p, p, strlen(p)));
         }
         assert_int_equal(outtree_flush(&t, err, sizeof err), 0);
-        assert_null(outtree_find(&t, "c0/d0/f0.yaml")->data); /* written, text freed */
+        assert_null(outtree_find(&t, "c0/d0/f0.yaml")->data); /* written, text not kept */
         assert_false(outtree_add(&t, "c0/d0/f0.yaml", "dup", 3));
         assert_string_equal(slurp(s->a, at(s, "manifests/a.yaml")), "v1\n"); /* not swapped yet */
     }
-    assert_true(outtree_add(&t, "last.yaml", "end\n", 4)); /* flushed by outtree_finish */
+    assert_true(outtree_add(&t, "last.yaml", "end\n", 4)); /* after the last flush */
     assert_int_equal(outtree_flush(&t, err, sizeof err), 0);
     assert_int_equal(outtree_flush(&t, err, sizeof err), 0); /* an empty batch is fine */
     assert_int_equal(outtree_finish(&t, err, sizeof err), 0);
@@ -336,6 +337,75 @@ static void test_stream_failure_midway(void **state)
     assert_int_equal(entries(s->root), 1);
 }
 
+/* The one temporary directory next to the target (streamed mode, between begin and finish). */
+static const char *tmp_dir(Scratch *s)
+{
+    DIR *d = opendir(s->root);
+    const char *found = NULL;
+    for (struct dirent *e; (e = readdir(d));)
+        if (strncmp(e->d_name, ".out.tmp-", 9) == 0)
+            found = arena_printf(s->a, "%s/%s", s->root, e->d_name);
+    closedir(d);
+    return found;
+}
+
+/* Streamed mode writes each file when it is added, from the caller's buffer (no copy is kept, so
+ * the caller may reuse it at once); after a failed write nothing more is written, and the failure
+ * (path and reason) surfaces at the next flush. */
+static void test_stream_writes_at_add(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    OutTree t;
+    outtree_init(&t, s->a);
+    t.sync = OUTTREE_SYNC_NONE;
+    assert_int_equal(outtree_begin(&t, s->out, false, err, sizeof err), 0);
+    const char *tmp = tmp_dir(s);
+    assert_non_null(tmp);
+    char buf[16];
+    strcpy(buf, "first\n");
+    assert_true(outtree_add(&t, "a/b.yaml", buf, strlen(buf)));
+    strcpy(buf, "XXXXXX\n"); /* reused by the caller: the file keeps what was added */
+    assert_string_equal(slurp(s->a, arena_printf(s->a, "%s/a/b.yaml", tmp)), "first\n");
+    assert_null(outtree_find(&t, "a/b.yaml")->data);
+    assert_int_equal(outtree_flush(&t, err, sizeof err), 0);
+    assert_true(outtree_add(&t, "x", "file", 4));
+    assert_true(outtree_add(&t, "x/y", "nested", 6)); /* fails on disk: reported by the flush */
+    assert_true(outtree_add(&t, "z.yaml", "z\n", 2));
+    assert_null(slurp(s->a, arena_printf(s->a, "%s/z.yaml", tmp))); /* nothing after a failure */
+    assert_int_equal(outtree_flush(&t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "cannot write 'x/y': "));
+    assert_int_equal(outtree_finish(&t, err, sizeof err), -1); /* still failed; cleans up */
+    assert_int_equal(entries(s->root), 0);
+}
+
+/* Directories whose entries need several getdents64 reads (long names, 300 per directory): the
+ * foreign-file walk still sees the last entry, and the old tree is removed completely. */
+static void test_large_directories(void **state)
+{
+    Scratch *s = *state;
+    char err[256];
+    static const char pad[] = "a-rather-long-file-name-to-fill-the-directory-buffer-quickly";
+    OutTree t;
+    outtree_init(&t, s->a);
+    t.sync = OUTTREE_SYNC_NONE;
+    for (int i = 0; i < 300; i++) {
+        assert_true(outtree_add(&t, arena_printf(s->a, "big/%s-%03d.yaml", pad, i), "x\n", 2));
+        assert_true(outtree_add(&t, arena_printf(s->a, "big/sub/%s-%03d", pad, i), "y\n", 2));
+    }
+    assert_int_equal(outtree_commit(&t, s->out, false, err, sizeof err), 0);
+    put_file(at(s, arena_printf(s->a, "big/sub/%s-zzz", pad)), "mine\n");
+    assert_int_equal(outtree_commit(&t, s->out, false, err, sizeof err), -1);
+    assert_non_null(strstr(err, "-zzz'"));
+    assert_int_equal(unlink(at(s, arena_printf(s->a, "big/sub/%s-zzz", pad))), 0);
+    OutTree small = tree_v(s, "v1\n");
+    small.sync = OUTTREE_SYNC_NONE;
+    assert_int_equal(outtree_commit(&small, s->out, false, err, sizeof err), 0);
+    assert_null(slurp(s->a, at(s, arena_printf(s->a, "big/%s-299.yaml", pad))));
+    assert_int_equal(entries(s->out), 3); /* manifests, README.md, the marker */
+    assert_int_equal(entries(s->root), 1);  /* the old tree is gone entirely */
+}
+
 /* The refusal rules apply at outtree_begin, before anything is emitted or written. */
 static void test_stream_refusals(void **state)
 {
@@ -378,6 +448,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stream_incremental, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_failure_midway, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_writes_at_add, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_large_directories, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
