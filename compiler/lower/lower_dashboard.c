@@ -1,11 +1,13 @@
 /* lower_dashboard.c - the Grafana dashboard (design 8.2) as a ConfigMap labelled
- * grafana_dashboard: "1" for the Grafana sidecar. The dashboard JSON is built as a Data tree from a
- * static panel table and serialised once (json_write): it is constant text in the IR, not
+ * grafana_dashboard: "1" for the Grafana sidecar. The dashboard JSON is written from a static panel
+ * table, straight as text in json_write's layout (see JsonOut): it is constant text in the IR, not
  * parameterised; the data source and the namespace are dashboard variables chosen in Grafana. */
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
-#include "emit/json.h"
 #include "lower/lower_internal.h"
+#include "support/strbuf.h"
 
 typedef enum PanelKind { PANEL_ROW, PANEL_SERIES, PANEL_STAT } PanelKind;
 
@@ -83,71 +85,165 @@ static const PanelDef PANELS[] = {
 
 enum { GRID_WIDTH = 24, PANEL_WIDTH = 8, PANEL_HEIGHT = 8 };
 
-static Data *str(Arena *a, const char *s) { return data_str(a, s); }
+/* ---- JSON text, streamed --------------------------------------------------------------------
+ * The dashboard is ~20 KB of JSON and every cluster lowers it: building it as a Data tree and
+ * serialising it with json_write was a third of lowering a cluster. JsonOut writes the same
+ * text directly, in json_write's layout: "{" / "[", each member on its own line indented by two
+ * spaces per level, ",\n" between members, "{}" / "[]" when empty, a final newline. Keys are
+ * the identifiers below (nothing to escape); string values are escaped as json_write does. */
+typedef struct JsonOut {
+    StrBuf b;
+    int depth;
+    bool empty; /* the innermost open container has no member yet */
+} JsonOut;
 
-static Data *datasource(Arena *a)
+static void member(JsonOut *j, const char *key)
 {
-    Data *ds = data_map(a);
-    data_put(a, ds, "type", str(a, "prometheus"));
-    data_put(a, ds, "uid", str(a, "${datasource}"));
-    return ds;
-}
-
-static Data *grid(Arena *a, int h, int w, int x, int y)
-{
-    Data *g = data_map(a);
-    data_put(a, g, "h", data_int(a, h));
-    data_put(a, g, "w", data_int(a, w));
-    data_put(a, g, "x", data_int(a, x));
-    data_put(a, g, "y", data_int(a, y));
-    return g;
-}
-
-static Data *targets(Arena *a, const PanelDef *p)
-{
-    Data *seq = data_seq(a);
-    for (int i = 0; i < 3 && p->targets[i].expr; i++) {
-        Data *t = data_push(seq, data_map(a));
-        data_put(a, t, "datasource", datasource(a));
-        data_put(a, t, "expr", str(a, p->targets[i].expr));
-        data_put(a, t, "legendFormat", str(a, p->targets[i].legend ? p->targets[i].legend : "__auto"));
-        data_put(a, t, "refId", data_strn(a, &"ABC"[i], 1));
+    if (j->depth > 0) {
+        strbuf_add(&j->b, j->empty ? "\n" : ",\n");
+        strbuf_indent(&j->b, 2 * j->depth);
     }
-    return seq;
+    j->empty = false;
+    if (key) {
+        strbuf_addc(&j->b, '"');
+        strbuf_add(&j->b, key);
+        strbuf_add(&j->b, "\": ");
+    }
+}
+
+static void begin(JsonOut *j, const char *key, char bracket)
+{
+    member(j, key);
+    strbuf_addc(&j->b, bracket);
+    j->depth++;
+    j->empty = true;
+}
+
+static void end(JsonOut *j, char bracket)
+{
+    j->depth--;
+    if (!j->empty) {
+        strbuf_addc(&j->b, '\n');
+        strbuf_indent(&j->b, 2 * j->depth);
+    }
+    strbuf_addc(&j->b, bracket);
+    j->empty = false;
+}
+
+static void str(JsonOut *j, const char *key, const char *s)
+{
+    static const char HEX[] = "0123456789abcdef";
+    member(j, key);
+    strbuf_addc(&j->b, '"');
+    for (const char *run = s;; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        strbuf_addn(&j->b, run, (size_t)(s - run));
+        if (c == '\0')
+            break;
+        run = s + 1;
+        if (c == '\n' || c == '\r' || c == '\t') {
+            strbuf_add(&j->b, c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
+        } else if (c < 0x20) {
+            char u[7] = {'\\', 'u', '0', '0', HEX[c >> 4], HEX[c & 15], '\0'};
+            strbuf_add(&j->b, u);
+        } else {
+            strbuf_addc(&j->b, '\\');
+            strbuf_addc(&j->b, (char)c);
+        }
+    }
+    strbuf_addc(&j->b, '"');
+}
+
+static void num(JsonOut *j, const char *key, int64_t i)
+{
+    member(j, key);
+    strbuf_add_int(&j->b, i);
+}
+
+static void boolean(JsonOut *j, const char *key, bool b)
+{
+    member(j, key);
+    strbuf_add(&j->b, b ? "true" : "false");
+}
+
+static void empty(JsonOut *j, const char *key, char opening, char closing)
+{
+    begin(j, key, opening);
+    end(j, closing);
+}
+
+/* ---- the dashboard ------------------------------------------------------------------------------ */
+
+static void datasource(JsonOut *j)
+{
+    begin(j, "datasource", '{');
+    str(j, "type", "prometheus");
+    str(j, "uid", "${datasource}");
+    end(j, '}');
+}
+
+static void grid(JsonOut *j, int h, int w, int x, int y)
+{
+    begin(j, "gridPos", '{');
+    num(j, "h", h);
+    num(j, "w", w);
+    num(j, "x", x);
+    num(j, "y", y);
+    end(j, '}');
+}
+
+static void targets(JsonOut *j, const PanelDef *p)
+{
+    begin(j, "targets", '[');
+    for (int i = 0; i < 3 && p->targets[i].expr; i++) {
+        begin(j, NULL, '{');
+        datasource(j);
+        str(j, "expr", p->targets[i].expr);
+        str(j, "legendFormat", p->targets[i].legend ? p->targets[i].legend : "__auto");
+        str(j, "refId", (const char[]){"ABC"[i], '\0'});
+        end(j, '}');
+    }
+    end(j, ']');
 }
 
 /* One panel at (x, y); rows span the grid and advance the layout. */
-static Data *panel(Arena *a, const PanelDef *p, int id, int x, int y)
+static void panel(JsonOut *j, const PanelDef *p, int id, int x, int y)
 {
-    Data *d = data_map(a);
-    data_put(a, d, "id", data_int(a, id));
-    data_put(a, d, "title", str(a, p->title));
+    begin(j, NULL, '{');
+    num(j, "id", id);
+    str(j, "title", p->title);
     if (p->kind == PANEL_ROW) {
-        data_put(a, d, "type", str(a, "row"));
-        data_put(a, d, "collapsed", data_bool(a, false));
-        data_put(a, d, "gridPos", grid(a, 1, GRID_WIDTH, 0, y));
-        data_put(a, d, "panels", data_seq(a));
-        return d;
+        str(j, "type", "row");
+        boolean(j, "collapsed", false);
+        grid(j, 1, GRID_WIDTH, 0, y);
+        empty(j, "panels", '[', ']');
+        end(j, '}');
+        return;
     }
-    data_put(a, d, "type", str(a, p->kind == PANEL_STAT ? "stat" : "timeseries"));
-    data_put(a, d, "datasource", datasource(a));
-    data_put(a, d, "gridPos", grid(a, PANEL_HEIGHT, PANEL_WIDTH, x, y));
-    Data *fc = data_put(a, d, "fieldConfig", data_map(a));
-    data_put(a, data_put(a, fc, "defaults", data_map(a)), "unit", str(a, p->unit));
-    data_put(a, fc, "overrides", data_seq(a));
-    data_put(a, d, "targets", targets(a, p));
-    return d;
+    str(j, "type", p->kind == PANEL_STAT ? "stat" : "timeseries");
+    datasource(j);
+    grid(j, PANEL_HEIGHT, PANEL_WIDTH, x, y);
+    begin(j, "fieldConfig", '{');
+    begin(j, "defaults", '{');
+    str(j, "unit", p->unit);
+    end(j, '}');
+    empty(j, "overrides", '[', ']');
+    end(j, '}');
+    targets(j, p);
+    end(j, '}');
 }
 
-static Data *panels(Arena *a)
+static void panels(JsonOut *j)
 {
-    Data *seq = data_seq(a);
+    begin(j, "panels", '[');
     int x = 0, y = 0;
     for (size_t i = 0; i < sizeof PANELS / sizeof PANELS[0]; i++) {
         const PanelDef *p = &PANELS[i];
         if (p->kind == PANEL_ROW && x > 0)
             x = 0, y += PANEL_HEIGHT;
-        data_push(seq, panel(a, p, (int)i + 1, x, y));
+        panel(j, p, (int)i + 1, x, y);
         if (p->kind == PANEL_ROW) {
             y += 1;
         } else if ((x += PANEL_WIDTH) >= GRID_WIDTH) {
@@ -155,61 +251,72 @@ static Data *panels(Arena *a)
             y += PANEL_HEIGHT;
         }
     }
-    return seq;
+    end(j, ']');
 }
 
-static Data *variable(Arena *a, const char *name, const char *label, const char *type)
+/* A template variable's common members; the caller adds its own and closes it. */
+static void variable(JsonOut *j, const char *name, const char *label, const char *type)
 {
-    Data *v = data_map(a);
-    data_put(a, v, "name", str(a, name));
-    data_put(a, v, "label", str(a, label));
-    data_put(a, v, "type", str(a, type));
-    data_put(a, v, "hide", data_int(a, 0));
-    data_put(a, v, "current", data_map(a));
-    data_put(a, v, "options", data_seq(a));
-    return v;
+    begin(j, NULL, '{');
+    str(j, "name", name);
+    str(j, "label", label);
+    str(j, "type", type);
+    num(j, "hide", 0);
+    empty(j, "current", '{', '}');
+    empty(j, "options", '[', ']');
 }
 
-static Data *templating(Arena *a)
+static void templating(JsonOut *j)
 {
-    Data *list = data_seq(a);
-    Data *ds = data_push(list, variable(a, "datasource", "Data source", "datasource"));
-    data_put(a, ds, "query", str(a, "prometheus"));
-    data_put(a, ds, "refresh", data_int(a, 1));
-    Data *ns = data_push(list, variable(a, "namespace", "Namespace", "query"));
+    begin(j, "templating", '{');
+    begin(j, "list", '[');
+    variable(j, "datasource", "Data source", "datasource");
+    str(j, "query", "prometheus");
+    num(j, "refresh", 1);
+    end(j, '}');
+    variable(j, "namespace", "Namespace", "query");
     const char *q = "label_values(up{job=\"goverse-node\"}, namespace)";
-    data_put(a, ns, "datasource", datasource(a));
-    data_put(a, ns, "definition", str(a, q));
-    Data *query = data_put(a, ns, "query", data_map(a));
-    data_put(a, query, "query", str(a, q));
-    data_put(a, query, "refId", str(a, "namespace"));
-    data_put(a, ns, "refresh", data_int(a, 2));
-    data_put(a, ns, "sort", data_int(a, 1));
-    Data *t = data_map(a);
-    data_put(a, t, "list", list);
-    return t;
+    datasource(j);
+    str(j, "definition", q);
+    begin(j, "query", '{');
+    str(j, "query", q);
+    str(j, "refId", "namespace");
+    end(j, '}');
+    num(j, "refresh", 2);
+    num(j, "sort", 1);
+    end(j, '}');
+    end(j, ']');
+    end(j, '}');
 }
 
 /* The whole dashboard but its uid and title (dashboard_text puts them first). */
-static Data *dashboard(Lower *l)
+static const char *dashboard(Lower *l)
 {
-    Arena *a = l->a;
-    Data *d = data_map(a);
-    data_put(a, d, "description", str(a, "Goverse nodes, gates, shards and etcd (generated by goversec)"));
-    data_push(data_put(a, d, "tags", data_seq(a)), str(a, "goverse"));
-    data_put(a, d, "editable", data_bool(a, true));
-    data_put(a, d, "graphTooltip", data_int(a, 1));
-    data_put(a, d, "schemaVersion", data_int(a, 39));
-    data_put(a, d, "version", data_int(a, 1));
-    data_put(a, d, "refresh", str(a, "30s"));
-    Data *time = data_put(a, d, "time", data_map(a));
-    data_put(a, time, "from", str(a, "now-6h"));
-    data_put(a, time, "to", str(a, "now"));
-    data_put(a, d, "timezone", str(a, "browser"));
-    data_put(a, d, "templating", templating(a));
-    data_put(a, data_put(a, d, "annotations", data_map(a)), "list", data_seq(a));
-    data_put(a, d, "panels", panels(a));
-    return d;
+    JsonOut j = {.depth = 0, .empty = true};
+    strbuf_init(&j.b, l->a);
+    begin(&j, NULL, '{');
+    str(&j, "description", "Goverse nodes, gates, shards and etcd (generated by goversec)");
+    begin(&j, "tags", '[');
+    str(&j, NULL, "goverse");
+    end(&j, ']');
+    boolean(&j, "editable", true);
+    num(&j, "graphTooltip", 1);
+    num(&j, "schemaVersion", 39);
+    num(&j, "version", 1);
+    str(&j, "refresh", "30s");
+    begin(&j, "time", '{');
+    str(&j, "from", "now-6h");
+    str(&j, "to", "now");
+    end(&j, '}');
+    str(&j, "timezone", "browser");
+    templating(&j);
+    begin(&j, "annotations", '{');
+    empty(&j, "list", '[', ']');
+    end(&j, '}');
+    panels(&j);
+    end(&j, '}');
+    strbuf_addc(&j.b, '\n');
+    return strbuf_str(&j.b);
 }
 
 /* The dashboard JSON with its first two members, uid and title, naming the cluster: the
@@ -220,7 +327,7 @@ static Data *dashboard(Lower *l)
 static IrNode *dashboard_text(Lower *l)
 {
     Arena *a = l->a;
-    const char *rest = json_write(a, dashboard(l));
+    const char *rest = dashboard(l);
     if (strncmp(rest, "{\n", 2) != 0)
         return ir_str(a, rest);
     IrNode *uid_name = ir_expr(a, EXPR_RELEASE_NAME, ir_int(a, 32));
