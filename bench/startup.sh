@@ -8,8 +8,8 @@
 # much of a build is the filesystem and how much is goversec.
 # Each row: medians over N runs (default 30) of wall time, task-clock (CPU, user + kernel) and page
 # faults, from `perf stat` (one `perf stat -x,` per run, so medians rather than perf's means);
-# without a usable perf, wall time only, measured with date +%s%N around the process (that adds
-# ~1 ms of fork + exec of date to every row, floor included).
+# without a usable perf (or with STARTUP_NO_PERF=1), wall time only, measured around the process
+# with bash's $EPOCHREALTIME, or date +%s%N where that is missing (adds ~1 ms of fork + exec).
 # Usage: bash bench/startup.sh [N] [PATH/TO/goversec]   (default binary: build-bench/goversec,
 #        configured and built if missing as Release without tests, i.e. static-pie: GOVERSEC_STATIC)
 set -euo pipefail
@@ -111,12 +111,18 @@ NBYTES=$(awk '{s += $1} END {print s}' "$DISK/files")
 NDIRS=$(cd "$MEM/ref" && find . -mindepth 1 -type d | wc -l)
 rm -rf "$MEM/ref"
 
-PERF=0
-if command -v perf >/dev/null 2>&1 &&
+PERF=0 # STARTUP_NO_PERF=1 forces the date +%s%N loop
+if [[ -z "${STARTUP_NO_PERF:-}" ]] && command -v perf >/dev/null 2>&1 &&
    perf stat -x, -e duration_time,task-clock,page-faults -o "$DISK/probe" true 2>/dev/null &&
    grep -q task-clock "$DISK/probe"; then
   PERF=1
 fi
+
+# Microseconds: bash 5's $EPOCHREALTIME costs no process; else date +%s%N (~1 ms of fork + exec).
+now_us() {
+  if [[ -n "${EPOCHREALTIME:-}" ]]; then local t=${EPOCHREALTIME/[.,]/}; echo "$((10#$t))"
+  else echo "$(($(date +%s%N) / 1000))"; fi
+}
 
 median() { sort -n | awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
@@ -135,10 +141,10 @@ row() {
         $3 == "task-clock"    {print $1 >> c}
         $3 ~ /^page-faults/   {print $1 >> f}' "$DISK/stat"
     else
-      t0=$(date +%s%N)
+      t0=$(now_us)
       "$@" >/dev/null 2>"$DISK/err" || { cat "$DISK/err" >&2; echo "bench: '$label' failed" >&2; exit 1; }
-      t1=$(date +%s%N)
-      echo "$(( (t1 - t0) / 1000 ))" | awk '{print $1 / 1000}' >>"$DISK/w"
+      t1=$(now_us)
+      awk -v d=$((t1 - t0)) 'BEGIN {print d / 1000}' >>"$DISK/w"
     fi
   done
   printf '%-52s %9.3f %14s %12s\n' "$label" "$(median <"$DISK/w")" \
