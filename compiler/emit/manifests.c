@@ -25,27 +25,34 @@ static Data *inventory_entry(Arena *a, const IrObject *obj, const Data *doc)
     return e;
 }
 
-/* Writes one YAML document to `path` in the tree (shared by every emitter). */
-bool emit_add_yaml(Arena *a, OutTree *out, const char *path, const Data *doc, const char **err)
+/* Writes one YAML document to `path` through `buf`, whose memory the caller reuses. */
+static bool add_yaml(YamlOut *buf, Arena *a, OutTree *out, const char *path, const Data *doc,
+                     const char **err)
 {
-    size_t len;
-    const char *text = yaml_write_one(a, doc, &len);
-    if (!text) {
+    if (!yaml_write_to(buf, doc)) {
         *err = arena_printf(a, "cannot write YAML for '%s'", path);
         return false;
     }
-    if (!outtree_add(out, path, text, len)) {
+    if (!outtree_add(out, path, buf->text, buf->len)) {
         *err = arena_printf(a, "'%s' is not a safe relative path or is emitted twice", path);
         return false;
     }
     return true;
 }
 
-bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *out,
-                    const char *prefix, const char **err)
+/* Writes one YAML document to `path` in the tree (shared by every emitter). */
+bool emit_add_yaml(Arena *a, OutTree *out, const char *path, const Data *doc, const char **err)
 {
-    Data *resources = data_seq(a);
-    Data *objects = data_seq(a);
+    YamlOut buf = {0};
+    bool ok = add_yaml(&buf, a, out, path, doc, err);
+    yaml_out_free(&buf);
+    return ok;
+}
+
+/* The objects' files; kustomization.yaml's resources and the inventory's objects. */
+static bool emit_objects(YamlOut *buf, Arena *a, const IrCluster *c, const Data *values, OutTree *out,
+                         const char *prefix, Data *resources, Data *objects, const char **err)
+{
     for (const IrObject *obj = c->objects; obj; obj = obj->next) {
         const Data *v = values;
         if (obj->manual_switch) {
@@ -61,22 +68,38 @@ bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *o
                                 obj->kind, obj->name);
             return false;
         }
-        if (!emit_add_yaml(a, out, arena_printf(a, "%s/manifests/%s", prefix, obj->path), doc, err))
+        if (!add_yaml(buf, a, out, arena_printf(a, "%s/manifests/%s", prefix, obj->path), doc, err))
             return false;
         if (obj->manual_switch)
             continue; /* written for the operator to apply by hand, never applied with the rest */
         data_push(resources, data_str(a, obj->path));
         data_push(objects, inventory_entry(a, obj, doc));
     }
-    Data *kust = data_map(a);
-    data_put(a, kust, "apiVersion", data_str(a, "kustomize.config.k8s.io/v1beta1"));
-    data_put(a, kust, "kind", data_str(a, "Kustomization"));
-    data_put(a, kust, "resources", resources);
-    if (!emit_add_yaml(a, out, arena_printf(a, "%s/manifests/kustomization.yaml", prefix), kust, err))
-        return false;
-    Data *inv = data_map(a);
-    data_put(a, inv, "cluster", data_str(a, c->name));
-    data_put(a, inv, "namespace", data_str(a, c->namespace_name));
-    data_put(a, inv, "objects", objects);
-    return emit_add_yaml(a, out, arena_printf(a, "%s/inventory.yaml", prefix), inv, err);
+    return true;
+}
+
+bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *out,
+                    const char *prefix, const char **err)
+{
+    /* One text buffer for every file of the cluster: outtree_add copies the text anyway. */
+    YamlOut buf = {0};
+    Data *resources = data_seq(a);
+    Data *objects = data_seq(a);
+    bool ok = emit_objects(&buf, a, c, values, out, prefix, resources, objects, err);
+    if (ok) {
+        Data *kust = data_map(a);
+        data_put(a, kust, "apiVersion", data_str(a, "kustomize.config.k8s.io/v1beta1"));
+        data_put(a, kust, "kind", data_str(a, "Kustomization"));
+        data_put(a, kust, "resources", resources);
+        ok = add_yaml(&buf, a, out, arena_printf(a, "%s/manifests/kustomization.yaml", prefix), kust, err);
+    }
+    if (ok) {
+        Data *inv = data_map(a);
+        data_put(a, inv, "cluster", data_str(a, c->name));
+        data_put(a, inv, "namespace", data_str(a, c->namespace_name));
+        data_put(a, inv, "objects", objects);
+        ok = add_yaml(&buf, a, out, arena_printf(a, "%s/inventory.yaml", prefix), inv, err);
+    }
+    yaml_out_free(&buf);
+    return ok;
 }

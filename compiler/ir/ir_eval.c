@@ -21,6 +21,32 @@ typedef struct Eval {
 
 static Data *eval(Eval *ev, const IrNode *n);
 
+/* Evaluated documents share their strings and keys with the IR and the values tree instead of
+ * copying them: both outlive every document evaluated from them (same or longer-lived arena), and
+ * no Data string is ever written in place. A document has ~10^3 scalars and keys; a copy each was
+ * most of the evaluation's allocations. */
+static Data *str_ref(Eval *ev, const char *s, size_t len)
+{
+    Data *d = ARENA_NEW(ev->a, Data);
+    d->kind = DATA_STR;
+    d->u.str.s = s;
+    d->u.str.len = len;
+    return d;
+}
+
+/* data_put/data_push without the copy of the key (an IR key, see str_ref). */
+static void append(Data *parent, const char *key, Data *value)
+{
+    value->key = key;
+    value->next = NULL;
+    if (parent->u.kids.last)
+        parent->u.kids.last->next = value;
+    else
+        parent->u.kids.first = value;
+    parent->u.kids.last = value;
+    parent->u.kids.count++;
+}
+
 static const Data *knob_value(const Knob *k, const Data *values)
 {
     const Data *v = values ? data_path(values, k->path) : NULL;
@@ -106,7 +132,8 @@ static Data *eval_concat(Eval *ev, const IrNode *args)
         memcpy(buf + len, t, tl);
         len += tl;
     }
-    return data_strn(ev->a, buf, len);
+    buf[len] = '\0';
+    return str_ref(ev, buf, len);
 }
 
 static Data *eval_image(Eval *ev, const IrNode *args)
@@ -117,9 +144,9 @@ static Data *eval_image(Eval *ev, const IrNode *args)
         if (!arg || !eval_text(ev, arg, &t[i]))
             return NULL;
     const char *reg = *t[0] ? t[0] : t[1];
-    if (*reg)
-        return data_str(ev->a, arena_printf(ev->a, "%s/%s:%s", reg, t[2], t[3]));
-    return data_str(ev->a, arena_printf(ev->a, "%s:%s", t[2], t[3]));
+    const char *image = *reg ? arena_printf(ev->a, "%s/%s:%s", reg, t[2], t[3])
+                             : arena_printf(ev->a, "%s:%s", t[2], t[3]);
+    return str_ref(ev, image, strlen(image));
 }
 
 static Data *eval_repeat(Eval *ev, const IrNode *args)
@@ -137,7 +164,7 @@ static Data *eval_repeat(Eval *ev, const IrNode *args)
         Data *item = eval(&inner, args->next);
         if (!item)
             return NULL;
-        data_push(seq, item);
+        append(seq, NULL, item);
     }
     return seq;
 }
@@ -157,7 +184,7 @@ static Data *eval_join(Eval *ev, const IrNode *args)
             return NULL;
         acc = item == seq->u.kids.first ? t : arena_printf(ev->a, "%s%s%s", acc, sep, t);
     }
-    return data_str(ev->a, acc);
+    return str_ref(ev, acc, strlen(acc));
 }
 
 /* Strings inside an embedded YAML document are always double-quoted: the chart prints the same
@@ -181,7 +208,7 @@ static Data *eval_yaml(Eval *ev, const IrNode *args)
     const char *text = yaml_write_one(ev->a, tree, &len);
     if (!text)
         return NULL;
-    Data *d = data_strn(ev->a, text, len);
+    Data *d = str_ref(ev, text, len);
     d->style = STYLE_LITERAL;
     return d;
 }
@@ -211,8 +238,10 @@ static Data *eval_expr(Eval *ev, const IrNode *n)
         return eval_yaml(ev, args);
     case EXPR_SHA256:
         return eval_sha256(ev, args);
-    case EXPR_NAMESPACE:
-        return data_str(ev->a, ev->c && ev->c->namespace_name ? ev->c->namespace_name : "");
+    case EXPR_NAMESPACE: {
+        const char *ns = ev->c && ev->c->namespace_name ? ev->c->namespace_name : "";
+        return str_ref(ev, ns, strlen(ns));
+    }
     case EXPR_RELEASE_NAME: {
         const char *name = ev->c && ev->c->name ? ev->c->name : "";
         size_t len = strlen(name);
@@ -228,11 +257,21 @@ static Data *eval_expr(Eval *ev, const IrNode *n)
  * `quote` does, so `--set nodes.resources.limits.cpu=2` means "2" in both. */
 static Data *ref_value(Eval *ev, const Knob *k)
 {
-    Data *d = data_clone(ev->a, knob_value(k, ev->values));
+    const Data *v = knob_value(k, ev->values);
+    if (!v)
+        return NULL;
+    if (v->kind == DATA_MAP || v->kind == DATA_SEQ)
+        return data_clone(ev->a, v); /* lists: their entries are relinked into the document */
     bool text = k->type != KNOB_INT && k->type != KNOB_BOOL && k->type != KNOB_STRING_LIST &&
                 k->type != KNOB_OBJECT_LIST;
-    if (d && text && (d->kind == DATA_INT || d->kind == DATA_FLOAT || d->kind == DATA_BOOL))
-        return data_str(ev->a, scalar_text(ev->a, d));
+    if (text && (v->kind == DATA_INT || v->kind == DATA_FLOAT || v->kind == DATA_BOOL)) {
+        const char *t = scalar_text(ev->a, v);
+        return str_ref(ev, t, strlen(t));
+    }
+    Data *d = ARENA_NEW(ev->a, Data); /* a scalar: a node of its own, its string shared */
+    *d = *v;
+    d->key = NULL;
+    d->next = NULL;
     return d;
 }
 
@@ -245,10 +284,7 @@ static Data *eval_kids(Eval *ev, const IrNode *n, Data *out)
         Data *v = eval(ev, k);
         if (!v)
             return NULL;
-        if (out->kind == DATA_MAP)
-            data_put(ev->a, out, k->key, v);
-        else
-            data_push(out, v);
+        append(out, out->kind == DATA_MAP ? (k->key ? k->key : "") : NULL, v);
     }
     return out;
 }
@@ -257,7 +293,7 @@ static Data *eval_scalar(Eval *ev, const IrNode *n)
 {
     switch (n->kind) {
     case IR_STR:
-        return data_str(ev->a, n->u.str);
+        return str_ref(ev, n->u.str, strlen(n->u.str));
     case IR_INT:
         return data_int(ev->a, n->u.i);
     case IR_BOOL:

@@ -11,26 +11,23 @@
 
 #include "yaml/yamlio.h"
 
-typedef struct OutBuf {
-    char *p;
-    size_t len, cap;
-} OutBuf;
-
+/* Appends libyaml's output to a YamlOut, keeping a NUL after the text. */
 static int out_handler(void *data, unsigned char *buffer, size_t size)
 {
-    OutBuf *b = data;
+    YamlOut *b = data;
     if (b->len + size + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (b->len + size + 1 > cap)
             cap *= 2;
-        char *np = realloc(b->p, cap);
+        char *np = realloc(b->text, cap);
         if (!np)
             return 0;
-        b->p = np;
+        b->text = np;
         b->cap = cap;
     }
-    memcpy(b->p + b->len, buffer, size);
+    memcpy(b->text + b->len, buffer, size);
     b->len += size;
+    b->text[b->len] = '\0';
     return 1;
 }
 
@@ -134,30 +131,37 @@ static bool write_docs(yaml_emitter_t *em, const Data *const *docs, size_t n)
     return yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev) && yaml_emitter_flush(em);
 }
 
-bool yaml_write(Arena *a, const Data *const *docs, size_t n, const char **out, size_t *len,
-                const char **err)
+/* The documents appended to `out` by one emitter; NULL, or libyaml's reason for failing. */
+static const char *write_to(YamlOut *out, const Data *const *docs, size_t n)
 {
     yaml_emitter_t em;
-    OutBuf buf = {0};
-    if (!yaml_emitter_initialize(&em)) {
-        *err = "cannot initialise the YAML emitter";
-        return false;
-    }
-    yaml_emitter_set_output(&em, out_handler, &buf);
+    if (!yaml_emitter_initialize(&em))
+        return "cannot initialise the YAML emitter";
+    yaml_emitter_set_output(&em, out_handler, out);
     yaml_emitter_set_width(&em, -1);
     yaml_emitter_set_unicode(&em, 1);
     yaml_emitter_set_indent(&em, 2);
     yaml_emitter_set_break(&em, YAML_LN_BREAK);
-    bool ok = write_docs(&em, docs, n);
-    if (!ok)
-        *err = arena_strdup(a, em.problem ? em.problem : "YAML emitter failed");
+    const char *problem = NULL;
+    if (!write_docs(&em, docs, n)) /* libyaml's problems are string literals: they outlive em */
+        problem = em.problem ? em.problem : "YAML emitter failed";
     yaml_emitter_delete(&em);
-    if (ok) {
-        *out = arena_strndup(a, buf.p ? buf.p : "", buf.len);
+    return problem;
+}
+
+bool yaml_write(Arena *a, const Data *const *docs, size_t n, const char **out, size_t *len,
+                const char **err)
+{
+    YamlOut buf = {0};
+    const char *problem = write_to(&buf, docs, n);
+    if (problem)
+        *err = arena_strdup(a, problem);
+    else {
+        *out = arena_strndup(a, buf.text ? buf.text : "", buf.len);
         *len = buf.len;
     }
-    free(buf.p);
-    return ok;
+    yaml_out_free(&buf);
+    return !problem;
 }
 
 const char *yaml_write_one(Arena *a, const Data *doc, size_t *len)
@@ -169,4 +173,18 @@ const char *yaml_write_one(Arena *a, const Data *doc, size_t *len)
     if (len)
         *len = n;
     return out;
+}
+
+bool yaml_write_to(YamlOut *out, const Data *doc)
+{
+    out->len = 0;
+    if (out->text)
+        out->text[0] = '\0';
+    return write_to(out, &doc, 1) == NULL;
+}
+
+void yaml_out_free(YamlOut *out)
+{
+    free(out->text);
+    *out = (YamlOut){0};
 }

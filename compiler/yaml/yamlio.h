@@ -19,6 +19,17 @@ bool yaml_write(Arena *a, const Data *const *docs, size_t n, const char **out, s
 /* One document's text, for EXPR_YAML (no document markers). */
 const char *yaml_write_one(Arena *a, const Data *doc, size_t *len);
 
+/* Text written outside the arena into memory reused from one document to the next (the manifest
+ * emitter writes a cluster's objects one after another and copies each into the output tree):
+ * no arena copy and, after the first few documents, no allocation for the text. */
+typedef struct YamlOut {
+    char *text; /* NUL-terminated; NULL before the first write */
+    size_t len, cap;
+} YamlOut;
+/* Replaces out's text by yaml_write_one's text for `doc`; false only if libyaml fails. */
+bool yaml_write_to(YamlOut *out, const Data *doc);
+void yaml_out_free(YamlOut *out);
+
 /* ---- single scalars (yaml_scalar.c), for text that embeds YAML scalars (chart templates) ---- */
 
 /* The quoting policy: true when a plain scalar `s` (len bytes, NUL-terminated) could read back as
