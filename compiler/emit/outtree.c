@@ -204,6 +204,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 typedef struct DirIter {
     int fd;
     long n, at;
+    bool failed;                /* a read error ended the walk (not the end of the directory) */
     _Alignas(8) char buf[2048]; /* any size >= one entry works; most directories fit at once */
 } DirIter;
 
@@ -215,6 +216,8 @@ static const char *dir_next(DirIter *it, bool *is_dir)
         if (it->at >= it->n) {
             it->n = getdents64(it->fd, it->buf, sizeof it->buf);
             it->at = 0;
+            if (it->n < 0)
+                it->failed = true;
             if (it->n <= 0)
                 return NULL;
         }
@@ -323,9 +326,10 @@ static Table read_marker(Arena *a, const char *dir, bool *found)
 }
 
 /* First non-directory below dirfd (relative path `rel`, NULL at the top) not listed in `l`;
- * NULL when all are listed. Symbolic links count as files, so a link is never walked. Closes
- * dirfd. */
-static const char *first_foreign(Arena *a, int dirfd, const char *rel, const Table *l)
+ * NULL when all are listed. Symbolic links count as files, so a link is never walked. A
+ * directory that cannot be opened or read is reported too (*unreadable set): what it holds is
+ * unknown, so replacing the tree could delete files goversec did not write. Closes dirfd. */
+static const char *first_foreign(Arena *a, int dirfd, const char *rel, const Table *l, bool *unreadable)
 {
     DirIter it = {.fd = dirfd};
     const char *found = NULL;
@@ -335,11 +339,15 @@ static const char *first_foreign(Arena *a, int dirfd, const char *rel, const Tab
         if (sub) {
             int fd = openat(dirfd, e, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (fd >= 0)
-                found = first_foreign(a, fd, arena_strdup(a, crel), l);
+                found = first_foreign(a, fd, arena_strdup(a, crel), l, unreadable);
+            else
+                found = arena_strdup(a, crel), *unreadable = true;
         } else if (!(rel == NULL && strcmp(e, MARKER) == 0) && !table_get(l, crel, strlen(crel))) {
             found = arena_strdup(a, crel); /* the name lives in the iterator's buffer */
         }
     }
+    if (!found && it.failed)
+        found = rel ? rel : ".", *unreadable = true;
     close(dirfd);
     return found;
 }
@@ -377,7 +385,13 @@ static int check_target(Arena *a, const char *dir, bool force, char *err, size_t
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return fail(err, errlen, "cannot inspect '%s': %s", dir, strerror(errno));
-    const char *foreign = first_foreign(a, fd, NULL, &l);
+    bool unreadable = false;
+    const char *foreign = first_foreign(a, fd, NULL, &l, &unreadable);
+    if (foreign && unreadable)
+        return fail(err, errlen,
+                    "refusing to replace '%s': cannot read '%s' to check that it holds only goversec's files "
+                    "(use --force)",
+                    dir, foreign);
     if (foreign)
         return fail(err, errlen,
                     "refusing to replace '%s': it holds '%s', which goversec did not write (use --force)",

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -153,6 +154,36 @@ static void test_refuse_foreign_file_inside(void **state)
     assert_non_null(strstr(err, "'manifests/nodes/notes.txt'"));
     assert_non_null(strstr(err, "--force"));
     assert_string_equal(slurp(s->a, at(s, "manifests/nodes/notes.txt")), "mine\n");
+}
+
+/* A directory of the old tree that cannot be opened may hold anything: refused, not skipped. A
+ * mode-000 directory would not stage it for root (CI may run as root), so the process runs out of
+ * descriptors instead: the walk keeps one open per level, and a deep old tree exhausts them. */
+static void test_refuse_unreadable_dir(void **state)
+{
+    Scratch *s = *state;
+    char err[512];
+    OutTree t = tree_v(s, "v1\n");
+    assert_int_equal(outtree_commit(&t, s->out, false, err, sizeof err), 0);
+    const char *deep = at(s, "manifests");
+    for (int i = 0; i < 12; i++) {
+        deep = arena_printf(s->a, "%s/d%d", deep, i);
+        assert_int_equal(mkdir(deep, 0755), 0);
+    }
+    put_file(arena_printf(s->a, "%s/precious.txt", deep), "mine\n");
+    int next_fd = dup(0);
+    assert_true(next_fd >= 0);
+    close(next_fd);
+    struct rlimit old, low;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    low = old;
+    low.rlim_cur = (rlim_t)next_fd + 6;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    int rc = outtree_commit(&t, s->out, false, err, sizeof err);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err, "cannot read 'manifests/d"));
+    assert_string_equal(slurp(s->a, arena_printf(s->a, "%s/precious.txt", deep)), "mine\n");
 }
 
 static void test_refuse_symlink_and_file(void **state)
@@ -440,6 +471,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_dir_is_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuse_foreign, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuse_foreign_file_inside, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuse_unreadable_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuse_symlink_and_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_keeps_old_tree, setup, teardown),
