@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli/cli.h"
 #include "driver/driver.h"
@@ -42,6 +45,12 @@ static const char USAGE[] =
 
 int main(int argc, char **argv)
 {
+#ifdef __GLIBC__
+    /* Arenas are freed cluster by cluster: without these, glibc hands the heap top back to the
+     * kernel after each cluster and asks for it again for the next (brk pairs, fresh page faults). */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 1 << 20);
+#endif
     if (argc < 2)
         return fputs(USAGE, stderr), DRIVER_USAGE_ERROR;
     const char *cmd = argv[1];
