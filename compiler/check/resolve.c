@@ -254,6 +254,20 @@ static Cluster *check_cluster(Checker *ck, const Decl **chain, int n)
     return c;
 }
 
+/* A fleet's build writes its shared charts to OUT/charts/ (emit/chart_shapes.h): a cluster of that
+ * name would mix its own tree into theirs. One cluster alone keeps its chart in its directory. */
+static void check_fleet_names(Checker *ck, Cluster *const *clusters, int n)
+{
+    if (n < 2)
+        return;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(clusters[i]->name, "charts")) {
+            Diag *d = ck_error(ck, clusters[i]->name_span,
+                               "cluster `charts` would write into `charts/`, where a fleet's shared Helm charts are written");
+            ck_help(ck, d, "rename the cluster");
+        }
+}
+
 /* Library declarations are checked once on their own, so their errors point into the library. */
 static void check_library_decls(Checker *ck)
 {
@@ -295,6 +309,7 @@ static void check_clusters(Checker *ck, const DeclList *clusters, Model *m)
             m->clusters[m->nclusters++] = c;
     }
     gitops_check_fleet(ck, all, clusters->n);
+    check_fleet_names(ck, all, clusters->n);
 }
 
 Model *check_unit(Arena *arena, SourceMap *sources, const Unit *unit, const CheckOptions *opts, DiagSink *diags)
