@@ -33,10 +33,11 @@ static Objects desired_objects(Arena *a, const IrCluster *c, const Data *values)
     for (const IrObject *o = c->objects; o; o = o->next)
         cap++;
     Objects out = {ARENA_ARRAY(a, Data *, cap + 1), 0};
+    IrEvalMemo memo = {0};
     for (const IrObject *o = c->objects; o; o = o->next) {
         if (o->manual_switch)
             continue; /* restore Jobs: applied by hand, never part of the desired state */
-        Data *d = ir_eval_object(a, c, o, values);
+        Data *d = ir_eval_object_memo(a, c, o, values, &memo);
         if (d)
             out.items[out.n++] = d;
     }

@@ -53,6 +53,7 @@ bool emit_add_yaml(Arena *a, OutTree *out, const char *path, const Data *doc, co
 static bool emit_objects(YamlOut *buf, Arena *a, const IrCluster *c, const Data *values, OutTree *out,
                          const char *prefix, Data *resources, Data *objects, const char **err)
 {
+    IrEvalMemo memo = {0}; /* valid for `values` only: not for a restore Job's switched-on copy */
     for (const IrObject *obj = c->objects; obj; obj = obj->next) {
         const Data *v = values;
         if (obj->manual_switch) {
@@ -62,7 +63,7 @@ static bool emit_objects(YamlOut *buf, Arena *a, const IrCluster *c, const Data 
         }
         if (!ir_cond_eval(obj->when, v))
             continue;
-        Data *doc = ir_eval_object(a, c, obj, v);
+        Data *doc = ir_eval_object_memo(a, c, obj, v, v == values ? &memo : NULL);
         if (!doc) {
             *err = arena_printf(a, "cannot evaluate '%s' (%s %s) under the given values", obj->path,
                                 obj->kind, obj->name);

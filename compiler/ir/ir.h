@@ -9,6 +9,8 @@
  *    YAML text of a subtree, sha256). Any node may carry a condition (`when`), a boolean formula
  *    over knobs: it exists only when the condition holds.
  *  - An IrObject is one Kubernetes object (one file of the manifest tree), itself conditional.
+ *  - Trees are immutable once lowered, so a subtree may be shared as an expression argument
+ *    (the Goverse config: the ConfigMap's data and each checksum annotation).
  *
  * The manifest emitter evaluates the IR against a values tree (ir_eval: knobs -> Data) and writes
  * plain YAML; the chart emitter prints the same IR as Helm templates (IR_REF -> {{ .Values.x }},
@@ -156,6 +158,7 @@ IrNode *ir_ref(Arena *a, const Knob *k);
 IrNode *ir_index(Arena *a);
 IrNode *ir_expr(Arena *a, IrExprOp op, IrNode *args /* chain via ir_chain */);
 IrNode *ir_chain(IrNode *first, ...);  /* links nodes through next; NULL-terminated; returns first */
+/* Keeps `key` (not a copy): pass a literal or a string that lives as long as the IR. */
 IrNode *ir_put(Arena *a, IrNode *map, const char *key, IrNode *value); /* returns value */
 IrNode *ir_push(IrNode *seq, IrNode *value);                           /* returns value */
 IrNode *ir_when(IrNode *node, const IrCond *cond);                     /* returns node */
@@ -175,6 +178,21 @@ bool ir_cond_eval(const IrCond *cond, const Data *values);
  * `c` supplies the namespace for EXPR_NAMESPACE. Values missing from `values` fall back to the
  * knob's default. */
 Data *ir_eval_object(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values);
+/* The same, remembering YAML texts and their sha256 across the objects of one cluster (a subtree
+ * shared by several objects, the Goverse config, is written once). A memo starts zeroed and is
+ * valid for one cluster, one values tree and the lifetime of `a`. */
+typedef struct IrEvalMemoEntry {
+    IrExprOp op;
+    const IrNode *subtree;
+    const char *text;
+    size_t len;
+} IrEvalMemoEntry;
+typedef struct IrEvalMemo {
+    IrEvalMemoEntry e[8];
+    int n;
+} IrEvalMemo;
+Data *ir_eval_object_memo(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
+                          IrEvalMemo *memo);
 Data *ir_eval_node(Arena *a, const IrCluster *c, const IrNode *node, const Data *values);
 
 /* ---- shape (ir_shape.c) ------------------------------------------------------------------------ */

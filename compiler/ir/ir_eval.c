@@ -17,6 +17,7 @@ typedef struct Eval {
     const Data *values;
     int64_t index;     /* current IR_INDEX */
     bool in_repeat;
+    IrEvalMemo *memo;  /* NULL: nothing remembered across objects */
 } Eval;
 
 static Data *eval(Eval *ev, const IrNode *n);
@@ -198,16 +199,50 @@ static void quote_strings(Data *d)
             quote_strings(k);
 }
 
+/* The memo entry for (op, subtree), or a free one to fill (NULL when full or not memoizing). The
+ * Goverse config is one IR subtree shared by the ConfigMap and each workload's checksum
+ * annotation: its YAML text and hash are computed once per cluster instead of once per use. Not
+ * inside a repetition, where IR_INDEX changes the text. */
+static IrEvalMemoEntry *memo_slot(Eval *ev, IrExprOp op, const IrNode *subtree, bool *hit)
+{
+    *hit = false;
+    if (!ev->memo || ev->in_repeat || !subtree)
+        return NULL;
+    IrEvalMemo *m = ev->memo;
+    for (int i = 0; i < m->n; i++)
+        if (m->e[i].op == op && m->e[i].subtree == subtree) {
+            *hit = true;
+            return &m->e[i];
+        }
+    if (m->n == (int)(sizeof m->e / sizeof *m->e))
+        return NULL;
+    IrEvalMemoEntry *e = &m->e[m->n++];
+    e->op = op;
+    e->subtree = subtree;
+    e->text = NULL;
+    return e;
+}
+
 static Data *eval_yaml(Eval *ev, const IrNode *args)
 {
-    Data *tree = args ? eval(ev, args) : NULL;
-    if (!tree)
-        return NULL;
-    quote_strings(tree);
+    bool hit;
+    IrEvalMemoEntry *memo = memo_slot(ev, EXPR_YAML, args, &hit);
+    const char *text;
     size_t len;
-    const char *text = yaml_write_one(ev->a, tree, &len);
-    if (!text)
-        return NULL;
+    if (hit) {
+        text = memo->text;
+        len = memo->len;
+    } else {
+        Data *tree = args ? eval(ev, args) : NULL;
+        if (!tree)
+            return NULL;
+        quote_strings(tree);
+        text = yaml_write_one(ev->a, tree, &len);
+        if (!text)
+            return NULL;
+        if (memo)
+            memo->text = text, memo->len = len;
+    }
     Data *d = str_ref(ev, text, len);
     d->style = STYLE_LITERAL;
     return d;
@@ -215,11 +250,18 @@ static Data *eval_yaml(Eval *ev, const IrNode *args)
 
 static Data *eval_sha256(Eval *ev, const IrNode *args)
 {
+    bool yaml = args && args->kind == IR_EXPR && args->u.expr.op == EXPR_YAML, hit = false;
+    IrEvalMemoEntry *memo = yaml ? memo_slot(ev, EXPR_SHA256, args->u.expr.args, &hit) : NULL;
+    if (hit)
+        return str_ref(ev, memo->text, memo->len);
     const char *t;
     if (!args || !eval_text(ev, args, &t))
         return NULL;
     char hex[65];
-    return data_str(ev->a, sha256_hex(t, strlen(t), hex));
+    Data *d = data_str(ev->a, sha256_hex(t, strlen(t), hex));
+    if (memo)
+        memo->text = d->u.str.s, memo->len = d->u.str.len;
+    return d;
 }
 
 static Data *eval_expr(Eval *ev, const IrNode *n)
@@ -345,15 +387,22 @@ static Data *eval(Eval *ev, const IrNode *n)
 
 Data *ir_eval_node(Arena *a, const IrCluster *c, const IrNode *node, const Data *values)
 {
-    Eval ev = {a, c, values, 0, false};
+    Eval ev = {a, c, values, 0, false, NULL};
     return node ? eval(&ev, node) : NULL;
+}
+
+Data *ir_eval_object_memo(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
+                          IrEvalMemo *memo)
+{
+    if (!ir_cond_eval(obj->when, values))
+        return NULL;
+    Eval ev = {a, c, values, 0, false, memo};
+    return obj->root ? eval(&ev, obj->root) : NULL;
 }
 
 Data *ir_eval_object(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values)
 {
-    if (!ir_cond_eval(obj->when, values))
-        return NULL;
-    return ir_eval_node(a, c, obj->root, values);
+    return ir_eval_object_memo(a, c, obj, values, NULL);
 }
 
 Data *ir_default_values(Arena *a, const IrCluster *c)

@@ -91,8 +91,10 @@ static IrNode *postgres_section(Lower *l)
 
 IrNode *lower_config_tree(Lower *l)
 {
+    if (l->config_tree)
+        return l->config_tree;
     Arena *a = l->a;
-    IrNode *root = ir_map(a);
+    IrNode *root = l->config_tree = ir_map(a);
     ir_put(a, root, "version", ir_int(a, 1));
     ir_put(a, root, "cluster", cluster_section(l));
     ir_put(a, root, "inspector", inspector_section(l));

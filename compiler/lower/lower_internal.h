@@ -13,6 +13,7 @@ typedef struct Lower {
     IrCluster *ir;
     const Cluster *cl;
     DiagSink *diags;
+    IrNode *config_tree; /* lower_config_tree's one subtree */
 } Lower;
 
 /* The design document's defaults (section 3/4/5) for one component, used wherever the model
@@ -74,7 +75,9 @@ IrNode *lower_service(Lower *l, IrObject *o, const char *name, const char *app,
 
 /* ---- components: knobs first (values.yaml order), then objects (apply order) ---- */
 void lower_config_knobs(Lower *l);
-IrNode *lower_config_tree(Lower *l); /* fresh subtree on every call */
+/* The Goverse config as one subtree, shared by the ConfigMap and every checksum annotation
+ * (expression arguments may share a subtree: see ir.h; ir_eval_object_memo writes it once). */
+IrNode *lower_config_tree(Lower *l);
 void lower_config_objects(Lower *l);
 void lower_etcd_knobs(Lower *l);
 void lower_etcd_objects(Lower *l);
