@@ -21,6 +21,12 @@ struct TemplatePrinter {
     TemplateDefine *defines, *defines_tail;
     int ndefines, nvars;
     bool in_define;              /* printing a YAML subtree: strings always double-quoted */
+    /* Objects are printed one after another into the free end of one big block (see
+     * template_object): no buffer growth and copy per object. */
+    char *free;
+    size_t free_len;
+    StrBuf scratch;              /* a YAML define's text before deduplication */
+    bool scratch_busy;
 };
 
 TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *chart_name)
@@ -29,6 +35,7 @@ TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *
     p->a = a;
     p->c = c;
     p->chart = chart_name;
+    p->scratch.arena = a;
     return p;
 }
 
@@ -47,20 +54,85 @@ static void pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n);
 /* Everything below writes into the caller's StrBuf: no intermediate strings, no printf on the hot
  * path (bench/README.md: the chart printer was most of a build's instructions). */
 
+/* ---- output: inline appends into the StrBuf ---------------------------------------------- */
+
+/* The printer writes ~10^4 small pieces per chart; strbuf_add's strlen, call and NUL per piece
+ * were a third of its cost. These store the bytes only; text_of() adds the NUL at the end. */
+enum { TEMPLATE_BLOCK = 64 * 1024 };
+
+/* Room for `n` more bytes and a NUL. Growth is by whole blocks: a template is usually the tail of
+ * a block shared with the objects printed before it (template_object). */
+static void grow(StrBuf *b, size_t need)
+{
+    size_t cap = b->cap * 2 > TEMPLATE_BLOCK ? b->cap * 2 : TEMPLATE_BLOCK;
+    while (cap < need)
+        cap *= 2;
+    char *data = arena_alloc_raw(b->arena, cap);
+    if (b->len)
+        memcpy(data, b->data, b->len);
+    b->data = data;
+    b->cap = cap;
+}
+
+static inline char *room(StrBuf *b, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        grow(b, b->len + n + 1);
+    return b->data + b->len;
+}
+
+static inline void put(StrBuf *b, const char *s, size_t n)
+{
+    memcpy(room(b, n), s, n);
+    b->len += n;
+}
+
+/* A string literal: its length is known at compile time, the copy is a few moves. */
+#define PUT(b, lit) put((b), "" lit, sizeof(lit) - 1)
+
+static inline void put_str(StrBuf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+static inline void put_c(StrBuf *b, char c)
+{
+    *room(b, 1) = c;
+    b->len++;
+}
+
+/* Indentation is short: eight spaces per store, the excess overwritten by what follows. */
+static inline void put_indent(StrBuf *b, int n)
+{
+    if (n <= 0)
+        return;
+    char *at = room(b, (size_t)n + 8);
+    for (int i = 0; i < n; i += 8)
+        memcpy(at + i, "        ", 8);
+    b->len += (size_t)n;
+}
+
+/* The NUL-terminated text. */
+static const char *text_of(StrBuf *b)
+{
+    *room(b, 0) = '\0';
+    return b->data;
+}
+
 /* ---- literals: the YAML writer's own scalar rules ----------------------------------------- */
 
 /* A mapping key as libyaml writes it. yaml_key_append covers every key but the "? key" forms. */
 static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
 {
-    size_t len = strlen(key);
-    if (yaml_key_append(b, key, len))
+    if (yaml_key_append_str(b, key))
         return;
+    size_t len = strlen(key);
     Data *m = data_map(p->a);
     data_put(p->a, m, key, data_int(p->a, 0));
     size_t n;
     const char *text = yaml_write_one(p->a, m, &n);
     const char *colon = strstr(text, ": 0");
-    strbuf_addn(b, text, colon ? (size_t)(colon - text) : len);
+    put(b, text, colon ? (size_t)(colon - text) : len);
 }
 
 /* Writes a scalar after "key: " or "- " at `indent`, and the newline. A multi-line literal (a `|`
@@ -69,12 +141,21 @@ static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
 static void put_scalar(StrBuf *b, const char *v, int indent)
 {
     for (const char *nl; (nl = strchr(v, '\n')); v = nl + 1) {
-        strbuf_addn(b, v, (size_t)(nl - v + 1));
+        put(b, v, (size_t)(nl - v + 1));
         if (nl[1])
-            strbuf_indent(b, indent);
+            put_indent(b, indent);
     }
-    strbuf_add(b, v);
-    strbuf_addc(b, '\n');
+    put_str(b, v);
+    put_c(b, '\n');
+}
+
+/* A string scalar written at `indent` (a `|` block's lines under it), and the newline. */
+static void put_text(TemplatePrinter *p, StrBuf *b, const char *s, size_t len, DataStyle style, int indent)
+{
+    if (yaml_scalar_append_indented(b, s, len, style, indent))
+        put_c(b, '\n');
+    else /* non-ASCII, "|+": libyaml's text, indented for column 0 */
+        put_scalar(b, yaml_scalar_text(p->a, s, len, style), indent);
 }
 
 /* A literal scalar as libyaml writes it as a mapping value; strings inside a YAML define are
@@ -84,58 +165,56 @@ static void put_literal(TemplatePrinter *p, StrBuf *b, const IrNode *n, int inde
     switch (n->kind) {
     case IR_STR: {
         DataStyle style = p->in_define ? STYLE_QUOTED : n->style;
-        size_t len = strlen(n->u.str);
-        /* A `|` block comes back indented for column 0: put_scalar shifts it. */
-        if (style != STYLE_LITERAL && yaml_scalar_append(b, n->u.str, len, style))
-            strbuf_addc(b, '\n');
-        else
-            put_scalar(b, yaml_scalar_text(p->a, n->u.str, len, style), indent);
+        if (yaml_scalar_append_str(b, n->u.str, style, indent))
+            put_c(b, '\n');
+        else /* non-ASCII, "|+": libyaml's text, indented for column 0 */
+            put_scalar(b, yaml_scalar_text(p->a, n->u.str, strlen(n->u.str), style), indent);
         return;
     }
     case IR_INT: strbuf_add_int(b, n->u.i); break;
-    case IR_BOOL: strbuf_add(b, n->u.b ? "true" : "false"); break;
+    case IR_BOOL: put_str(b, n->u.b ? "true" : "false"); break;
     case IR_NULL:
     case IR_MAP:
     case IR_SEQ:
     case IR_REF:
     case IR_EXPR:
-    case IR_INDEX: strbuf_add(b, "null"); break;
+    case IR_INDEX: PUT(b, "null"); break;
     }
-    strbuf_addc(b, '\n');
+    put_c(b, '\n');
 }
 
 /* A Go string literal (Go escapes are a superset of what we need). */
 static void go_string(StrBuf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    strbuf_addc(b, '"');
+    put_c(b, '"');
     const char *run = s;
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
         if (ch >= 0x20 && ch != '"' && ch != '\\')
             continue;
-        strbuf_addn(b, run, (size_t)(s - run));
+        put(b, run, (size_t)(s - run));
         run = s + 1;
         if (ch == '"' || ch == '\\') {
-            strbuf_addc(b, '\\');
-            strbuf_addc(b, (char)ch);
+            put_c(b, '\\');
+            put_c(b, (char)ch);
         } else if (ch == '\n') {
-            strbuf_add(b, "\\n");
+            PUT(b, "\\n");
         } else {
             char esc[4] = {'\\', 'x', hex[ch >> 4], hex[ch & 0xf]};
-            strbuf_addn(b, esc, 4);
+            put(b, esc, 4);
         }
     }
-    strbuf_addn(b, run, (size_t)(s - run));
-    strbuf_addc(b, '"');
+    put(b, run, (size_t)(s - run));
+    put_c(b, '"');
 }
 
 /* ---- expressions -------------------------------------------------------------------------- */
 
 static void values_ref(StrBuf *b, const Knob *k)
 {
-    strbuf_add(b, "$.Values.");
-    strbuf_add(b, k->path);
+    PUT(b, "$.Values.");
+    put_str(b, k->path);
 }
 
 static void cond_into(StrBuf *b, const IrCond *cond)
@@ -143,27 +222,27 @@ static void cond_into(StrBuf *b, const IrCond *cond)
     switch (cond->op) {
     case COND_TRUE_KNOB: values_ref(b, cond->knob); return;
     case COND_NOT:
-        strbuf_add(b, "(not ");
+        PUT(b, "(not ");
         cond_into(b, cond->a);
-        strbuf_addc(b, ')');
+        put_c(b, ')');
         return;
     case COND_AND:
     case COND_OR:
-        strbuf_add(b, cond->op == COND_AND ? "(and " : "(or ");
+        put_str(b, cond->op == COND_AND ? "(and " : "(or ");
         cond_into(b, cond->a);
-        strbuf_addc(b, ' ');
+        put_c(b, ' ');
         cond_into(b, cond->b);
-        strbuf_addc(b, ')');
+        put_c(b, ')');
         return;
     case COND_EQ:
-        strbuf_add(b, "(eq (toString ");
+        PUT(b, "(eq (toString ");
         values_ref(b, cond->knob);
-        strbuf_add(b, ") ");
+        PUT(b, ") ");
         go_string(b, cond->literal);
-        strbuf_addc(b, ')');
+        put_c(b, ')');
         return;
     }
-    strbuf_add(b, "false");
+    PUT(b, "false");
 }
 
 const char *template_cond(TemplatePrinter *p, const IrCond *cond)
@@ -171,7 +250,7 @@ const char *template_cond(TemplatePrinter *p, const IrCond *cond)
     StrBuf b;
     strbuf_init(&b, p->a);
     cond_into(&b, cond);
-    return strbuf_str(&b);
+    return text_of(&b);
 }
 
 static bool knob_is_text(const Knob *k)
@@ -182,23 +261,30 @@ static bool knob_is_text(const Knob *k)
 /* Registers a YAML subtree as a named template (deduplicated by text) and returns its name. */
 static const char *define_yaml(TemplatePrinter *p, const IrNode *subtree)
 {
-    StrBuf b;
-    strbuf_init(&b, p->a);
+    /* Printed into the printer's scratch buffer (a define inside a define gets its own): most
+     * subtrees are printed again for a checksum and only their first text is kept. */
+    StrBuf local, *b = &p->scratch;
+    if (p->scratch_busy)
+        strbuf_init(b = &local, p->a);
+    p->scratch_busy = true;
+    b->len = 0;
     bool saved = p->in_define;
     p->in_define = true;
     if (subtree->kind == IR_MAP)
-        print_map(p, &b, subtree, 0, HOOK_NONE);
+        print_map(p, b, subtree, 0, HOOK_NONE);
     p->in_define = saved;
-    const char *body = strbuf_str(&b);
-    size_t len = b.len;
+    if (b == &p->scratch)
+        p->scratch_busy = false;
+    const char *body = text_of(b);
+    size_t len = b->len;
     if (len && body[len - 1] == '\n')
-        body = arena_strndup(p->a, body, len - 1);
+        len--;
     for (TemplateDefine *d = p->defines; d; d = d->next)
-        if (strcmp(d->body, body) == 0)
+        if (strncmp(d->body, body, len) == 0 && d->body[len] == '\0')
             return d->name;
     TemplateDefine *d = ARENA_NEW(p->a, TemplateDefine);
     d->name = arena_printf(p->a, "%s.yaml.%d", p->chart, ++p->ndefines);
-    d->body = body;
+    d->body = arena_strndup(p->a, body, len);
     if (p->defines_tail)
         p->defines_tail->next = d;
     else
@@ -214,67 +300,67 @@ static void pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n)
     switch (n->kind) {
     case IR_STR: go_string(b, n->u.str); return;
     case IR_INT: strbuf_add_int(b, n->u.i); return;
-    case IR_BOOL: strbuf_add(b, n->u.b ? "true" : "false"); return;
-    case IR_NULL: strbuf_add(b, "nil"); return;
+    case IR_BOOL: put_str(b, n->u.b ? "true" : "false"); return;
+    case IR_NULL: PUT(b, "nil"); return;
     case IR_REF: values_ref(b, n->u.ref); return;
-    case IR_INDEX: strbuf_add(b, "$i"); return;
+    case IR_INDEX: PUT(b, "$i"); return;
     case IR_MAP:
-    case IR_SEQ: strbuf_add(b, "nil"); return;
+    case IR_SEQ: PUT(b, "nil"); return;
     case IR_EXPR: break;
     }
     switch (n->u.expr.op) {
     case EXPR_CONCAT:
-        strbuf_add(b, "(printf \"");
+        PUT(b, "(printf \"");
         for (const IrNode *x = a; x; x = x->next)
-            strbuf_add(b, "%v");
-        strbuf_addc(b, '"');
+            PUT(b, "%v");
+        put_c(b, '"');
         for (const IrNode *x = a; x; x = x->next) {
-            strbuf_addc(b, ' ');
+            put_c(b, ' ');
             pipeline(p, b, x);
         }
-        strbuf_addc(b, ')');
+        put_c(b, ')');
         return;
     case EXPR_IMAGE:
-        strbuf_add(b, "(include \"");
-        strbuf_add(b, p->chart);
-        strbuf_add(b, ".image\" (list");
+        PUT(b, "(include \"");
+        put_str(b, p->chart);
+        PUT(b, ".image\" (list");
         for (int i = 0; i < 4; i++, a = a->next) { /* registry, image registry, repository, tag */
-            strbuf_addc(b, ' ');
+            put_c(b, ' ');
             pipeline(p, b, a);
         }
-        strbuf_add(b, "))");
+        PUT(b, "))");
         return;
     case EXPR_YAML: {
         /* define_yaml prints into its own buffer; it never touches `b`. */
         const char *name = define_yaml(p, a);
-        strbuf_add(b, "(include \"");
-        strbuf_add(b, name);
-        strbuf_add(b, "\" $)");
+        PUT(b, "(include \"");
+        put_str(b, name);
+        PUT(b, "\" $)");
         return;
     }
     case EXPR_SHA256:
         /* Named YAML templates drop the final newline the manifest text has: add it back. */
         if (a->kind == IR_EXPR && a->u.expr.op == EXPR_YAML)
-            strbuf_add(b, "(sha256sum (printf \"%s\\n\" ");
+            PUT(b, "(sha256sum (printf \"%s\\n\" ");
         else
-            strbuf_add(b, "(sha256sum (toString ");
+            PUT(b, "(sha256sum (toString ");
         pipeline(p, b, a);
-        strbuf_add(b, "))");
+        PUT(b, "))");
         return;
-    case EXPR_NAMESPACE: strbuf_add(b, "$.Release.Namespace"); return;
+    case EXPR_NAMESPACE: PUT(b, "$.Release.Namespace"); return;
     case EXPR_RELEASE_NAME:
         if (a && a->kind == IR_INT) {
-            strbuf_add(b, "($.Release.Name | trunc ");
+            PUT(b, "($.Release.Name | trunc ");
             strbuf_add_int(b, a->u.i);
-            strbuf_addc(b, ')');
+            put_c(b, ')');
         } else {
-            strbuf_add(b, "$.Release.Name");
+            PUT(b, "$.Release.Name");
         }
         return;
     case EXPR_JOIN:
-    case EXPR_REPEAT: strbuf_add(b, "nil"); return; /* only in statement position (see put_value) */
+    case EXPR_REPEAT: PUT(b, "nil"); return; /* only in statement position (see put_value) */
     }
-    strbuf_add(b, "nil");
+    PUT(b, "nil");
 }
 
 /* JOIN over a REPEAT, as actions on one line that leave only the joined text behind. */
@@ -282,26 +368,26 @@ static void inline_join(TemplatePrinter *p, StrBuf *b, const IrNode *join)
 {
     const IrNode *sep = join->u.expr.args, *rep = sep->next;
     if (!rep || rep->kind != IR_EXPR || rep->u.expr.op != EXPR_REPEAT) {
-        strbuf_add(b, "null");
+        PUT(b, "null");
         return;
     }
     const IrNode *count = rep->u.expr.args, *body = count->next;
     int v = ++p->nvars;
-    strbuf_add(b, "{{ $j");
+    PUT(b, "{{ $j");
     strbuf_add_int(b, v);
-    strbuf_add(b, " := list }}{{ range $i := until (int ");
+    PUT(b, " := list }}{{ range $i := until (int ");
     pipeline(p, b, count);
-    strbuf_add(b, ") }}{{ $j");
+    PUT(b, ") }}{{ $j");
     strbuf_add_int(b, v);
-    strbuf_add(b, " = append $j");
+    PUT(b, " = append $j");
     strbuf_add_int(b, v);
-    strbuf_addc(b, ' ');
+    put_c(b, ' ');
     pipeline(p, b, body);
-    strbuf_add(b, " }}{{ end }}{{ join ");
+    PUT(b, " }}{{ end }}{{ join ");
     pipeline(p, b, sep);
-    strbuf_add(b, " $j");
+    PUT(b, " $j");
     strbuf_add_int(b, v);
-    strbuf_add(b, " | quote }}");
+    PUT(b, " | quote }}");
 }
 
 /* A `|` block concatenated from literal text and the release name (the dashboard JSON): printed
@@ -321,15 +407,14 @@ static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, i
     strbuf_init(&t, p->a);
     for (const IrNode *x = n->u.expr.args; x; x = x->next) {
         if (x->kind == IR_STR) {
-            strbuf_add(&t, x->u.str);
+            put_str(&t, x->u.str);
             continue;
         }
-        strbuf_add(&t, "{{ ");
+        PUT(&t, "{{ ");
         pipeline(p, &t, x);
-        strbuf_add(&t, " }}");
+        PUT(&t, " }}");
     }
-    const char *text = strbuf_str(&t);
-    put_scalar(b, yaml_scalar_text(p->a, text, strlen(text), STYLE_LITERAL), indent);
+    put_text(p, b, text_of(&t), t.len, STYLE_LITERAL, indent);
     return true;
 }
 
@@ -342,13 +427,13 @@ static void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent
     case IR_BOOL:
     case IR_NULL: put_literal(p, b, n, indent); return;
     case IR_REF:
-        strbuf_add(b, "{{ ");
+        PUT(b, "{{ ");
         values_ref(b, n->u.ref);
-        strbuf_add(b, knob_is_text(n->u.ref) ? " | quote }}\n" : " }}\n");
+        put_str(b, knob_is_text(n->u.ref) ? " | quote }}\n" : " }}\n");
         return;
-    case IR_INDEX: strbuf_add(b, "{{ $i }}\n"); return;
+    case IR_INDEX: PUT(b, "{{ $i }}\n"); return;
     case IR_MAP:
-    case IR_SEQ: strbuf_add(b, "null\n"); return;
+    case IR_SEQ: PUT(b, "null\n"); return;
     case IR_EXPR: break;
     }
     if (put_literal_concat(p, b, n, indent))
@@ -356,11 +441,11 @@ static void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent
     if (n->u.expr.op == EXPR_JOIN) {
         inline_join(p, b, n);
     } else {
-        strbuf_add(b, "{{ ");
+        PUT(b, "{{ ");
         pipeline(p, b, n);
-        strbuf_add(b, " | quote }}");
+        PUT(b, " | quote }}");
     }
-    strbuf_addc(b, '\n');
+    put_c(b, '\n');
 }
 
 /* ---- blocks ------------------------------------------------------------------------------- */
@@ -379,18 +464,18 @@ static void open_when(StrBuf *b, const IrCond *when, int indent)
 {
     if (!when)
         return;
-    strbuf_indent(b, indent);
-    strbuf_add(b, "{{- if ");
+    put_indent(b, indent);
+    PUT(b, "{{- if ");
     cond_into(b, when);
-    strbuf_add(b, " }}\n");
+    PUT(b, " }}\n");
 }
 
 static void close_when(StrBuf *b, const IrCond *when, int indent)
 {
     if (!when)
         return;
-    strbuf_indent(b, indent);
-    strbuf_add(b, "{{- end }}\n");
+    put_indent(b, indent);
+    PUT(b, "{{- end }}\n");
 }
 
 static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int indent);
@@ -398,9 +483,9 @@ static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int i
 /* `indent` spaces, the key as libyaml writes it, then `tail` (":\n", ": {}\n", ...). */
 static void key_line(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail)
 {
-    strbuf_indent(b, indent);
+    put_indent(b, indent);
     put_key(p, b, key);
-    strbuf_add(b, tail);
+    put_str(b, tail);
 }
 
 /* "key:" followed by the value's block, or "key: value". */
@@ -426,40 +511,40 @@ static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int inde
         print_repeat(p, b, e, indent);
     } else if (is_list_ref(e) && p->in_define && e->u.ref->type == KNOB_STRING_LIST) {
         /* Inside a YAML define the text must match libyaml's: quoted items, `[]` when empty. */
-        strbuf_indent(b, indent);
-        strbuf_add(b, "{{- if ");
+        put_indent(b, indent);
+        PUT(b, "{{- if ");
         values_ref(b, e->u.ref);
-        strbuf_add(b, " }}\n");
+        PUT(b, " }}\n");
         key_line(p, b, key, indent, ":\n");
-        strbuf_indent(b, indent);
-        strbuf_add(b, "{{- range $e := ");
+        put_indent(b, indent);
+        PUT(b, "{{- range $e := ");
         values_ref(b, e->u.ref);
-        strbuf_add(b, " }}\n");
-        strbuf_indent(b, indent);
-        strbuf_add(b, "- {{ $e | quote }}\n");
-        strbuf_indent(b, indent);
-        strbuf_add(b, "{{- end }}\n");
-        strbuf_indent(b, indent);
-        strbuf_add(b, "{{- else }}\n");
+        PUT(b, " }}\n");
+        put_indent(b, indent);
+        PUT(b, "- {{ $e | quote }}\n");
+        put_indent(b, indent);
+        PUT(b, "{{- end }}\n");
+        put_indent(b, indent);
+        PUT(b, "{{- else }}\n");
         key_line(p, b, key, indent, ": []\n");
-        strbuf_indent(b, indent);
-        strbuf_add(b, "{{- end }}\n");
+        put_indent(b, indent);
+        PUT(b, "{{- end }}\n");
     } else if (is_list_ref(e)) {
         key_line(p, b, key, indent, ":\n");
-        strbuf_indent(b, indent + 2);
-        strbuf_add(b, "{{- toYaml ");
+        put_indent(b, indent + 2);
+        PUT(b, "{{- toYaml ");
         values_ref(b, e->u.ref);
-        strbuf_add(b, " | nindent ");
+        PUT(b, " | nindent ");
         strbuf_add_int(b, indent + 2);
-        strbuf_add(b, " }}\n");
+        PUT(b, " }}\n");
     } else if (e->kind == IR_EXPR && e->u.expr.op == EXPR_YAML) {
         key_line(p, b, key, indent, ": |\n");
-        strbuf_indent(b, indent + 2);
-        strbuf_add(b, "{{- ");
+        put_indent(b, indent + 2);
+        PUT(b, "{{- ");
         pipeline(p, b, e);
-        strbuf_add(b, " | nindent ");
+        PUT(b, " | nindent ");
         strbuf_add_int(b, indent + 2);
-        strbuf_add(b, " }}\n");
+        PUT(b, " }}\n");
     } else {
         key_line(p, b, key, indent, ": ");
         put_value(p, b, e, indent);
@@ -484,10 +569,10 @@ static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int inde
     }
     if (hook == HOOK_LABELS) {
         /* metadata.labels of an object: the chart adds Helm's own label. */
-        strbuf_indent(b, indent);
-        strbuf_add(b, "helm.sh/chart: {{ include \"");
-        strbuf_add(b, p->chart);
-        strbuf_add(b, ".chart\" $ }}\n");
+        put_indent(b, indent);
+        PUT(b, "helm.sh/chart: {{ include \"");
+        put_str(b, p->chart);
+        PUT(b, ".chart\" $ }}\n");
     }
 }
 
@@ -496,8 +581,8 @@ static void print_item(TemplatePrinter *p, StrBuf *b, const IrNode *item, int in
 {
     if (item->kind == IR_MAP && item->u.kids.first) {
         if (item->u.kids.first->when) {
-            strbuf_indent(b, indent);
-            strbuf_add(b, "-\n");
+            put_indent(b, indent);
+            PUT(b, "-\n");
             print_map(p, b, item, indent + 2, HOOK_NONE);
         } else {
             /* The map's first line starts with indent + 2 spaces (no condition before it): its
@@ -508,15 +593,15 @@ static void print_item(TemplatePrinter *p, StrBuf *b, const IrNode *item, int in
             b->data[at + 1] = ' ';
         }
     } else if (item->kind == IR_MAP) {
-        strbuf_indent(b, indent);
-        strbuf_add(b, "- {}\n");
+        put_indent(b, indent);
+        PUT(b, "- {}\n");
     } else if (item->kind == IR_SEQ) {
-        strbuf_indent(b, indent);
-        strbuf_add(b, "-\n");
+        put_indent(b, indent);
+        PUT(b, "-\n");
         print_items(p, b, item, indent + 2);
     } else {
-        strbuf_indent(b, indent);
-        strbuf_add(b, "- ");
+        put_indent(b, indent);
+        PUT(b, "- ");
         put_value(p, b, item, indent);
     }
 }
@@ -524,13 +609,13 @@ static void print_item(TemplatePrinter *p, StrBuf *b, const IrNode *item, int in
 static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int indent)
 {
     const IrNode *count = rep->u.expr.args, *body = count->next;
-    strbuf_indent(b, indent);
-    strbuf_add(b, "{{- range $i := until (int ");
+    put_indent(b, indent);
+    PUT(b, "{{- range $i := until (int ");
     pipeline(p, b, count);
-    strbuf_add(b, ") }}\n");
+    PUT(b, ") }}\n");
     print_item(p, b, body, indent);
-    strbuf_indent(b, indent);
-    strbuf_add(b, "{{- end }}\n");
+    put_indent(b, indent);
+    PUT(b, "{{- end }}\n");
 }
 
 static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int indent)
@@ -547,15 +632,19 @@ static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int in
 
 const char *template_object(TemplatePrinter *p, const IrObject *obj)
 {
-    StrBuf b;
-    strbuf_init(&b, p->a);
+    /* The text goes to the free end of the block the previous object ended in, and what is left
+     * after it (and its NUL) is where the next one starts. */
+    StrBuf b = {.arena = p->a, .data = p->free, .len = 0, .cap = p->free_len};
     if (obj->when) {
-        strbuf_add(&b, "{{- if ");
+        PUT(&b, "{{- if ");
         cond_into(&b, obj->when);
-        strbuf_add(&b, " }}\n");
+        PUT(&b, " }}\n");
     }
     print_map(p, &b, obj->root, 0, HOOK_ROOT);
     if (obj->when)
-        strbuf_add(&b, "{{- end }}\n");
-    return strbuf_str(&b);
+        PUT(&b, "{{- end }}\n");
+    const char *text = text_of(&b);
+    p->free = b.data + b.len + 1;
+    p->free_len = b.cap - b.len - 1;
+    return text;
 }

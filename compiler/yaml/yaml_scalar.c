@@ -24,28 +24,31 @@ enum {
     C_SPACE = 16,  /* " #" inside */
     C_HIGH = 32,   /* non-ASCII: the direct writer declines */
     C_INSIDE = 64, /* (scan result) ": " or " #" seen */
+    C_FIRST = 128, /* an indicator that cannot start a plain scalar (only s[0]'s class is read) */
 };
 
 #define C_ C_CTRL
 #define B_ (C_CTRL | C_BREAK)
 #define H_ C_HIGH
 #define D_ C_DIGIT
+#define F_ C_FIRST
 #define H16 H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_
 static const uint8_t CLASS[256] = {
     C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, B_, C_, C_, B_, C_, C_, /* 0x00 */
     C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, /* 0x10 */
-    C_SPACE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,         /* 0x20 */
-    D_, D_, D_, D_, D_, D_, D_, D_, D_, D_, C_COLON, 0, 0, 0, 0, 0, /* 0x30 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                 /* 0x40 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                 /* 0x50 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                 /* 0x60 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, C_,                /* 0x70 */
+    C_SPACE, F_, F_, F_, 0, F_, F_, F_, 0, 0, F_, 0, F_, 0, 0, 0,   /* 0x20  !"#$%&'()*+,-./ */
+    D_, D_, D_, D_, D_, D_, D_, D_, D_, D_, C_COLON, 0, 0, 0, F_, 0, /* 0x30 0-9:;<=>? */
+    F_, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                /* 0x40 @A-O */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, F_, 0, F_, 0, 0,               /* 0x50 P-Z[\]^_ */
+    F_, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                /* 0x60 `a-o */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, F_, F_, F_, 0, C_,             /* 0x70 p-z{|}~DEL */
     H16, H16, H16, H16, H16, H16, H16, H16,                         /* 0x80-0xff */
 };
 #undef C_
 #undef B_
 #undef H_
 #undef D_
+#undef F_
 #undef H16
 
 /* The union of the classes of s[0..len), plus C_INSIDE for ": " or " #" (the byte after the
@@ -61,6 +64,26 @@ static unsigned scan(const char *s, size_t len)
         if (i + 1 < len && (((k & C_COLON) && s[i + 1] == ' ') || ((k & C_SPACE) && s[i + 1] == '#')))
             acc |= C_INSIDE;
     }
+    return acc;
+}
+
+/* scan() of the NUL-terminated `s`, finding its length on the way (the NUL is a C_CTRL byte, so
+ * looking for it costs nothing on the common path). */
+static unsigned scan_str(const char *s, size_t *len)
+{
+    unsigned acc = 0;
+    size_t i = 0;
+    for (;; i++) {
+        unsigned k = CLASS[(unsigned char)s[i]];
+        if (!k)
+            continue;
+        if (!s[i])
+            break;
+        acc |= k;
+        if (((k & C_COLON) && s[i + 1] == ' ') || ((k & C_SPACE) && s[i + 1] == '#'))
+            acc |= C_INSIDE;
+    }
+    *len = i;
     return acc;
 }
 
@@ -167,7 +190,7 @@ static bool quotes_needed(const char *s, size_t len, unsigned acc)
         return true;
     if (s[0] == ' ' || s[len - 1] == ' ' || s[len - 1] == ':')
         return true;
-    if (strchr(",[]{}#&*!|>'\"%@`", s[0]))
+    if (CLASS[(unsigned char)s[0]] & C_FIRST) /* ,[]{}#&*!|>'"%@` */
         return true;
     if ((s[0] == '-' || s[0] == '?' || s[0] == ':') && (len == 1 || s[1] == ' '))
         return true;
@@ -200,8 +223,9 @@ static char *room(StrBuf *b, size_t n)
         size_t cap = b->cap ? b->cap * 2 : 256;
         while (cap < need)
             cap *= 2;
-        char *data = arena_alloc(b->arena, cap);
-        memcpy(data, b->data, b->len);
+        char *data = arena_alloc_raw(b->arena, cap);
+        if (b->len)
+            memcpy(data, b->data, b->len);
         b->data = data;
         b->cap = cap;
     }
@@ -318,20 +342,10 @@ static bool put_literal_block(StrBuf *b, const char *s, size_t len, size_t break
     return true;
 }
 
-bool yaml_scalar_append_indented(StrBuf *b, const char *s, size_t len, DataStyle style, int indent)
+/* A plain or double-quoted scalar whose scan() is `acc`. */
+static bool put_flow(StrBuf *b, const char *s, size_t len, DataStyle style, unsigned acc)
 {
-    if (style == STYLE_LITERAL) {
-        size_t breaks;
-        switch (block_check(s, len, &breaks)) {
-        case BLOCK_NON_ASCII: return false;
-        case BLOCK_OK: return put_literal_block(b, s, len, breaks, indent);
-        case BLOCK_QUOTED: break;
-        }
-        put_double_quoted(b, s, len);
-        return true;
-    }
     /* Non-ASCII: libyaml's printable/break classes of Unicode are not reproduced here. */
-    unsigned acc = scan(s, len);
     if (acc & C_HIGH)
         return false;
     /* A plain request libyaml honours: for ASCII, every case where libyaml's analysis forbids a
@@ -344,25 +358,58 @@ bool yaml_scalar_append_indented(StrBuf *b, const char *s, size_t len, DataStyle
     return true;
 }
 
+bool yaml_scalar_append_indented(StrBuf *b, const char *s, size_t len, DataStyle style, int indent)
+{
+    if (style == STYLE_LITERAL) {
+        size_t breaks;
+        switch (block_check(s, len, &breaks)) {
+        case BLOCK_NON_ASCII: return false;
+        case BLOCK_OK: return put_literal_block(b, s, len, breaks, indent);
+        case BLOCK_QUOTED: break;
+        }
+        put_double_quoted(b, s, len);
+        return true;
+    }
+    return put_flow(b, s, len, style, scan(s, len));
+}
+
+bool yaml_scalar_append_str(StrBuf *b, const char *s, DataStyle style, int indent)
+{
+    if (style == STYLE_LITERAL)
+        return yaml_scalar_append_indented(b, s, strlen(s), style, indent);
+    size_t len;
+    unsigned acc = scan_str(s, &len);
+    return put_flow(b, s, len, style, acc);
+}
+
 bool yaml_scalar_append(StrBuf *b, const char *s, size_t len, DataStyle style)
 {
     return yaml_scalar_append_indented(b, s, len, style, 0);
 }
 
-bool yaml_key_append(StrBuf *b, const char *s, size_t len)
+/* A key whose scan() is `acc`. libyaml writes a key longer than 128 bytes, or one with a line
+ * break, as a complex key ("? key"): not a single scalar, left to libyaml. */
+static bool put_key(StrBuf *b, const char *s, size_t len, unsigned acc)
 {
-    /* libyaml writes a key longer than 128 bytes, or one with a line break, as a complex key
-     * ("? key"): not a single scalar, left to libyaml. */
-    if (len > 128)
-        return false;
-    unsigned acc = scan(s, len);
-    if (acc & (C_BREAK | C_HIGH))
+    if (len > 128 || (acc & (C_BREAK | C_HIGH)))
         return false;
     if (len && s[len] == '\0' && !quotes_needed(s, len, acc))
         put_plain(b, s, len);
     else
         put_double_quoted(b, s, len);
     return true;
+}
+
+bool yaml_key_append(StrBuf *b, const char *s, size_t len)
+{
+    return put_key(b, s, len, len > 128 ? 0 : scan(s, len));
+}
+
+bool yaml_key_append_str(StrBuf *b, const char *key)
+{
+    size_t len;
+    unsigned acc = scan_str(key, &len);
+    return put_key(b, key, len, acc);
 }
 
 /* Where libyaml is still needed: the value as written for {k: value} minus "k: " and the final

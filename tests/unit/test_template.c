@@ -131,6 +131,35 @@ static void test_yaml_subtree_becomes_a_define(void **state)
     assert_null(d->next);
 }
 
+/* Templates share the printer's output blocks: each one stays intact while later ones are printed,
+ * also when one overflows a block, and a YAML subtree printed twice is defined once. */
+static void test_templates_stay_valid_across_blocks(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    IrNode *data = ir_put(a, fx->o->root, "data", ir_map(a));
+    for (int i = 0; i < 3000; i++) /* ~40 KB of text: two of them do not fit one 64 KB block */
+        ir_put(a, data, arena_printf(a, "key-%04d", i), ir_str(a, i % 2 ? "value with : colon" : "plain"));
+    IrNode *cfg = ir_map(a);
+    ir_put(a, cfg, "count", ir_int(a, 1));
+    ir_put(a, fx->o->root, "cfg", ir_expr(a, EXPR_SHA256, ir_expr(a, EXPR_YAML, cfg)));
+    const char *texts[4];
+    for (int i = 0; i < 4; i++)
+        texts[i] = arena_strdup(a, template_object(fx->p, fx->o));
+    const char *again[4];
+    for (int i = 0; i < 4; i++)
+        again[i] = template_object(fx->p, fx->o);
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(again[i], texts[0]);
+        assert_string_equal(texts[i], texts[0]);
+    }
+    assert_non_null(strstr(texts[0], "  key-0001: \"value with : colon\"\n  key-0002: plain\n"));
+    assert_non_null(strstr(texts[0], "cfg: {{ (sha256sum (printf \"%s\\n\" (include \"demo.yaml.1\" $))) | quote }}\n"));
+    const TemplateDefine *d = template_defines(fx->p);
+    assert_string_equal(d->body, "count: 1");
+    assert_null(d->next);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -139,6 +168,7 @@ int main(void)
         T(test_repeat_and_join),
         T(test_multi_line_literals_keep_their_indentation),
         T(test_yaml_subtree_becomes_a_define),
+        T(test_templates_stay_valid_across_blocks),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

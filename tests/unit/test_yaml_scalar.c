@@ -195,6 +195,14 @@ static void check_one(Arena *a, const char *s, size_t len)
             bool at = yaml_scalar_append_indented(&c, s, len, st, indent);
             if (at != direct || (at && strcmp(strbuf_str(&c), shifted(a, strbuf_str(&b), indent)) != 0))
                 fail_msg("style %d: '%s' at %d: '%s'", (int)st, s, indent, at ? strbuf_str(&c) : "(declined)");
+            if (memchr(s, '\0', len))
+                continue;
+            /* The C-string form finds the length itself: the same text. */
+            StrBuf d;
+            strbuf_init(&d, a);
+            bool str = yaml_scalar_append_str(&d, s, st, indent);
+            if (str != at || (str && strcmp(strbuf_str(&d), strbuf_str(&c)) != 0))
+                fail_msg("style %d: '%s' at %d: _str '%s'", (int)st, s, indent, str ? strbuf_str(&d) : "(declined)");
         }
         checked++;
     }
@@ -210,6 +218,10 @@ static void check_one(Arena *a, const char *s, size_t len)
         fail_msg("key '%s': direct '%s', libyaml '%s'", s, strbuf_str(&b), want ? want : "(complex key)");
     if (!direct && want && is_ascii(s, len) && len <= 128 && !strpbrk(s, "\r\n"))
         fail_msg("key: ASCII '%s' declined", s);
+    StrBuf k;
+    strbuf_init(&k, a);
+    if (yaml_key_append_str(&k, s) != direct || strcmp(strbuf_str(&k), strbuf_str(&b)) != 0)
+        fail_msg("key '%s': yaml_key_append_str '%s'", s, strbuf_str(&k));
 }
 
 static void test_tricky_table(void **state)
