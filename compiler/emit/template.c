@@ -9,6 +9,7 @@
  * scalar rules (yaml_scalar_append: what libyaml would write, libyaml itself for the rest). */
 #include "emit/template.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "support/strbuf.h"
@@ -27,7 +28,25 @@ struct TemplatePrinter {
     size_t free_len;
     StrBuf scratch;              /* a YAML define's text before deduplication */
     bool scratch_busy;
+    struct KeyText *keys;        /* KEY_CACHE entries, see put_key */
+    struct DefineMemo *memo;     /* see define_yaml */
 };
+
+/* Map keys are shared strings (ir_put keeps its key, trees are immutable once lowered): a key
+ * printed once is found again by its address, not classified again. Direct-mapped. */
+enum { KEY_BITS = 9, KEY_CACHE = 1 << KEY_BITS, KEY_PAD = 16 };
+typedef struct KeyText {
+    const char *key;
+    const char *text;            /* as written; KEY_PAD readable bytes past its end */
+    size_t len;
+} KeyText;
+
+/* A subtree already defined (by address), when its text cannot differ the next time. */
+typedef struct DefineMemo {
+    const IrNode *subtree;
+    const char *name;
+    struct DefineMemo *next;
+} DefineMemo;
 
 TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *chart_name)
 {
@@ -36,6 +55,7 @@ TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *
     p->c = c;
     p->chart = chart_name;
     p->scratch.arena = a;
+    p->keys = ARENA_ARRAY(a, KeyText, KEY_CACHE);
     return p;
 }
 
@@ -122,7 +142,7 @@ static const char *text_of(StrBuf *b)
 /* ---- literals: the YAML writer's own scalar rules ----------------------------------------- */
 
 /* A mapping key as libyaml writes it. yaml_key_append covers every key but the "? key" forms. */
-static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
+static void write_key(TemplatePrinter *p, StrBuf *b, const char *key)
 {
     if (yaml_key_append_str(b, key))
         return;
@@ -133,6 +153,28 @@ static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
     const char *text = yaml_write_one(p->a, m, &n);
     const char *colon = strstr(text, ": 0");
     put(b, text, colon ? (size_t)(colon - text) : len);
+}
+
+static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
+{
+    KeyText *k = &p->keys[((uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u) >> (64 - KEY_BITS)];
+    if (k->key == key && k->len <= KEY_PAD) {
+        /* Short keys (nearly all): one 16-byte copy, the excess overwritten by what follows. */
+        memcpy(room(b, KEY_PAD), k->text, KEY_PAD);
+        b->len += k->len;
+        return;
+    }
+    if (k->key == key) {
+        put(b, k->text, k->len);
+        return;
+    }
+    size_t start = b->len;
+    write_key(p, b, key);
+    size_t len = b->len - start;
+    char *text = arena_alloc_raw(p->a, len + KEY_PAD);
+    memcpy(text, b->data + start, len);
+    memset(text + len, 0, KEY_PAD);
+    *k = (KeyText){key, text, len};
 }
 
 /* Writes a scalar after "key: " or "- " at `indent`, and the newline. A multi-line literal (a `|`
@@ -258,11 +300,11 @@ static bool knob_is_text(const Knob *k)
     return k->type != KNOB_INT && k->type != KNOB_BOOL;
 }
 
-/* Registers a YAML subtree as a named template (deduplicated by text) and returns its name. */
-static const char *define_yaml(TemplatePrinter *p, const IrNode *subtree)
+/* Prints a YAML subtree and returns the name of the define with that text (a new one if none). */
+static const char *define_text(TemplatePrinter *p, const IrNode *subtree)
 {
-    /* Printed into the printer's scratch buffer (a define inside a define gets its own): most
-     * subtrees are printed again for a checksum and only their first text is kept. */
+    /* Printed into the printer's scratch buffer (a define inside a define gets its own): the
+     * text is kept only when no define has it yet. */
     StrBuf local, *b = &p->scratch;
     if (p->scratch_busy)
         strbuf_init(b = &local, p->a);
@@ -291,6 +333,24 @@ static const char *define_yaml(TemplatePrinter *p, const IrNode *subtree)
         p->defines = d;
     p->defines_tail = d;
     return d->name;
+}
+
+/* Registers a YAML subtree as a named template and returns its name. */
+static const char *define_yaml(TemplatePrinter *p, const IrNode *subtree)
+{
+    /* A subtree shared by several expressions (the Goverse config: ConfigMap and checksums) is
+     * printed once. Its text is the same every time unless it numbered join variables ($jN). */
+    for (const DefineMemo *m = p->memo; m; m = m->next)
+        if (m->subtree == subtree)
+            return m->name;
+    int nvars = p->nvars;
+    const char *name = define_text(p, subtree);
+    if (p->nvars == nvars) {
+        DefineMemo *m = ARENA_NEW(p->a, DefineMemo);
+        *m = (DefineMemo){subtree, name, p->memo};
+        p->memo = m;
+    }
+    return name;
 }
 
 /* A template pipeline (no braces) computing node `n`'s value. */
@@ -481,12 +541,13 @@ static void close_when(StrBuf *b, const IrCond *when, int indent)
 static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int indent);
 
 /* `indent` spaces, the key as libyaml writes it, then `tail` (":\n", ": {}\n", ...). */
-static void key_line(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail)
+static void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail, size_t n)
 {
     put_indent(b, indent);
     put_key(p, b, key);
-    put_str(b, tail);
+    put(b, tail, n);
 }
+#define key_line(p, b, key, indent, tail) key_line_n((p), (b), (key), (indent), "" tail, sizeof(tail) - 1)
 
 /* "key:" followed by the value's block, or "key: value". */
 static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int indent, Hook hook)
