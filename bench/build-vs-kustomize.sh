@@ -25,6 +25,10 @@ fi
 GOVERSEC="$(cd "$(dirname "$GOVERSEC")" && pwd)/$(basename "$GOVERSEC")"
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/goversec-bench.XXXXXX")"
+# SYNC=--no-sync skips goversec's syncfs (kustomize writes nothing to disk); CHARTS=none builds the
+# manifests only (what kustomize reads). TMPDIR=/dev/shm puts the tree on tmpfs.
+SYNC="${SYNC:-}"
+gopts=(); [[ -n "$SYNC" ]] && gopts+=("$SYNC"); [[ -n "${CHARTS:-}" ]] && gopts+=(--charts "$CHARTS")
 trap 'rm -rf "$TMP"' EXIT
 
 # measure LABEL CMD... : runs CMD N times; appends "ms kib" lines to $TMP/LABEL
@@ -56,7 +60,7 @@ cd "$ROOT"
 # warm-up, and the tree kustomize reads (diagnostics such as warnings are not shown)
 "$GOVERSEC" build examples/design-doc.gv -o "$TMP/out" >/dev/null 2>"$TMP/err" \
   || { cat "$TMP/err" >&2; echo "bench: goversec build examples/design-doc.gv failed" >&2; exit 1; }
-measure goversec "$GOVERSEC" build examples/design-doc.gv -o "$TMP/out"
+measure goversec "$GOVERSEC" build examples/design-doc.gv -o "$TMP/out" "${gopts[@]}"
 manifests="$(dirname "$(find "$TMP/out" -path '*/manifests/kustomization.yaml' | head -n1)")"
 have_kubectl=0
 if command -v kubectl >/dev/null 2>&1 && [[ -d "$manifests" ]]; then
@@ -66,7 +70,7 @@ if command -v kubectl >/dev/null 2>&1 && [[ -d "$manifests" ]]; then
 fi
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(uname -sr)"
-echo "input:   examples/design-doc.gv -> $(find "$TMP/out" -type f | wc -l) files; $N runs each"
+echo "input:   examples/design-doc.gv -> $(find "$TMP/out" -type f | wc -l) files; $N runs each; output on $(df -T "$TMP" | awk 'NR==2 {print $2}'); goversec options: ${gopts[*]:-(none: syncfs, chart)}"
 [[ $have_kubectl -eq 1 ]] && echo "kubectl: $(kubectl version --client 2>/dev/null | head -n1)"
 printf '%-34s %13s %16s %16s\n' "" "median wall" "median peak RSS" "max peak RSS"
 report goversec "goversec build (manifests+chart)"
