@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/strbuf.h"
+
 typedef struct JsonOut {
     char *data;
     size_t len, cap;
@@ -117,16 +119,9 @@ static void json_string(JsonOut *o, const char *s, size_t len)
 static void put_int(JsonOut *o, int64_t i)
 {
     char digits[24];
-    size_t n = sizeof digits;
-    /* Negate as unsigned so INT64_MIN works too. */
-    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-    do {
-        digits[--n] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (i < 0)
-        digits[--n] = '-';
-    put(o, digits + n, sizeof digits - n);
+    size_t n;
+    const char *d = int64_dec(digits, i, &n);
+    put(o, d, n);
 }
 
 static void json_value(JsonOut *o, const Data *d, int indent)

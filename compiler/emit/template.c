@@ -82,22 +82,10 @@ enum { TEMPLATE_BLOCK = 64 * 1024 };
 
 /* Room for `n` more bytes and a NUL. Growth is by whole blocks: a template is usually the tail of
  * a block shared with the objects printed before it (template_object). */
-static void grow(StrBuf *b, size_t need)
-{
-    size_t cap = b->cap * 2 > TEMPLATE_BLOCK ? b->cap * 2 : TEMPLATE_BLOCK;
-    while (cap < need)
-        cap *= 2;
-    char *data = arena_alloc_raw(b->arena, cap);
-    if (b->len)
-        memcpy(data, b->data, b->len);
-    b->data = data;
-    b->cap = cap;
-}
-
 static inline char *room(StrBuf *b, size_t n)
 {
     if (b->len + n + 1 > b->cap)
-        grow(b, b->len + n + 1);
+        return strbuf_reserve(b, n, TEMPLATE_BLOCK);
     return b->data + b->len;
 }
 

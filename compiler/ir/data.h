@@ -45,6 +45,8 @@ Data *data_map(Arena *a);
 Data *data_seq(Arena *a);
 Data *data_put(Arena *a, Data *map, const char *key, Data *value);  /* append; returns value */
 Data *data_push(Data *seq, Data *value);                             /* append; returns value */
+/* Appends with `key` kept, not copied (NULL in a sequence): for keys that outlive the tree. */
+Data *data_append(Data *parent, const char *key, Data *value);
 Data *data_get(const Data *map, const char *key);                    /* NULL if absent */
 Data *data_path(const Data *root, const char *dotted_path);          /* "nodes.image.tag" */
 /* Sets root.path = value, creating maps on the way; replaces an existing entry in place. */

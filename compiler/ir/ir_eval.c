@@ -35,19 +35,6 @@ static Data *str_ref(Eval *ev, const char *s, size_t len)
     return d;
 }
 
-/* data_put/data_push without the copy of the key (an IR key, see str_ref). */
-static void append(Data *parent, const char *key, Data *value)
-{
-    value->key = key;
-    value->next = NULL;
-    if (parent->u.kids.last)
-        parent->u.kids.last->next = value;
-    else
-        parent->u.kids.first = value;
-    parent->u.kids.last = value;
-    parent->u.kids.count++;
-}
-
 static const Data *knob_value(const Knob *k, const Data *values)
 {
     const Data *v = values ? data_path(values, k->path) : NULL;
@@ -165,7 +152,7 @@ static Data *eval_repeat(Eval *ev, const IrNode *args)
         Data *item = eval(&inner, args->next);
         if (!item)
             return NULL;
-        append(seq, NULL, item);
+        data_append(seq, NULL, item);
     }
     return seq;
 }
@@ -326,7 +313,7 @@ static Data *eval_kids(Eval *ev, const IrNode *n, Data *out)
         Data *v = eval(ev, k);
         if (!v)
             return NULL;
-        append(out, out->kind == DATA_MAP ? (k->key ? k->key : "") : NULL, v);
+        data_append(out, out->kind == DATA_MAP ? (k->key ? k->key : "") : NULL, v); /* an IR key: see str_ref */
     }
     return out;
 }

@@ -14,18 +14,23 @@ void strbuf_init(StrBuf *b, Arena *a)
     b->data[0] = '\0';
 }
 
-static void reserve(StrBuf *b, size_t extra)
+char *strbuf_reserve(StrBuf *b, size_t n, size_t min_cap)
 {
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    size_t cap = b->cap * 2;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *data = arena_alloc_raw(b->arena, cap);
-    memcpy(data, b->data, b->len);
-    b->data = data;
-    b->cap = cap;
+    size_t need = b->len + n + 1;
+    if (need > b->cap) {
+        size_t cap = b->cap * 2 > min_cap ? b->cap * 2 : min_cap;
+        while (cap < need)
+            cap *= 2;
+        char *data = arena_alloc_raw(b->arena, cap);
+        if (b->len)
+            memcpy(data, b->data, b->len);
+        b->data = data;
+        b->cap = cap;
+    }
+    return b->data + b->len;
 }
+
+static void reserve(StrBuf *b, size_t extra) { (void)strbuf_reserve(b, extra, 256); }
 
 void strbuf_addn(StrBuf *b, const char *s, size_t n)
 {
@@ -53,16 +58,9 @@ void strbuf_indent(StrBuf *b, int n)
 void strbuf_add_int(StrBuf *b, int64_t i)
 {
     char digits[24];
-    size_t n = sizeof digits;
-    /* Negate as unsigned so INT64_MIN works too. */
-    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-    do {
-        digits[--n] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (i < 0)
-        digits[--n] = '-';
-    strbuf_addn(b, digits + n, sizeof digits - n);
+    size_t n;
+    const char *d = int64_dec(digits, i, &n);
+    strbuf_addn(b, d, n);
 }
 
 void strbuf_printf(StrBuf *b, const char *fmt, ...)

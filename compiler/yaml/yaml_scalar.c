@@ -214,23 +214,9 @@ bool yaml_needs_quotes(const char *s, size_t len)
 
 /* ---- the direct writer -------------------------------------------------------------------- */
 
-/* Room for `n` more bytes and the NUL strbuf_str relies on (strbuf.c's doubling): the writers
- * below reserve once per scalar and store bytes directly, instead of a call per piece. */
-static char *room(StrBuf *b, size_t n)
-{
-    size_t need = b->len + n + 1;
-    if (need > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < need)
-            cap *= 2;
-        char *data = arena_alloc_raw(b->arena, cap);
-        if (b->len)
-            memcpy(data, b->data, b->len);
-        b->data = data;
-        b->cap = cap;
-    }
-    return b->data + b->len;
-}
+/* Room for `n` more bytes and the NUL strbuf_str relies on: the writers below reserve once per
+ * scalar and store bytes directly, instead of a call per piece. */
+static char *room(StrBuf *b, size_t n) { return strbuf_reserve(b, n, 256); }
 
 static void finish(StrBuf *b, char *end)
 {
