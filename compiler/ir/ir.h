@@ -151,7 +151,7 @@ IrObject *ir_object(Arena *a, IrCluster *c, const char *path, const char *compon
 
 IrNode *ir_map(Arena *a);
 IrNode *ir_seq(Arena *a);
-IrNode *ir_str(Arena *a, const char *s);
+IrNode *ir_str(Arena *a, const char *s); /* keeps `s` (no copy), as ir_put keeps its key */
 IrNode *ir_int(Arena *a, int64_t i);
 IrNode *ir_bool(Arena *a, bool b);
 IrNode *ir_ref(Arena *a, const Knob *k);

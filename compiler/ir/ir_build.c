@@ -135,10 +135,13 @@ IrNode *ir_map(Arena *a) { return node_new(a, IR_MAP); }
 IrNode *ir_seq(Arena *a) { return node_new(a, IR_SEQ); }
 IrNode *ir_index(Arena *a) { return node_new(a, IR_INDEX); }
 
+/* The string is kept, not copied, like ir_put's key: every caller passes a literal, a model
+ * string or one built in the compilation's arenas. A literal then has one address in every
+ * cluster's IR, which the shape comparison and the chart printer's caches take as equality. */
 IrNode *ir_str(Arena *a, const char *s)
 {
     IrNode *n = node_new(a, IR_STR);
-    n->u.str = arena_strdup(a, s);
+    n->u.str = s;
     return n;
 }
 
