@@ -3,7 +3,12 @@
  *  1. the whole manifest path: emit_manifests for every cluster into an in-memory OutTree, with a
  *     scratch arena per cluster as driver_emit does (evaluation, YAML, kustomization, inventory);
  *  2. its two halves apart: evaluating every emitted object (ir_eval_object), and writing the
- *     already evaluated objects as YAML with the emitter's own writer (yaml_write_to).
+ *     already evaluated objects as YAML with the emitter's own writer (yaml_write_to);
+ *  3. for comparison only, the same documents written by a direct writer built on yaml_scalar.c
+ *     (the chart printer's libyaml-identical scalars) instead of libyaml's emitter, with every
+ *     document checked byte for byte against libyaml's text. goversec does not use it for
+ *     manifests (the project writes YAML through libyaml's emitter); the row says what that rule
+ *     costs.
  * Usage: goversec-bench-yaml FILE.gv [ITERATIONS]. Nothing is written to disk. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +17,7 @@
 
 #include "driver/driver.h"
 #include "emit/emit.h"
+#include "support/strbuf.h"
 #include "yaml/yamlio.h"
 
 typedef struct Clock {
@@ -111,6 +117,92 @@ static size_t run_write(const Data *const *docs, size_t ndocs)
     return bytes;
 }
 
+/* ---- 3: the direct writer (comparison only) ---------------------------------------------------
+ * libyaml's block style with indent 2 and unlimited width: a map's entries at its column, a
+ * sequence inside a map at the map's column ("key:" then "- item"), the first entry of a map that
+ * is a sequence item on the dash's line. Anything yaml_scalar.c leaves to libyaml (non-ASCII,
+ * complex keys, floats) fails the document, which is then counted as not comparable. */
+static bool direct_node(StrBuf *b, const Data *d, int indent, bool inline_first);
+
+static bool direct_scalar(StrBuf *b, const Data *d, int indent)
+{
+    switch (d->kind) {
+    case DATA_NULL: strbuf_add(b, "null"); return true;
+    case DATA_BOOL: strbuf_add(b, d->u.b ? "true" : "false"); return true;
+    case DATA_INT: strbuf_add_int(b, d->u.i); return true;
+    case DATA_STR: {
+        DataStyle style = d->style;
+        if (style == STYLE_AUTO && yaml_needs_quotes(d->u.str.s, d->u.str.len))
+            style = STYLE_QUOTED;
+        return yaml_scalar_append_indented(b, d->u.str.s, d->u.str.len, style, indent);
+    }
+    case DATA_FLOAT:
+    case DATA_MAP:
+    case DATA_SEQ: return false;
+    }
+    return false;
+}
+
+static bool is_collection(const Data *d) { return d->kind == DATA_MAP || d->kind == DATA_SEQ; }
+
+/* What follows "key:" or "-": " value\n", " {}\n"/" []\n", or a nested block. */
+static bool direct_value(StrBuf *b, const Data *v, int indent, bool in_seq)
+{
+    if (is_collection(v) && !v->u.kids.first) {
+        strbuf_add(b, v->kind == DATA_MAP ? " {}\n" : " []\n");
+        return true;
+    }
+    if (!is_collection(v)) {
+        strbuf_addc(b, ' ');
+        if (!direct_scalar(b, v, indent))
+            return false;
+        strbuf_addc(b, '\n');
+        return true;
+    }
+    if (in_seq) { /* "- k: v" / "- - x": the first entry on the dash's line */
+        strbuf_addc(b, ' ');
+        return direct_node(b, v, indent + 2, true);
+    }
+    strbuf_addc(b, '\n');
+    return direct_node(b, v, v->kind == DATA_MAP ? indent + 2 : indent, false);
+}
+
+static bool direct_node(StrBuf *b, const Data *d, int indent, bool inline_first)
+{
+    for (const Data *e = d->u.kids.first; e; e = e->next) {
+        if (!(inline_first && e == d->u.kids.first))
+            strbuf_indent(b, indent);
+        if (d->kind == DATA_SEQ) {
+            strbuf_addc(b, '-');
+        } else {
+            if (!e->key || !yaml_key_append(b, e->key, strlen(e->key)))
+                return false;
+            strbuf_addc(b, ':');
+        }
+        if (!direct_value(b, e, indent, d->kind == DATA_SEQ))
+            return false;
+    }
+    return true;
+}
+
+/* Writes every document directly; counts those equal to libyaml's text (`reference`). */
+static size_t run_direct(Arena *a, const Data *const *docs, size_t ndocs, const char *const *reference,
+                         const size_t *reflen, size_t *same)
+{
+    size_t bytes = 0;
+    StrBuf b;
+    strbuf_init(&b, a);
+    *same = 0;
+    for (size_t d = 0; d < ndocs; d++) {
+        b.len = 0;
+        bool ok = docs[d]->kind == DATA_MAP && direct_node(&b, docs[d], 0, false);
+        bytes += b.len;
+        if (reference && ok && b.len == reflen[d] && memcmp(b.data, reference[d], b.len) == 0)
+            (*same)++;
+    }
+    return bytes;
+}
+
 static int bench(const Compilation *comp, long iterations)
 {
     const char *err = NULL;
@@ -148,6 +240,25 @@ static int bench(const Compilation *comp, long iterations)
         if (run_write(docs, ndocs) != bytes)
             return 2;
     report("  write YAML", bytes * (size_t)iterations, t0, clock_now());
+
+    /* 3: libyaml's text of each document as the reference, then the direct writer. */
+    const char **ref = calloc(ndocs ? ndocs : 1, sizeof *ref);
+    size_t *reflen = calloc(ndocs ? ndocs : 1, sizeof *reflen);
+    if (!ref || !reflen)
+        return 2;
+    for (size_t d = 0; d < ndocs; d++)
+        ref[d] = yaml_write_one(keep, docs[d], &reflen[d]);
+    size_t same = 0, dbytes = 0;
+    Arena *scratch = arena_new();
+    t0 = clock_now();
+    for (long it = 0; it < iterations; it++)
+        dbytes += run_direct(scratch, docs, ndocs, it == 0 ? ref : NULL, reflen, it == 0 ? &same : &(size_t){0});
+    report("  write YAML, direct*", dbytes, t0, clock_now());
+    printf("  * yaml_scalar.c instead of libyaml's emitter (not used by goversec): %zu of %zu documents "
+           "byte-identical to libyaml's\n", same, ndocs);
+    arena_free(scratch);
+    free(ref);
+    free(reflen);
     printf("%zu objects, %zu bytes of object YAML per iteration, %ld iterations\n", ndocs, bytes,
            iterations);
     free(docs);
