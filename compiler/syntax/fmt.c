@@ -6,13 +6,13 @@
  * line, the others at the end of the current line). */
 #include <string.h>
 
+#include "support/strbuf.h"
 #include "syntax/syntax.h"
 
 typedef struct Printer {
     Arena *arena;
     const char *src;
-    char *buf;
-    size_t len, cap;
+    StrBuf text;              /* the output so far */
     const Comment *comment;   /* next comment not yet printed */
     int indent;
     uint32_t last_end;        /* source offset of the last printed element */
@@ -21,22 +21,7 @@ typedef struct Printer {
     size_t ntrailing, captrailing;
 } Printer;
 
-static void put_n(Printer *p, const char *s, size_t n)
-{
-    if (p->len + n + 1 > p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 4096;
-        while (cap < p->len + n + 1)
-            cap *= 2;
-        char *buf = arena_alloc(p->arena, cap);
-        if (p->len)
-            memcpy(buf, p->buf, p->len);
-        p->buf = buf;
-        p->cap = cap;
-    }
-    memcpy(p->buf + p->len, s, n);
-    p->len += n;
-    p->buf[p->len] = '\0';
-}
+static void put_n(Printer *p, const char *s, size_t n) { strbuf_addn(&p->text, s, n); }
 
 static void put(Printer *p, const char *s)
 {
@@ -45,7 +30,7 @@ static void put(Printer *p, const char *s)
 
 static bool at_line_start(const Printer *p)
 {
-    return p->len == 0 || p->buf[p->len - 1] == '\n';
+    return p->text.len == 0 || p->text.data[p->text.len - 1] == '\n';
 }
 
 static void line_break(Printer *p)
@@ -96,7 +81,7 @@ static void note_trailing(Printer *p)
         p->trailing = t;
         p->captrailing = cap;
     }
-    p->trailing[p->ntrailing++] = p->len;
+    p->trailing[p->ntrailing++] = p->text.len;
 }
 
 /* Trailing `//` comments on consecutive lines start in one column (as gofmt aligns them); a line
@@ -104,16 +89,16 @@ static void note_trailing(Printer *p)
 static char *align_trailing_comments(Printer *p)
 {
     if (p->ntrailing < 2)
-        return p->buf;
+        return p->text.data;
     Printer out = {.arena = p->arena};
-    put(&out, "");
+    strbuf_init(&out.text, p->arena);
     size_t t = 0, pos = 0;
-    while (pos < p->len) {
+    while (pos < p->text.len) {
         /* A run: lines that each hold the next trailing offset. */
         size_t run_start = pos, line = pos, width = 0, n = 0, k = t;
-        while (line < p->len && k < p->ntrailing) {
-            const char *nl = memchr(p->buf + line, '\n', p->len - line);
-            size_t end = nl ? (size_t)(nl - p->buf) : p->len;
+        while (line < p->text.len && k < p->ntrailing) {
+            const char *nl = memchr(p->text.data + line, '\n', p->text.len - line);
+            size_t end = nl ? (size_t)(nl - p->text.data) : p->text.len;
             if (p->trailing[k] < line || p->trailing[k] >= end)
                 break;
             if (p->trailing[k] - line > width)
@@ -123,26 +108,26 @@ static char *align_trailing_comments(Printer *p)
         }
         if (n >= 2) {
             for (size_t i = 0; i < n; i++, t++) {
-                const char *nl = memchr(p->buf + run_start, '\n', p->len - run_start);
-                size_t end = nl ? (size_t)(nl - p->buf) + 1 : p->len;
+                const char *nl = memchr(p->text.data + run_start, '\n', p->text.len - run_start);
+                size_t end = nl ? (size_t)(nl - p->text.data) + 1 : p->text.len;
                 size_t code = p->trailing[t] - run_start;
-                put_n(&out, p->buf + run_start, code);
+                put_n(&out, p->text.data + run_start, code);
                 for (size_t w = code; w < width; w++)
                     put(&out, " ");
-                put_n(&out, p->buf + p->trailing[t], end - p->trailing[t]);
+                put_n(&out, p->text.data + p->trailing[t], end - p->trailing[t]);
                 run_start = end;
             }
             pos = run_start;
             continue;
         }
-        const char *nl = memchr(p->buf + pos, '\n', p->len - pos);
-        size_t end = nl ? (size_t)(nl - p->buf) + 1 : p->len;
+        const char *nl = memchr(p->text.data + pos, '\n', p->text.len - pos);
+        size_t end = nl ? (size_t)(nl - p->text.data) + 1 : p->text.len;
         while (t < p->ntrailing && p->trailing[t] < end)
             t++;
-        put_n(&out, p->buf + pos, end - pos);
+        put_n(&out, p->text.data + pos, end - pos);
         pos = end;
     }
-    return out.buf;
+    return out.text.data;
 }
 
 /* Prints every comment that starts before `limit`. */
@@ -173,14 +158,14 @@ static void start_line(Printer *p, uint32_t pos)
 {
     put_comments_before(p, pos);
     /* A block comment followed by a setting on its line stays there: it is about that setting. */
-    bool after_block_comment = p->len >= 2 && p->buf[p->len - 1] == '/' && p->buf[p->len - 2] == '*';
+    bool after_block_comment = p->text.len >= 2 && p->text.data[p->text.len - 1] == '/' && p->text.data[p->text.len - 2] == '*';
     if (after_block_comment && p->last_end <= pos &&
         !memchr(p->src + p->last_end, '\n', pos - p->last_end)) {
         put(p, " ");
         return;
     }
     line_break(p);
-    if (p->blank_ok && p->len > 0 && blank_between(p, p->last_end, pos))
+    if (p->blank_ok && p->text.len > 0 && blank_between(p, p->last_end, pos))
         put(p, "\n");
     put_indent(p);
 }
@@ -422,7 +407,7 @@ const char *syntax_format(Arena *arena, const Unit *unit)
     p.arena = arena;
     p.src = unit->file->text;
     p.comment = unit->comments;
-    put(&p, "");
+    strbuf_init(&p.text, arena);
     for (const Item *item = unit->items; item; item = item->next)
         put_item(&p, item);
     put_comments_before(&p, UINT32_MAX);
