@@ -46,6 +46,8 @@ void arena_free(Arena *arena)
 
 void *arena_alloc_slow(Arena *arena, size_t size)
 {
+    if (size > ((size_t)-1) / 2 - sizeof(Chunk))
+        xmalloc((size_t)-1); /* a size no allocator can serve: fails loudly, never wraps */
     size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
     Chunk *c = xmalloc(sizeof(Chunk) + cap);
     c->size = cap;

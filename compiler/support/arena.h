@@ -24,7 +24,10 @@ void *arena_alloc_slow(Arena *arena, size_t size); /* size already rounded; new 
 /* Uninitialised, 16-byte aligned: for strings and buffers that are written in full right away. */
 static inline void *arena_alloc_raw(Arena *arena, size_t size)
 {
-    size = size ? (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1) : ARENA_ALIGN;
+    size_t rounded = size ? (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1) : ARENA_ALIGN;
+    if (rounded < size) /* wrapped around: no such block exists */
+        return arena_alloc_slow(arena, (size_t)-1);
+    size = rounded;
     if ((size_t)(arena->end - arena->cur) < size)
         return arena_alloc_slow(arena, size);
     void *p = arena->cur;
