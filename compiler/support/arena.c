@@ -15,13 +15,17 @@ typedef struct ArenaChunk {
     _Alignas(16) unsigned char data[];
 } Chunk;
 
+void arena_out_of_memory(void)
+{
+    fputs("goversec: fatal: out of memory\n", stderr);
+    abort();
+}
+
 static void *xmalloc(size_t n)
 {
     void *p = malloc(n);
-    if (!p) {
-        fputs("goversec: fatal: out of memory\n", stderr);
-        abort();
-    }
+    if (!p)
+        arena_out_of_memory();
     return p;
 }
 
@@ -47,7 +51,7 @@ void arena_free(Arena *arena)
 void *arena_alloc_slow(Arena *arena, size_t size)
 {
     if (size > ((size_t)-1) / 2 - sizeof(Chunk))
-        xmalloc((size_t)-1); /* a size no allocator can serve: fails loudly, never wraps */
+        arena_out_of_memory(); /* a size no allocator can serve: fails loudly, never wraps */
     size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
     Chunk *c = xmalloc(sizeof(Chunk) + cap);
     c->size = cap;

@@ -20,13 +20,14 @@ enum { ARENA_ALIGN = 16 };
 Arena *arena_new(void);
 void arena_free(Arena *arena);
 void *arena_alloc_slow(Arena *arena, size_t size); /* size already rounded; new chunk */
+_Noreturn void arena_out_of_memory(void);          /* prints a fatal error and aborts */
 
 /* Uninitialised, 16-byte aligned: for strings and buffers that are written in full right away. */
 static inline void *arena_alloc_raw(Arena *arena, size_t size)
 {
     size_t rounded = size ? (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1) : ARENA_ALIGN;
     if (rounded < size) /* wrapped around: no such block exists */
-        return arena_alloc_slow(arena, (size_t)-1);
+        arena_out_of_memory();
     size = rounded;
     if ((size_t)(arena->end - arena->cur) < size)
         return arena_alloc_slow(arena, size);
