@@ -21,6 +21,8 @@ static const LowerDefaults DEFAULTS[] = {
     {"postgres.operator", "", "", "", "", "500m", "2", "1Gi", "4Gi", "100Gi", 5432, 0},
     /* Shell image of the etcd backup/restore Jobs: the etcd image has none (distroless). */
     {"etcd.backup.shell", "", "busybox", "1.36", "IfNotPresent", "", "", "", "", "", 0, 0},
+    /* Shell of the node's init container that adds the PostgreSQL password to its config. */
+    {"nodes.configRenderer", "", "busybox", "1.36.1", "IfNotPresent", "", "", "", "", "", 0, 0},
     {"inspector", "", "goverse/inspector", "latest", "IfNotPresent", "100m", "500m", "128Mi", "512Mi", "", 8081, 8080},
 };
 

@@ -1,7 +1,13 @@
 /* lower_nodes.c - the Goverse node StatefulSet over the shards (design 3.5): headless Service
- * goverse-node-headless and StatefulSet goverse-node with its identity env, probes, Prometheus
- * annotations, config checksum, database credentials and the optional `data` volume claim. */
+ * goverse-node-headless and StatefulSet goverse-node. Nodes run in Goverse's config mode
+ * (`--config FILE --node-id $(POD_NAME)`, node/serverconfig): the config lists every ordinal
+ * (lower_config.c). With PostgreSQL on, the pod renders its own copy of the config into an
+ * in-memory volume at start, adding the password from the credentials Secret, because Goverse
+ * reads it only from the file; the ConfigMap and the chart never hold it. */
 #include "lower/lower_internal.h"
+
+#define CONFIG_DIR "/etc/goverse"
+#define TEMPLATE_DIR "/etc/goverse-template"
 
 void lower_nodes_knobs(Lower *l)
 {
@@ -10,40 +16,91 @@ void lower_nodes_knobs(Lower *l)
     lower_knob_bool(l, "nodes.storage.enabled", n->storage.enabled, "give every node a persistent `data` volume");
     lower_knobs_storage(l, "nodes", &n->storage);
     lower_port_knobs(l, "nodes", n);
+    lower_knobs_image(l, "nodes.configRenderer", NULL);
 }
 
-/* Env exactly as the design lists it; names are fixed, so no duplicates can arise. */
-static IrNode *node_env(Lower *l)
+/* The config with `password:` added under `postgres:` as a single-quoted YAML scalar (quotes
+ * doubled), written with umask 077 and renamed into place. A line break cannot be carried by that
+ * scalar: the pod fails to start with a message instead of connecting with a wrong password. */
+static const char RENDER_SCRIPT[] =
+    "set -eu\n"
+    "umask 077\n"
+    "awk 'BEGIN { pw = ENVIRON[\"GOVERSE_POSTGRES_PASSWORD\"]\n"
+    "  if (pw ~ /[\\r\\n]/) { print \"render-config: the PostgreSQL password holds a line break\" > \"/dev/stderr\"; bad = 1; exit 1 }\n"
+    "  gsub(/\\047/, \"\\047\\047\", pw) }\n"
+    "{ print }\n"
+    "$0 == \"postgres:\" { print \"  password: \\047\" pw \"\\047\"; found = 1 }\n"
+    "END { if (bad) exit 1; if (!found) { print \"render-config: no postgres: section in the config\" > \"/dev/stderr\"; exit 1 } }' \\\n"
+    "  " TEMPLATE_DIR "/config.yaml > " CONFIG_DIR "/config.yaml.tmp\n"
+    "mv " CONFIG_DIR "/config.yaml.tmp " CONFIG_DIR "/config.yaml\n";
+
+/* GOVERSE_POSTGRES_PASSWORD from the Secret the persistence mode names (one entry survives). */
+static void password_env(Lower *l, IrNode *env)
 {
     Arena *a = l->a;
-    IrNode *env = ir_seq(a);
-    lower_env_pod_identity(l, env);
-    ir_push(env, lower_env_value(l, "NODE_ID", ir_str(a, "$(POD_NAME)")));
-    ir_push(env, lower_env_value(l, "GRPC_ADDR", lower_listen_addr(l, "nodes.ports.grpc")));
-    ir_push(env, lower_env_value(l, "ADVERTISE_ADDR",
-                                 lower_concat(l, ir_str(a, "$(POD_NAME).goverse-node-headless.$(POD_NAMESPACE).svc.cluster.local:"),
-                                              lower_ref(l, "nodes.ports.grpc"), NULL)));
-    ir_push(env, lower_env_value(l, "HTTP_ADDR", lower_listen_addr(l, "nodes.ports.http")));
-    ir_push(env, lower_env_value(l, "CONFIG_FILE", ir_str(a, "/etc/goverse/config.yaml")));
-    return env;
+    const char *zsecret = lower_postgres_operator_secret(l);
+    ir_when(ir_push(env, lower_env_secret(l, "GOVERSE_POSTGRES_PASSWORD", ir_str(a, zsecret), "password")),
+            lower_postgres_mode(l, PERSIST_OPERATOR));
+    ir_when(ir_push(env, lower_env_secret(l, "GOVERSE_POSTGRES_PASSWORD", lower_ref(l, "postgres.existingSecret"),
+                                          "POSTGRES_PASSWORD")),
+            ir_cond_or(a, lower_postgres_mode(l, PERSIST_EXTERNAL), lower_postgres_mode(l, PERSIST_INTERNAL)));
+}
+
+static IrNode *render_container(Lower *l)
+{
+    Arena *a = l->a;
+    IrNode *c = lower_container(l, "render-config", "nodes.configRenderer");
+    IrNode *cmd = ir_put(a, c, "command", ir_seq(a));
+    ir_push(cmd, ir_str(a, "sh"));
+    ir_push(cmd, ir_str(a, "-c"));
+    ir_push(cmd, ir_str(a, RENDER_SCRIPT))->style = STYLE_LITERAL;
+    password_env(l, ir_put(a, c, "env", ir_seq(a)));
+    IrNode *mounts = ir_put(a, c, "volumeMounts", ir_seq(a));
+    ir_put(a, ir_push(mounts, lower_volume_mount(l, "config-template", TEMPLATE_DIR)), "readOnly", ir_bool(a, true));
+    ir_push(mounts, lower_volume_mount(l, "config", CONFIG_DIR));
+    IrNode *res = ir_put(a, c, "resources", ir_map(a));
+    IrNode *req = ir_put(a, res, "requests", ir_map(a));
+    ir_put(a, req, "cpu", ir_str(a, "10m"));
+    ir_put(a, req, "memory", ir_str(a, "16Mi"));
+    IrNode *lim = ir_put(a, res, "limits", ir_map(a));
+    ir_put(a, lim, "cpu", ir_str(a, "100m"));
+    ir_put(a, lim, "memory", ir_str(a, "32Mi"));
+    return c;
 }
 
 static IrNode *node_container(Lower *l)
 {
     Arena *a = l->a;
     IrNode *c = lower_container(l, "goverse-node", "nodes");
+    IrNode *args = ir_put(a, c, "args", ir_seq(a));
+    ir_push(args, ir_str(a, "--config=" CONFIG_DIR "/config.yaml"));
+    ir_push(args, ir_str(a, "--node-id=$(POD_NAME)"));
     IrNode *ports = ir_put(a, c, "ports", ir_seq(a));
     ir_push(ports, lower_container_port(l, "grpc", "nodes.ports.grpc"));
     ir_push(ports, lower_container_port(l, "http", "nodes.ports.http"));
-    IrNode *env = ir_put(a, c, "env", node_env(l));
-    lower_postgres_node_env(l, c, env);
+    lower_env_pod_identity(l, ir_put(a, c, "env", ir_seq(a)));
     IrNode *mounts = ir_put(a, c, "volumeMounts", ir_seq(a));
-    ir_push(mounts, lower_volume_mount(l, "config", "/etc/goverse"));
+    ir_put(a, ir_push(mounts, lower_volume_mount(l, "config", CONFIG_DIR)), "readOnly", ir_bool(a, true));
     ir_when(ir_push(mounts, lower_volume_mount(l, "data", "/var/lib/goverse")), lower_if(l, "nodes.storage.enabled"));
     ir_put(a, c, "resources", lower_resources(l, "nodes"));
     ir_put(a, c, "livenessProbe", lower_http_probe(l, "/healthz", "nodes.ports.http", 30, 10));
     ir_put(a, c, "readinessProbe", lower_http_probe(l, "/ready", "nodes.ports.http", 10, 5));
     return c;
+}
+
+/* Without PostgreSQL the ConfigMap is the config; with it, the ConfigMap is the template and
+ * `config` an in-memory volume the init container fills. */
+static void node_volumes(Lower *l, IrNode *pod)
+{
+    Arena *a = l->a;
+    const IrCond *pg = lower_postgres_on(l);
+    IrNode *vols = ir_put(a, pod, "volumes", ir_seq(a));
+    ir_when(ir_push(vols, lower_config_volume(l, "config")), ir_cond_not(a, pg));
+    IrNode *mem = ir_when(ir_push(vols, ir_map(a)), pg);
+    ir_put(a, mem, "name", ir_str(a, "config"));
+    ir_put(a, ir_put(a, mem, "emptyDir", ir_map(a)), "medium", ir_str(a, "Memory"));
+    ir_when(ir_push(vols, lower_config_volume(l, "config-template")), pg);
+    ir_push(ir_when(ir_put(a, pod, "initContainers", ir_seq(a)), pg), render_container(l));
 }
 
 void lower_nodes_objects(Lower *l)
@@ -59,8 +116,9 @@ void lower_nodes_objects(Lower *l)
     ir_put(a, spec, "serviceName", ir_str(a, "goverse-node-headless"));
     ir_put(a, spec, "replicas", lower_ref(l, "nodes.replicas"));
     ir_put(a, spec, "selector", lower_selector(l, "goverse-node"));
-    lower_pod_template(l, spec, "goverse-node", "node", lower_pod_annotations(l, true, true, "nodes.ports.http"),
-                       node_container(l), true);
+    IrNode *pod = lower_pod_template(l, spec, "goverse-node", "node",
+                                     lower_pod_annotations(l, true, true, "nodes.ports.http"), node_container(l), false);
+    node_volumes(l, pod);
     IrNode *vcts = ir_when(ir_put(a, spec, "volumeClaimTemplates", ir_seq(a)), lower_if(l, "nodes.storage.enabled"));
     ir_push(vcts, lower_vct(l, "data", "nodes"));
 }
