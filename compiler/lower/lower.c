@@ -23,6 +23,8 @@ static const LowerDefaults DEFAULTS[] = {
     {"etcd.backup.shell", "", "busybox", "1.36", "IfNotPresent", "", "", "", "", "", 0, 0},
     /* Shell of the node's init container that adds the PostgreSQL password to its config. */
     {"nodes.configRenderer", "", "busybox", "1.36.1", "IfNotPresent", "", "", "", "", "", 0, 0},
+    /* Goverse's cmd/pgadmin; the model's nodes image supplies registry and tag (lower_nodes.c). */
+    {"nodes.schemaInit", "", "goverse/pgadmin", "latest", "IfNotPresent", "", "", "", "", "", 0, 0},
     {"inspector", "", "goverse/inspector", "latest", "IfNotPresent", "100m", "500m", "128Mi", "512Mi", "", 8081, 8080},
 };
 

@@ -3,7 +3,10 @@
  * (`--config FILE --node-id $(POD_NAME)`, node/serverconfig): the config lists every ordinal
  * (lower_config.c). With PostgreSQL on, the pod renders its own copy of the config into an
  * in-memory volume at start, adding the password from the credentials Secret, because Goverse
- * reads it only from the file; the ConfigMap and the chart never hold it. */
+ * reads it only from the file; the ConfigMap and the chart never hold it. A node refuses to start
+ * until the database holds Goverse's schema, which only Goverse's `pgadmin init` creates (it is
+ * idempotent): a second init container runs it before every node start, from an image of
+ * cmd/pgadmin at the nodes' version (nodes.schemaInit). */
 #include "lower/lower_internal.h"
 
 #define CONFIG_DIR "/etc/goverse"
@@ -17,16 +20,31 @@ void lower_nodes_knobs(Lower *l)
     lower_knobs_storage(l, "nodes", &n->storage);
     lower_port_knobs(l, "nodes", n);
     lower_knobs_image(l, "nodes.configRenderer", NULL);
+    lower_knob_bool(l, "nodes.schemaInit.enabled", true,
+                    "run Goverse's `pgadmin init` (idempotent) before each node starts, when PostgreSQL is on");
+    /* Goverse publishes no pgadmin image: the default names one built like the node image, same
+     * registry and tag as the nodes' (docs/backup.md). */
+    Image pgadmin = n->image;
+    pgadmin.repository = "goverse/pgadmin";
+    if (!n->image.repository || !*n->image.repository)
+        pgadmin = (Image){.registry = "", .repository = "goverse/pgadmin", .tag = lower_defaults("nodes")->tag};
+    lower_knobs_image(l, "nodes.schemaInit", &pgadmin);
 }
 
 /* The config with `password:` added under `postgres:` as a single-quoted YAML scalar (quotes
- * doubled), written with umask 077 and renamed into place. A line break cannot be carried by that
- * scalar: the pod fails to start with a message instead of connecting with a wrong password. */
+ * doubled), renamed into place. Goverse builds a libpq key=value string without quoting it
+ * (util/postgres), so whitespace, control characters (NEL too, which YAML folds), backslashes and
+ * a leading quote would reach PostgreSQL altered: the pod stops here with a message instead.
+ * umask 022: the node's uid may differ from this container's (no securityContext in some
+ * tiers); the volume is the pod's own, in memory. */
 static const char RENDER_SCRIPT[] =
     "set -eu\n"
-    "umask 077\n"
+    "umask 022\n"
     "awk 'BEGIN { pw = ENVIRON[\"GOVERSE_POSTGRES_PASSWORD\"]\n"
-    "  if (pw ~ /[\\r\\n]/) { print \"render-config: the PostgreSQL password holds a line break\" > \"/dev/stderr\"; bad = 1; exit 1 }\n"
+    "  if (pw ~ /[\\001-\\040\\177\\\\]/ || pw ~ /^\\047/ || index(pw, \"\\302\\205\")) {\n"
+    "    print \"render-config: the PostgreSQL password holds whitespace, a control character, a backslash \" \\\n"
+    "      \"or a leading quote, which Goverse cannot pass to PostgreSQL (docs/security.md)\" > \"/dev/stderr\"\n"
+    "    bad = 1; exit 1 }\n"
     "  gsub(/\\047/, \"\\047\\047\", pw) }\n"
     "{ print }\n"
     "$0 == \"postgres:\" { print \"  password: \\047\" pw \"\\047\"; found = 1 }\n"
@@ -46,6 +64,20 @@ static void password_env(Lower *l, IrNode *env)
             ir_cond_or(a, lower_postgres_mode(l, PERSIST_EXTERNAL), lower_postgres_mode(l, PERSIST_INTERNAL)));
 }
 
+/* A short-lived helper: a shell, awk, one Go binary. */
+static IrNode *small_resources(Lower *l)
+{
+    Arena *a = l->a;
+    IrNode *res = ir_map(a);
+    IrNode *req = ir_put(a, res, "requests", ir_map(a));
+    ir_put(a, req, "cpu", ir_str(a, "10m"));
+    ir_put(a, req, "memory", ir_str(a, "32Mi"));
+    IrNode *lim = ir_put(a, res, "limits", ir_map(a));
+    ir_put(a, lim, "cpu", ir_str(a, "200m"));
+    ir_put(a, lim, "memory", ir_str(a, "64Mi"));
+    return res;
+}
+
 static IrNode *render_container(Lower *l)
 {
     Arena *a = l->a;
@@ -58,13 +90,7 @@ static IrNode *render_container(Lower *l)
     IrNode *mounts = ir_put(a, c, "volumeMounts", ir_seq(a));
     ir_put(a, ir_push(mounts, lower_volume_mount(l, "config-template", TEMPLATE_DIR)), "readOnly", ir_bool(a, true));
     ir_push(mounts, lower_volume_mount(l, "config", CONFIG_DIR));
-    IrNode *res = ir_put(a, c, "resources", ir_map(a));
-    IrNode *req = ir_put(a, res, "requests", ir_map(a));
-    ir_put(a, req, "cpu", ir_str(a, "10m"));
-    ir_put(a, req, "memory", ir_str(a, "16Mi"));
-    IrNode *lim = ir_put(a, res, "limits", ir_map(a));
-    ir_put(a, lim, "cpu", ir_str(a, "100m"));
-    ir_put(a, lim, "memory", ir_str(a, "32Mi"));
+    ir_put(a, c, "resources", small_resources(l));
     return c;
 }
 
@@ -88,6 +114,19 @@ static IrNode *node_container(Lower *l)
     return c;
 }
 
+static IrNode *schema_container(Lower *l)
+{
+    Arena *a = l->a;
+    IrNode *c = lower_container(l, "schema-init", "nodes.schemaInit");
+    IrNode *args = ir_put(a, c, "args", ir_seq(a));
+    ir_push(args, ir_str(a, "--config=" CONFIG_DIR "/config.yaml"));
+    ir_push(args, ir_str(a, "init"));
+    ir_put(a, ir_push(ir_put(a, c, "volumeMounts", ir_seq(a)), lower_volume_mount(l, "config", CONFIG_DIR)), "readOnly",
+           ir_bool(a, true));
+    ir_put(a, c, "resources", small_resources(l));
+    return c;
+}
+
 /* Without PostgreSQL the ConfigMap is the config; with it, the ConfigMap is the template and
  * `config` an in-memory volume the init container fills. */
 static void node_volumes(Lower *l, IrNode *pod)
@@ -100,7 +139,9 @@ static void node_volumes(Lower *l, IrNode *pod)
     ir_put(a, mem, "name", ir_str(a, "config"));
     ir_put(a, ir_put(a, mem, "emptyDir", ir_map(a)), "medium", ir_str(a, "Memory"));
     ir_when(ir_push(vols, lower_config_volume(l, "config-template")), pg);
-    ir_push(ir_when(ir_put(a, pod, "initContainers", ir_seq(a)), pg), render_container(l));
+    IrNode *init = ir_when(ir_put(a, pod, "initContainers", ir_seq(a)), pg);
+    ir_push(init, render_container(l));
+    ir_when(ir_push(init, schema_container(l)), lower_if(l, "nodes.schemaInit.enabled"));
 }
 
 void lower_nodes_objects(Lower *l)
@@ -110,6 +151,10 @@ void lower_nodes_objects(Lower *l)
     IrNode *ports = lower_service(l, svc, "goverse-node-headless", "goverse-node", "node", true);
     ir_push(ports, lower_service_port(l, "grpc", "nodes.ports.grpc"));
     ir_push(ports, lower_service_port(l, "http", "nodes.ports.http"));
+    /* A node's name is its identity, not a load-balancing target: it registers that name in etcd
+     * before it is ready, and gates and peers dial it at once; without this the lookup fails and
+     * gRPC's resolver backs off for tens of seconds (seen with Goverse at every rolling update). */
+    ir_put(a, lower_map_get(svc->root, "spec"), "publishNotReadyAddresses", ir_bool(a, true));
 
     IrObject *o = ir_object(a, l->ir, "nodes/statefulset.yaml", "nodes", "apps/v1", "StatefulSet", "goverse-node", NULL);
     IrNode *spec = lower_workload(l, o, "goverse-node", "node");
