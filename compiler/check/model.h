@@ -128,12 +128,16 @@ typedef struct Monitoring {
     Span span;
 } Monitoring;
 
-typedef enum PodSecurity { PODSEC_NONE, PODSEC_BASELINE, PODSEC_RESTRICTED } PodSecurity;
+/* Pod Security Standard levels, weakest first. NONE: no namespace labels, no securityContexts;
+ * PRIVILEGED: the namespace says so explicitly. The default is RESTRICTED. */
+typedef enum PodSecurity { PODSEC_NONE, PODSEC_PRIVILEGED, PODSEC_BASELINE, PODSEC_RESTRICTED } PodSecurity;
 typedef enum NetworkMode { NETWORK_OPEN, NETWORK_ISOLATED } NetworkMode;
 
 typedef struct Security {
     PodSecurity pod_security;
     NetworkMode network;
+    Span pod_security_span;     /* where `pod_security` was written (SPAN_NONE: default) */
+    Span network_span;          /* where `network` was written (SPAN_NONE: default) */
     bool mtls;
     const char *tls_issuer;     /* cert-manager Issuer for mTLS */
     Span span;

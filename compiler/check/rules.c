@@ -211,6 +211,30 @@ static void check_disruption(Checker *ck, const Cluster *c, const Component *k, 
     }
 }
 
+/* Restricted pods and default-deny policies are the default; a strict tier still builds a
+ * description that opts out, but says what it gives up. */
+static void check_opt_outs(Checker *ck, const Cluster *c)
+{
+    static const char *const levels[] = {"none", "privileged", "baseline", "restricted"};
+    const Security *s = &c->security;
+    if (!c->strict)
+        return;
+    if (s->pod_security != PODSEC_RESTRICTED) {
+        Diag *d = ck_warning(ck, pick(s->pod_security_span, s->span, c->name_span),
+                             "`pod_security %s` in tier `%s`: pods may run as root, keep capabilities and "
+                             "write their root filesystem", levels[s->pod_security], c->tier);
+        ck_help(ck, d, "production tiers expect the default `pod_security restricted`; remove the line "
+                       "unless an image cannot run without it");
+    }
+    if (s->network == NETWORK_OPEN) {
+        Diag *d = ck_warning(ck, pick(s->network_span, s->span, c->name_span),
+                             "`network open` in tier `%s`: every pod accepts traffic from anywhere in the cluster",
+                             c->tier);
+        ck_help(ck, d, "production tiers expect the default `network isolated` (default-deny plus the "
+                       "topology's flows); remove the line");
+    }
+}
+
 /* Design 9: what the security lowering needs (lower_tls.c, lower_netpol.c). */
 static void check_security(Checker *ck, const Cluster *c)
 {
@@ -219,6 +243,7 @@ static void check_security(Checker *ck, const Cluster *c)
         Diag *d = ck_error(ck, pick(s->tls_span, s->span, c->name_span), "`tls mtls` needs a cert-manager issuer");
         ck_help(ck, d, "name the Issuer that signs the certificates: `tls mtls issuer \"ca-issuer\"`");
     }
+    check_opt_outs(ck, c);
     if (s->network != NETWORK_ISOLATED || !c->etcd.external)
         return;
     /* One egress port is opened to the external etcd (networkPolicy.externalEtcdPort). */

@@ -119,7 +119,7 @@ static const KeyDef MONITORING_KEYS[] = {
 const BlockDef SCHEMA_MONITORING = {"monitoring", MONITORING_KEYS, N(MONITORING_KEYS)};
 
 static const KeyDef SECURITY_KEYS[] = {
-    KEY("pod_security", 1, 1, BLK_NONE, "pod_security none|baseline|restricted", key_pod_security, Security, pod_security),
+    KEY("pod_security", 1, 1, BLK_NONE, "pod_security restricted|baseline|privileged|none", key_pod_security, Security, pod_security),
     KEY("network", 1, 1, BLK_NONE, "network open|isolated", key_network, Security, network),
     KEY("tls", 1, 3, BLK_NONE, "tls mtls [issuer \"ISSUER\"] | tls off", key_tls, Security, mtls),
 };

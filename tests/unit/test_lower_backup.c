@@ -212,9 +212,9 @@ static void test_etcd_restore_job(void **state)
     assert_non_null(strstr(ic, ",etcd-4=http://etcd-4.etcd-headless.gv.svc.cluster.local:2380"));
     assert_string_equal(str_at(named(at(m4, "env"), "SNAPSHOT_FILE"), "value"), "/backup/latest.db");
     const Data *vols = at(job, "spec.template.spec.volumes");
-    assert_int_equal(vols->u.kids.count, 6); /* backup + 5 members */
+    assert_int_equal(vols->u.kids.count, 7); /* backup + 5 members + tmp (read-only root filesystem) */
     assert_string_equal(str_at(named(vols, "member-4"), "persistentVolumeClaim.claimName"), "etcd-data-etcd-4");
-    assert_int_equal(at(item(at(job, "spec.template.spec.containers"), 0), "volumeMounts")->u.kids.count, 5);
+    assert_int_equal(at(item(at(job, "spec.template.spec.containers"), 0), "volumeMounts")->u.kids.count, 6); /* + /tmp */
     built_free(b);
 }
 
