@@ -55,7 +55,7 @@ void defaults_postgres(Persistence *p, PersistenceMode mode)
     *p = (Persistence){
         .mode = mode, .port = 5432, .database = "goverse", .user = "goverse",
         .credentials_secret = "goverse-postgres-secret", .sslmode = "disable", .instances = 1,
-        .image = image("", "postgres", "15"),
+        .image = image("", "postgres", "15.10"), /* pinned: `15` floats (design: postgres:15) */
         .resources = resources("500m", "2", "1Gi", "4Gi"),
         .storage = storage("100Gi", "fast-ssd"),
         .backup = {.span = SPAN_NONE},

@@ -78,14 +78,60 @@ static void fill_backup(Backup *b, const Storage *s)
     }
 }
 
+/* A tag floats when the registry may move it to another build: `latest` and other names without a
+ * version (`stable`, `alpine`), or a bare major version (`15`, `v3`, `15-alpine`). A version with
+ * two parts or more (`15.10`, `1.36.1`, `v3.5.11`) is taken as exact; a digest pins any tag. */
+static bool floating_tag(const Image *img)
+{
+    if (img->digest)
+        return false;
+    const char *t = img->tag + (img->tag[0] == 'v' || img->tag[0] == 'V');
+    if (*t < '0' || *t > '9')
+        return true;
+    while (*t >= '0' && *t <= '9')
+        t++;
+    return !(t[0] == '.' && t[1] >= '0' && t[1] <= '9');
+}
+
+static const char *image_text(Checker *ck, const Image *img)
+{
+    return arena_concat(ck->arena, img->registry && *img->registry ? img->registry : "",
+                        img->registry && *img->registry ? "/" : "", img->repository, ":", img->tag, NULL);
+}
+
 static void check_image(Checker *ck, const Cluster *c, Image *img, const char *who)
 {
+    const ClusterFacts *f = ck->facts;
     if (!img->registry || !*img->registry)
         img->registry = c->registry;
     if (!strcmp(img->tag, "latest") && img->span.file >= 0) {
         Diag *d = ck_strict(ck, c->strict, img->span, "%s image uses the `latest` tag", who);
         ck_help(ck, d, "pin a version so every pod runs the same build%s", c->strict ? " (required by this tier)" : "");
+    } else if (c->strict && floating_tag(img) && img->span.file >= 0) {
+        Diag *d = ck_error(ck, img->span, "%s image `%s` floats: tag `%s` is not an exact version", who,
+                           image_text(ck, img), img->tag);
+        ck_help(ck, d, "pin the exact release (e.g. `%s.N`) or add a digest (required by this tier)", img->tag);
+    } else if (c->strict && floating_tag(img) && strcmp(who, "nodes") && strcmp(who, "gates")) {
+        /* nodes and gates have their own "needs an explicit image" rule */
+        Diag *d = ck_error(ck, pick(f->tier_span, c->name_span, SPAN_NONE),
+                           "tier `%s` needs a pinned %s image: the default `%s` floats", c->tier, who,
+                           image_text(ck, img));
+        ck_help(ck, d, "add `image \"%s:VERSION\"` to `%s`", img->repository, who);
     }
+}
+
+/* The inspector ships with the nodes (one Goverse release): without an image of its own it takes
+ * the nodes' tag, so pinning the nodes pins it too. */
+static void inspector_lockstep(Cluster *c)
+{
+    Image *in = &c->inspector.image;
+    const Image *n = &c->nodes.image;
+    if (in->span.file >= 0 || n->span.file < 0 || strcmp(n->repository, "goverse/node") != 0)
+        return;
+    in->tag = n->tag;
+    in->digest = NULL;
+    if (n->registry && *n->registry && (!in->registry || !*in->registry))
+        in->registry = n->registry;
 }
 
 static void check_strict(Checker *ck, Cluster *c, const ClusterFacts *f)
@@ -264,6 +310,7 @@ void rules_check_cluster(Checker *ck, Cluster *c)
 {
     check_security(ck, c);
     check_etcd(ck, c);
+    inspector_lockstep(c);
     check_component(ck, c, &c->nodes, "nodes");
     check_component(ck, c, &c->gates, "gates");
     check_component(ck, c, &c->inspector, "inspector");

@@ -635,7 +635,7 @@ static void test_switched_off_parts(void **state)
     assert_string_equal(str(at(c, "image")), "goverse/inspector:latest");
     assert_string_equal(str(at(c, "resources.requests.cpu")), "100m");
     assert_null(eval(f, "inspector/ingress.yaml"));
-    assert_string_equal(str(at(container(eval(f, "postgres/statefulset.yaml")), "image")), "postgres:15");
+    assert_string_equal(str(at(container(eval(f, "postgres/statefulset.yaml")), "image")), "postgres:15.10");
     assert_string_equal(cfg_str(f, "inspector.http_addr"), "0.0.0.0:8080");
 }
 
