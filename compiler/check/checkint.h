@@ -27,6 +27,7 @@ typedef struct ClusterFacts {
     Span gates_autoscale;
     Span tier_span;        /* the `tier` statement */
     Span cloud_span;
+    Span zones_span;       /* the `zones` statement */
     const Decl *cloud;     /* the selected cloud declaration */
     const void *gates_target; /* &cluster->gates: tells key_replicas it is setting the gates */
 } ClusterFacts;

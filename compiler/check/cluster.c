@@ -102,6 +102,8 @@ bool key_zones(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
         return false;
     c->zones = zones;
     c->nzones = n;
+    if (ck->facts)
+        ck->facts->zones_span = ck_span(ck, st->span);
     return true;
 }
 

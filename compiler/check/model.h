@@ -94,6 +94,9 @@ typedef struct Etcd {
     const char *prefix;         /* "/goverse" */
     int client_port, peer_port;
     Span span;
+    /* Set by the checker: zones are listed and, spread evenly over them, the members cannot keep
+     * quorum when the busiest zone is lost (placement then spreads best effort). */
+    bool zone_loss_breaks_quorum;
 } Etcd;
 
 typedef enum PersistenceMode {

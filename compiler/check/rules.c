@@ -171,6 +171,60 @@ static void check_strict(Checker *ck, Cluster *c, const ClusterFacts *f)
     }
 }
 
+/* Members spread evenly over the zones: the busiest zone holds ceil(n/z); losing it leaves the
+ * rest. The fewest zones with which `need` members survive the loss of any one zone, or 0 when no
+ * number of zones is enough. */
+static int busiest_zone(int n, int zones) { return (n + zones - 1) / zones; }
+
+static int zones_needed(int n, int need)
+{
+    for (int z = 1; z <= n; z++)
+        if (n - busiest_zone(n, z) >= need)
+            return z;
+    return 0;
+}
+
+
+/* An in-cluster etcd with `zones`: can its quorum outlive a zone? */
+static void check_etcd_zones(Checker *ck, Cluster *c)
+{
+    Etcd *e = &c->etcd;
+    int n = e->replicas, z = c->nzones, quorum = n / 2 + 1;
+    int needed = zones_needed(n, quorum);
+    if (e->external || z == 0 || needed == 0 || z >= needed)
+        return;
+    e->zone_loss_breaks_quorum = true;
+    int big = busiest_zone(n, z);
+    Diag *d = ck_strict(ck, c->strict, pick(ck->facts->zones_span, e->replicas_span, c->name_span),
+                        "etcd quorum does not survive the loss of a zone: %d members over %d zone%s", n, z,
+                        z == 1 ? "" : "s");
+    if (z == 1)
+        ck_help(ck, d, "all %d members run in the one zone: losing it loses every member (a quorum needs %d); "
+                       "list at least %d zones", n, quorum, needed);
+    else
+        ck_help(ck, d, "spread evenly, the zone with %d members takes quorum with it: %d of %d left, a quorum "
+                       "of %d members is needed; list at least %d zones", big, n - big, n, quorum, needed);
+    Span rs = e->replicas_span, ts = ck->facts->tier_span;
+    bool from_tier = rs.file == ts.file && rs.start == ts.start; /* the tier's count: nothing to show */
+    if (rs.file >= 0 && !from_tier && ck->facts->zones_span.file >= 0)
+        ck_note(ck, d, rs, "members set here");
+}
+
+/* A Zalando cluster fails over to a replica (Patroni's leader lock lives in the API server): it
+ * survives a zone when some instance runs outside the lost zone. */
+static void check_operator_zones(Checker *ck, Cluster *c)
+{
+    const Persistence *p = &c->postgres;
+    int n = p->instances, z = c->nzones;
+    int needed = zones_needed(n, 1);
+    if (p->mode != PERSIST_OPERATOR || z == 0 || needed == 0 || z >= needed)
+        return;
+    Diag *d = ck_strict(ck, c->strict, pick(ck->facts->zones_span, p->span, c->name_span),
+                        "the PostgreSQL cluster does not survive the loss of a zone: %d instances over %d zone", n, z);
+    ck_help(ck, d, "every instance runs in the one zone: losing it leaves no replica to fail over to; list "
+                   "at least %d zones", needed);
+}
+
 static void check_etcd(Checker *ck, Cluster *c)
 {
     Etcd *e = &c->etcd;
@@ -319,5 +373,7 @@ void rules_check_cluster(Checker *ck, Cluster *c)
     check_disruption(ck, c, &c->nodes, "nodes");
     check_disruption(ck, c, &c->gates, "gates");
     check_strict(ck, c, ck->facts);
+    check_etcd_zones(ck, c);
+    check_operator_zones(ck, c);
     gitops_check_cluster(ck, c);
 }

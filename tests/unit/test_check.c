@@ -84,7 +84,7 @@ static void test_sketch_model(void **state)
     Cluster *eu = run_cluster(r, "chat-eu");
     assert_non_null(eu);
     assert_string_equal(eu->namespace_name, "goverse-eu");
-    assert_int_equal(eu->nzones, 2);
+    assert_int_equal(eu->nzones, 3);
     assert_int_equal(eu->postgres.mode, PERSIST_EXTERNAL);
     assert_string_equal(eu->postgres.host, "goverse-db.eu.example.com");
     assert_string_equal(eu->postgres.credentials_secret, "eu-db");
