@@ -50,7 +50,7 @@ static const RuleCase CASES[] = {
     {C("kubernetes \">= 1.35\""), "Kubernetes version 1.35 is not supported", true},
     {C("kubernetes \"1.x\""), "malformed Kubernetes version `1.x`", true},
     {C("gates { autoscale 4 .. 3 }"), "autoscale minimum 4 is greater than the maximum 3", true},
-    {C("gates { autoscale 1 .. 3 { cpu 0% } }"), "percentage `0%` must be between 1% and 100%", true},
+    {C("gates { autoscale 1 .. 3 { cpu 0% } }"), "percentage `0%` must be at least 1%", true},
     {C("gates { replicas 2\n autoscale 1 .. 3 }"), "gates set both `replicas` and `autoscale`", true},
     {C("etcd { backup every 45m keep 2 }"), "backup interval `45m` cannot be written as a cron schedule", true},
     {C("etcd { backup every 90m keep 2 }"), "backup interval `90m` cannot be written", true},
