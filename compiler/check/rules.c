@@ -257,6 +257,8 @@ static void check_postgres(Checker *ck, Cluster *c)
     if (p->mode == PERSIST_NONE)
         return;
     if (p->mode == PERSIST_EXTERNAL) {
+        if (ck->facts->postgres_block_errors)
+            return; /* a misspelt or misplaced setting was reported: "needs X" would follow from it */
         if (!p->host) {
             Diag *d = ck_error(ck, p->span, "external PostgreSQL needs a `host`");
             ck_help(ck, d, "add `host \"db.example.com\"` to the persistence block");
