@@ -223,6 +223,10 @@ static void node_policy(Lower *l, const IrCond *on, const Conds *c)
     egress_etcd(&p, c);
     egress_postgres(&p, c);
     rule(&p, c->inspector, "to", pods(l, "inspector"), tcp(l, "inspector.ports.grpc"), NULL);
+    /* The nodes read pods and configmaps (their Role, design 9.2): the API server, whose endpoint
+     * address is the cluster's own, on its service port (443) or the usual endpoint port (6443). */
+    rule(&p, lower_if(l, "rbac.create"), "to", NULL, port(l, "TCP", ir_int(l->a, 443)),
+         port(l, "TCP", ir_int(l->a, 6443)), NULL);
 }
 
 static void inspector_policy(Lower *l, const IrCond *on, const Conds *c)
