@@ -27,6 +27,9 @@ typedef struct ClusterFacts {
     Span gates_autoscale;
     Span tier_span;        /* the `tier` statement */
     Span cloud_span;
+    Span zones_span;       /* the `zones` statement */
+    bool postgres_block_errors; /* the persistence block reported errors: its completeness rules
+                                   (host, credentials) would only repeat them */
     const Decl *cloud;     /* the selected cloud declaration */
     const void *gates_target; /* &cluster->gates: tells key_replicas it is setting the gates */
 } ClusterFacts;

@@ -102,6 +102,8 @@ bool key_zones(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
         return false;
     c->zones = zones;
     c->nzones = n;
+    if (ck->facts)
+        ck->facts->zones_span = ck_span(ck, st->span);
     return true;
 }
 
@@ -162,7 +164,10 @@ bool key_persistence(Checker *ck, const Stmt *st, void *target, const KeyDef *de
         return schema_arity_error(ck, st, def, "has an unknown form");
     if (p->mode != mode)
         defaults_postgres(p, mode);
+    unsigned before = ck->diags->errors;
     schema_apply(ck, def->sub, st->block, p, DECL_CLUSTER);
+    if (ck->facts)
+        ck->facts->postgres_block_errors = ck->diags->errors > before;
     p->span = ck_span(ck, st->span);
     return true;
 }

@@ -1,5 +1,6 @@
 /* defaults.c - the model before any tier or setting is applied: exactly the manifests of the
- * design document (sections 3 and 4). Defaults carry SPAN_NONE: no source set them. */
+ * design document (sections 3 and 4), secured by its section 9 (restricted pod security, network
+ * policies). Defaults carry SPAN_NONE: no source set them. */
 #include <string.h>
 
 #include "check/checkint.h"
@@ -54,7 +55,7 @@ void defaults_postgres(Persistence *p, PersistenceMode mode)
     *p = (Persistence){
         .mode = mode, .port = 5432, .database = "goverse", .user = "goverse",
         .credentials_secret = "goverse-postgres-secret", .sslmode = "disable", .instances = 1,
-        .image = image("", "postgres", "15"),
+        .image = image("", "postgres", "15.10"), /* pinned: `15` floats (design: postgres:15) */
         .resources = resources("500m", "2", "1Gi", "4Gi"),
         .storage = storage("100Gi", "fast-ssd"),
         .backup = {.span = SPAN_NONE},
@@ -109,5 +110,8 @@ void defaults_cluster(Checker *ck, Cluster *c, const char *name, Span name_span)
 
     defaults_postgres(&c->postgres, PERSIST_NONE);
     c->monitoring = (Monitoring){.interval_ms = 30000, .span = SPAN_NONE};
-    c->security = (Security){.pod_security = PODSEC_NONE, .network = NETWORK_OPEN, .span = SPAN_NONE};
+    /* Secure by default in every tier: restricted pods, default-deny network policies; opting out
+     * is written down (`pod_security baseline|privileged|none`, `network open`). */
+    c->security = (Security){.pod_security = PODSEC_RESTRICTED, .network = NETWORK_ISOLATED, .span = SPAN_NONE,
+                             .pod_security_span = SPAN_NONE, .network_span = SPAN_NONE, .tls_span = SPAN_NONE};
 }

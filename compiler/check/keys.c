@@ -390,11 +390,12 @@ bool key_sslmode(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
 
 bool key_pod_security(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
 {
-    static const char *const levels[] = {"none", "baseline", "restricted"};
+    static const char *const levels[] = {"none", "privileged", "baseline", "restricted"};
     int i;
-    if (!ty_enum(ck, st->args, "pod security level", levels, 3, &i))
+    if (!ty_enum(ck, st->args, "pod security level", levels, 4, &i))
         return false;
-    *AT(PodSecurity, target, def) = i == 0 ? PODSEC_NONE : i == 1 ? PODSEC_BASELINE : PODSEC_RESTRICTED;
+    *AT(PodSecurity, target, def) = (PodSecurity)i; /* same order as the enum */
+    ((Security *)target)->pod_security_span = ck_span(ck, st->span);
     return true;
 }
 
@@ -405,6 +406,7 @@ bool key_network(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
     if (!ty_enum(ck, st->args, "network mode", modes, 2, &i))
         return false;
     *AT(NetworkMode, target, def) = i == 0 ? NETWORK_OPEN : NETWORK_ISOLATED;
+    ((Security *)target)->network_span = ck_span(ck, st->span);
     return true;
 }
 

@@ -99,6 +99,9 @@ typedef struct Etcd {
     const char *prefix;         /* "/goverse" */
     int client_port, peer_port;
     Span span;
+    /* Set by the checker: zones are listed and, spread evenly over them, the members cannot keep
+     * quorum when the busiest zone is lost (placement then spreads best effort). */
+    bool zone_loss_breaks_quorum;
 } Etcd;
 
 typedef enum PersistenceMode {
@@ -133,12 +136,16 @@ typedef struct Monitoring {
     Span span;
 } Monitoring;
 
-typedef enum PodSecurity { PODSEC_NONE, PODSEC_BASELINE, PODSEC_RESTRICTED } PodSecurity;
+/* Pod Security Standard levels, weakest first. NONE: no namespace labels, no securityContexts;
+ * PRIVILEGED: the namespace says so explicitly. The default is RESTRICTED. */
+typedef enum PodSecurity { PODSEC_NONE, PODSEC_PRIVILEGED, PODSEC_BASELINE, PODSEC_RESTRICTED } PodSecurity;
 typedef enum NetworkMode { NETWORK_OPEN, NETWORK_ISOLATED } NetworkMode;
 
 typedef struct Security {
     PodSecurity pod_security;
     NetworkMode network;
+    Span pod_security_span;     /* where `pod_security` was written (SPAN_NONE: default) */
+    Span network_span;          /* where `network` was written (SPAN_NONE: default) */
     bool mtls;
     const char *tls_issuer;     /* cert-manager Issuer for mTLS */
     Span span;

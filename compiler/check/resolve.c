@@ -230,7 +230,7 @@ static Cluster *check_cluster(Checker *ck, const Decl **chain, int n)
     const Decl *d = chain[n - 1];
     Cluster *c = ARENA_NEW(ck->arena, Cluster);
     ClusterFacts facts = {.gates_replicas = SPAN_NONE, .gates_autoscale = SPAN_NONE, .tier_span = SPAN_NONE,
-                          .cloud_span = SPAN_NONE, .gates_target = &c->gates};
+                          .cloud_span = SPAN_NONE, .zones_span = SPAN_NONE, .gates_target = &c->gates};
     ck->facts = &facts;
     defaults_cluster(ck, c, d->name, d->name_span);
     const char *problem = names_dns1123_label_error(d->name);

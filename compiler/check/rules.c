@@ -78,14 +78,60 @@ static void fill_backup(Backup *b, const Storage *s)
     }
 }
 
+/* A tag floats when the registry may move it to another build: `latest` and other names without a
+ * version (`stable`, `alpine`), or a bare major version (`15`, `v3`, `15-alpine`). A version with
+ * two parts or more (`15.10`, `1.36.1`, `v3.5.11`) is taken as exact; a digest pins any tag. */
+static bool floating_tag(const Image *img)
+{
+    if (img->digest)
+        return false;
+    const char *t = img->tag + (img->tag[0] == 'v' || img->tag[0] == 'V');
+    if (*t < '0' || *t > '9')
+        return true;
+    while (*t >= '0' && *t <= '9')
+        t++;
+    return !(t[0] == '.' && t[1] >= '0' && t[1] <= '9');
+}
+
+static const char *image_text(Checker *ck, const Image *img)
+{
+    return arena_concat(ck->arena, img->registry && *img->registry ? img->registry : "",
+                        img->registry && *img->registry ? "/" : "", img->repository, ":", img->tag, NULL);
+}
+
 static void check_image(Checker *ck, const Cluster *c, Image *img, const char *who)
 {
+    const ClusterFacts *f = ck->facts;
     if (!img->registry || !*img->registry)
         img->registry = c->registry;
     if (!strcmp(img->tag, "latest") && img->span.file >= 0) {
         Diag *d = ck_strict(ck, c->strict, img->span, "%s image uses the `latest` tag", who);
         ck_help(ck, d, "pin a version so every pod runs the same build%s", c->strict ? " (required by this tier)" : "");
+    } else if (c->strict && floating_tag(img) && img->span.file >= 0) {
+        Diag *d = ck_error(ck, img->span, "%s image `%s` floats: tag `%s` is not an exact version", who,
+                           image_text(ck, img), img->tag);
+        ck_help(ck, d, "pin the exact release (e.g. `%s.N`) or add a digest (required by this tier)", img->tag);
+    } else if (c->strict && floating_tag(img) && strcmp(who, "nodes") && strcmp(who, "gates")) {
+        /* nodes and gates have their own "needs an explicit image" rule */
+        Diag *d = ck_error(ck, pick(f->tier_span, c->name_span, SPAN_NONE),
+                           "tier `%s` needs a pinned %s image: the default `%s` floats", c->tier, who,
+                           image_text(ck, img));
+        ck_help(ck, d, "add `image \"%s:VERSION\"` to `%s`", img->repository, who);
     }
+}
+
+/* The inspector ships with the nodes (one Goverse release): without an image of its own it takes
+ * the nodes' tag, so pinning the nodes pins it too. */
+static void inspector_lockstep(Cluster *c)
+{
+    Image *in = &c->inspector.image;
+    const Image *n = &c->nodes.image;
+    if (in->span.file >= 0 || n->span.file < 0 || strcmp(n->repository, "goverse/node") != 0)
+        return;
+    in->tag = n->tag;
+    in->digest = NULL;
+    if (n->registry && *n->registry && (!in->registry || !*in->registry))
+        in->registry = n->registry;
 }
 
 static void check_strict(Checker *ck, Cluster *c, const ClusterFacts *f)
@@ -125,6 +171,60 @@ static void check_strict(Checker *ck, Cluster *c, const ClusterFacts *f)
     }
 }
 
+/* Members spread evenly over the zones: the busiest zone holds ceil(n/z); losing it leaves the
+ * rest. The fewest zones with which `need` members survive the loss of any one zone, or 0 when no
+ * number of zones is enough. */
+static int busiest_zone(int n, int zones) { return (n + zones - 1) / zones; }
+
+static int zones_needed(int n, int need)
+{
+    for (int z = 1; z <= n; z++)
+        if (n - busiest_zone(n, z) >= need)
+            return z;
+    return 0;
+}
+
+
+/* An in-cluster etcd with `zones`: can its quorum outlive a zone? */
+static void check_etcd_zones(Checker *ck, Cluster *c)
+{
+    Etcd *e = &c->etcd;
+    int n = e->replicas, z = c->nzones, quorum = n / 2 + 1;
+    int needed = zones_needed(n, quorum);
+    if (e->external || z == 0 || needed == 0 || z >= needed)
+        return;
+    e->zone_loss_breaks_quorum = true;
+    int big = busiest_zone(n, z);
+    Diag *d = ck_strict(ck, c->strict, pick(ck->facts->zones_span, e->replicas_span, c->name_span),
+                        "etcd quorum does not survive the loss of a zone: %d members over %d zone%s", n, z,
+                        z == 1 ? "" : "s");
+    if (z == 1)
+        ck_help(ck, d, "all %d members run in the one zone: losing it loses every member (a quorum needs %d); "
+                       "list at least %d zones", n, quorum, needed);
+    else
+        ck_help(ck, d, "spread evenly, the zone with %d members takes quorum with it: %d of %d left, a quorum "
+                       "of %d members is needed; list at least %d zones", big, n - big, n, quorum, needed);
+    Span rs = e->replicas_span, ts = ck->facts->tier_span;
+    bool from_tier = rs.file == ts.file && rs.start == ts.start; /* the tier's count: nothing to show */
+    if (rs.file >= 0 && !from_tier && ck->facts->zones_span.file >= 0)
+        ck_note(ck, d, rs, "members set here");
+}
+
+/* A Zalando cluster fails over to a replica (Patroni's leader lock lives in the API server): it
+ * survives a zone when some instance runs outside the lost zone. */
+static void check_operator_zones(Checker *ck, Cluster *c)
+{
+    const Persistence *p = &c->postgres;
+    int n = p->instances, z = c->nzones;
+    int needed = zones_needed(n, 1);
+    if (p->mode != PERSIST_OPERATOR || z == 0 || needed == 0 || z >= needed)
+        return;
+    Diag *d = ck_strict(ck, c->strict, pick(ck->facts->zones_span, p->span, c->name_span),
+                        "the PostgreSQL cluster does not survive the loss of a zone: %d instances over %d zone", n, z);
+    ck_help(ck, d, "every instance runs in the one zone: losing it leaves no replica to fail over to; list "
+                   "at least %d zones", needed);
+}
+
 static void check_etcd(Checker *ck, Cluster *c)
 {
     Etcd *e = &c->etcd;
@@ -162,6 +262,8 @@ static void check_postgres(Checker *ck, Cluster *c)
     if (p->mode == PERSIST_NONE)
         return;
     if (p->mode == PERSIST_EXTERNAL) {
+        if (ck->facts->postgres_block_errors)
+            return; /* a misspelt or misplaced setting was reported: "needs X" would follow from it */
         if (!p->host) {
             Diag *d = ck_error(ck, p->span, "external PostgreSQL needs a `host`");
             ck_help(ck, d, "add `host \"db.example.com\"` to the persistence block");
@@ -216,6 +318,30 @@ static void check_disruption(Checker *ck, const Cluster *c, const Component *k, 
     }
 }
 
+/* Restricted pods and default-deny policies are the default; a strict tier still builds a
+ * description that opts out, but says what it gives up. */
+static void check_opt_outs(Checker *ck, const Cluster *c)
+{
+    static const char *const levels[] = {"none", "privileged", "baseline", "restricted"};
+    const Security *s = &c->security;
+    if (!c->strict)
+        return;
+    if (s->pod_security != PODSEC_RESTRICTED) {
+        Diag *d = ck_warning(ck, pick(s->pod_security_span, s->span, c->name_span),
+                             "`pod_security %s` in tier `%s`: pods may run as root, keep capabilities and "
+                             "write their root filesystem", levels[s->pod_security], c->tier);
+        ck_help(ck, d, "production tiers expect the default `pod_security restricted`; remove the line "
+                       "unless an image cannot run without it");
+    }
+    if (s->network == NETWORK_OPEN) {
+        Diag *d = ck_warning(ck, pick(s->network_span, s->span, c->name_span),
+                             "`network open` in tier `%s`: every pod accepts traffic from anywhere in the cluster",
+                             c->tier);
+        ck_help(ck, d, "production tiers expect the default `network isolated` (default-deny plus the "
+                       "topology's flows); remove the line");
+    }
+}
+
 /* Design 9: what the security lowering needs (lower_tls.c, lower_netpol.c). */
 static void check_security(Checker *ck, const Cluster *c)
 {
@@ -224,6 +350,7 @@ static void check_security(Checker *ck, const Cluster *c)
         Diag *d = ck_error(ck, pick(s->tls_span, s->span, c->name_span), "`tls mtls` needs a cert-manager issuer");
         ck_help(ck, d, "name the Issuer that signs the certificates: `tls mtls issuer \"ca-issuer\"`");
     }
+    check_opt_outs(ck, c);
     if (s->network != NETWORK_ISOLATED || !c->etcd.external)
         return;
     /* One egress port is opened to the external etcd (networkPolicy.externalEtcdPort). */
@@ -244,6 +371,7 @@ void rules_check_cluster(Checker *ck, Cluster *c)
 {
     check_security(ck, c);
     check_etcd(ck, c);
+    inspector_lockstep(c);
     check_component(ck, c, &c->nodes, "nodes");
     check_component(ck, c, &c->gates, "gates");
     check_component(ck, c, &c->inspector, "inspector");
@@ -252,6 +380,8 @@ void rules_check_cluster(Checker *ck, Cluster *c)
     check_disruption(ck, c, &c->nodes, "nodes");
     check_disruption(ck, c, &c->gates, "gates");
     check_strict(ck, c, ck->facts);
+    check_etcd_zones(ck, c);
+    check_operator_zones(ck, c);
     gitops_check_cluster(ck, c);
     goverse_check_cluster(ck, c);
 }

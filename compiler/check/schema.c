@@ -131,7 +131,7 @@ static const KeyDef MONITORING_KEYS[] = {
 const BlockDef SCHEMA_MONITORING = {"monitoring", MONITORING_KEYS, N(MONITORING_KEYS)};
 
 static const KeyDef SECURITY_KEYS[] = {
-    KEY("pod_security", 1, 1, BLK_NONE, "pod_security none|baseline|restricted", key_pod_security, Security, pod_security),
+    KEY("pod_security", 1, 1, BLK_NONE, "pod_security restricted|baseline|privileged|none", key_pod_security, Security, pod_security),
     KEY("network", 1, 1, BLK_NONE, "network open|isolated", key_network, Security, network),
     KEY("tls", 1, 3, BLK_NONE, "tls mtls [issuer \"ISSUER\"] | tls off", key_tls, Security, mtls),
 };
@@ -183,6 +183,27 @@ static int find_key(const BlockDef *def, const char *name)
     return -1;
 }
 
+/* `secret` is the second word of `credentials secret "SECRET"`: the key a user meant when the word
+ * of a two-word setting is written alone. Returns "KEY WORD", or NULL. */
+static const char *form_phrase(Checker *ck, const BlockDef *def, const char *word)
+{
+    size_t wl = strlen(word);
+    for (int i = 0; i < def->nkeys; i++) {
+        const KeyDef *k = &def->keys[i];
+        size_t kl = strlen(k->name);
+        if ((k->flags & KF_REFUSED) || !k->form || strncmp(k->form, k->name, kl) != 0 || k->form[kl] != ' ')
+            continue;
+        const char *alt = k->form + kl + 1; /* `mtls` of "tls mtls [...]", `always` of "pull always|..." */
+        while (*alt && *alt != ' ') {
+            size_t al = strcspn(alt, " |");
+            if (al == wl && strncmp(alt, word, wl) == 0)
+                return arena_concat(ck->arena, k->name, " ", word, NULL);
+            alt += al + (alt[al] == '|');
+        }
+    }
+    return NULL;
+}
+
 static void unknown_key(Checker *ck, const BlockDef *def, const Stmt *st)
 {
     const char **names = ARENA_ARRAY(ck->arena, const char *, def->nkeys);
@@ -192,7 +213,10 @@ static void unknown_key(Checker *ck, const BlockDef *def, const Stmt *st)
             names[n++] = def->keys[i].name;
     Diag *d = ck_error(ck, st->key_span, "unknown key `%s` in `%s`", st->key, def->name);
     const char *s = diag_suggest(st->key, names, (size_t)n);
-    if (s)
+    const char *phrase = form_phrase(ck, def, st->key);
+    if (phrase)
+        ck_help(ck, d, "did you mean `%s`?", phrase);
+    else if (s)
         ck_help(ck, d, "did you mean `%s`?", s);
     else
         ck_help(ck, d, "valid keys in `%s`: %s", def->name, ck_list_names(ck, names, n));
@@ -212,6 +236,15 @@ static void split_settings(Checker *ck, const BlockDef *def, Stmt *st, const Key
     int i = 0;
     for (Value *v = st->args; v; v = v->next, i++) {
         if (i >= kd->min_args && i >= 1 && v->kind == VAL_IDENT && find_key(def, v->u.text) >= 0) {
+            ast_split_statement(ck->arena, st, i);
+            return;
+        }
+    }
+    /* `host "db" secret "pg"`: past the arguments the key can take, a name starts a setting of its
+     * own, reported as an unknown key, instead of "`host` has too many arguments". */
+    i = 0;
+    for (Value *v = st->args; v && st->nargs > kd->max_args; v = v->next, i++) {
+        if (i >= kd->max_args && i >= 1 && v->kind == VAL_IDENT && !st->block) {
             ast_split_statement(ck->arena, st, i);
             return;
         }

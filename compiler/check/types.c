@@ -167,7 +167,7 @@ bool ty_percent(Checker *ck, const Value *v, int *out)
     }
     char digits[16];
     if (n - 1 >= sizeof digits) {
-        ck_error(ck, v->span, "percentage `%s` must be between 1%% and 100%%", t);
+        ck_error(ck, v->span, "percentage `%s` is too large (at most %d%%)", t, INT32_MAX);
         return false;
     }
     memcpy(digits, t, n - 1);
@@ -176,9 +176,16 @@ bool ty_percent(Checker *ck, const Value *v, int *out)
         ck_error(ck, v->span, "percentage `%s` must be a whole number", t);
         return false;
     }
-    long p = strtol(digits, NULL, 10);
-    if (p < 1 || p > 100) {
-        ck_error(ck, v->span, "percentage `%s` must be between 1%% and 100%%", t);
+    /* Utilization targets are a share of the request: Kubernetes takes any positive int32, and
+     * above 100% is common for bursty CPU (requests below the usual use). */
+    long long p = strtoll(digits, NULL, 10);
+    if (p < 1) {
+        Diag *d = ck_error(ck, v->span, "percentage `%s` must be at least 1%%", t);
+        ck_help(ck, d, "leave out a metric the autoscaler should not use");
+        return false;
+    }
+    if (p > INT32_MAX) {
+        ck_error(ck, v->span, "percentage `%s` is too large (at most %d%%)", t, INT32_MAX);
         return false;
     }
     *out = (int)p;

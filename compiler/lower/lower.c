@@ -17,10 +17,13 @@ static const LowerDefaults DEFAULTS[] = {
     {"nodes", "", "goverse/node", "latest", "IfNotPresent", "500m", "2", "512Mi", "2Gi", "20Gi", 50051, 8080},
     {"gates", "", "goverse/gate", "latest", "IfNotPresent", "200m", "1", "256Mi", "1Gi", "", 60051, 8080},
     {"etcd", "quay.io", "coreos/etcd", "v3.5.11", "IfNotPresent", "100m", "500m", "128Mi", "512Mi", "10Gi", 2379, 2380},
-    {"postgres.internal", "", "postgres", "15", "IfNotPresent", "500m", "2", "1Gi", "4Gi", "100Gi", 5432, 0},
+    {"postgres.internal", "", "postgres", "15.10", "IfNotPresent", "500m", "2", "1Gi", "4Gi", "100Gi", 5432, 0},
     {"postgres.operator", "", "", "", "", "500m", "2", "1Gi", "4Gi", "100Gi", 5432, 0},
     /* Shell image of the etcd backup/restore Jobs: the etcd image has none (distroless). */
-    {"etcd.backup.shell", "", "busybox", "1.36", "IfNotPresent", "", "", "", "", "", 0, 0},
+    {"etcd.backup.shell", "", "busybox", "1.36.1", "IfNotPresent", "", "", "", "", "", 0, 0},
+    /* Containers of the backup CronJobs and restore Jobs (etcdctl/etcdutl/busybox, pg_dump/pg_restore). */
+    {"etcd.backup", "", "", "", "", "100m", "1", "128Mi", "1Gi", "", 0, 0},
+    {"postgres.backup", "", "", "", "", "100m", "1", "256Mi", "1Gi", "", 0, 0},
     /* Shell of the node's init container that adds the PostgreSQL password to its config. */
     {"nodes.configRenderer", "", "busybox", "1.36.1", "IfNotPresent", "", "", "", "", "", 0, 0},
     /* Goverse's cmd/pgadmin; the model's nodes image supplies registry and tag (lower_nodes.c). */
@@ -216,6 +219,7 @@ IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
     lower_placement_knobs(&l);
     lower_monitoring_knobs(&l);
     lower_backup_knobs(&l);
+    lower_requests_knobs(&l);
     lower_security_knobs(&l);
 
     namespace_object(&l);
@@ -232,6 +236,7 @@ IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
 
     lower_placement_pass(&l);
     lower_availability_pass(&l);
+    lower_requests_pass(&l);
     lower_security_pass(&l);
     return l.ir;
 }

@@ -22,10 +22,11 @@ static void autoscaling_knobs(Lower *l)
         ->not_above = "gates.autoscaling.maxReplicas";
     lower_knob_int(l, "gates.autoscaling.maxReplicas", as->enabled ? as->max_replicas : 10, 1, 1000,
                    "HPA maxReplicas");
+    /* Kubernetes takes any positive int32 (above 100%: a target over the request). */
     lower_knob_int(l, "gates.autoscaling.targetCPUUtilizationPercentage", as->enabled ? as->cpu_percent : 70, 0,
-                   100, "average CPU utilization target, % of the request (0: no CPU metric)");
+                   INT32_MAX, "average CPU utilization target, % of the request (0: no CPU metric)");
     lower_knob_int(l, "gates.autoscaling.targetMemoryUtilizationPercentage", as->enabled ? as->memory_percent : 80,
-                   0, 100, "average memory utilization target, % of the request (0: no memory metric)");
+                   0, INT32_MAX, "average memory utilization target, % of the request (0: no memory metric)");
 }
 
 /* `disruption min N | max N` when written; strict tiers default to maxUnavailable 1 (one pod at a

@@ -129,6 +129,8 @@ const IrCond *lower_backup_postgres_on(Lower *l); /* postgres.backup.enabled and
 IrNode *lower_backup_volume(Lower *l, const char *claim, bool read_only); /* volume "backup" */
 void lower_backup_pg_env(Lower *l, IrNode *env); /* PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE */
 void lower_restore_objects(Lower *l);        /* lower_restore.c: restore Jobs (manual_switch) */
+void lower_requests_knobs(Lower *l);       /* lower_requests.c: resources of Job containers */
+void lower_requests_pass(Lower *l);
 void lower_security_knobs(Lower *l);       /* lower_security.c (+ netpol, rbac, tls files) */
 void lower_security_objects(Lower *l);
 void lower_security_pass(Lower *l);

@@ -223,6 +223,10 @@ static void node_policy(Lower *l, const IrCond *on, const Conds *c)
     egress_etcd(&p, c);
     egress_postgres(&p, c);
     rule(&p, c->inspector, "to", pods(l, "inspector"), tcp(l, "inspector.ports.grpc"), NULL);
+    /* The nodes read pods and configmaps (their Role, design 9.2): the API server, whose endpoint
+     * address is the cluster's own, on its service port (443) or the usual endpoint port (6443). */
+    rule(&p, lower_if(l, "rbac.create"), "to", NULL, port(l, "TCP", ir_int(l->a, 443)),
+         port(l, "TCP", ir_int(l->a, 6443)), NULL);
 }
 
 static void inspector_policy(Lower *l, const IrCond *on, const Conds *c)
@@ -271,9 +275,12 @@ static void postgres_policies(Lower *l, const IrCond *on, const Conds *c)
 
 static void backup_policies(Lower *l, const IrCond *on, const Conds *c)
 {
-    Policy e = app_policy(l, "etcd-backup", sec_and(l, on, c->etcd_in), false, true);
+    /* Backup and restore pods exist only with their database's backups. */
+    const IrCond *etcd_on = sec_and(l, on, sec_and(l, c->etcd_in, lower_if(l, "etcd.backup.enabled")));
+    const IrCond *pg_on = sec_and(l, on, sec_and(l, c->pg_any, lower_if(l, "postgres.backup.enabled")));
+    Policy e = app_policy(l, "etcd-backup", etcd_on, false, true);
     rule(&e, NULL, "to", pods(l, "etcd"), tcp(l, "etcd.ports.client"), NULL);
-    Policy p = app_policy(l, "postgres-backup", sec_and(l, on, c->pg_any), false, true);
+    Policy p = app_policy(l, "postgres-backup", pg_on, false, true);
     egress_postgres(&p, c);
 }
 

@@ -13,7 +13,8 @@ static const char *const WHEN_UNSATISFIABLE[] = {"DoNotSchedule", "ScheduleAnywa
 
 /* The workloads placed, with how hard their zone spread is. etcd: DoNotSchedule - one member per
  * zone is what lets the quorum outlive a zone, and a member cannot move zones anyway (its volume
- * is zonal). Nodes and gates: ScheduleAnyway - in a zone outage their pods must still start in
+ * is zonal); with too few zones for that (the checker's zone_loss_breaks_quorum, reported as an
+ * error or a warning) a hard spread buys nothing and the spread is ScheduleAnyway. Nodes and gates: ScheduleAnyway - in a zone outage their pods must still start in
  * the surviving zones (shards rebalance; gates are stateless) rather than stay Pending. */
 typedef struct Placed {
     const char *prefix, *kind, *name, *app, *spread;
@@ -43,7 +44,8 @@ void lower_placement_knobs(Lower *l)
         lower_knob_bool(l, arena_concat(a, p->prefix, ".affinity.enabled", NULL), spread,
                         "pod anti-affinity over hosts (and zones), plus zone topology spread when zones are listed");
         const char *when_unsat = arena_concat(a, p->prefix, ".topologySpread.whenUnsatisfiable", NULL);
-        Knob *k = lower_knob_str(l, when_unsat, KNOB_ENUM, p->spread,
+        bool hopeless = strcmp(p->prefix, "etcd") == 0 && cl->etcd.zone_loss_breaks_quorum;
+        Knob *k = lower_knob_str(l, when_unsat, KNOB_ENUM, hopeless ? "ScheduleAnyway" : p->spread,
                                  "zone spread (maxSkew 1): hard (DoNotSchedule) or best effort");
         k->choices = WHEN_UNSATISFIABLE;
         if (p->not_ready_toleration)

@@ -106,6 +106,21 @@ const char *lower_postgres_operator_secret(Lower *l)
                         ".credentials.postgresql.acid.zalan.do", NULL);
 }
 
+static IrNode *pg_isready_probe(Lower *l, int initial, int period, int failures)
+{
+    Arena *a = l->a;
+    IrNode *p = ir_map(a);
+    IrNode *cmd = ir_put(a, ir_put(a, p, "exec", ir_map(a)), "command", ir_seq(a));
+    static const char *const argv[] = {"pg_isready", "--host=127.0.0.1", "--port=5432", "--quiet"};
+    for (size_t i = 0; i < sizeof argv / sizeof argv[0]; i++)
+        ir_push(cmd, ir_str(a, argv[i]));
+    ir_put(a, p, "initialDelaySeconds", ir_int(a, initial));
+    ir_put(a, p, "periodSeconds", ir_int(a, period));
+    ir_put(a, p, "timeoutSeconds", ir_int(a, 5));
+    ir_put(a, p, "failureThreshold", ir_int(a, failures));
+    return p;
+}
+
 static IrNode *postgres_container(Lower *l)
 {
     Arena *a = l->a;
@@ -120,6 +135,10 @@ static IrNode *postgres_container(Lower *l)
     ir_push(env, lower_env_value(l, "PGDATA", ir_str(a, "/var/lib/postgresql/data/pgdata")));
     ir_push(ir_put(a, c, "volumeMounts", ir_seq(a)), lower_volume_mount(l, "postgres-data", "/var/lib/postgresql/data"));
     ir_put(a, c, "resources", lower_resources(l, "postgres.internal"));
+    /* pg_isready asks the server whether it accepts connections (no login): the entrypoint's
+     * initdb server listens on the socket only, so TCP answers once the real server is up. */
+    ir_put(a, c, "livenessProbe", pg_isready_probe(l, 30, 10, 6));
+    ir_put(a, c, "readinessProbe", pg_isready_probe(l, 5, 10, 3));
     return c;
 }
 
@@ -128,7 +147,9 @@ static void internal_objects(Lower *l)
     Arena *a = l->a;
     const IrCond *on = lower_if(l, "postgres.internal.enabled");
     IrObject *svc = ir_object(a, l->ir, "postgres/service.yaml", "postgres", "v1", "Service", "postgres", on);
-    IrNode *port = ir_push(lower_service(l, svc, "postgres", "postgres", "postgres", false), ir_map(a));
+    /* The StatefulSet's governing Service: headless (each pod gets its DNS name, `postgres`
+     * resolves to the ready pods). */
+    IrNode *port = ir_push(lower_service(l, svc, "postgres", "postgres", "postgres", true), ir_map(a));
     ir_put(a, port, "port", ir_int(a, 5432));
     ir_put(a, port, "targetPort", ir_int(a, 5432));
     ir_put(a, port, "protocol", ir_str(a, "TCP"));

@@ -18,8 +18,9 @@ struct SecAccounts {
     int n;
 };
 
-/* Accounts and the Role default on whenever the description asks for any security measure, so a
- * description without a `security` block keeps the plain design-document objects. */
+/* Accounts and the Role default on whenever any security measure is on, i.e. in every description
+ * but one that opts out of all of them (`pod_security none  network open`, no mTLS), which keeps
+ * the plain design-document objects. */
 static bool hardened(const Lower *l)
 {
     const Security *s = &l->cl->security;

@@ -6,7 +6,7 @@
 
 #include "lower/lower_security.h"
 
-static const char *const LEVELS[] = {"none", "baseline", "restricted", NULL};
+static const char *const LEVELS[] = {"none", "privileged", "baseline", "restricted", NULL};
 
 /* The uid each image runs as. Goverse images: 1000 (design 9.3). postgres: the official image's
  * `postgres` user is 999; its entrypoint only works unprivileged as that user (an unknown uid makes
@@ -110,10 +110,10 @@ static void uid_knob(Lower *l, const char *path, int uid, const char *who)
 
 void lower_security_knobs(Lower *l)
 {
-    static const char *const levels[] = {"none", "baseline", "restricted"};
     const Security *s = &l->cl->security;
-    lower_knob_str(l, "security.podSecurity", KNOB_ENUM, levels[s->pod_security],
-                   "Pod Security Standard of the namespace and every pod: none, baseline or restricted")
+    lower_knob_str(l, "security.podSecurity", KNOB_ENUM, LEVELS[s->pod_security],
+                   "Pod Security Standard of the namespace and every pod: restricted, baseline, privileged "
+                   "(namespace labels only) or none")
         ->choices = LEVELS;
     uid_knob(l, "security.runAsUser", 1000, "any other pod");
     uid_knob(l, "nodes.securityContext.runAsUser", 1000, "the node");
@@ -136,6 +136,7 @@ void lower_security_objects(Lower *l)
 /* ---- the pod pass ------------------------------------------------------------------------------ */
 
 typedef struct PodSec {
+    const IrCond *labelled;   /* any level but none: the Namespace carries it */
     const IrCond *on;         /* baseline or restricted */
     const IrCond *restricted;
     SecAccounts *accounts;
@@ -154,7 +155,7 @@ static void namespace_labels(Lower *l, const PodSec *ps)
         for (size_t i = 0; i < 3; i++)
             ir_when(ir_put(l->a, labels, arena_concat(l->a, "pod-security.kubernetes.io/", modes[i], NULL),
                            lower_ref(l, "security.podSecurity")),
-                    ps->on);
+                    ps->labelled);
     }
 }
 
@@ -198,6 +199,22 @@ static void scratch(Lower *l, const PodSec *ps, IrNode *pod, IrNode *c, const ch
     sec_push_when(l, own, lower_volume_mount(l, name, path), ps->restricted);
 }
 
+/* The nodes write /var/lib/goverse: its PVC when nodes.storage.enabled, else an emptyDir of the same
+ * name (the read-only root filesystem would refuse the writes). */
+static void node_data(Lower *l, const PodSec *ps, IrNode *pod, IrNode *c)
+{
+    Arena *a = l->a;
+    const IrCond *no_pvc = sec_and(l, ps->restricted, lower_unless(l, "nodes.storage.enabled"));
+    IrNode *vols = sec_seq_of(l, pod, "volumes");
+    IrNode *own = sec_seq_of(l, c, "volumeMounts");
+    if (!vols || !own || sec_has_named(vols, "name", "data"))
+        return;
+    IrNode *v = sec_push_when(l, vols, ir_map(a), no_pvc);
+    ir_put(a, v, "name", ir_str(a, "data"));
+    ir_put(a, v, "emptyDir", ir_map(a));
+    sec_push_when(l, own, lower_volume_mount(l, "data", "/var/lib/goverse"), no_pvc);
+}
+
 static void container(Lower *l, const PodSec *ps, IrNode *pod, IrNode *c, const SecPodRole *role)
 {
     container_context(l, ps, c);
@@ -206,6 +223,9 @@ static void container(Lower *l, const PodSec *ps, IrNode *pod, IrNode *c, const 
     scratch(l, ps, pod, c, "tmp", "/tmp");
     if (strcmp(role->app, "postgres") == 0)
         scratch(l, ps, pod, c, "postgres-run", "/var/run/postgresql");
+    IrNode *name = lower_map_get(c, "name");
+    if (strcmp(role->app, "goverse-node") == 0 && name && name->kind == IR_STR && strcmp(name->u.str, "goverse-node") == 0)
+        node_data(l, ps, pod, c); /* the node process only, not its init containers */
 }
 
 /* A container list is a sequence of maps, or a repetition (one init container per etcd member in
@@ -237,8 +257,10 @@ static void pod_fn(Lower *l, IrObject *obj, IrNode *pod, void *arg)
 void lower_security_pass(Lower *l)
 {
     const Knob *level = lower_knob(l, "security.podSecurity");
-    PodSec ps = {ir_cond_not(l->a, ir_cond_eq(l->a, level, "none")), ir_cond_eq(l->a, level, "restricted"),
-                 lower_rbac_new_accounts(l)};
+    Arena *a = l->a;
+    const IrCond *labelled = ir_cond_not(a, ir_cond_eq(a, level, "none"));
+    const IrCond *on = ir_cond_and(a, labelled, ir_cond_not(a, ir_cond_eq(a, level, "privileged")));
+    PodSec ps = {labelled, on, ir_cond_eq(a, level, "restricted"), lower_rbac_new_accounts(l)};
     namespace_labels(l, &ps);
     lower_each_pod(l, pod_fn, &ps);
     lower_rbac_accounts(l, ps.accounts);

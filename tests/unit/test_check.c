@@ -88,7 +88,7 @@ static void test_sketch_model(void **state)
     Cluster *eu = run_cluster(r, "chat-eu");
     assert_non_null(eu);
     assert_string_equal(eu->namespace_name, "goverse-eu");
-    assert_int_equal(eu->nzones, 2);
+    assert_int_equal(eu->nzones, 3);
     assert_int_equal(eu->postgres.mode, PERSIST_EXTERNAL);
     assert_string_equal(eu->postgres.host, "goverse-db.eu.example.com");
     assert_string_equal(eu->postgres.credentials_secret, "eu-db");
@@ -146,7 +146,7 @@ static void test_postgres_defaults(void **state)
     Persistence *p = &run_cluster(r, "a")->postgres;
     assert_int_equal(p->mode, PERSIST_INTERNAL);
     assert_string_equal(p->image.repository, "postgres");
-    assert_string_equal(p->image.tag, "15");
+    assert_string_equal(p->image.tag, "15.10");
     assert_int_equal(p->instances, 1);
     assert_int_equal(p->port, 5432);
     assert_string_equal(p->database, "goverse");
@@ -167,8 +167,8 @@ static void test_tiers(void **state)
     (void)state;
     Run *r = run_check("use \"tiers\"\n"
                        "cluster \"d\" { tier dev }\n"
-                       "cluster \"l\" { tier production-large\n nodes { image \"goverse/node:1\" }\n"
-                       " gates { image \"goverse/gate:1\" replicas 7 } }\n");
+                       "cluster \"l\" { tier production-large\n nodes { image \"goverse/node:1.0.0\" }\n"
+                       " gates { image \"goverse/gate:1.0.0\" replicas 7 } }\n");
     assert_clean(r);
     Cluster *d = run_cluster(r, "d");
     assert_false(d->strict);

@@ -10,7 +10,7 @@ typedef struct RuleCase {
 
 #define C(body) "cluster \"demo\" {\n" body "\n}\n"
 #define TIERS "use \"tiers\"\n"
-#define PROD TIERS "cluster \"demo\" {\n tier production-small\n nodes { image \"goverse/node:1\" }\n"
+#define PROD TIERS "cluster \"demo\" {\n tier production-small\n nodes { image \"goverse/node:1.0.0\" }\n"
 
 static const RuleCase CASES[] = {
     {C("nodes { replica 3 }"), "unknown key `replica` in `nodes`\n", true},
@@ -52,7 +52,7 @@ static const RuleCase CASES[] = {
     {C("kubernetes \">= 1.35\""), "Kubernetes version 1.35 is not supported", true},
     {C("kubernetes \"1.x\""), "malformed Kubernetes version `1.x`", true},
     {C("gates { autoscale 4 .. 3 }"), "autoscale minimum 4 is greater than the maximum 3", true},
-    {C("gates { autoscale 1 .. 3 { cpu 0% } }"), "percentage `0%` must be between 1% and 100%", true},
+    {C("gates { autoscale 1 .. 3 { cpu 0% } }"), "percentage `0%` must be at least 1%", true},
     {C("gates { replicas 2\n autoscale 1 .. 3 }"), "gates set both `replicas` and `autoscale`", true},
     {C("etcd { backup every 45m keep 2 }"), "backup interval `45m` cannot be written as a cron schedule", true},
     {C("etcd { backup every 90m keep 2 }"), "backup interval `90m` cannot be written", true},
@@ -60,12 +60,12 @@ static const RuleCase CASES[] = {
     {C("etcd { backup every 6h keep 0 }"), "`keep` must be between 1 and 10000, found 0", true},
     {C("etcd { backup daily at 23:60 keep 1 }"), "invalid time of day `23:60`", true},
     {C("zones [\"a\", \"a\"]"), "zone `a` is listed twice", true},
-    {PROD " gates { image \"goverse/gate:1\" }\n etcd { replicas 1 }\n}\n", "error: tier `production-small` needs at least 3 etcd replicas", true},
-    {PROD " gates { image \"goverse/gate:1\" }\n nodes { replicas 2 }\n}\n", "duplicate key `nodes` in `cluster`", true},
-    {PROD " gates { image \"goverse/gate:1\"\n replicas 1 }\n}\n", "error: tier `production-small` needs at least 2 gate replicas, found 1", true},
-    {PROD " gates { image \"goverse/gate:1\" }\n persistence postgres internal\n}\n", "needs backups for the in-cluster PostgreSQL", true},
+    {PROD " gates { image \"goverse/gate:1.0.0\" }\n etcd { replicas 1 }\n}\n", "error: tier `production-small` needs at least 3 etcd replicas", true},
+    {PROD " gates { image \"goverse/gate:1.0.0\" }\n nodes { replicas 2 }\n}\n", "duplicate key `nodes` in `cluster`", true},
+    {PROD " gates { image \"goverse/gate:1.0.0\"\n replicas 1 }\n}\n", "error: tier `production-small` needs at least 2 gate replicas, found 1", true},
+    {PROD " gates { image \"goverse/gate:1.0.0\" }\n persistence postgres internal\n}\n", "needs backups for the in-cluster PostgreSQL", true},
     {TIERS C("tier dev\n etcd { replicas 1 }"), "warning: tier `dev` needs at least 3 etcd replicas, found 1", false},
-    {TIERS "cluster \"demo\" {\n tier production-small\n gates { image \"goverse/gate:1\" }\n}\n", "needs an explicit nodes image", true},
+    {TIERS "cluster \"demo\" {\n tier production-small\n gates { image \"goverse/gate:1.0.0\" }\n}\n", "needs an explicit nodes image", true},
     {"use \"nope\"\n" C(""), "unknown library `nope`", true},
     {"use \"tiers\"\nuse \"tiers\"\n" C(""), "warning: library `tiers` is used twice", false},
     {"cluster \"a\" extends \"b\" {}\ncluster \"b\" extends \"a\" {}\n", "`extends` cycle: `a` -> `b` -> `a`", true},

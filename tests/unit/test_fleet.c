@@ -399,16 +399,16 @@ static void test_hybrid(void **state)
 static void test_extends_edges(void **state)
 {
     (void)state;
-    Run *r = run_check("cluster \"a\" {\n zones [\"z1\", \"z2\"]\n nodes { replicas 7 }\n"
+    Run *r = run_check("cluster \"a\" {\n zones [\"z1\", \"z2\", \"z0\"]\n nodes { replicas 7 }\n"
                        " persistence postgres internal { storage 50Gi }\n}\n"
                        "cluster \"b\" extends \"a\" { gates { replicas 4 } }\n"
-                       "cluster \"c\" extends \"b\" {\n zones [\"z3\"]\n"
+                       "cluster \"c\" extends \"b\" {\n zones [\"z3\", \"z4\", \"z5\"]\n"
                        " persistence postgres external { host \"db.example.com\"  credentials secret \"s\" }\n}\n");
     assert_clean(r);
     const Cluster *c = run_cluster(r, "c");
     assert_int_equal(c->nodes.replicas, 7);
     assert_int_equal(c->gates.replicas, 4);
-    assert_int_equal(c->nzones, 1);
+    assert_int_equal(c->nzones, 3);
     assert_string_equal(c->zones[0], "z3");
     assert_int_equal(c->postgres.mode, PERSIST_EXTERNAL);
     assert_false(c->postgres.storage.enabled); /* external defaults, not the parent's 50Gi */

@@ -79,6 +79,7 @@ static Cluster *design_cluster(Arena *a)
                                 .instances = 1, .image = img("", "postgres", "15"),
                                 .resources = res("500m", "2000m", "1Gi", "4Gi"),
                                 .storage = {.enabled = true, .size = qty("100Gi"), .storage_class = "fast-ssd"}};
+    c->security = (Security){.pod_security = PODSEC_RESTRICTED, .network = NETWORK_ISOLATED}; /* the defaults */
     return c;
 }
 
@@ -213,10 +214,21 @@ static void test_object_set(void **state)
             assert_string_equal(str(at(doc, "metadata.namespace")), "goverse");
     }
     /* After the components come the production concerns (PDBs, monitoring, backups, security),
-     * each tested in its own file; here they must all be switched off for the design's cluster. */
-    for (; o; o = o->next)
-        if (!o->manual_switch && ir_cond_eval(o->when, f->values))
+     * each tested in its own file; for the design's cluster only the secure defaults are on
+     * (design section 9: network policies, service accounts, the nodes' Role). */
+    static const char *const secure[] = {"NetworkPolicy", "ServiceAccount", "Role", "RoleBinding"};
+    int nsecure = 0;
+    for (; o; o = o->next) {
+        if (o->manual_switch || !ir_cond_eval(o->when, f->values))
+            continue;
+        bool ok = false;
+        for (size_t i = 0; i < sizeof secure / sizeof secure[0]; i++)
+            ok = ok || strcmp(o->kind, secure[i]) == 0;
+        if (!ok)
             fail_msg("%s %s is on for the design-document cluster", o->kind, o->name);
+        nsecure++;
+    }
+    assert_true(nsecure > 0);
 }
 
 /* ---- (b) exact fields ------------------------------------------------------------------------- */
@@ -315,6 +327,12 @@ static void test_node_storage_off(void **state)
     set(f, "nodes.storage.enabled", data_bool(f->a, false));
     ss = eval(f, "nodes/statefulset.yaml");
     assert_null(data_get(at(ss, "spec"), "volumeClaimTemplates"));
+    /* the read-only root filesystem: /var/lib/goverse becomes an emptyDir of the same name */
+    assert_string_equal(str(data_get(by_name(at(container(ss), "volumeMounts"), "data"), "mountPath")),
+                        "/var/lib/goverse");
+    assert_non_null(data_get(by_name(at(ss, "spec.template.spec.volumes"), "data"), "emptyDir"));
+    set(f, "security.podSecurity", data_str(f->a, "baseline"));
+    ss = eval(f, "nodes/statefulset.yaml");
     assert_null(by_name(at(container(ss), "volumeMounts"), "data"));
 }
 
@@ -664,7 +682,7 @@ static void test_switched_off_parts(void **state)
     assert_string_equal(str(at(c, "image")), "goverse/inspector:latest");
     assert_string_equal(str(at(c, "resources.requests.cpu")), "100m");
     assert_null(eval(f, "inspector/ingress.yaml"));
-    assert_string_equal(str(at(container(eval(f, "postgres/statefulset.yaml")), "image")), "postgres:15");
+    assert_string_equal(str(at(container(eval(f, "postgres/statefulset.yaml")), "image")), "postgres:15.10");
     assert_string_equal(cfg_str(f, "inspector.http_addr"), "0.0.0.0:8080");
 }
 

@@ -112,6 +112,25 @@ static void test_multizone_placement(void **state)
     run_free(f.run);
 }
 
+/* Zone arithmetic decides how hard etcd spreads: 3 members over 2 zones cannot outlive a zone (the
+ * checker warns), so a hard spread buys nothing and the members spread best effort; 5 over 3 can. */
+static void test_etcd_spread_follows_quorum(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        {"cluster \"two\" {\n    zones [\"a\", \"b\"]\n}\n", "two", "ScheduleAnyway"},
+        {"cluster \"one\" {\n    zones [\"a\"]\n    etcd { replicas 5 }\n}\n", "one", "ScheduleAnyway"},
+        {"cluster \"three\" {\n    zones [\"a\", \"b\", \"c\"]\n    etcd { replicas 5 }\n}\n", "three", "DoNotSchedule"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Fx f = lower_text(cases[i][0], cases[i][1]);
+        Data *tsc = at(pod(&f, "StatefulSet", "etcd"), "topologySpreadConstraints");
+        assert_int_equal(count(tsc), 1);
+        assert_string_equal(str(at(nth(tsc, 0), "whenUnsatisfiable")), cases[i][2]);
+        run_free(f.run);
+    }
+}
+
 static void test_multizone_availability(void **state)
 {
     (void)state;
@@ -314,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_overrides_switch_off),  cmocka_unit_test(test_tierless_gets_nothing),
         cmocka_unit_test(test_strict_without_zones),  cmocka_unit_test(test_hpa_min_not_above_max),
         cmocka_unit_test(test_diff_understands_new_kinds),
+        cmocka_unit_test(test_etcd_spread_follows_quorum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -125,7 +125,7 @@ static void test_etcd_cronjob(void **state)
                                       "snapshot", "save", "/backup/.incoming.db"};
     assert_seq_strs(at(snap, "command"), cmd, 5);
     const Data *prune = item(at(cj, POD ".containers"), 0);
-    assert_string_equal(str_at(prune, "image"), "busybox:1.36");
+    assert_string_equal(str_at(prune, "image"), "busybox:1.36.1");
     const char *script = item(at(prune, "command"), 2)->u.str.s;
     assert_non_null(strstr(script, "snapshot-$(date -u +%Y%m%d-%H%M%S).db"));
     assert_non_null(strstr(script, "ls -1t snapshot-*.db | tail -n +$((KEEP + 1)) | xargs -r rm --"));
@@ -146,7 +146,7 @@ static void test_postgres_cronjob(void **state)
     assert_string_equal(str_at(cj, "spec.schedule"), "0 2 * * *");
     check_cronjob_policy(cj, "postgres-backup");
     const Data *c = item(at(cj, POD ".containers"), 0);
-    assert_string_equal(str_at(c, "image"), "postgres:15");
+    assert_string_equal(str_at(c, "image"), "postgres:15.10");
     assert_string_equal(item(at(c, "command"), 0)->u.str.s, "/bin/sh");
     const char *script = item(at(c, "command"), 2)->u.str.s;
     assert_non_null(strstr(script, "pg_dump -F c -f .incoming.dump\n"));
@@ -212,9 +212,9 @@ static void test_etcd_restore_job(void **state)
     assert_non_null(strstr(ic, ",etcd-4=http://etcd-4.etcd-headless.gv.svc.cluster.local:2380"));
     assert_string_equal(str_at(named(at(m4, "env"), "SNAPSHOT_FILE"), "value"), "/backup/latest.db");
     const Data *vols = at(job, "spec.template.spec.volumes");
-    assert_int_equal(vols->u.kids.count, 6); /* backup + 5 members */
+    assert_int_equal(vols->u.kids.count, 7); /* backup + 5 members + tmp (read-only root filesystem) */
     assert_string_equal(str_at(named(vols, "member-4"), "persistentVolumeClaim.claimName"), "etcd-data-etcd-4");
-    assert_int_equal(at(item(at(job, "spec.template.spec.containers"), 0), "volumeMounts")->u.kids.count, 5);
+    assert_int_equal(at(item(at(job, "spec.template.spec.containers"), 0), "volumeMounts")->u.kids.count, 6); /* + /tmp */
     built_free(b);
 }
 

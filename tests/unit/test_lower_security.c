@@ -250,9 +250,9 @@ static void test_restricted_every_variant(void **state)
             total += pods;
         }
     assert_true(total > 4 * 8 * 2);
-    /* the backup CronJobs and restore Jobs were among them (when that work is present) */
-    if (ir_find_knob(f->ir, "etcd.backup.enabled"))
-        assert_true(jobs > 0);
+    /* the backup CronJobs and restore Jobs were among them */
+    assert_non_null(ir_find_knob(f->ir, "etcd.backup.enabled"));
+    assert_true(jobs > 0);
     Data *ns = doc_of(f, "Namespace", "goverse");
     assert_string_equal(str(data_get(at(ns, "metadata.labels"), "pod-security.kubernetes.io/enforce")), "restricted");
 }
