@@ -33,17 +33,18 @@ void lower_nodes_knobs(Lower *l)
 
 /* The config with `password:` added under `postgres:` as a single-quoted YAML scalar (quotes
  * doubled), renamed into place. Goverse builds a libpq key=value string without quoting it
- * (util/postgres), so whitespace, control characters (NEL too, which YAML folds), backslashes and
- * a leading quote would reach PostgreSQL altered: the pod stops here with a message instead.
- * umask 022: the node's uid may differ from this container's (no securityContext in some
- * tiers); the volume is the pod's own, in memory. */
+ * (util/postgres), and its driver does not normalise Unicode as PostgreSQL does: only printable
+ * ASCII without a backslash or a leading quote reaches PostgreSQL unaltered (tested by hand with
+ * Goverse 542b6c7). Anything else stops the pod here with a message, not later with a cryptic
+ * connection error or a silently different password. umask 022: the node's uid may differ from
+ * this container's (no securityContext in some tiers); the volume is the pod's own, in memory. */
 static const char RENDER_SCRIPT[] =
     "set -eu\n"
     "umask 022\n"
     "awk 'BEGIN { pw = ENVIRON[\"GOVERSE_POSTGRES_PASSWORD\"]\n"
-    "  if (pw ~ /[\\001-\\040\\177\\\\]/ || pw ~ /^\\047/ || index(pw, \"\\302\\205\")) {\n"
-    "    print \"render-config: the PostgreSQL password holds whitespace, a control character, a backslash \" \\\n"
-    "      \"or a leading quote, which Goverse cannot pass to PostgreSQL (docs/security.md)\" > \"/dev/stderr\"\n"
+    "  if (pw == \"\" || pw ~ /[^\\041-\\176]/ || pw ~ /\\\\/ || pw ~ /^\\047/) {\n"
+    "    print \"render-config: Goverse passes the PostgreSQL password on unquoted: it must be printable ASCII \" \\\n"
+    "      \"without spaces or backslashes, not start with a quote, not be empty (docs/security.md)\" > \"/dev/stderr\"\n"
     "    bad = 1; exit 1 }\n"
     "  gsub(/\\047/, \"\\047\\047\", pw) }\n"
     "{ print }\n"

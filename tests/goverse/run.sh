@@ -4,8 +4,9 @@
 #     argv of each Goverse binary, and probes/Services/ServiceMonitors against the listeners.
 #  2. The node's render-config init script, run verbatim by busybox's sh and awk (the image's
 #     tools) in a private mount namespace where /etc/goverse-template and /etc/goverse exist:
-#     passwords Goverse can carry come back exactly from the rendered YAML; the others stop the
-#     pod with the script's message.
+#     passwords Goverse can carry (printable ASCII, no backslash or leading quote: its DSN is
+#     unquoted) come back exactly from the rendered YAML, YAML-special ones included; the others
+#     stop the pod with the script's message.
 # Usage: bash tests/goverse/run.sh path/to/goversec. Needs python3 with PyYAML, busybox, unshare
 # (root): a missing one fails the suite with a message; nothing is skipped.
 set -uo pipefail
@@ -80,7 +81,7 @@ render() {
     cat /etc/goverse/config.yaml >"$0/rendered" 2>/dev/null || true
     exit $rc' "$WORK"
 }
-accepted=("hunter2" "a'b\"c:d#e=f\$g%h&i*j" "x'" "pässwörd€日本語🔑" "$(printf 'quote%.0s' {1..40})'" "a!b@c[d]{e}|f>g<h~i^j")
+accepted=("hunter2" "a'b\"c:d#e=f\$g%h&i*j" "x'" "$(printf 'quote%.0s' {1..40})'" "a!b@c[d]{e}|f>g<h~i^j" "\"dq\"" "-dash" "&anchor" "*alias" "!tag" "%pct" "@at" "\`bt\`" "{a:b}" "[1,2]" "yes" "null" "~" "0x1F" "1e3")
 for pw in "${accepted[@]}"; do
   : >"$WORK/rendered"
   if render "$pw"; then
@@ -91,10 +92,11 @@ for pw in "${accepted[@]}"; do
     ko "render-config refused a password Goverse can carry: $(printf %q "$pw"): $(cat "$WORK/stderr")"
   fi
 done
-refused=("two words" $'tab\tx' $'line\nbreak' $'cr\rx' "back\\slash" "'leading" $'nel\302\205x' $'ctl\001x' $'del\177x')
+refused=("" "two words" $'tab\tx' $'line\nbreak' $'cr\rx' "back\\slash" "'leading" $'nel\302\205x' $'ctl\001x' $'del\177x'
+         "pässwörd" "日本語" $'nbsp\302\240x' $'zw\342\200\213x' $'bad\377utf8')
 for pw in "${refused[@]}"; do
   if render "$pw"; then ko "render-config accepted $(printf %q "$pw"), which Goverse's DSN would alter"
-  elif grep -q 'render-config: the PostgreSQL password holds whitespace' "$WORK/stderr"; then ok "render-config refuses $(printf %q "$pw") with its message"
+  elif grep -q 'render-config: Goverse passes the PostgreSQL password on unquoted' "$WORK/stderr"; then ok "render-config refuses $(printf %q "$pw") with its message"
   else ko "render-config on $(printf %q "$pw"): no message ($(cat "$WORK/stderr"))"; fi
 done
 # The rendered file is readable by any uid of the pod (the node's may differ from the script's).
