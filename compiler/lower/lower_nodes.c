@@ -65,6 +65,13 @@ static void password_env(Lower *l, IrNode *env)
             ir_cond_or(a, lower_postgres_mode(l, PERSIST_EXTERNAL), lower_postgres_mode(l, PERSIST_INTERNAL)));
 }
 
+static IrNode *read_only_mount(Lower *l, const char *name, const char *path)
+{
+    IrNode *m = lower_volume_mount(l, name, path);
+    ir_put(l->a, m, "readOnly", ir_bool(l->a, true));
+    return m;
+}
+
 /* A short-lived helper: a shell, awk, one Go binary. */
 static IrNode *small_resources(Lower *l)
 {
@@ -89,7 +96,7 @@ static IrNode *render_container(Lower *l)
     ir_push(cmd, ir_str(a, RENDER_SCRIPT))->style = STYLE_LITERAL;
     password_env(l, ir_put(a, c, "env", ir_seq(a)));
     IrNode *mounts = ir_put(a, c, "volumeMounts", ir_seq(a));
-    ir_put(a, ir_push(mounts, lower_volume_mount(l, "config-template", TEMPLATE_DIR)), "readOnly", ir_bool(a, true));
+    ir_push(mounts, read_only_mount(l, "config-template", TEMPLATE_DIR));
     ir_push(mounts, lower_volume_mount(l, "config", CONFIG_DIR));
     ir_put(a, c, "resources", small_resources(l));
     return c;
@@ -107,7 +114,7 @@ static IrNode *node_container(Lower *l)
     ir_push(ports, lower_container_port(l, "http", "nodes.ports.http"));
     lower_env_pod_identity(l, ir_put(a, c, "env", ir_seq(a)));
     IrNode *mounts = ir_put(a, c, "volumeMounts", ir_seq(a));
-    ir_put(a, ir_push(mounts, lower_volume_mount(l, "config", CONFIG_DIR)), "readOnly", ir_bool(a, true));
+    ir_push(mounts, read_only_mount(l, "config", CONFIG_DIR));
     ir_when(ir_push(mounts, lower_volume_mount(l, "data", "/var/lib/goverse")), lower_if(l, "nodes.storage.enabled"));
     ir_put(a, c, "resources", lower_resources(l, "nodes"));
     ir_put(a, c, "livenessProbe", lower_http_probe(l, "/healthz", "nodes.ports.http", 30, 10));
@@ -122,8 +129,7 @@ static IrNode *schema_container(Lower *l)
     IrNode *args = ir_put(a, c, "args", ir_seq(a));
     ir_push(args, ir_str(a, "--config=" CONFIG_DIR "/config.yaml"));
     ir_push(args, ir_str(a, "init"));
-    ir_put(a, ir_push(ir_put(a, c, "volumeMounts", ir_seq(a)), lower_volume_mount(l, "config", CONFIG_DIR)), "readOnly",
-           ir_bool(a, true));
+    ir_push(ir_put(a, c, "volumeMounts", ir_seq(a)), read_only_mount(l, "config", CONFIG_DIR));
     ir_put(a, c, "resources", small_resources(l));
     return c;
 }
