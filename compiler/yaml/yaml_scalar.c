@@ -1,10 +1,10 @@
 /* yaml_scalar.c - the YAML writer's quoting policy (which strings must be double-quoted) and a
- * direct writer for single scalars that reproduces, byte for byte, what libyaml writes with the
- * settings of yaml_write.c (width -1, unicode, indent 2). The chart printer writes thousands of
- * single scalars into template text; starting a libyaml emitter for each one was most of its
- * cost (bench/README.md). Only the cases whose libyaml output is fully determined by the rules
- * below are written directly - ASCII text, plain, double-quoted or as a `|` block; anything else
- * (non-ASCII, "|+" blocks, keys libyaml would not write as simple keys) goes through libyaml.
+ * direct writer for single scalars that reproduces, byte for byte, what libyaml's emitter writes
+ * with goversec's settings (width -1, unicode, indent 2): the fast path of the YAML writer
+ * (yaml_write.c) and of the chart printer's template text. Only the cases whose libyaml output
+ * is fully determined by the rules below are written here - ASCII text, plain, double-quoted or
+ * as a `|` block; anything else (non-ASCII, "|+" blocks, keys libyaml would not write as simple
+ * keys) is declined and goes through the general path (yaml_text.c).
  * tests/unit/test_yaml_scalar.c compares them over a large table, and the policy with the
  * previous, straightforward implementation of it. */
 #include <stdint.h>
@@ -374,7 +374,7 @@ bool yaml_scalar_append(StrBuf *b, const char *s, size_t len, DataStyle style)
 }
 
 /* A key whose scan() is `acc`. libyaml writes a key longer than 128 bytes, or one with a line
- * break, as a complex key ("? key"): not a single scalar, left to libyaml. */
+ * break, as a complex key ("? key"): not a single scalar, left to the general path. */
 static bool put_key(StrBuf *b, const char *s, size_t len, unsigned acc)
 {
     if (len > 128 || (acc & (C_BREAK | C_HIGH)))
@@ -398,9 +398,9 @@ bool yaml_key_append_str(StrBuf *b, const char *key)
     return put_key(b, key, len, acc);
 }
 
-/* Where libyaml is still needed: the value as written for {k: value} minus "k: " and the final
- * newline (a `|` block keeps its continuation lines, indented for column 0). */
-static const char *scalar_via_libyaml(Arena *a, const char *s, size_t len, DataStyle style)
+/* The general path: the value as yaml_write writes {k: value}, minus "k: " and the final newline
+ * (a `|` block keeps its continuation lines, indented for column 0). */
+static const char *scalar_via_writer(Arena *a, const char *s, size_t len, DataStyle style)
 {
     Data *m = data_map(a);
     Data *d = data_put(a, m, "k", data_strn(a, s, len));
@@ -425,5 +425,5 @@ const char *yaml_scalar_text(Arena *a, const char *s, size_t len, DataStyle styl
     strbuf_init(&b, a);
     if (yaml_scalar_append(&b, s, len, style))
         return strbuf_str(&b);
-    return scalar_via_libyaml(a, s, len, style);
+    return scalar_via_writer(a, s, len, style);
 }
