@@ -2,7 +2,7 @@
  * its general scalar writer (yaml_text.c). The state is libyaml's emitter state reduced to what a
  * block-style writer with unlimited width needs (column, indentation, whitespace and indention
  * flags, open-ended document), so that every decision libyaml takes on it is taken the same way
- * and the text is libyaml's, byte for byte (tests/unit/test_yaml_oracle.c, tests/fuzz). */
+ * and the text is libyaml's, byte for byte (tests/unit/yaml_oracle.c, tests/fuzz). */
 #ifndef GOVERSEC_YAML_EMIT_H
 #define GOVERSEC_YAML_EMIT_H
 #include <stdbool.h>
@@ -40,5 +40,9 @@ void yaml_analyze(const char *s, size_t len, YamlScalarInfo *info);
  * any text. The caller has raised w->indent as libyaml does for a scalar. */
 void yaml_w_scalar_general(YamlW *w, const char *s, size_t len, bool plain, DataStyle style,
                            bool simple_key);
+
+/* The stream of `n` documents appended to `b` (yaml_write.c); NULL, or why it cannot be written
+ * (text that is not UTF-8). */
+const char *yaml_emit_stream(StrBuf *b, const Data *const *docs, size_t n);
 
 #endif

@@ -4,11 +4,10 @@
  * (double-quoted when a YAML 1.1 or 1.2 reader could take them for something else), STYLE_LITERAL
  * strings as `|` blocks. The text is what libyaml 0.2.5's emitter writes for the same events, byte
  * for byte: the structure follows its state machine (yaml_emit.h), ASCII scalars are written by
- * yaml_scalar.c, anything else by yaml_text.c. libyaml is not linked for writing; the test suite
- * keeps it as the oracle (tests/unit/yaml_oracle.c, test_yaml_oracle.c, tests/fuzz). */
+ * yaml_scalar.c, anything else by yaml_text.c. The entry points are in yaml_api.c. libyaml is not
+ * linked for writing; the test suite keeps it as the oracle (tests/unit/yaml_oracle.c). */
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "yaml/yaml_emit.h"
@@ -184,8 +183,7 @@ static bool write_node(YamlW *w, const Data *d, Ctx ctx)
 
 /* ---- documents and streams ------------------------------------------------------------------ */
 
-/* The stream of `n` documents appended to `b`; NULL, or why it cannot be written. */
-static const char *write_stream(StrBuf *b, const Data *const *docs, size_t n)
+const char *yaml_emit_stream(StrBuf *b, const Data *const *docs, size_t n)
 {
     YamlW w = {.b = b, .indent = -1, .whitespace = true, .indention = true};
     for (size_t i = 0; i < n; i++) {
@@ -205,50 +203,4 @@ static const char *write_stream(StrBuf *b, const Data *const *docs, size_t n)
         yaml_w_indent(&w);
     }
     return NULL;
-}
-
-bool yaml_write(Arena *a, const Data *const *docs, size_t n, const char **out, size_t *len,
-                const char **err)
-{
-    StrBuf b;
-    strbuf_init(&b, a);
-    const char *problem = write_stream(&b, docs, n);
-    if (problem) {
-        *err = problem;
-        return false;
-    }
-    *out = strbuf_str(&b);
-    *len = b.len;
-    return true;
-}
-
-const char *yaml_write_one(Arena *a, const Data *doc, size_t *len)
-{
-    const char *out, *err;
-    size_t n;
-    if (!yaml_write(a, &doc, 1, &out, &n, &err))
-        return NULL;
-    if (len)
-        *len = n;
-    return out;
-}
-
-bool yaml_write_to(YamlOut *out, const Data *doc)
-{
-    if (!out->arena) {
-        out->arena = arena_new();
-        strbuf_init(&out->buf, out->arena);
-    }
-    out->buf.len = 0;
-    const char *problem = write_stream(&out->buf, &doc, 1);
-    out->text = (char *)strbuf_str(&out->buf);
-    out->len = out->buf.len;
-    return problem == NULL;
-}
-
-void yaml_out_free(YamlOut *out)
-{
-    if (out->arena)
-        arena_free(out->arena);
-    *out = (YamlOut){0};
 }
