@@ -31,7 +31,9 @@ void yaml_w_indicator(YamlW *w, const char *ind, bool need_ws, bool is_ws, bool 
 typedef struct YamlScalarInfo {
     bool multiline, block_plain_allowed, single_quoted_allowed, block_allowed;
 } YamlScalarInfo;
-/* False when `s` is not UTF-8 as libyaml accepts it (yaml_check_utf8). */
+/* False when `s` is not UTF-8 (libyaml's yaml_check_utf8: no overlong forms, no truncated
+ * sequences) or holds a code point that is not a Unicode scalar value (a surrogate, or above
+ * U+10FFFF: libyaml would write an escape that no YAML reader accepts). */
 bool yaml_utf8_valid(const char *s, size_t len);
 void yaml_analyze(const char *s, size_t len, YamlScalarInfo *info);
 
@@ -40,6 +42,10 @@ void yaml_analyze(const char *s, size_t len, YamlScalarInfo *info);
  * any text. The caller has raised w->indent as libyaml does for a scalar. */
 void yaml_w_scalar_general(YamlW *w, const char *s, size_t len, bool plain, DataStyle style,
                            bool simple_key);
+
+/* yaml_scalar_append_indented as libyaml writes it for the YAML writer: the empty lines of a `|`
+ * block get no indentation (yaml_scalar.c). */
+bool yaml_scalar_append_at(StrBuf *b, const char *s, size_t len, DataStyle style, int indent);
 
 /* The stream of `n` documents appended to `b` (yaml_write.c); NULL, or why it cannot be written
  * (text that is not UTF-8). */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "yaml/yaml_emit.h"
 #include "yaml/yamlio.h"
 
 /* ---- byte classes ------------------------------------------------------------------------- */
@@ -295,7 +296,8 @@ static BlockCheck block_check(const char *s, size_t len, size_t *breaks)
  * the newline after any other value. Text ending in two newlines ("|+", after which libyaml
  * also ends the document explicitly) is not handled here. `indent` more spaces follow every
  * line break written (the block of an entry at that column). */
-static bool put_literal_block(StrBuf *b, const char *s, size_t len, size_t breaks, int indent)
+static bool put_literal_block(StrBuf *b, const char *s, size_t len, size_t breaks, int indent,
+                              bool indent_empty)
 {
     bool final_break = s[len - 1] == '\n';
     if (final_break && (len == 1 || s[len - 2] == '\n'))
@@ -314,8 +316,10 @@ static bool put_literal_block(StrBuf *b, const char *s, size_t len, size_t break
         if (!eol)
             eol = end;
         *p++ = '\n';
-        memset(p, ' ', shift);
-        p += shift;
+        if (eol > line || indent_empty) {
+            memset(p, ' ', shift);
+            p += shift;
+        }
         if (eol > line) {
             *p++ = ' ';
             *p++ = ' ';
@@ -344,19 +348,31 @@ static bool put_flow(StrBuf *b, const char *s, size_t len, DataStyle style, unsi
     return true;
 }
 
-bool yaml_scalar_append_indented(StrBuf *b, const char *s, size_t len, DataStyle style, int indent)
+/* `indent_empty`: the empty lines of a `|` block get the `indent` spaces too (template text:
+ * every line of it is shifted); libyaml leaves them empty (the YAML writer). */
+static bool append_at(StrBuf *b, const char *s, size_t len, DataStyle style, int indent, bool indent_empty)
 {
     if (style == STYLE_LITERAL) {
         size_t breaks;
         switch (block_check(s, len, &breaks)) {
         case BLOCK_NON_ASCII: return false;
-        case BLOCK_OK: return put_literal_block(b, s, len, breaks, indent);
+        case BLOCK_OK: return put_literal_block(b, s, len, breaks, indent, indent_empty);
         case BLOCK_QUOTED: break;
         }
         put_double_quoted(b, s, len);
         return true;
     }
     return put_flow(b, s, len, style, scan(s, len));
+}
+
+bool yaml_scalar_append_indented(StrBuf *b, const char *s, size_t len, DataStyle style, int indent)
+{
+    return append_at(b, s, len, style, indent, true);
+}
+
+bool yaml_scalar_append_at(StrBuf *b, const char *s, size_t len, DataStyle style, int indent)
+{
+    return append_at(b, s, len, style, indent, false);
 }
 
 bool yaml_scalar_append_str(StrBuf *b, const char *s, DataStyle style, int indent)

@@ -133,6 +133,11 @@ bool yaml_utf8_valid(const char *str, size_t len)
         }
         if ((n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && v < 0x10000))
             return false; /* overlong */
+        /* Not a Unicode scalar value: libyaml's emitter would write "\uD800" or "\U00110000",
+         * which its own parser (and YAML itself) refuses: refused here instead (the oracle
+         * counts it as a refusal, tests/unit/yaml_oracle.c). */
+        if ((v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF)
+            return false;
         p += n;
     }
     return true;

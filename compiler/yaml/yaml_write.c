@@ -40,7 +40,7 @@ static bool write_string(YamlW *w, const char *s, size_t len, DataStyle style, b
     if (!ws)
         strbuf_addc(w->b, ' ');
     int indent = scalar_indent(w);
-    if (!simple_key && yaml_scalar_append_indented(w->b, s, len, style, indent - 2)) {
+    if (!simple_key && yaml_scalar_append_at(w->b, s, len, style, indent - 2)) {
         w->whitespace = w->indention = false;
         w->column = 1 << 20; /* unknown, and not needed: the next indent breaks the line */
         if (style == STYLE_LITERAL)

@@ -126,7 +126,7 @@ static void test_generated_fleet(void **state)
 
 static const char *const STRINGS[] = {
     "", " ", "a", "plain text", "a: b", "- x", "#c", "'q'", "\"q\"", "yes", "1.5", "0x1F", "~",
-    "a\nb", "a\n", "a\n\n", "\n", "\n\n", "a\n\n\n", " a\nb\n", "a \nb", "a\rb", "a\tb", "\x01", "\x7f",
+    "a\nb", "a\n", "a\n\n", "\n", "\n\n", "a\n\n\n", " a\nb\n", "a\n\nb\n", "\na", "\n z", "a\n\n\nb", "a \nb", "a\rb", "a\tb", "\x01", "\x7f",
     "caf\xc3\xa9", "\xc3\xa9t\xc3\xa9 long", " \xc3\xa9", "\xc3\xa9 ", "\xe6\x97\xa5\xe6\x9c\xac",
     "a\xe2\x80\xa8" "b", "\xe2\x80\xa8", "a\xe2\x80\xa9", "\xe2\x80\xa8x", "a \xe2\x80\xa8" "b",
     "a\xe2\x80\xa8 b", "a\xe2\x80\xa8\xe2\x80\xa8" "b", "a\xe2\x80\xa8\n", "x\xe2\x80\xa8'y'",
