@@ -202,7 +202,7 @@ void lower_each_pod(Lower *l, LowerPodFn *fn, void *arg)
 
 IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
 {
-    Lower l = {arena, ir_cluster_new(arena, cluster->name, cluster->namespace_name), cluster, diags, NULL};
+    Lower l = {arena, ir_cluster_new(arena, cluster->name, cluster->namespace_name), cluster, diags, NULL, NULL};
     l.ir->span = cluster->span;
     l.ir->chart_version = "0.1.0";
     l.ir->app_version = lower_pick(cluster->nodes.image.tag, "latest");

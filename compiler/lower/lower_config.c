@@ -118,19 +118,35 @@ static IrNode *postgres_section(Lower *l)
     return pg;
 }
 
-IrNode *lower_config_tree(Lower *l)
+static IrNode *config_tree(Lower *l, bool with_nodes)
 {
-    if (l->config_tree)
-        return l->config_tree;
     Arena *a = l->a;
-    IrNode *root = l->config_tree = ir_map(a);
+    IrNode *root = ir_map(a);
     ir_put(a, root, "version", ir_int(a, 1));
     ir_put(a, root, "cluster", cluster_section(l));
     ir_put(a, root, "inspector", inspector_section(l));
     ir_put(a, root, "postgres", postgres_section(l));
-    ir_put(a, root, "nodes", node_list(l));
+    if (with_nodes)
+        ir_put(a, root, "nodes", node_list(l));
     ir_put(a, root, "gates", ir_seq(a));
     return root;
+}
+
+IrNode *lower_config_tree(Lower *l)
+{
+    if (!l->config_tree)
+        l->config_tree = config_tree(l, true);
+    return l->config_tree;
+}
+
+/* What the pods' checksum/config covers: the config without its `nodes:` list. A node reads only
+ * its own entry, so scaling the StatefulSet must not restart every running node (each restart
+ * moves its shards); any other change of the file does. */
+IrNode *lower_config_checksum_tree(Lower *l)
+{
+    if (!l->config_checksum_tree)
+        l->config_checksum_tree = config_tree(l, false);
+    return l->config_checksum_tree;
 }
 
 void lower_config_objects(Lower *l)

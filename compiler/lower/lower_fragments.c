@@ -198,7 +198,7 @@ IrNode *lower_pod_annotations(Lower *l, bool config_checksum, bool prometheus, c
         ir_put(a, an, "prometheus.io/path", ir_str(a, "/metrics"))->style = STYLE_QUOTED;
     }
     if (config_checksum) {
-        IrNode *yaml = ir_expr(a, EXPR_YAML, lower_config_tree(l));
+        IrNode *yaml = ir_expr(a, EXPR_YAML, lower_config_checksum_tree(l));
         ir_put(a, an, "checksum/config", ir_expr(a, EXPR_SHA256, yaml));
     }
     return an;

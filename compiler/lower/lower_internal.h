@@ -13,7 +13,8 @@ typedef struct Lower {
     IrCluster *ir;
     const Cluster *cl;
     DiagSink *diags;
-    IrNode *config_tree; /* lower_config_tree's one subtree */
+    IrNode *config_tree;          /* lower_config_tree's one subtree */
+    IrNode *config_checksum_tree; /* lower_config_checksum_tree's */
 } Lower;
 
 /* The design document's defaults (section 3/4/5) for one component, used wherever the model
@@ -80,6 +81,7 @@ void lower_config_knobs(Lower *l);
 /* The Goverse config as one subtree, shared by the ConfigMap and every checksum annotation
  * (expression arguments may share a subtree: see ir.h; ir_eval_object_memo writes it once). */
 IrNode *lower_config_tree(Lower *l);
+IrNode *lower_config_checksum_tree(Lower *l); /* the same without `nodes:` (scaling restarts nobody) */
 void lower_config_objects(Lower *l);
 void lower_etcd_knobs(Lower *l);
 void lower_etcd_objects(Lower *l);

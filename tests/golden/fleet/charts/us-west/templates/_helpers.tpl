@@ -95,6 +95,78 @@ nodes: []
 gates: []
 {{- end }}
 
+{{- define "goverse.yaml.2" -}}
+version: 1
+cluster:
+  shards: 8192
+  provider: "etcd"
+  etcd:
+    endpoints:
+    {{- if (not $.Values.etcd.external.enabled) }}
+    - {{ (printf "%v%v%v%v%v" "" "etcd-headless." $.Release.Namespace ".svc.cluster.local:" $.Values.etcd.ports.client) | quote }}
+    {{- end }}
+    {{- if $.Values.etcd.external.enabled }}
+    - {{ (printf "%v%v" "" (default "" (first $.Values.etcd.external.endpoints))) | quote }}
+    {{- end }}
+    prefix: {{ $.Values.cluster.etcdPrefix | quote }}
+  cluster_state_stability_duration: {{ $.Values.cluster.stabilityDuration | quote }}
+{{- if $.Values.inspector.enabled }}
+inspector:
+  grpc_addr: {{ (printf "%v%v" "0.0.0.0:" $.Values.inspector.ports.grpc) | quote }}
+  http_addr: {{ (printf "%v%v" "0.0.0.0:" $.Values.inspector.ports.http) | quote }}
+  advertise_addr: {{ (printf "%v%v%v%v" "inspector." $.Release.Namespace ".svc.cluster.local:" $.Values.inspector.ports.grpc) | quote }}
+{{- end }}
+{{- if (or $.Values.postgres.external.enabled (or $.Values.postgres.operator.enabled $.Values.postgres.internal.enabled)) }}
+postgres:
+  {{- if $.Values.postgres.external.enabled }}
+  host: {{ $.Values.postgres.external.host | quote }}
+  {{- end }}
+  {{- if (and $.Values.postgres.operator.enabled (not $.Values.postgres.external.enabled)) }}
+  host: {{ (printf "%v%v%v%v" "goverse-postgres" "." $.Release.Namespace ".svc.cluster.local") | quote }}
+  {{- end }}
+  {{- if (and $.Values.postgres.internal.enabled (not (or $.Values.postgres.external.enabled (and $.Values.postgres.operator.enabled (not $.Values.postgres.external.enabled))))) }}
+  host: {{ (printf "%v%v%v%v" "postgres" "." $.Release.Namespace ".svc.cluster.local") | quote }}
+  {{- end }}
+  {{- if $.Values.postgres.external.enabled }}
+  port: {{ $.Values.postgres.external.port }}
+  {{- end }}
+  {{- if (and $.Values.postgres.operator.enabled (not $.Values.postgres.external.enabled)) }}
+  port: 5432
+  {{- end }}
+  {{- if (and $.Values.postgres.internal.enabled (not (or $.Values.postgres.external.enabled (and $.Values.postgres.operator.enabled (not $.Values.postgres.external.enabled))))) }}
+  port: 5432
+  {{- end }}
+  {{- if $.Values.postgres.external.enabled }}
+  database: {{ $.Values.postgres.external.database | quote }}
+  {{- end }}
+  {{- if (and $.Values.postgres.operator.enabled (not $.Values.postgres.external.enabled)) }}
+  database: "goverse"
+  {{- end }}
+  {{- if (and $.Values.postgres.internal.enabled (not (or $.Values.postgres.external.enabled (and $.Values.postgres.operator.enabled (not $.Values.postgres.external.enabled))))) }}
+  database: {{ $.Values.postgres.internal.database | quote }}
+  {{- end }}
+  {{- if $.Values.postgres.external.enabled }}
+  user: {{ $.Values.postgres.external.user | quote }}
+  {{- end }}
+  {{- if (and $.Values.postgres.operator.enabled (not $.Values.postgres.external.enabled)) }}
+  user: "goverse"
+  {{- end }}
+  {{- if (and $.Values.postgres.internal.enabled (not (or $.Values.postgres.external.enabled (and $.Values.postgres.operator.enabled (not $.Values.postgres.external.enabled))))) }}
+  user: {{ $.Values.postgres.internal.user | quote }}
+  {{- end }}
+  {{- if $.Values.postgres.external.enabled }}
+  sslmode: {{ $.Values.postgres.external.sslmode | quote }}
+  {{- end }}
+  {{- if (and $.Values.postgres.operator.enabled (not $.Values.postgres.external.enabled)) }}
+  sslmode: "require"
+  {{- end }}
+  {{- if (and $.Values.postgres.internal.enabled (not (or $.Values.postgres.external.enabled (and $.Values.postgres.operator.enabled (not $.Values.postgres.external.enabled))))) }}
+  sslmode: "disable"
+  {{- end }}
+{{- end }}
+gates: []
+{{- end }}
+
 {{/* Checks the schema cannot express; rendered by templates/validate.yaml. */}}
 {{- define "goverse.validate" -}}
 {{- if eq (mod (int $.Values.etcd.replicas) 2) 0 }}
