@@ -43,14 +43,14 @@ static bool write_string(YamlW *w, const char *s, size_t len, DataStyle style, b
     if (!simple_key && yaml_scalar_append_at(w->b, s, len, style, indent - 2)) {
         w->whitespace = w->indention = false;
         w->column = 1 << 20; /* unknown, and not needed: the next indent breaks the line */
-        if (style == STYLE_LITERAL)
-            w->open_ended = 0; /* any block written resets it (a "|+" block never comes here) */
+        if (w->b->data[ws ? mark : mark + 1] == '|')
+            w->open_ended = 0; /* a block was written: it resets it ("|+" never comes here) */
         return true;
     }
     w->b->len = mark;
     w->b->data[mark] = '\0';
     if (!yaml_utf8_valid(s, len)) {
-        w->problem = "a string is not valid UTF-8";
+        w->problem = "a string is not valid UTF-8 Unicode text";
         return false;
     }
     bool plain = style == STYLE_AUTO && !yaml_needs_quotes(s, len);
@@ -124,7 +124,7 @@ static bool write_key(YamlW *w, const char *key)
         return true;
     }
     if (!yaml_utf8_valid(key, len)) {
-        w->problem = "a mapping key is not valid UTF-8";
+        w->problem = "a mapping key is not valid UTF-8 Unicode text";
         return false;
     }
     YamlScalarInfo in;

@@ -242,6 +242,16 @@ static void test_scalars_of_every_kind(void **state)
     check(a, &doc, 1);
     const Data *empties[3] = {data_map(a), data_seq(a), data_null(a)};
     check(a, empties, 3);
+    /* A "|+" block ends the stream with "..." unless another block follows it; a `|` request
+     * written double-quoted (trailing space) is no block and changes nothing. */
+    Data *keep = data_map(a);
+    data_put(a, keep, "kept", str(a, "x\n\n", STYLE_LITERAL));
+    data_put(a, keep, "quoted", str(a, "trailing ", STYLE_LITERAL));
+    data_put(a, keep, "empty", str(a, "", STYLE_LITERAL));
+    const Data *kd = keep;
+    check(a, &kd, 1);
+    data_put(a, keep, "block", str(a, "y\n", STYLE_LITERAL));
+    check(a, &kd, 1);
     arena_free(a);
 }
 
