@@ -133,12 +133,15 @@ static bool live_from_kubectl(Arena *a, const DiffOptions *opts, const char *ns,
            append_parsed(a, "kubectl get", text, len, live, err) >= 0;
 }
 
+/* A dump of a large cluster (100 000 objects are ~60 MB of YAML) is no .gv source: its own limit. */
+#define LIVE_DUMP_MAX_BYTES ((size_t)1 << 30)
+
 static bool live_from_file(Arena *a, const char *path, Objects *live, FILE *err)
 {
     SourceMap map;
     source_map_init(&map, a);
     const char *why = NULL;
-    SourceFile *f = source_load(&map, path, &why);
+    SourceFile *f = source_load_limited(&map, path, LIVE_DUMP_MAX_BYTES, "file is larger than the 1 GiB limit", &why);
     if (!f) {
         fprintf(err, "goversec diff: cannot read live dump %s: %s\n", path, why ? why : "error");
         return false;

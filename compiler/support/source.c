@@ -49,6 +49,12 @@ SourceFile *source_add(SourceMap *map, const char *path, const char *text, size_
 
 SourceFile *source_load(SourceMap *map, const char *path, const char **err)
 {
+    return source_load_limited(map, path, SOURCE_MAX_BYTES, "file is larger than the 4 MiB limit", err);
+}
+
+SourceFile *source_load_limited(SourceMap *map, const char *path, size_t max_bytes, const char *too_large,
+                                const char **err)
+{
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         *err = strerror(errno);
@@ -63,10 +69,10 @@ SourceFile *source_load(SourceMap *map, const char *path, const char **err)
     }
     for (;;) {
         if (len == cap) {
-            if (cap > SOURCE_MAX_BYTES) {
+            if (cap > max_bytes) {
                 free(buf);
                 fclose(fp);
-                *err = "file is larger than the 4 MiB limit";
+                *err = too_large;
                 return NULL;
             }
             cap *= 2;
@@ -92,9 +98,9 @@ SourceFile *source_load(SourceMap *map, const char *path, const char **err)
         *err = strerror(saved ? saved : EIO);
         return NULL;
     }
-    if (len > SOURCE_MAX_BYTES) {
+    if (len > max_bytes) {
         free(buf);
-        *err = "file is larger than the 4 MiB limit";
+        *err = too_large;
         return NULL;
     }
     SourceFile *f = source_add(map, path, buf, len);

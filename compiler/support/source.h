@@ -37,6 +37,9 @@ typedef struct SourceMap {
 void source_map_init(SourceMap *map, Arena *arena);
 /* Reads a whole file. Returns NULL and sets *err (static text, e.g. strerror) when it cannot. */
 SourceFile *source_load(SourceMap *map, const char *path, const char **err);
+/* The same with another size limit (`too_large` becomes *err past it): live cluster dumps. */
+SourceFile *source_load_limited(SourceMap *map, const char *path, size_t max_bytes, const char *too_large,
+                                const char **err);
 SourceFile *source_add(SourceMap *map, const char *path, const char *text, size_t len);
 const SourceFile *source_get(const SourceMap *map, int32_t id);
 /* 1-based line and column (column counts bytes; tabs count as one). */
