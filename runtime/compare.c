@@ -152,13 +152,17 @@ static void compare_pair(Arena *a, const DriftInput *in, const HpaTargets *hpa, 
     }
 }
 
+static bool str_is(const Data *d, const char *s) { return d && d->kind == DATA_STR && s && !strcmp(d->u.str.s, s); }
+
+/* Ours: labelled managed-by goversec, or installed by Helm from our chart as the cluster's release
+ * (Helm stamps managed-by Helm and its release annotation); and the cluster's instance label. */
 static bool labelled_ours(const Data *obj, const char *cluster)
 {
     const Data *labels = data_path(obj, "metadata.labels");
     const Data *by = data_get(labels, "app.kubernetes.io/managed-by");
-    const Data *inst = data_get(labels, "app.kubernetes.io/instance");
-    return by && by->kind == DATA_STR && !strcmp(by->u.str.s, "goversec") && inst &&
-           inst->kind == DATA_STR && cluster && !strcmp(inst->u.str.s, cluster);
+    const Data *release = data_get(data_path(obj, "metadata.annotations"), "meta.helm.sh/release-name");
+    bool deployed = str_is(by, "goversec") || (str_is(by, "Helm") && str_is(release, cluster));
+    return deployed && str_is(data_get(labels, "app.kubernetes.io/instance"), cluster);
 }
 
 static bool in_inventory(Arena *a, const DriftInput *in, const DriftObject *o)

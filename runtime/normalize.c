@@ -12,10 +12,11 @@ static const char *const SERVER_METADATA[] = {
     "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink",
     "deletionTimestamp", "deletionGracePeriodSeconds",
 };
-/* Annotations written by kubectl or controllers, never by a description. */
+/* Annotations written by kubectl, controllers or Helm (its release ownership), never by a
+ * description. */
 static const char *const SERVER_ANNOTATIONS[] = {
     "kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision",
-    "kubectl.kubernetes.io/restartedAt",
+    "kubectl.kubernetes.io/restartedAt", "meta.helm.sh/release-name", "meta.helm.sh/release-namespace",
 };
 
 static bool map_remove(Data *map, const char *key)
@@ -66,6 +67,21 @@ static void strip_annotations(Data *meta)
         map_remove(meta, "annotations");
 }
 
+/* An object Helm installed from goversec's chart says `managed-by: Helm` (Helm stamps it) and
+ * carries the chart's `helm.sh/chart` label: the same object as the manifest tree's. Recognised by
+ * Helm's release annotation, so a label written by anybody else is still compared. */
+static void undo_helm_ownership(Data *meta)
+{
+    const Data *release = data_get(data_get(meta, "annotations"), "meta.helm.sh/release-name");
+    Data *labels = data_get(meta, "labels");
+    if (!release || !labels || labels->kind != DATA_MAP)
+        return;
+    map_remove(labels, "helm.sh/chart");
+    Data *by = data_get(labels, "app.kubernetes.io/managed-by");
+    if (by && by->kind == DATA_STR && strcmp(by->u.str.s, "Helm") == 0)
+        by->u.str.s = "goversec", by->u.str.len = strlen("goversec");
+}
+
 Data *drift_strip_server_fields(Arena *a, const Data *live)
 {
     Data *obj = data_clone(a, live);
@@ -76,6 +92,7 @@ Data *drift_strip_server_fields(Arena *a, const Data *live)
     if (meta && meta->kind == DATA_MAP) {
         for (size_t i = 0; i < sizeof SERVER_METADATA / sizeof *SERVER_METADATA; i++)
             map_remove(meta, SERVER_METADATA[i]);
+        undo_helm_ownership(meta);
         strip_annotations(meta);
     }
     Data *tmpl = data_path(obj, "spec.template.metadata");

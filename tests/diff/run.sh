@@ -101,5 +101,11 @@ run 2 "unreadable dump" "$FIX/design.gv" --live "$WORK/bad.yaml"
 run 2 "missing dump file" "$FIX/design.gv" --live "$WORK/nope.yaml"
 expect_err "missing dump message" "cannot read live dump"
 
+# A large cluster's dump is no .gv source: past the 4 MiB source limit it is still read.
+python3 "$HERE/../../bench/gen-dump.py" "$FIX/live-design-all.json" 10000 > "$WORK/big.json"
+if [ "$(stat -c %s "$WORK/big.json")" -gt $((4 * 1024 * 1024)) ]; then
+  run 0 "a dump past 4 MiB (10000 objects) is read" "$FIX/design.gv" --live "$WORK/big.json"
+else ko "big.json is not past 4 MiB"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
