@@ -37,75 +37,14 @@ DISK="$(mktemp -d "${TMPDIR:-/tmp}/goversec-startup.XXXXXX")"
 MEM="$(mktemp -d "$SHM/goversec-startup.XXXXXX")"
 trap 'rm -rf "$DISK" "$MEM"' EXIT
 
-# The floor: creates the files listed on stdin ("SIZE PATH" lines, paths relative) below a new
-# directory DIR, like goversec's commit does (directories once, files O_EXCL relative to the
-# directory's descriptor, one write each), then syncfs + fsync of the parent when SYNC is 1.
-cat >"$DISK/floor.c" <<'EOF'
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-int main(int argc, char **argv)
-{
-    if (argc != 4) return 2;
-    FILE *list = fopen(argv[2], "r");
-    if (!list || mkdir(argv[1], 0755) != 0) return perror(argv[1]), 1;
-    int root = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    char line[4096], last[4096] = "", *made[4096];
-    int nmade = 0;
-    size_t max = 1; /* the text comes from memory, as goversec's: one buffer of the largest size */
-    while (fgets(line, sizeof line, list))
-        if (strtoul(line, NULL, 10) > max) max = strtoul(line, NULL, 10);
-    rewind(list);
-    char *text = malloc(max);
-    if (!text) return 1;
-    memset(text, 'x', max);
-    while (fgets(line, sizeof line, list)) {
-        size_t size = strtoul(line, NULL, 10);
-        char *path = strchr(line, ' ') + 1;
-        path[strcspn(path, "\n")] = '\0';
-        char *slash = strrchr(path, '/');
-        size_t dlen = slash ? (size_t)(slash - path) : 0;
-        if (dlen && (strlen(last) != dlen || strncmp(last, path, dlen) != 0)) {
-            for (char *s = strchr(path, '/'); s; s = strchr(s + 1, '/')) {
-                *s = '\0';
-                int i = 0; /* one mkdirat per directory, as goversec: remember those made */
-                while (i < nmade && strcmp(made[i], path) != 0) i++;
-                if (i == nmade && nmade < 4096) {
-                    if (mkdirat(root, path, 0755) != 0 && errno != EEXIST) return perror(path), 1;
-                    made[nmade++] = strdup(path);
-                }
-                *s = '/';
-            }
-            memcpy(last, path, dlen);
-            last[dlen] = '\0';
-        }
-        int fd = openat(root, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0 || write(fd, text, size) != (ssize_t)size || close(fd) != 0)
-            return perror(path), 1;
-    }
-    if (argv[3][0] == '1') {
-        if (syncfs(root) != 0) return perror("syncfs"), 1;
-        char *parent = dirname(strdup(argv[1]));
-        int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (pfd < 0 || fsync(pfd) != 0) return perror(parent), 1;
-        close(pfd);
-    }
-    close(root);
-    return 0;
-}
-EOF
+# The floor (bench/floor.c): creates the very files of a build, and nothing else.
+cp "$ROOT/bench/floor.c" "$DISK/floor.c"
 # Static when the toolchain can: the floor should not pay for the dynamic loader either.
 "$CC" -O2 -static -o "$DISK/floor" "$DISK/floor.c" 2>/dev/null || "$CC" -O2 -o "$DISK/floor" "$DISK/floor.c"
 
 # The files of a reference build, for the floor.
 "$GOVERSEC" build "$INPUT" -o "$MEM/ref" --no-sync -q 2>/dev/null
-(cd "$MEM/ref" && find . -type f -printf '%s %P\n') >"$DISK/files"
+(cd "$MEM/ref" && find . -type f -printf '%s %P\n' | LC_ALL=C sort -k2) >"$DISK/files"
 NFILES=$(wc -l <"$DISK/files")
 NBYTES=$(awk '{s += $1} END {print s}' "$DISK/files")
 NDIRS=$(cd "$MEM/ref" && find . -mindepth 1 -type d | wc -l)

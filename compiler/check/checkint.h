@@ -175,5 +175,6 @@ bool resolve_library_loaded(const Checker *ck, const char *name);
 
 /* ---- rules.c: cross-field rules after every layer is applied ---- */
 void rules_check_cluster(Checker *ck, Cluster *c);
+void goverse_check_cluster(Checker *ck, const Cluster *c); /* goverse.c */
 
 #endif

@@ -107,18 +107,20 @@ bool key_zones(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
     return true;
 }
 
+/* Goverse's gates and inspector run in flag mode (a Deployment's pods have no stable identity to
+ * list in the config file), and flag mode always uses 8192 shards; a node that read another count
+ * from its config would place objects where the gates never look. */
 bool key_shards(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
 {
     int n;
     (void)def;
     if (!ty_int(ck, st->args, "`shards`", 1, 65536, &n))
         return false;
-    if (n & (n - 1)) {
-        Diag *d = ck_error(ck, st->args->span, "`shards` must be a power of two, found %d", n);
-        int lo = 1;
-        while (lo * 2 < n)
-            lo *= 2;
-        ck_help(ck, d, "the nearest powers of two are %d and %d", lo, lo * 2);
+    if (n != GOVERSE_SHARDS) {
+        Diag *d = ck_error(ck, st->args->span, "Goverse clusters deployed by goversec have %d shards, found %d",
+                           GOVERSE_SHARDS, n);
+        ck_help(ck, d, "gates and the inspector take their shard count only from flags, which fix it at %d: "
+                       "remove `shards` or write `shards %d`", GOVERSE_SHARDS, GOVERSE_SHARDS);
         return false;
     }
     ((Cluster *)target)->shards = n;

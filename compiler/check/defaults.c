@@ -43,7 +43,7 @@ static Component component(const char *repo, Resources res, int grpc)
     return (Component){
         .enabled = true, .replicas = 3, .replicas_span = SPAN_NONE,
         .image = image("", repo, "latest"), .resources = res,
-        .grpc_port = grpc, .http_port = 8080,
+        .grpc_port = grpc, .http_port = 8080, .ops_port = 9090,
         .disruption = {.min_available = -1, .max_unavailable = -1, .span = SPAN_NONE},
         .autoscale = {.span = SPAN_NONE}, .ingress = {.span = SPAN_NONE}, .storage = {.span = SPAN_NONE},
         .span = SPAN_NONE,

@@ -10,6 +10,10 @@
 #include "support/quantity.h"
 #include "support/source.h"
 
+/* Goverse's gates and inspector run in flag mode, which always uses sharding.NumShards (8192):
+ * the one shard count a whole cluster can agree on (check/cluster.c key_shards). */
+#define GOVERSE_SHARDS 8192
+
 typedef struct Image {
     const char *registry;     /* "" when none: e.g. "quay.io"; the cluster `registry` when unset */
     const char *repository;   /* "goverse/node" */
@@ -75,6 +79,7 @@ typedef struct Component {
     Resources resources;
     Storage storage;            /* nodes only */
     int grpc_port, http_port;
+    int ops_port;               /* gates only: /healthz, /ready, /metrics (Goverse --ops-listen) */
     Disruption disruption;
     Autoscale autoscale;        /* gates only */
     Ingress ingress;            /* gates, inspector */
@@ -176,7 +181,7 @@ typedef struct Cluster {
     const char *cloud;          /* "aws" | ... | NULL */
     const char **zones;
     int nzones;
-    int shards;
+    int shards; /* always GOVERSE_SHARDS once checked (key_shards) */
     int64_t stability_ms;
     const char *registry;       /* default registry for images that name none; "" when none */
     Etcd etcd;

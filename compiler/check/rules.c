@@ -245,7 +245,12 @@ static void check_component(Checker *ck, Cluster *c, Component *k, const char *w
     if (!k->enabled)
         return;
     check_resources(ck, &k->resources, who, k->span);
-    check_ports(ck, k->grpc_port, k->http_port, "grpc", "http", who, pick(k->span, c->name_span, SPAN_NONE));
+    Span at = pick(k->span, c->name_span, SPAN_NONE);
+    check_ports(ck, k->grpc_port, k->http_port, "grpc", "http", who, at);
+    if (k == &c->gates) {
+        check_ports(ck, k->grpc_port, k->ops_port, "grpc", "ops", who, at);
+        check_ports(ck, k->http_port, k->ops_port, "http", "ops", who, at);
+    }
     check_image(ck, c, &k->image, who);
     check_ingress(ck, &k->ingress, who);
     resolve_storage(ck, c, &k->storage);
@@ -378,4 +383,5 @@ void rules_check_cluster(Checker *ck, Cluster *c)
     check_etcd_zones(ck, c);
     check_operator_zones(ck, c);
     gitops_check_cluster(ck, c);
+    goverse_check_cluster(ck, c);
 }

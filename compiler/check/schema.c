@@ -27,6 +27,15 @@ static const KeyDef COMPONENT_PORT_KEYS[] = {
 };
 const BlockDef SCHEMA_COMPONENT_PORTS = {"ports", COMPONENT_PORT_KEYS, N(COMPONENT_PORT_KEYS)};
 
+/* A gate serves its client HTTP API and its ops endpoints (health, readiness, metrics, pprof) on
+ * two listeners (Goverse --http-listen / --ops-listen). */
+static const KeyDef GATE_PORT_KEYS[] = {
+    {.name = "grpc", .min_args = 1, .max_args = 1, .form = "grpc PORT", .fn = key_port, .offset = offsetof(Component, grpc_port)},
+    {.name = "http", .min_args = 1, .max_args = 1, .form = "http PORT", .fn = key_port, .offset = offsetof(Component, http_port)},
+    {.name = "ops", .min_args = 1, .max_args = 1, .form = "ops PORT", .fn = key_port, .offset = offsetof(Component, ops_port)},
+};
+static const BlockDef SCHEMA_GATE_PORTS = {"ports", GATE_PORT_KEYS, N(GATE_PORT_KEYS)};
+
 static const KeyDef ETCD_PORT_KEYS[] = {
     {.name = "client", .min_args = 1, .max_args = 1, .form = "client PORT", .fn = key_port, .offset = offsetof(Etcd, client_port)},
     {.name = "peer", .min_args = 1, .max_args = 1, .form = "peer PORT", .fn = key_port, .offset = offsetof(Etcd, peer_port)},
@@ -64,7 +73,10 @@ static const KeyDef NODES_KEYS[] = {
 const BlockDef SCHEMA_NODES = {"nodes", NODES_KEYS, N(NODES_KEYS)};
 
 static const KeyDef GATES_KEYS[] = {
-    COMPONENT_COMMON(Component), PORTS(Component, SCHEMA_COMPONENT_PORTS), DISRUPTION(Component),
+    COMPONENT_COMMON(Component),
+    {.name = "ports", .block = BLK_REQUIRED, .form = "ports { grpc PORT  http PORT  ops PORT }", .fn = key_ports,
+     .sub = &SCHEMA_GATE_PORTS},
+    DISRUPTION(Component),
     {.name = "autoscale", .min_args = 1, .max_args = 1, .block = BLK_OPTIONAL,
      .form = "autoscale MIN .. MAX { cpu PERCENT  memory PERCENT }", .fn = key_autoscale,
      .offset = offsetof(Component, autoscale), .sub = &SCHEMA_AUTOSCALE},

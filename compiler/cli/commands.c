@@ -84,12 +84,9 @@ int cli_check(const CliOptions *o)
     cli_driver_options(o, &d);
     Compilation comp;
     driver_init(&comp);
-    /* Lowering and values are checked too (a --set that does not fit a knob is an error), but
-     * one cluster at a time: a fleet's check costs the model plus one cluster's IR. */
-    status = driver_check_file(&comp, o->input, &d);
-    const char *emit_err = NULL;
-    if (status == DRIVER_OK)
-        status = driver_stream(&comp, &d, NULL, &emit_err);
+    /* With --set/--set-string/-f the values are checked too (lowering each cluster to know its
+     * knobs, one at a time); without them lowering has nothing to report (driver_check). */
+    status = driver_check(&comp, o->input, &d);
     status = cli_report(&comp, status, o->color);
     driver_dispose(&comp);
     return status;

@@ -231,3 +231,17 @@ int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, co
         *emit_err = "emitting the Argo CD applications failed";
     return DRIVER_OK;
 }
+
+bool driver_check_needs_lowering(const DriverOptions *opts)
+{
+    return opts->nsets > 0 || opts->nset_strings > 0 || opts->nvalues_files > 0;
+}
+
+int driver_check(Compilation *comp, const char *path, const DriverOptions *opts)
+{
+    int status = driver_check_file(comp, path, opts);
+    const char *emit_err = NULL;
+    if (status == DRIVER_OK && driver_check_needs_lowering(opts))
+        status = driver_stream(comp, opts, NULL, &emit_err);
+    return status;
+}

@@ -63,4 +63,11 @@ bool driver_emit(Compilation *comp, const DriverOptions *opts, OutTree *out, con
 int driver_check_file(Compilation *comp, const char *path, const DriverOptions *opts);
 int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, const char **emit_err);
 
+/* `goversec check`: driver_check_file, then driver_stream without output only when there are
+ * overrides (--set, --set-string, -f) to check against the knobs. Without them the lowering and
+ * the default values add no diagnostic to a checked model, so they are skipped; the test
+ * unit.test_check_fast compares both paths on every case of tests/diagnostics and every example. */
+bool driver_check_needs_lowering(const DriverOptions *opts);
+int driver_check(Compilation *comp, const char *path, const DriverOptions *opts);
+
 #endif

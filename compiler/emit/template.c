@@ -395,6 +395,11 @@ static void pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n)
         pipeline(p, b, a);
         PUT(b, "))");
         return;
+    case EXPR_FIRST:
+        PUT(b, "(default \"\" (first ");
+        pipeline(p, b, a);
+        PUT(b, "))");
+        return;
     case EXPR_NAMESPACE: PUT(b, "$.Release.Namespace"); return;
     case EXPR_RELEASE_NAME:
         if (a && a->kind == IR_INT) {
@@ -556,8 +561,18 @@ static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int inde
         key_line(p, b, key, indent, ":\n");
         print_items(p, b, e, indent);
     } else if (is_repeat(e)) {
+        /* Zero repetitions must print `key: []`, as the manifest writer does, not `key:` (null). */
+        put_indent(b, indent);
+        PUT(b, "{{- if gt (int ");
+        pipeline(p, b, e->u.expr.args);
+        PUT(b, ") 0 }}\n");
         key_line(p, b, key, indent, ":\n");
         print_repeat(p, b, e, indent);
+        put_indent(b, indent);
+        PUT(b, "{{- else }}\n");
+        key_line(p, b, key, indent, ": []\n");
+        put_indent(b, indent);
+        PUT(b, "{{- end }}\n");
     } else if (is_list_ref(e) && p->in_define && e->u.ref->type == KNOB_STRING_LIST) {
         /* Inside a YAML define the text must match libyaml's: quoted items, `[]` when empty. */
         put_indent(b, indent);

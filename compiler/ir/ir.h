@@ -85,6 +85,8 @@ typedef enum IrExprOp {
     EXPR_JOIN,     /* string: args = separator (STR), sequence-valued node; items joined */
     EXPR_YAML,     /* string: arg = subtree; its YAML text (ConfigMap data) */
     EXPR_SHA256,   /* string: arg = string-valued node; lowercase hex sha256 */
+    EXPR_FIRST,    /* string: arg = list-valued node (a KNOB_STRING_LIST); its first item, ""
+                      when empty (Goverse takes one etcd address) */
     EXPR_NAMESPACE,/* string, no args: the cluster's namespace (chart: {{ .Release.Namespace }}) */
     EXPR_RELEASE_NAME, /* string: the cluster's name (chart: {{ .Release.Name }}); optional arg: an
                       IR_INT maximum length (truncates). No template names a cluster, so clusters

@@ -267,6 +267,13 @@ static Data *eval_expr(Eval *ev, const IrNode *n)
         return eval_yaml(ev, args);
     case EXPR_SHA256:
         return eval_sha256(ev, args);
+    case EXPR_FIRST: {
+        Data *list = args ? eval(ev, args) : NULL;
+        if (!list || list->kind != DATA_SEQ)
+            return NULL;
+        const Data *f = list->u.kids.first; /* a copy: the item stays linked into its list */
+        return f && f->kind == DATA_STR ? data_strn(ev->a, f->u.str.s, f->u.str.len) : data_str(ev->a, "");
+    }
     case EXPR_NAMESPACE: {
         const char *ns = ev->c && ev->c->namespace_name ? ev->c->namespace_name : "";
         return str_ref(ev, ns, strlen(ns));

@@ -24,6 +24,10 @@ static const LowerDefaults DEFAULTS[] = {
     /* Containers of the backup CronJobs and restore Jobs (etcdctl/etcdutl/busybox, pg_dump/pg_restore). */
     {"etcd.backup", "", "", "", "", "100m", "1", "128Mi", "1Gi", "", 0, 0},
     {"postgres.backup", "", "", "", "", "100m", "1", "256Mi", "1Gi", "", 0, 0},
+    /* Shell of the node's init container that adds the PostgreSQL password to its config. */
+    {"nodes.configRenderer", "", "busybox", "1.36.1", "IfNotPresent", "", "", "", "", "", 0, 0},
+    /* Goverse's cmd/pgadmin; the model's nodes image supplies registry and tag (lower_nodes.c). */
+    {"nodes.schemaInit", "", "goverse/pgadmin", "latest", "IfNotPresent", "", "", "", "", "", 0, 0},
     {"inspector", "", "goverse/inspector", "latest", "IfNotPresent", "100m", "500m", "128Mi", "512Mi", "", 8081, 8080},
 };
 

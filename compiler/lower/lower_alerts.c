@@ -90,9 +90,9 @@ static const AlertDef SHARD_ALERTS[] = {
      "Shards have been in migration (target node differs from current node) for 15 minutes.",
      "Check node readiness and etcd health; a node flapping in and out of the cluster keeps shards moving."},
     {"GoverseShardsUnassigned",
-     "sum(max by (node) (goverse_shards_total{" NS "})) < @KNOB:cluster.shards@", "15m", "warning",
+     "sum(max by (node) (goverse_shards_total{" NS "})) < 8192", "15m", "warning",
      "Not every Goverse shard is assigned to a node",
-     "The nodes together own fewer shards than cluster.shards for 15 minutes: calls to the objects of "
+     "The nodes together own fewer than the cluster's 8192 shards for 15 minutes: calls to the objects of "
      "the missing shards fail.",
      "Check that every node is ready and registered in etcd; look at the inspector's shard view."},
     {"GoverseShardMappingWriteFailures",

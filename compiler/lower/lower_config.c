@@ -1,6 +1,13 @@
-/* lower_config.c - the Goverse config.yaml (design 3.2) as an IR subtree, and the goverse-config
- * ConfigMap that carries it. The subtree is built by one function called once per use (ConfigMap
- * data and every pod template's checksum/config), so its YAML text and checksum always agree. */
+/* lower_config.c - the Goverse config.yaml (design 3.2) as an IR subtree, the goverse-config
+ * ConfigMap that carries it, and the one etcd address every Goverse process is given. The subtree
+ * is built once and shared (ConfigMap data and every pod template's checksum/config), so its YAML
+ * text and checksum always agree.
+ *
+ * It holds exactly what Goverse's config.LoadConfig reads (config/config.go; unknown keys are
+ * dropped there silently, so none is written): nodes run in config mode (`--config --node-id`)
+ * and are listed by StatefulSet ordinal; gates and the inspector run in flag mode (a Deployment's
+ * pods have no stable identity to list), so `gates:` is empty. The PostgreSQL password is not
+ * here: lower_nodes.c renders it into the pod's in-memory copy of this file at start. */
 #include "lower/lower_internal.h"
 #include "lower/lower_security.h"
 #include "support/quantity.h"
@@ -9,8 +16,6 @@ void lower_config_knobs(Lower *l)
 {
     const Cluster *cl = l->cl;
     char buf[64];
-    lower_knob_int(l, "cluster.shards", cl->shards > 0 ? cl->shards : 8192, 1, 65536,
-                   "Goverse cluster.shards (changing it re-maps every object)");
     lower_knob_str(l, "cluster.etcdPrefix", KNOB_STRING, lower_pick(cl->etcd.prefix, "/goverse"),
                    "key prefix of the cluster state in etcd");
     lower_knob_str(l, "cluster.stabilityDuration", KNOB_DURATION,
@@ -18,43 +23,67 @@ void lower_config_knobs(Lower *l)
                    "cluster_state_stability_duration");
 }
 
-/* "etcd-I.etcd-headless.NS.svc.cluster.local:PORT" for I in 0..replicas-1. */
-static IrNode *internal_endpoints(Lower *l)
+/* Goverse hands one address to its etcd client (config: the first of cluster.etcd.endpoints;
+ * flags: --etcd / --etcd-addr), so every process gets one name that reaches the whole quorum: the
+ * headless Service (its DNS answer lists every member and the client tries them in turn), or the
+ * first external endpoint (the checker warns when more are given). Pushes `prefix` + address to
+ * `seq` twice, under opposite conditions: exactly one survives evaluation. */
+void lower_push_etcd_address(Lower *l, IrNode *seq, const char *prefix)
 {
-    IrNode *body = lower_concat(l, ir_str(l->a, "etcd-"), ir_index(l->a), ir_str(l->a, ".etcd-headless."),
-                                lower_namespace_expr(l), ir_str(l->a, ".svc.cluster.local:"),
-                                lower_ref(l, "etcd.ports.client"), NULL);
-    return ir_expr(l->a, EXPR_REPEAT, ir_chain(lower_ref(l, "etcd.replicas"), body, NULL));
+    Arena *a = l->a;
+    IrNode *internal = lower_concat(l, ir_str(a, prefix), ir_str(a, "etcd-headless."), lower_namespace_expr(l),
+                                    ir_str(a, ".svc.cluster.local:"), lower_ref(l, "etcd.ports.client"), NULL);
+    IrNode *external = lower_concat(l, ir_str(a, prefix),
+                                    ir_expr(a, EXPR_FIRST, lower_ref(l, "etcd.external.endpoints")), NULL);
+    ir_when(ir_push(seq, internal), lower_unless(l, "etcd.external.enabled"));
+    ir_when(ir_push(seq, external), lower_if(l, "etcd.external.enabled"));
+}
+
+/* "inspector.NS.svc.cluster.local:GRPC": where nodes and gates report to the inspector. */
+IrNode *lower_inspector_address(Lower *l)
+{
+    return lower_concat(l, ir_str(l->a, "inspector."), lower_namespace_expr(l), ir_str(l->a, ".svc.cluster.local:"),
+                        lower_ref(l, "inspector.ports.grpc"), NULL);
 }
 
 static IrNode *cluster_section(Lower *l)
 {
     Arena *a = l->a;
     IrNode *c = ir_map(a);
-    ir_put(a, c, "shards", lower_ref(l, "cluster.shards"));
+    ir_put(a, c, "shards", ir_int(a, GOVERSE_SHARDS)); /* see check/cluster.c key_shards */
     ir_put(a, c, "provider", ir_str(a, "etcd"));
     IrNode *etcd = ir_put(a, c, "etcd", ir_map(a));
-    /* Two entries under one key with opposite conditions: exactly one survives evaluation. */
-    ir_when(ir_put(a, etcd, "endpoints", internal_endpoints(l)), lower_unless(l, "etcd.external.enabled"));
-    ir_when(ir_put(a, etcd, "endpoints", lower_ref(l, "etcd.external.endpoints")),
-            lower_if(l, "etcd.external.enabled"));
+    lower_push_etcd_address(l, ir_put(a, etcd, "endpoints", ir_seq(a)), "");
     ir_put(a, etcd, "prefix", lower_ref(l, "cluster.etcdPrefix"));
     ir_put(a, c, "cluster_state_stability_duration", lower_ref(l, "cluster.stabilityDuration"));
     return c;
 }
 
+/* Only advertise_addr is read by the nodes (the inspector itself runs in flag mode); the listen
+ * addresses are what that mode is given, so the section is also a valid inspector config. */
 static IrNode *inspector_section(Lower *l)
 {
     Arena *a = l->a;
     IrNode *in = ir_when(ir_map(a), lower_if(l, "inspector.enabled"));
-    ir_put(a, in, "grpc_addr",
-           lower_concat(l, ir_str(a, "inspector."), lower_namespace_expr(l), ir_str(a, ".svc.cluster.local:"),
-                        lower_ref(l, "inspector.ports.grpc"), NULL));
-    ir_put(a, in, "http_addr", lower_concat(l, ir_str(a, "0.0.0.0:"), lower_ref(l, "inspector.ports.http"), NULL));
-    ir_put(a, in, "advertise_addr",
-           lower_concat(l, ir_str(a, "inspector."), lower_namespace_expr(l), ir_str(a, ".svc.cluster.local:"),
-                        lower_ref(l, "inspector.ports.grpc"), NULL));
+    ir_put(a, in, "grpc_addr", lower_listen_addr(l, "inspector.ports.grpc"));
+    ir_put(a, in, "http_addr", lower_listen_addr(l, "inspector.ports.http"));
+    ir_put(a, in, "advertise_addr", lower_inspector_address(l));
     return in;
+}
+
+/* nodes: one entry per StatefulSet ordinal, so `--node-id=$(POD_NAME)` finds its own. */
+static IrNode *node_list(Lower *l)
+{
+    Arena *a = l->a;
+    IrNode *n = ir_map(a);
+    ir_put(a, n, "id", lower_concat(l, ir_str(a, "goverse-node-"), ir_index(a), NULL));
+    ir_put(a, n, "grpc_addr", lower_listen_addr(l, "nodes.ports.grpc"));
+    ir_put(a, n, "advertise_addr",
+           lower_concat(l, ir_str(a, "goverse-node-"), ir_index(a), ir_str(a, ".goverse-node-headless."),
+                        lower_namespace_expr(l), ir_str(a, ".svc.cluster.local:"), lower_ref(l, "nodes.ports.grpc"),
+                        NULL));
+    ir_put(a, n, "http_addr", lower_listen_addr(l, "nodes.ports.http"));
+    return ir_expr(a, EXPR_REPEAT, ir_chain(lower_ref(l, "nodes.replicas"), n, NULL));
 }
 
 /* One entry per persistence mode, each under the mode's exclusive condition. */
@@ -85,7 +114,7 @@ static IrNode *postgres_section(Lower *l)
     /* Zalando's Spilo serves TLS by default; the in-cluster StatefulSet has no certificate. */
     put_alternatives(l, pg, "sslmode", lower_ref(l, "postgres.external.sslmode"), ir_str(a, "require"),
                      ir_str(a, "disable"));
-    ir_put(a, pg, "password_env", ir_str(a, "POSTGRES_PASSWORD"));
+    /* `password` is added at pod start (lower_nodes.c), right under `postgres:`. */
     return pg;
 }
 
@@ -99,8 +128,7 @@ IrNode *lower_config_tree(Lower *l)
     ir_put(a, root, "cluster", cluster_section(l));
     ir_put(a, root, "inspector", inspector_section(l));
     ir_put(a, root, "postgres", postgres_section(l));
-    ir_put(a, root, "tls", lower_tls_config(l)); /* lower_tls.c: behind tls.enabled */
-    ir_put(a, root, "nodes", ir_seq(a));
+    ir_put(a, root, "nodes", node_list(l));
     ir_put(a, root, "gates", ir_seq(a));
     return root;
 }

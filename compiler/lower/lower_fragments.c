@@ -158,10 +158,10 @@ IrNode *lower_volume_mount(Lower *l, const char *name, const char *path)
     return m;
 }
 
-IrNode *lower_config_volume(Lower *l)
+IrNode *lower_config_volume(Lower *l, const char *name)
 {
     IrNode *v = ir_map(l->a);
-    ir_put(l->a, v, "name", ir_str(l->a, "config"));
+    ir_put(l->a, v, "name", ir_str(l->a, name));
     IrNode *cm = ir_put(l->a, v, "configMap", ir_map(l->a));
     ir_put(l->a, cm, "name", ir_str(l->a, "goverse-config"));
     return v;
@@ -320,7 +320,7 @@ IrNode *lower_pod_template(Lower *l, IrNode *workload_spec, const char *app, con
     IrNode *pod = ir_put(a, tpl, "spec", ir_map(a));
     ir_push(ir_put(a, pod, "containers", ir_seq(a)), container);
     if (config_volume)
-        ir_push(ir_put(a, pod, "volumes", ir_seq(a)), lower_config_volume(l));
+        ir_push(ir_put(a, pod, "volumes", ir_seq(a)), lower_config_volume(l, "config"));
     lower_pull_secrets(l, pod);
     return pod;
 }
@@ -340,6 +340,20 @@ void lower_env_pod_identity(Lower *l, IrNode *env)
 {
     ir_push(env, lower_env_field(l, "POD_NAME", "metadata.name"));
     ir_push(env, lower_env_field(l, "POD_NAMESPACE", "metadata.namespace"));
+}
+
+/* "--flag=" + value: one argv item for a Goverse binary (Go's flag package takes this form). */
+IrNode *lower_arg(Lower *l, const char *flag_eq, IrNode *value)
+{
+    return lower_concat(l, ir_str(l->a, flag_eq), value, NULL);
+}
+
+/* The cluster-state flags of a Goverse process in flag mode: its one etcd address and the key
+ * prefix (the gate says --etcd, the inspector --etcd-addr). */
+void lower_args_cluster_state(Lower *l, IrNode *args, const char *etcd_flag_eq)
+{
+    lower_push_etcd_address(l, args, etcd_flag_eq);
+    ir_push(args, lower_arg(l, "--etcd-prefix=", lower_ref(l, "cluster.etcdPrefix")));
 }
 
 IrNode *lower_listen_addr(Lower *l, const char *port_knob)

@@ -58,7 +58,7 @@ IrNode *lower_env_secret(Lower *l, const char *name, IrNode *secret, const char 
 IrNode *lower_container_port(Lower *l, const char *name, const char *port_knob);
 IrNode *lower_service_port(Lower *l, const char *name, const char *port_knob);
 IrNode *lower_volume_mount(Lower *l, const char *name, const char *path);
-IrNode *lower_config_volume(Lower *l);
+IrNode *lower_config_volume(Lower *l, const char *name); /* the goverse-config ConfigMap */
 IrNode *lower_vct(Lower *l, const char *name, const char *storage_prefix);
 IrNode *lower_pod_annotations(Lower *l, bool config_checksum, bool prometheus, const char *http_knob);
 IrNode *lower_container(Lower *l, const char *name, const char *prefix);
@@ -68,6 +68,8 @@ IrNode *lower_pod_template(Lower *l, IrNode *workload_spec, const char *app, con
 IrNode *lower_workload(Lower *l, IrObject *o, const char *app, const char *component);
 void lower_env_pod_identity(Lower *l, IrNode *env);
 IrNode *lower_listen_addr(Lower *l, const char *port_knob); /* "0.0.0.0:" + port */
+IrNode *lower_arg(Lower *l, const char *flag_eq, IrNode *value); /* "--flag=" + value */
+void lower_args_cluster_state(Lower *l, IrNode *args, const char *etcd_flag_eq); /* etcd + prefix */
 void lower_component_knobs(Lower *l, const char *prefix, const Component *c, bool with_replicas);
 void lower_port_knobs(Lower *l, const char *prefix, const Component *c);
 IrNode *lower_service(Lower *l, IrObject *o, const char *name, const char *app,
@@ -82,6 +84,9 @@ void lower_config_objects(Lower *l);
 void lower_etcd_knobs(Lower *l);
 void lower_etcd_objects(Lower *l);
 IrNode *lower_etcd_initial_cluster(Lower *l); /* ETCD_INITIAL_CLUSTER over etcd.replicas */
+/* The one etcd address Goverse processes are given (lower_config.c): pushes PREFIX+address. */
+void lower_push_etcd_address(Lower *l, IrNode *seq, const char *prefix);
+IrNode *lower_inspector_address(Lower *l); /* inspector.NS.svc.cluster.local:GRPC */
 void lower_nodes_knobs(Lower *l);
 void lower_nodes_objects(Lower *l);
 void lower_gates_knobs(Lower *l);
@@ -92,7 +97,7 @@ const IrCond *lower_postgres_on(Lower *l);               /* any persistence mode
 const IrCond *lower_postgres_mode(Lower *l, PersistenceMode mode); /* exclusive: external > operator > internal */
 const char *lower_postgres_operator_user(const Lower *l);     /* literal: Zalando keys on it */
 const char *lower_postgres_operator_database(const Lower *l);
-void lower_postgres_node_env(Lower *l, IrNode *container, IrNode *env);
+const char *lower_postgres_operator_secret(Lower *l); /* Zalando's credentials Secret of the user */
 void lower_inspector_knobs(Lower *l);
 void lower_inspector_objects(Lower *l);
 /* Fills an Ingress for `service` from the knobs under `prefix` ("gates.ingress"). */

@@ -126,7 +126,7 @@ void lower_monitoring_objects(Lower *l)
 {
     const IrCond *sm = lower_monitoring_on(l, "monitoring.serviceMonitor.enabled");
     service_monitor(l, "monitoring/servicemonitor-nodes.yaml", "goverse-nodes", "goverse-node", "http", sm);
-    service_monitor(l, "monitoring/servicemonitor-gates.yaml", "goverse-gates", "goverse-gate", "http", sm);
+    service_monitor(l, "monitoring/servicemonitor-gates.yaml", "goverse-gates", "goverse-gate", "ops", sm);
     service_monitor(l, "monitoring/servicemonitor-etcd.yaml", "goverse-etcd", "etcd", "client",
                     ir_cond_and(l->a, sm, lower_monitoring_etcd_on(l)));
     lower_alerts_object(l);

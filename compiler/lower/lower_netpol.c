@@ -206,7 +206,7 @@ static void gate_policy(Lower *l, const IrCond *on, const Conds *c)
     Policy p = app_policy(l, "goverse-gate", on, true, true);
     rule(&p, lower_if(l, "gates.ingress.enabled"), "from", namespace_named(l, "networkPolicy.ingressNamespace"),
          tcp(l, "gates.ports.grpc"), tcp(l, "gates.ports.http"), NULL);
-    ingress_metrics(&p, c, "gates.ports.http");
+    ingress_metrics(&p, c, "gates.ports.ops");
     rule(&p, NULL, "to", pods(l, "goverse-node"), tcp(l, "nodes.ports.grpc"), NULL);
     egress_etcd(&p, c);
     rule(&p, c->inspector, "to", pods(l, "inspector"), tcp(l, "inspector.ports.grpc"), NULL);

@@ -100,19 +100,10 @@ const IrCond *lower_postgres_mode(Lower *l, PersistenceMode mode)
 
 /* Nodes read the credentials from the existing Secret (design 3.5) or, with the operator, from
  * the Secret Zalando generates (keys username/password). */
-void lower_postgres_node_env(Lower *l, IrNode *container, IrNode *env)
+const char *lower_postgres_operator_secret(Lower *l)
 {
-    Arena *a = l->a;
-    const char *zsecret = arena_concat(a, lower_postgres_operator_user(l), ".", ZALANDO_CLUSTER,
-                                       ".credentials.postgresql.acid.zalan.do", NULL);
-    const IrCond *op = lower_postgres_mode(l, PERSIST_OPERATOR);
-    ir_when(ir_push(env, lower_env_secret(l, "POSTGRES_USER", ir_str(a, zsecret), "username")), op);
-    ir_when(ir_push(env, lower_env_secret(l, "POSTGRES_PASSWORD", ir_str(a, zsecret), "password")), op);
-
-    IrNode *from = ir_put(a, container, "envFrom", ir_seq(a));
-    ir_when(from, ir_cond_or(a, lower_postgres_mode(l, PERSIST_EXTERNAL), lower_postgres_mode(l, PERSIST_INTERNAL)));
-    IrNode *ref = ir_put(a, ir_push(from, ir_map(a)), "secretRef", ir_map(a));
-    ir_put(a, ref, "name", lower_ref(l, "postgres.existingSecret"));
+    return arena_concat(l->a, lower_postgres_operator_user(l), ".", ZALANDO_CLUSTER,
+                        ".credentials.postgresql.acid.zalan.do", NULL);
 }
 
 static IrNode *pg_isready_probe(Lower *l, int initial, int period, int failures)

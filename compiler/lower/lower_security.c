@@ -223,8 +223,9 @@ static void container(Lower *l, const PodSec *ps, IrNode *pod, IrNode *c, const 
     scratch(l, ps, pod, c, "tmp", "/tmp");
     if (strcmp(role->app, "postgres") == 0)
         scratch(l, ps, pod, c, "postgres-run", "/var/run/postgresql");
-    if (strcmp(role->app, "goverse-node") == 0)
-        node_data(l, ps, pod, c);
+    IrNode *name = lower_map_get(c, "name");
+    if (strcmp(role->app, "goverse-node") == 0 && name && name->kind == IR_STR && strcmp(name->u.str, "goverse-node") == 0)
+        node_data(l, ps, pod, c); /* the node process only, not its init containers */
 }
 
 /* A container list is a sequence of maps, or a repetition (one init container per etcd member in

@@ -36,7 +36,6 @@ void lower_rbac_accounts(Lower *l, SecAccounts *acc);
 void lower_tls_knobs(Lower *l);
 void lower_tls_objects(Lower *l);
 void lower_tls_pod(Lower *l, IrNode *pod_spec, const SecPodRole *role);
-IrNode *lower_tls_config(Lower *l); /* the `tls:` section of config.yaml, behind tls.enabled */
 
 /* Volume/mount helpers that never add a second entry of the same name or path. */
 IrNode *sec_seq_of(Lower *l, IrNode *map, const char *key); /* existing seq or a new one */

@@ -1,7 +1,8 @@
 /* lower_tls.c - design 9.4: cert-manager Certificates for the Goverse processes (nodes: the
  * wildcard of their headless Service; gates; inspector), their Secrets mounted read-only at
- * /etc/goverse/tls, and the `tls:` section of config.yaml pointing at them. Every piece is behind
- * tls.enabled. etcd and PostgreSQL keep their own transport (see docs/security.md). */
+ * /etc/goverse/tls. Every piece is behind tls.enabled. Goverse itself reads no TLS setting (no
+ * flag, no config key): the checker warns that its traffic stays plaintext (docs/security.md).
+ * etcd and PostgreSQL keep their own transport. */
 #include "lower/lower_security.h"
 
 #define TLS_DIR "/etc/goverse/tls"
@@ -86,16 +87,4 @@ void lower_tls_pod(Lower *l, IrNode *pod_spec, const SecPodRole *role)
         IrNode *m = sec_push_when(l, mounts, lower_volume_mount(l, "tls", TLS_DIR), on);
         ir_put(a, m, "readOnly", ir_bool(a, true));
     }
-}
-
-/* cert-manager writes tls.crt, tls.key and the issuing CA as ca.crt into every Secret. */
-IrNode *lower_tls_config(Lower *l)
-{
-    Arena *a = l->a;
-    IrNode *t = ir_when(ir_map(a), lower_if(l, "tls.enabled"));
-    ir_put(a, t, "mode", ir_str(a, "mtls"));
-    ir_put(a, t, "cert_file", ir_str(a, TLS_DIR "/tls.crt"));
-    ir_put(a, t, "key_file", ir_str(a, TLS_DIR "/tls.key"));
-    ir_put(a, t, "ca_file", ir_str(a, TLS_DIR "/ca.crt"));
-    return t;
 }

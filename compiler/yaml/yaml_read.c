@@ -1,6 +1,7 @@
 /* yaml_read.c - YAML text -> Data documents through libyaml's event parser. Owns scalar
  * resolution (YAML 1.2 core schema for plain scalars; quoted scalars are strings), alias expansion
- * under a node budget (billion-laughs inputs fail instead of exhausting memory), duplicate-key
+ * under a node budget (billion-laughs inputs fail instead of exhausting memory; the nodes of the
+ * text itself are bounded by its length), duplicate-key
  * detection, and located errors (file:line:col from libyaml's byte offsets). */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,7 +26,10 @@ typedef struct Reader {
     const SourceFile *file;
     DiagSink *diags;
     Anchor *anchors;
-    size_t nodes;   /* nodes created so far, aliases counted in full */
+    size_t nodes;   /* nodes read from the text so far */
+    size_t budget;  /* their limit: YAML_NODE_BUDGET, or the text's length when longer (a node
+                     * takes at least one byte: memory stays proportional to the input) */
+    size_t aliased; /* nodes copied by aliases so far, counted in full (YAML_NODE_BUDGET) */
     int depth;
 } Reader;
 
@@ -196,8 +200,8 @@ static Data *read_alias(Reader *r, const yaml_event_t *ev)
     for (const Anchor *an = r->anchors; an; an = an->next) {
         if (strcmp(an->name, name) != 0)
             continue;
-        r->nodes += an->nodes;
-        if (r->nodes > YAML_NODE_BUDGET)
+        r->aliased += an->nodes;
+        if (r->aliased > YAML_NODE_BUDGET)
             return error_at(r, ev->start_mark.index,
                             "YAML aliases expand to more than 1000000 nodes (an alias bomb?)");
         return data_clone(r->a, an->value);
@@ -273,7 +277,7 @@ static Data *read_node(Reader *r, yaml_event_t *ev)
     Data *d = NULL;
     yaml_char_t *anchor = NULL;
     size_t at = ev->start_mark.index;
-    if (++r->nodes > YAML_NODE_BUDGET || r->depth >= YAML_MAX_DEPTH) {
+    if (++r->nodes > r->budget || r->depth >= YAML_MAX_DEPTH) {
         yaml_event_delete(ev);
         return error_at(r, at, "YAML document is too large or too deeply nested");
     }
@@ -359,7 +363,8 @@ static int read_stream(Reader *r, Data ***docs)
 
 int yaml_read(Arena *a, const SourceFile *file, Data ***docs, DiagSink *diags)
 {
-    Reader r = {.a = a, .file = file, .diags = diags};
+    Reader r = {.a = a, .file = file, .diags = diags,
+                .budget = file->len > YAML_NODE_BUDGET ? file->len : YAML_NODE_BUDGET};
     if (!yaml_parser_initialize(&r.parser)) {
         diag_error(diags, (Span){file->id, 0, 0}, "cannot initialise the YAML parser");
         return -1;

@@ -1,15 +1,16 @@
 /* yaml_scalar.c - the YAML writer's quoting policy (which strings must be double-quoted) and a
- * direct writer for single scalars that reproduces, byte for byte, what libyaml writes with the
- * settings of yaml_write.c (width -1, unicode, indent 2). The chart printer writes thousands of
- * single scalars into template text; starting a libyaml emitter for each one was most of its
- * cost (bench/README.md). Only the cases whose libyaml output is fully determined by the rules
- * below are written directly - ASCII text, plain, double-quoted or as a `|` block; anything else
- * (non-ASCII, "|+" blocks, keys libyaml would not write as simple keys) goes through libyaml.
+ * direct writer for single scalars that reproduces, byte for byte, what libyaml's emitter writes
+ * with goversec's settings (width -1, unicode, indent 2): the fast path of the YAML writer
+ * (yaml_write.c) and of the chart printer's template text. Only the cases whose libyaml output
+ * is fully determined by the rules below are written here - ASCII text, plain, double-quoted or
+ * as a `|` block; anything else (non-ASCII, "|+" blocks, keys libyaml would not write as simple
+ * keys) is declined and goes through the general path (yaml_text.c).
  * tests/unit/test_yaml_scalar.c compares them over a large table, and the policy with the
  * previous, straightforward implementation of it. */
 #include <stdint.h>
 #include <string.h>
 
+#include "yaml/yaml_emit.h"
 #include "yaml/yamlio.h"
 
 /* ---- byte classes ------------------------------------------------------------------------- */
@@ -295,7 +296,8 @@ static BlockCheck block_check(const char *s, size_t len, size_t *breaks)
  * the newline after any other value. Text ending in two newlines ("|+", after which libyaml
  * also ends the document explicitly) is not handled here. `indent` more spaces follow every
  * line break written (the block of an entry at that column). */
-static bool put_literal_block(StrBuf *b, const char *s, size_t len, size_t breaks, int indent)
+static bool put_literal_block(StrBuf *b, const char *s, size_t len, size_t breaks, int indent,
+                              bool indent_empty)
 {
     bool final_break = s[len - 1] == '\n';
     if (final_break && (len == 1 || s[len - 2] == '\n'))
@@ -314,8 +316,10 @@ static bool put_literal_block(StrBuf *b, const char *s, size_t len, size_t break
         if (!eol)
             eol = end;
         *p++ = '\n';
-        memset(p, ' ', shift);
-        p += shift;
+        if (eol > line || indent_empty) {
+            memset(p, ' ', shift);
+            p += shift;
+        }
         if (eol > line) {
             *p++ = ' ';
             *p++ = ' ';
@@ -344,19 +348,31 @@ static bool put_flow(StrBuf *b, const char *s, size_t len, DataStyle style, unsi
     return true;
 }
 
-bool yaml_scalar_append_indented(StrBuf *b, const char *s, size_t len, DataStyle style, int indent)
+/* `indent_empty`: the empty lines of a `|` block get the `indent` spaces too (template text:
+ * every line of it is shifted); libyaml leaves them empty (the YAML writer). */
+static bool append_at(StrBuf *b, const char *s, size_t len, DataStyle style, int indent, bool indent_empty)
 {
     if (style == STYLE_LITERAL) {
         size_t breaks;
         switch (block_check(s, len, &breaks)) {
         case BLOCK_NON_ASCII: return false;
-        case BLOCK_OK: return put_literal_block(b, s, len, breaks, indent);
+        case BLOCK_OK: return put_literal_block(b, s, len, breaks, indent, indent_empty);
         case BLOCK_QUOTED: break;
         }
         put_double_quoted(b, s, len);
         return true;
     }
     return put_flow(b, s, len, style, scan(s, len));
+}
+
+bool yaml_scalar_append_indented(StrBuf *b, const char *s, size_t len, DataStyle style, int indent)
+{
+    return append_at(b, s, len, style, indent, true);
+}
+
+bool yaml_scalar_append_at(StrBuf *b, const char *s, size_t len, DataStyle style, int indent)
+{
+    return append_at(b, s, len, style, indent, false);
 }
 
 bool yaml_scalar_append_str(StrBuf *b, const char *s, DataStyle style, int indent)
@@ -374,7 +390,7 @@ bool yaml_scalar_append(StrBuf *b, const char *s, size_t len, DataStyle style)
 }
 
 /* A key whose scan() is `acc`. libyaml writes a key longer than 128 bytes, or one with a line
- * break, as a complex key ("? key"): not a single scalar, left to libyaml. */
+ * break, as a complex key ("? key"): not a single scalar, left to the general path. */
 static bool put_key(StrBuf *b, const char *s, size_t len, unsigned acc)
 {
     if (len > 128 || (acc & (C_BREAK | C_HIGH)))
@@ -398,9 +414,9 @@ bool yaml_key_append_str(StrBuf *b, const char *key)
     return put_key(b, key, len, acc);
 }
 
-/* Where libyaml is still needed: the value as written for {k: value} minus "k: " and the final
- * newline (a `|` block keeps its continuation lines, indented for column 0). */
-static const char *scalar_via_libyaml(Arena *a, const char *s, size_t len, DataStyle style)
+/* The general path: the value as yaml_write writes {k: value}, minus "k: " and the final newline
+ * (a `|` block keeps its continuation lines, indented for column 0). */
+static const char *scalar_via_writer(Arena *a, const char *s, size_t len, DataStyle style)
 {
     Data *m = data_map(a);
     Data *d = data_put(a, m, "k", data_strn(a, s, len));
@@ -425,5 +441,5 @@ const char *yaml_scalar_text(Arena *a, const char *s, size_t len, DataStyle styl
     strbuf_init(&b, a);
     if (yaml_scalar_append(&b, s, len, style))
         return strbuf_str(&b);
-    return scalar_via_libyaml(a, s, len, style);
+    return scalar_via_writer(a, s, len, style);
 }

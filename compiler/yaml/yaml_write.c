@@ -1,55 +1,67 @@
-/* yaml_write.c - Data -> YAML text through libyaml's event emitter. Applies the quoting policy
- * (yaml_needs_quotes, yaml_scalar.c): a string is written plain unless a YAML 1.1 or 1.2 reader
- * (kubectl, Helm, Python) could take it for something else, in which case it is double-quoted.
- * Output is byte-for-byte deterministic. */
+/* yaml_write.c - goversec's one YAML writer: Data documents -> YAML text (manifests, values files,
+ * inventories, chart files, the Goverse config). Block style, maps in insertion order, indent 2,
+ * unlimited width, "{}"/"[]" for empty collections, strings quoted by the policy of yaml_scalar.c
+ * (double-quoted when a YAML 1.1 or 1.2 reader could take them for something else), STYLE_LITERAL
+ * strings as `|` blocks. The text is what libyaml 0.2.5's emitter writes for the same events, byte
+ * for byte: the structure follows its state machine (yaml_emit.h), ASCII scalars are written by
+ * yaml_scalar.c, anything else by yaml_text.c. The entry points are in yaml_api.c. libyaml is not
+ * linked for writing; the test suite keeps it as the oracle (tests/unit/yaml_oracle.c). */
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
+#include "yaml/yaml_emit.h"
 #include "yaml/yamlio.h"
 
-/* Appends libyaml's output to a YamlOut, keeping a NUL after the text. */
-static int out_handler(void *data, unsigned char *buffer, size_t size)
+/* ---- scalars -------------------------------------------------------------------------------- */
+
+/* Raises the indentation for a scalar as libyaml does (emit_scalar: increase_indent(flow)). */
+static int scalar_indent(const YamlW *w)
 {
-    YamlOut *b = data;
-    if (b->len + size + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (b->len + size + 1 > cap)
-            cap *= 2;
-        char *np = realloc(b->text, cap);
-        if (!np)
-            return 0;
-        b->text = np;
-        b->cap = cap;
+    return w->indent < 0 ? 2 : w->indent + 2;
+}
+
+/* ASCII text that is a plain scalar as it stands (null, booleans, numbers). */
+static void plain_ascii(YamlW *w, const char *s, size_t n)
+{
+    if (!w->whitespace)
+        strbuf_addc(w->b, ' ');
+    strbuf_addn(w->b, s, n);
+    w->whitespace = w->indention = false;
+    w->column = 1 << 20;
+}
+
+/* A string value (not a key): yaml_scalar.c's direct text when it takes it, else the general
+ * path. False (w->problem set) for text that is not UTF-8. */
+static bool write_string(YamlW *w, const char *s, size_t len, DataStyle style, bool simple_key)
+{
+    size_t mark = w->b->len;
+    bool ws = w->whitespace;
+    if (!ws)
+        strbuf_addc(w->b, ' ');
+    int indent = scalar_indent(w);
+    if (!simple_key && yaml_scalar_append_at(w->b, s, len, style, indent - 2)) {
+        w->whitespace = w->indention = false;
+        w->column = 1 << 20; /* unknown, and not needed: the next indent breaks the line */
+        if (style == STYLE_LITERAL)
+            w->open_ended = 0; /* any block written resets it (a "|+" block never comes here) */
+        return true;
     }
-    memcpy(b->text + b->len, buffer, size);
-    b->len += size;
-    b->text[b->len] = '\0';
-    return 1;
+    w->b->len = mark;
+    w->b->data[mark] = '\0';
+    if (!yaml_utf8_valid(s, len)) {
+        w->problem = "a string is not valid UTF-8";
+        return false;
+    }
+    bool plain = style == STYLE_AUTO && !yaml_needs_quotes(s, len);
+    int saved = w->indent;
+    w->indent = indent;
+    yaml_w_scalar_general(w, s, len, plain, style, simple_key);
+    w->indent = saved;
+    return true;
 }
 
-static int emit_scalar(yaml_emitter_t *em, const char *s, size_t len, yaml_scalar_style_t style)
-{
-    yaml_event_t ev;
-    if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len, 1, 1, style))
-        return 0;
-    return yaml_emitter_emit(em, &ev);
-}
-
-static int emit_string(yaml_emitter_t *em, const char *s, size_t len, DataStyle style)
-{
-    yaml_scalar_style_t ys = YAML_PLAIN_SCALAR_STYLE;
-    if (style == STYLE_QUOTED || (style == STYLE_AUTO && yaml_needs_quotes(s, len)))
-        ys = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-    else if (style == STYLE_LITERAL)
-        ys = YAML_LITERAL_SCALAR_STYLE;
-    return emit_scalar(em, s, len, ys);
-}
-
-static int emit_float(yaml_emitter_t *em, double f)
+static bool write_float(YamlW *w, double f)
 {
     char buf[40];
     if (f != f)
@@ -63,128 +75,132 @@ static int emit_float(yaml_emitter_t *em, double f)
         if (!strpbrk(buf, ".eEn"))
             strcat(buf, ".0"); /* keep it a float when read back */
     }
-    return emit_scalar(em, buf, strlen(buf), YAML_PLAIN_SCALAR_STYLE);
+    plain_ascii(w, buf, strlen(buf));
+    return true;
 }
 
-static int emit_node(yaml_emitter_t *em, const Data *d);
+/* ---- collections (libyaml's block sequence/mapping states) ---------------------------------- */
 
-static int emit_collection(yaml_emitter_t *em, const Data *d)
+typedef struct Ctx {
+    bool mapping; /* a key or a value of a mapping (libyaml's mapping_context) */
+} Ctx;
+
+static bool write_node(YamlW *w, const Data *d, Ctx ctx);
+
+/* An empty collection: libyaml writes it in flow style. */
+static void write_empty(YamlW *w, bool map)
 {
-    yaml_event_t ev;
-    bool map = d->kind == DATA_MAP;
-    bool empty = d->u.kids.count == 0;
-    int ok = map ? yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-                                                       empty ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE)
-                 : yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-                                                        empty ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
-    if (!ok || !yaml_emitter_emit(em, &ev))
-        return 0;
-    for (const Data *k = d->u.kids.first; k; k = k->next) {
-        if (map && !emit_string(em, k->key ? k->key : "", k->key ? strlen(k->key) : 0, STYLE_AUTO))
-            return 0;
-        if (!emit_node(em, k))
-            return 0;
+    yaml_w_indicator(w, map ? "{" : "[", true, true, false);
+    yaml_w_indicator(w, map ? "}" : "]", false, false, false);
+}
+
+static bool write_sequence(YamlW *w, const Data *d, Ctx ctx)
+{
+    int saved = w->indent;
+    bool indentless = ctx.mapping && !w->indention;
+    if (w->indent < 0)
+        w->indent = 0;
+    else if (!indentless)
+        w->indent += 2;
+    for (const Data *e = d->u.kids.first; e; e = e->next) {
+        yaml_w_indent(w);
+        yaml_w_indicator(w, "-", true, false, true);
+        if (!write_node(w, e, (Ctx){.mapping = false}))
+            return false;
     }
-    ok = map ? yaml_mapping_end_event_initialize(&ev) : yaml_sequence_end_event_initialize(&ev);
-    return ok && yaml_emitter_emit(em, &ev);
+    w->indent = saved;
+    return true;
 }
 
-static int emit_node(yaml_emitter_t *em, const Data *d)
+/* A key: simple ("key:") when libyaml takes it as one - a single line of at most 128 bytes -,
+ * else complex ("? key" then ":" on the next line). */
+static bool write_key(YamlW *w, const char *key)
 {
-    char buf[32];
+    size_t len = strlen(key);
+    if (yaml_key_append(w->b, key, len)) { /* a key starts a line: no space before it */
+        w->whitespace = w->indention = false;
+        w->column = 1 << 20;
+        yaml_w_indicator(w, ":", false, false, false);
+        return true;
+    }
+    if (!yaml_utf8_valid(key, len)) {
+        w->problem = "a mapping key is not valid UTF-8";
+        return false;
+    }
+    YamlScalarInfo in;
+    yaml_analyze(key, len, &in);
+    bool simple = !in.multiline && len <= 128;
+    if (!simple)
+        yaml_w_indicator(w, "?", true, false, true);
+    if (!write_string(w, key, len, STYLE_AUTO, simple))
+        return false;
+    if (simple) {
+        yaml_w_indicator(w, ":", false, false, false);
+    } else {
+        yaml_w_indent(w);
+        yaml_w_indicator(w, ":", true, false, true);
+    }
+    return true;
+}
+
+static bool write_mapping(YamlW *w, const Data *d)
+{
+    int saved = w->indent;
+    w->indent = w->indent < 0 ? 0 : w->indent + 2;
+    for (const Data *e = d->u.kids.first; e; e = e->next) {
+        yaml_w_indent(w);
+        if (!write_key(w, e->key ? e->key : "") || !write_node(w, e, (Ctx){.mapping = true}))
+            return false;
+    }
+    w->indent = saved;
+    return true;
+}
+
+static bool write_node(YamlW *w, const Data *d, Ctx ctx)
+{
+    char digits[24];
+    size_t n;
     switch (d->kind) {
-    case DATA_NULL:
-        return emit_scalar(em, "null", 4, YAML_PLAIN_SCALAR_STYLE);
-    case DATA_BOOL:
-        return emit_scalar(em, d->u.b ? "true" : "false", d->u.b ? 4 : 5, YAML_PLAIN_SCALAR_STYLE);
-    case DATA_INT:
-        snprintf(buf, sizeof buf, "%" PRId64, d->u.i);
-        return emit_scalar(em, buf, strlen(buf), YAML_PLAIN_SCALAR_STYLE);
-    case DATA_FLOAT:
-        return emit_float(em, d->u.f);
-    case DATA_STR:
-        return emit_string(em, d->u.str.s, d->u.str.len, d->style);
+    case DATA_NULL: plain_ascii(w, "null", 4); return true;
+    case DATA_BOOL: plain_ascii(w, d->u.b ? "true" : "false", d->u.b ? 4 : 5); return true;
+    case DATA_INT: {
+        const char *t = int64_dec(digits, d->u.i, &n);
+        plain_ascii(w, t, n);
+        return true;
+    }
+    case DATA_FLOAT: return write_float(w, d->u.f);
+    case DATA_STR: return write_string(w, d->u.str.s, d->u.str.len, d->style, false);
     case DATA_MAP:
     case DATA_SEQ:
-        return emit_collection(em, d);
+        if (!d->u.kids.first) {
+            write_empty(w, d->kind == DATA_MAP);
+            return true;
+        }
+        return d->kind == DATA_MAP ? write_mapping(w, d) : write_sequence(w, d, ctx);
     }
-    return 0;
+    return false;
 }
 
-static int emit_document(yaml_emitter_t *em, const Data *doc, bool explicit_start)
-{
-    yaml_event_t ev;
-    if (!yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, explicit_start ? 0 : 1) ||
-        !yaml_emitter_emit(em, &ev) || !emit_node(em, doc))
-        return 0;
-    return yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(em, &ev);
-}
+/* ---- documents and streams ------------------------------------------------------------------ */
 
-static bool write_docs(yaml_emitter_t *em, const Data *const *docs, size_t n)
+const char *yaml_emit_stream(StrBuf *b, const Data *const *docs, size_t n)
 {
-    yaml_event_t ev;
-    if (!yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) || !yaml_emitter_emit(em, &ev))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!emit_document(em, docs[i], n > 1 && i > 0))
-            return false;
-    return yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev) && yaml_emitter_flush(em);
-}
-
-/* The documents appended to `out` by one emitter; NULL, or libyaml's reason for failing. */
-static const char *write_to(YamlOut *out, const Data *const *docs, size_t n)
-{
-    yaml_emitter_t em;
-    if (!yaml_emitter_initialize(&em))
-        return "cannot initialise the YAML emitter";
-    yaml_emitter_set_output(&em, out_handler, out);
-    yaml_emitter_set_width(&em, -1);
-    yaml_emitter_set_unicode(&em, 1);
-    yaml_emitter_set_indent(&em, 2);
-    yaml_emitter_set_break(&em, YAML_LN_BREAK);
-    const char *problem = NULL;
-    if (!write_docs(&em, docs, n)) /* libyaml's problems are string literals: they outlive em */
-        problem = em.problem ? em.problem : "YAML emitter failed";
-    yaml_emitter_delete(&em);
-    return problem;
-}
-
-bool yaml_write(Arena *a, const Data *const *docs, size_t n, const char **out, size_t *len,
-                const char **err)
-{
-    YamlOut buf = {0};
-    const char *problem = write_to(&buf, docs, n);
-    if (problem)
-        *err = arena_strdup(a, problem);
-    else {
-        *out = arena_strndup(a, buf.text ? buf.text : "", buf.len);
-        *len = buf.len;
+    YamlW w = {.b = b, .indent = -1, .whitespace = true, .indention = true};
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) { /* every document after the first starts with "---" */
+            yaml_w_indent(&w);
+            yaml_w_indicator(&w, "---", true, false, false);
+        }
+        w.open_ended = 0;
+        if (!write_node(&w, docs[i], (Ctx){.mapping = false}))
+            return w.problem ? w.problem : "cannot write YAML";
+        yaml_w_indent(&w);
+        if (!w.open_ended)
+            w.open_ended = 1;
     }
-    yaml_out_free(&buf);
-    return !problem;
-}
-
-const char *yaml_write_one(Arena *a, const Data *doc, size_t *len)
-{
-    const char *out, *err;
-    size_t n;
-    if (!yaml_write(a, &doc, 1, &out, &n, &err))
-        return NULL;
-    if (len)
-        *len = n;
-    return out;
-}
-
-bool yaml_write_to(YamlOut *out, const Data *doc)
-{
-    out->len = 0;
-    if (out->text)
-        out->text[0] = '\0';
-    return write_to(out, &doc, 1) == NULL;
-}
-
-void yaml_out_free(YamlOut *out)
-{
-    free(out->text);
-    *out = (YamlOut){0};
+    if (w.open_ended == 2) { /* the stream ends after a "|+" block: libyaml closes it */
+        yaml_w_indicator(&w, "...", true, false, false);
+        yaml_w_indent(&w);
+    }
+    return NULL;
 }

@@ -4,6 +4,8 @@
 # FUZZ_SECONDS (default 60) seeded from the examples, the stdlib and the diagnostic corpus.
 # A crash, leak or sanitizer report fails the suite; save the reproducer printed by libFuzzer
 # under tests/fuzz/regressions/ so it is replayed forever after.
+# Then the YAML writer's differential target (fuzz_yaml_writer.c: goversec's writer against
+# libyaml's emitter and parser) for YAML_FUZZ_SECONDS (default: FUZZ_SECONDS), from scratch.
 # Longer runs: FUZZ_SECONDS=3600 bash tests/fuzz/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +19,7 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 CC=clang cmake -S "$root" -B "$tmp/build" -DCMAKE_BUILD_TYPE=Debug -DGOVERSEC_FUZZ=ON \
     -DGOVERSEC_TESTS=OFF >/dev/null
-cmake --build "$tmp/build" --target fuzz_pipeline -j2 >/dev/null
+cmake --build "$tmp/build" --target fuzz_pipeline fuzz_yaml_writer -j2 >/dev/null
 fuzzer="$tmp/build/fuzz_pipeline"
 
 mkdir -p "$tmp/corpus"
@@ -39,6 +41,18 @@ if "$fuzzer" -max_total_time="$seconds" -max_len=8192 -rss_limit_mb=2048 -timeou
 else
     fail=$((fail + 1)); echo "FAIL: fuzzing found a crash"; tail -60 "$tmp/fuzz.log"
     for f in "$tmp"/crash-* "$tmp"/leak-* "$tmp"/timeout-*; do [ -e "$f" ] && base64 "$f" | head -20; done
+fi
+# The YAML writer against libyaml (byte-identical text, and the text parses back to the tree).
+mkdir -p "$tmp/yaml-corpus"
+yaml_seconds=${YAML_FUZZ_SECONDS:-$seconds}
+if "$tmp/build/fuzz_yaml_writer" -max_total_time="$yaml_seconds" -max_len=4096 -rss_limit_mb=2048 \
+    -timeout=10 -artifact_prefix="$tmp/yaml-" "$tmp/yaml-corpus" >"$tmp/yaml-fuzz.log" 2>&1; then
+    pass=$((pass + 1))
+    grep -E "^#[0-9]+.*(DONE|pulse)" "$tmp/yaml-fuzz.log" | tail -1
+else
+    fail=$((fail + 1)); echo "FAIL: the YAML writer differs from libyaml (or does not read back)"
+    grep -A12 "fuzz_yaml_writer:" "$tmp/yaml-fuzz.log" | head -30; tail -20 "$tmp/yaml-fuzz.log"
+    for f in "$tmp"/yaml-crash-*; do [ -e "$f" ] && base64 "$f" | head -20; done
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

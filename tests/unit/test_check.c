@@ -20,7 +20,11 @@ static void test_sketch_model(void **state)
 {
     (void)state;
     Run *r = run_check(read_text(TESTS_DIR "/unit/data/language-sketch.gv"));
-    assert_clean(r);
+    /* One warning: the sketch asks for `tls mtls`, which Goverse cannot be told (check/goverse.c). */
+    assert_non_null(r->model);
+    assert_int_equal(r->diags.errors, 0);
+    assert_int_equal(r->diags.warnings, 1);
+    assert_non_null(strstr(r->out, "59:9: warning: Goverse takes no TLS settings"));
     assert_int_equal(r->model->nclusters, 2);
     Cluster *c = run_cluster(r, "chat-prod");
     assert_non_null(c);

@@ -279,18 +279,25 @@ static void test_node_statefulset(void **state)
     assert_string_equal(str(at(ss, "spec.serviceName")), "goverse-node-headless");
     Data *c = container(ss);
     assert_string_equal(str(at(c, "image")), "goverse/node:latest");
-    static const char *const names[] = {"POD_NAME",  "POD_NAMESPACE", "NODE_ID",    "GRPC_ADDR",
-                                        "ADVERTISE_ADDR", "HTTP_ADDR", "CONFIG_FILE"};
+    /* Goverse's node takes flags, not environment variables (node/serverconfig). */
+    Data *args = at(c, "args");
+    assert_int_equal(args->u.kids.count, 2);
+    assert_string_equal(str(nth(args, 0)), "--config=/etc/goverse/config.yaml");
+    assert_string_equal(str(nth(args, 1)), "--node-id=$(POD_NAME)");
     Data *env = at(c, "env");
-    assert_int_equal(env->u.kids.count, 7);
-    for (size_t i = 0; i < 7; i++)
-        assert_string_equal(str(at(nth(env, i), "name")), names[i]);
-    assert_string_equal(env_value(c, "NODE_ID"), "$(POD_NAME)");
-    assert_string_equal(env_value(c, "GRPC_ADDR"), "0.0.0.0:50051");
-    assert_string_equal(env_value(c, "ADVERTISE_ADDR"),
-                        "$(POD_NAME).goverse-node-headless.$(POD_NAMESPACE).svc.cluster.local:50051");
-    assert_string_equal(env_value(c, "CONFIG_FILE"), "/etc/goverse/config.yaml");
-    assert_string_equal(str(at(nth(at(c, "envFrom"), 0), "secretRef.name")), "goverse-postgres-secret");
+    assert_int_equal(env->u.kids.count, 2);
+    assert_string_equal(str(at(nth(env, 0), "name")), "POD_NAME");
+    assert_null(data_get(c, "envFrom")); /* the password reaches Goverse only through its file */
+    /* PostgreSQL on: the config volume is in memory, filled by render-config from the template. */
+    Data *vols = at(ss, "spec.template.spec.volumes");
+    assert_string_equal(str(at(by_name(vols, "config"), "emptyDir.medium")), "Memory");
+    assert_string_equal(str(at(by_name(vols, "config-template"), "configMap.name")), "goverse-config");
+    Data *init = nth(at(ss, "spec.template.spec.initContainers"), 0);
+    assert_string_equal(str(at(init, "name")), "render-config");
+    Data *pw = by_name(at(init, "env"), "GOVERSE_POSTGRES_PASSWORD");
+    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.name")), "goverse-postgres-secret");
+    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.key")), "POSTGRES_PASSWORD");
+    assert_true(data_get(by_name(at(c, "volumeMounts"), "config"), "readOnly")->u.b);
     assert_string_equal(str(at(c, "resources.limits.cpu")), "2"); /* canonical, not 2000m */
     assert_string_equal(str(at(c, "resources.limits.memory")), "2Gi");
     assert_string_equal(str(at(c, "livenessProbe.httpGet.path")), "/healthz");
@@ -337,9 +344,32 @@ static void test_gates_and_ingress(void **state)
     assert_string_equal(str(at(svc, "spec.type")), "ClusterIP");
     assert_int_equal(num(at(nth(at(svc, "spec.ports"), 0), "port")), 60051);
     Data *c = container(eval(f, "gates/deployment.yaml"));
-    assert_string_equal(env_value(c, "GATE_ID"), "$(POD_NAME)");
-    assert_string_equal(env_value(c, "GRPC_ADDR"), "0.0.0.0:60051");
+    /* Flag mode (cmd/gate/gateconfig), every listener given; probes on the ops listener. */
+    static const char *const want[] = {
+        "--gate-id=$(POD_NAME)", "--listen=0.0.0.0:60051", "--advertise=$(POD_IP):60051",
+        "--http-listen=0.0.0.0:8080", "--ops-listen=0.0.0.0:9090",
+        "--etcd=etcd-headless.goverse.svc.cluster.local:2379", "--etcd-prefix=/goverse",
+        "--inspector-address=inspector.goverse.svc.cluster.local:8081"};
+    Data *args = at(c, "args");
+    assert_int_equal(args->u.kids.count, sizeof want / sizeof *want);
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        assert_string_equal(str(nth(args, i)), want[i]);
+    assert_string_equal(str(at(by_name(at(c, "env"), "POD_IP"), "valueFrom.fieldRef.fieldPath")), "status.podIP");
+    assert_int_equal(num(at(c, "readinessProbe.httpGet.port")), 9090);
+    assert_string_equal(str(at(c, "livenessProbe.httpGet.path")), "/healthz");
+    assert_int_equal(num(at(nth(at(svc, "spec.ports"), 2), "port")), 9090);
     assert_string_equal(str(at(c, "resources.limits.cpu")), "1");
+    /* External etcd: the first endpoint, the one Goverse would use anyway. */
+    set(f, "etcd.external.enabled", data_bool(f->a, true));
+    Data *eps = data_seq(f->a);
+    data_push(eps, data_str(f->a, "etcd-a.example.com:2379"));
+    data_push(eps, data_str(f->a, "etcd-b.example.com:2379"));
+    set(f, "etcd.external.endpoints", eps);
+    c = container(eval(f, "gates/deployment.yaml"));
+    assert_string_equal(str(nth(at(c, "args"), 5)), "--etcd=etcd-a.example.com:2379");
+    set(f, "inspector.enabled", data_bool(f->a, false));
+    c = container(eval(f, "gates/deployment.yaml"));
+    assert_int_equal(at(c, "args")->u.kids.count, sizeof want / sizeof *want - 1);
     Data *ing = eval(f, "gates/ingress.yaml");
     Data *an = at(ing, "metadata.annotations");
     assert_string_equal(str(data_get(an, "nginx.ingress.kubernetes.io/backend-protocol")), "GRPC");
@@ -380,7 +410,8 @@ static void test_postgres_internal(void **state)
     assert_int_equal(num(at(cfg, "postgres.port")), 5432);
     assert_string_equal(str(at(cfg, "postgres.database")), "goverse");
     assert_string_equal(str(at(cfg, "postgres.sslmode")), "disable");
-    assert_string_equal(str(at(cfg, "postgres.password_env")), "POSTGRES_PASSWORD");
+    assert_null(data_get(at(cfg, "postgres"), "password")); /* added at pod start by render-config */
+    assert_null(data_get(at(cfg, "postgres"), "password_env")); /* Goverse does not read it */
 }
 
 static void test_config(void **state)
@@ -391,17 +422,24 @@ static void test_config(void **state)
     assert_int_equal(num(at(cfg, "version")), 1);
     assert_int_equal(num(at(cfg, "cluster.shards")), 8192);
     assert_string_equal(str(at(cfg, "cluster.provider")), "etcd");
+    /* Goverse uses the first endpoint only: one name that reaches every member. */
     Data *eps = at(cfg, "cluster.etcd.endpoints");
-    assert_int_equal(eps->u.kids.count, 3);
-    assert_string_equal(str(nth(eps, 0)), "etcd-0.etcd-headless.goverse.svc.cluster.local:2379");
-    assert_string_equal(str(nth(eps, 2)), "etcd-2.etcd-headless.goverse.svc.cluster.local:2379");
+    assert_int_equal(eps->u.kids.count, 1);
+    assert_string_equal(str(nth(eps, 0)), "etcd-headless.goverse.svc.cluster.local:2379");
     assert_string_equal(str(at(cfg, "cluster.etcd.prefix")), "/goverse");
     assert_string_equal(str(at(cfg, "cluster.cluster_state_stability_duration")), "10s");
-    assert_string_equal(str(at(cfg, "inspector.grpc_addr")), "inspector.goverse.svc.cluster.local:8081");
+    assert_string_equal(str(at(cfg, "inspector.grpc_addr")), "0.0.0.0:8081");
     assert_string_equal(str(at(cfg, "inspector.http_addr")), "0.0.0.0:8080");
     assert_string_equal(str(at(cfg, "inspector.advertise_addr")), "inspector.goverse.svc.cluster.local:8081");
-    assert_int_equal(at(cfg, "nodes")->kind, DATA_SEQ);
-    assert_int_equal(at(cfg, "nodes")->u.kids.count, 0);
+    /* One entry per StatefulSet ordinal: `--node-id=$(POD_NAME)` must find its own. */
+    Data *nodes = at(cfg, "nodes");
+    assert_int_equal(nodes->u.kids.count, 3);
+    assert_string_equal(str(at(nth(nodes, 2), "id")), "goverse-node-2");
+    assert_string_equal(str(at(nth(nodes, 2), "grpc_addr")), "0.0.0.0:50051");
+    assert_string_equal(str(at(nth(nodes, 2), "advertise_addr")),
+                        "goverse-node-2.goverse-node-headless.goverse.svc.cluster.local:50051");
+    assert_string_equal(str(at(nth(nodes, 2), "http_addr")), "0.0.0.0:8080");
+    assert_null(data_get(cfg, "tls")); /* no key Goverse's loader would drop */
     assert_int_equal(at(cfg, "gates")->u.kids.count, 0);
     /* No secret value anywhere: only the Secret's name. */
     assert_null(data_get(at(cfg, "postgres"), "password"));
@@ -421,9 +459,15 @@ static void test_override_etcd_replicas(void **state)
     const char *ic = env_value(c, "ETCD_INITIAL_CLUSTER");
     assert_non_null(strstr(ic, ",etcd-4=http://etcd-4.etcd-headless.goverse.svc.cluster.local:2380"));
     assert_null(strstr(ic, "etcd-5"));
-    Data *eps = at(config(f), "cluster.etcd.endpoints");
-    assert_int_equal(eps->u.kids.count, 5);
-    assert_string_equal(str(nth(eps, 4)), "etcd-4.etcd-headless.goverse.svc.cluster.local:2379");
+    /* The etcd address is one name whatever the size: the nodes keep running. */
+    const char *same = str(data_get(at(eval(f, "nodes/statefulset.yaml"), "spec.template.metadata.annotations"),
+                                    "checksum/config"));
+    assert_string_equal(before, same);
+    /* The node list follows nodes.replicas, and the pods restart on the new config. */
+    set(f, "nodes.replicas", data_int(f->a, 5));
+    Data *nodes = at(config(f), "nodes");
+    assert_int_equal(nodes->u.kids.count, 5);
+    assert_string_equal(str(at(nth(nodes, 4), "id")), "goverse-node-4");
     const char *after = str(data_get(at(eval(f, "nodes/statefulset.yaml"), "spec.template.metadata.annotations"),
                                      "checksum/config"));
     assert_string_not_equal(before, after);
@@ -553,9 +597,8 @@ static void test_knobs(void **state)
     }
     assert_true(refs > 100);
     assert_string_equal(f->ir->knobs->path, "global.imageRegistry");
-    const Knob *shards = ir_find_knob(f->ir, "cluster.shards");
-    assert_int_equal(shards->min, 1);
-    assert_int_equal(shards->max, 65536);
+    /* No shard knob: gates and inspector run in flag mode, fixed at 8192 (check/cluster.c). */
+    assert_null(ir_find_knob(f->ir, "cluster.shards"));
     assert_int_equal(ir_find_knob(f->ir, "nodes.ports.grpc")->max, 65535);
     assert_true(ir_find_knob(f->ir, "etcd.replicas")->must_be_odd);
     assert_string_equal(ir_find_knob(f->ir, "postgres.external.host")->required_when, "postgres.external.enabled");
@@ -581,8 +624,11 @@ static void test_external_postgres(void **state)
     assert_string_equal(str(at(cfg, "postgres.user")), "gvuser");
     assert_string_equal(str(at(cfg, "postgres.sslmode")), "verify-full");
     Data *c = container(eval(f, "nodes/statefulset.yaml"));
-    assert_string_equal(str(at(nth(at(c, "envFrom"), 0), "secretRef.name")), "rds-goverse");
-    assert_null(by_name(at(c, "env"), "POSTGRES_PASSWORD"));
+    assert_null(data_get(c, "envFrom"));
+    Data *init = nth(at(eval(f, "nodes/statefulset.yaml"), "spec.template.spec.initContainers"), 0);
+    Data *pw = by_name(at(init, "env"), "GOVERSE_POSTGRES_PASSWORD");
+    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.name")), "rds-goverse");
+    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.key")), "POSTGRES_PASSWORD");
 }
 
 static void test_operator_postgres(void **state)
@@ -605,9 +651,10 @@ static void test_operator_postgres(void **state)
     assert_string_equal(str(at(pg, "spec.databases.goverse")), "goverse");
     assert_string_equal(str(at(pg, "spec.postgresql.version")), "15");
     assert_string_equal(str(at(pg, "spec.resources.limits.cpu")), "2");
-    Data *c = container(eval(f, "nodes/statefulset.yaml"));
-    assert_null(data_get(c, "envFrom"));
-    Data *pw = by_name(at(c, "env"), "POSTGRES_PASSWORD");
+    Data *ss = eval(f, "nodes/statefulset.yaml");
+    assert_null(data_get(container(ss), "envFrom"));
+    Data *pw = by_name(at(nth(at(ss, "spec.template.spec.initContainers"), 0), "env"), "GOVERSE_POSTGRES_PASSWORD");
+    assert_int_equal(at(nth(at(ss, "spec.template.spec.initContainers"), 0), "env")->u.kids.count, 1);
     assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.name")),
                         "goverse.goverse-postgres.credentials.postgresql.acid.zalan.do");
     assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.key")), "password");
@@ -650,8 +697,8 @@ static void test_external_etcd(void **state)
     assert_null(eval(f, "etcd/statefulset.yaml"));
     assert_null(eval(f, "etcd/service.yaml"));
     Data *got = at(config(f), "cluster.etcd.endpoints");
-    assert_int_equal(got->u.kids.count, 2);
-    assert_string_equal(str(nth(got, 1)), "etcd2.example.com:2379");
+    assert_int_equal(got->u.kids.count, 1); /* Goverse uses the first; the checker warns */
+    assert_string_equal(str(nth(got, 0)), "etcd.example.com:2379");
     assert_null(strstr(config_text(f), "etcd-headless"));
 }
 

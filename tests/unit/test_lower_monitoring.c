@@ -79,7 +79,7 @@ static void test_service_monitors(void **state)
     (void)state;
     Built *b = build(ON);
     check_monitor(b, "monitoring/servicemonitor-nodes.yaml", "goverse-nodes", "goverse-node", "http");
-    check_monitor(b, "monitoring/servicemonitor-gates.yaml", "goverse-gates", "goverse-gate", "http");
+    check_monitor(b, "monitoring/servicemonitor-gates.yaml", "goverse-gates", "goverse-gate", "ops");
     check_monitor(b, "monitoring/servicemonitor-etcd.yaml", "goverse-etcd", "etcd", "client");
     /* The ports they name exist on the Services they select. */
     const Data *port = item(data_path(object(b, "nodes/service.yaml"), "spec.ports"), 1);
@@ -238,11 +238,11 @@ static void test_alert_rules(void **state)
 static void test_alert_rules_follow_values(void **state)
 {
     (void)state;
-    static const char *const sets[] = {"etcd.replicas=5", "cluster.shards=4096"};
+    static const char *const sets[] = {"etcd.replicas=5", "nodes.replicas=5"};
     Built *b = build_with(ON, sets, 2);
     Data *pr = object(b, "monitoring/prometheusrule.yaml");
     assert_non_null(strstr(str_at(find_rule(pr, "GoverseEtcdQuorumLost"), "expr"), "* 2 <= 5"));
-    assert_non_null(strstr(str_at(find_rule(pr, "GoverseShardsUnassigned"), "expr"), "< 4096"));
+    assert_non_null(strstr(str_at(find_rule(pr, "GoverseShardsUnassigned"), "expr"), "< 8192"));
     built_free(b);
 
     /* etcd outside the cluster: no etcd ServiceMonitor, no etcd rule group */

@@ -78,9 +78,13 @@ static void test_repeat_and_join(void **state)
     IrNode *rep = ir_expr(a, EXPR_REPEAT, ir_chain(ir_ref(a, knob(fx, "x.replicas")), body2, NULL));
     ir_put(a, fx->o->root, "joined", ir_expr(a, EXPR_JOIN, ir_chain(ir_str(a, ","), rep, NULL)));
     assert_string_equal(template_object(fx->p, fx->o),
+                        "{{- if gt (int $.Values.x.replicas) 0 }}\n"
                         "members:\n"
                         "{{- range $i := until (int $.Values.x.replicas) }}\n"
                         "- {{ (printf \"%v%v\" \"m-\" $i) | quote }}\n"
+                        "{{- end }}\n"
+                        "{{- else }}\n"
+                        "members: []\n" /* zero repetitions: the empty list the manifests have */
                         "{{- end }}\n"
                         "joined: {{ $j1 := list }}{{ range $i := until (int $.Values.x.replicas) }}"
                         "{{ $j1 = append $j1 (printf \"%v%v\" \"m-\" $i) }}{{ end }}{{ join \",\" $j1 | quote }}\n");

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -203,6 +204,25 @@ static void test_alias_bomb(void **state)
     arena_free(c.a);
 }
 
+/* A document of more than a million nodes read from the text itself (a `kubectl get -A` dump of
+ * 100 000 objects has tens of millions): the budget grows with the text, aliases keep theirs. */
+static void test_large_document(void **state)
+{
+    (void)state;
+    enum { ITEMS = 1100000 };
+    char *text = malloc(ITEMS * 4 + 1);
+    assert_non_null(text);
+    for (size_t i = 0; i < ITEMS; i++)
+        memcpy(text + i * 4, "- 0\n", 4);
+    text[ITEMS * 4] = '\0';
+    Ctx c;
+    Data **docs;
+    assert_int_equal(read_text(&c, text, &docs), 1);
+    assert_int_equal(docs[0]->u.kids.count, ITEMS);
+    arena_free(c.a);
+    free(text);
+}
+
 static void test_errors_located(void **state)
 {
     (void)state;
@@ -272,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_quoting_table),     cmocka_unit_test(test_layout),
         cmocka_unit_test(test_read_scalars),      cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_aliases_and_multi_docs), cmocka_unit_test(test_alias_bomb),
+        cmocka_unit_test(test_large_document),
         cmocka_unit_test(test_errors_located),    cmocka_unit_test(test_data_merge_and_truth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

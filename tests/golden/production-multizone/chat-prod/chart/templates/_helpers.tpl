@@ -15,30 +15,21 @@
 {{- define "goverse.yaml.1" -}}
 version: 1
 cluster:
-  shards: {{ $.Values.cluster.shards }}
+  shards: 8192
   provider: "etcd"
   etcd:
-    {{- if (not $.Values.etcd.external.enabled) }}
     endpoints:
-    {{- range $i := until (int $.Values.etcd.replicas) }}
-    - {{ (printf "%v%v%v%v%v%v" "etcd-" $i ".etcd-headless." $.Release.Namespace ".svc.cluster.local:" $.Values.etcd.ports.client) | quote }}
-    {{- end }}
+    {{- if (not $.Values.etcd.external.enabled) }}
+    - {{ (printf "%v%v%v%v%v" "" "etcd-headless." $.Release.Namespace ".svc.cluster.local:" $.Values.etcd.ports.client) | quote }}
     {{- end }}
     {{- if $.Values.etcd.external.enabled }}
-    {{- if $.Values.etcd.external.endpoints }}
-    endpoints:
-    {{- range $e := $.Values.etcd.external.endpoints }}
-    - {{ $e | quote }}
-    {{- end }}
-    {{- else }}
-    endpoints: []
-    {{- end }}
+    - {{ (printf "%v%v" "" (default "" (first $.Values.etcd.external.endpoints))) | quote }}
     {{- end }}
     prefix: {{ $.Values.cluster.etcdPrefix | quote }}
   cluster_state_stability_duration: {{ $.Values.cluster.stabilityDuration | quote }}
 {{- if $.Values.inspector.enabled }}
 inspector:
-  grpc_addr: {{ (printf "%v%v%v%v" "inspector." $.Release.Namespace ".svc.cluster.local:" $.Values.inspector.ports.grpc) | quote }}
+  grpc_addr: {{ (printf "%v%v" "0.0.0.0:" $.Values.inspector.ports.grpc) | quote }}
   http_addr: {{ (printf "%v%v" "0.0.0.0:" $.Values.inspector.ports.http) | quote }}
   advertise_addr: {{ (printf "%v%v%v%v" "inspector." $.Release.Namespace ".svc.cluster.local:" $.Values.inspector.ports.grpc) | quote }}
 {{- end }}
@@ -89,16 +80,18 @@ postgres:
   {{- if (and $.Values.postgres.internal.enabled (not (or $.Values.postgres.external.enabled (and $.Values.postgres.operator.enabled (not $.Values.postgres.external.enabled))))) }}
   sslmode: "disable"
   {{- end }}
-  password_env: "POSTGRES_PASSWORD"
 {{- end }}
-{{- if $.Values.tls.enabled }}
-tls:
-  mode: "mtls"
-  cert_file: "/etc/goverse/tls/tls.crt"
-  key_file: "/etc/goverse/tls/tls.key"
-  ca_file: "/etc/goverse/tls/ca.crt"
+{{- if gt (int $.Values.nodes.replicas) 0 }}
+nodes:
+{{- range $i := until (int $.Values.nodes.replicas) }}
+- id: {{ (printf "%v%v" "goverse-node-" $i) | quote }}
+  grpc_addr: {{ (printf "%v%v" "0.0.0.0:" $.Values.nodes.ports.grpc) | quote }}
+  advertise_addr: {{ (printf "%v%v%v%v%v%v" "goverse-node-" $i ".goverse-node-headless." $.Release.Namespace ".svc.cluster.local:" $.Values.nodes.ports.grpc) | quote }}
+  http_addr: {{ (printf "%v%v" "0.0.0.0:" $.Values.nodes.ports.http) | quote }}
 {{- end }}
+{{- else }}
 nodes: []
+{{- end }}
 gates: []
 {{- end }}
 

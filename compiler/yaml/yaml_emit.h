@@ -1,0 +1,54 @@
+/* yaml_emit.h - internal to compiler/yaml: the state of goversec's YAML writer (yaml_write.c) and
+ * its general scalar writer (yaml_text.c). The state is libyaml's emitter state reduced to what a
+ * block-style writer with unlimited width needs (column, indentation, whitespace and indention
+ * flags, open-ended document), so that every decision libyaml takes on it is taken the same way
+ * and the text is libyaml's, byte for byte (tests/unit/yaml_oracle.c, tests/fuzz). */
+#ifndef GOVERSEC_YAML_EMIT_H
+#define GOVERSEC_YAML_EMIT_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ir/data.h"
+#include "support/strbuf.h"
+
+typedef struct YamlW {
+    StrBuf *b;
+    int column;      /* characters since the last line break (large when unknown: never needed) */
+    int indent;      /* the current indentation; -1 at the document's root */
+    bool whitespace; /* the last thing written was whitespace (no space needed before a token) */
+    bool indention;  /* only indentation written on this line so far */
+    int open_ended;  /* 2: a "|+" block ended the last document: the stream ends with "..." */
+    const char *problem; /* set on failure (text that is not UTF-8) */
+} YamlW;
+
+/* libyaml's write_indent: a line break unless the line holds only indentation up to `indent`,
+ * then spaces up to it. */
+void yaml_w_indent(YamlW *w);
+/* libyaml's write_indicator. */
+void yaml_w_indicator(YamlW *w, const char *ind, bool need_ws, bool is_ws, bool is_indention);
+
+/* What libyaml's analysis of a scalar found, for the choices the writer makes. */
+typedef struct YamlScalarInfo {
+    bool multiline, block_plain_allowed, single_quoted_allowed, block_allowed;
+} YamlScalarInfo;
+/* False when `s` is not UTF-8 (libyaml's yaml_check_utf8: no overlong forms, no truncated
+ * sequences) or holds a code point that is not a Unicode scalar value (a surrogate, or above
+ * U+10FFFF: libyaml would write an escape that no YAML reader accepts). */
+bool yaml_utf8_valid(const char *s, size_t len);
+void yaml_analyze(const char *s, size_t len, YamlScalarInfo *info);
+
+/* Writes a scalar (already checked to be UTF-8) with libyaml's style choice for the requested
+ * style (plain when `plain`, else `style`), in a simple key when `simple_key`: the general path,
+ * any text. The caller has raised w->indent as libyaml does for a scalar. */
+void yaml_w_scalar_general(YamlW *w, const char *s, size_t len, bool plain, DataStyle style,
+                           bool simple_key);
+
+/* yaml_scalar_append_indented as libyaml writes it for the YAML writer: the empty lines of a `|`
+ * block get no indentation (yaml_scalar.c). */
+bool yaml_scalar_append_at(StrBuf *b, const char *s, size_t len, DataStyle style, int indent);
+
+/* The stream of `n` documents appended to `b` (yaml_write.c); NULL, or why it cannot be written
+ * (text that is not UTF-8). */
+const char *yaml_emit_stream(StrBuf *b, const Data *const *docs, size_t n);
+
+#endif
