@@ -125,6 +125,8 @@ static void check_pod(Walk *w, const IrObject *o, const Data *doc, const Data *p
     bool reads_api = strcmp(sa, "goverse-node") == 0;
     if (!reads_api && !is_false(data_get(account, "automountServiceAccountToken")))
         fail_msg("%s: %s: ServiceAccount %s mounts a token it does not need", w->where, who, sa);
+    if (!reads_api && !is_false(data_get(pod, "automountServiceAccountToken")))
+        fail_msg("%s: %s: the pod mounts a token it does not need", w->where, who);
     if (!strcmp(o->kind, "StatefulSet")) {
         const char *gov = str_or(at(doc, "spec.serviceName"), "?");
         Data *svc = doc_of(w, "Service", gov);
