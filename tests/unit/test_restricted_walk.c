@@ -4,7 +4,7 @@
  * value variants (persistence mode, inspector, backups with their restore Jobs, node storage, mTLS).
  * Every pod - Deployments, StatefulSets, CronJobs, Jobs - must meet the restricted Pod Security
  * profile; every container has requests and limits and a /tmp it may write; every long-running
- * container has probes; governing Services are headless; only the nodes' token is mounted. A
+ * container (nodes, gates, inspector, etcd, PostgreSQL) has probes; governing Services are headless; only the nodes' token is mounted. A
  * description that opts out (`pod_security` below restricted) is checked for its Namespace label. */
 #include <dirent.h>
 #include <setjmp.h>
@@ -115,8 +115,7 @@ static void check_pod(Walk *w, const IrObject *o, const Data *doc, const Data *p
         strcmp(str_or(at(sc, "seccompProfile.type"), ""), "RuntimeDefault") != 0)
         fail_msg("%s: %s: pod securityContext is not restricted", w->where, who);
     bool job = !strcmp(o->kind, "CronJob") || !strcmp(o->kind, "Job");
-    /* The inspector's probes come with its container rewrite (lower_inspector.c). */
-    bool probed = !job && strcmp(o->name, "inspector") != 0;
+    bool probed = !job;
     check_containers(w, pod, data_get(pod, "initContainers"), who, false);
     check_containers(w, pod, data_get(pod, "containers"), who, probed);
     const char *sa = str_or(data_get(pod, "serviceAccountName"), NULL);
@@ -126,6 +125,8 @@ static void check_pod(Walk *w, const IrObject *o, const Data *doc, const Data *p
     bool reads_api = strcmp(sa, "goverse-node") == 0;
     if (!reads_api && !is_false(data_get(account, "automountServiceAccountToken")))
         fail_msg("%s: %s: ServiceAccount %s mounts a token it does not need", w->where, who, sa);
+    if (!reads_api && !is_false(data_get(pod, "automountServiceAccountToken")))
+        fail_msg("%s: %s: the pod mounts a token it does not need", w->where, who);
     if (!strcmp(o->kind, "StatefulSet")) {
         const char *gov = str_or(at(doc, "spec.serviceName"), "?");
         Data *svc = doc_of(w, "Service", gov);
