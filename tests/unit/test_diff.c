@@ -100,17 +100,18 @@ static void test_env_reorder_with_references_is_drift(void **state)
 {
     (void)state;
     DiffFixture *f = fixture_open("design");
-    Data *env = data_get(container_of(live_object(f, "StatefulSet", "goverse-node"), "goverse-node"), "env");
-    /* Move POD_NAME (referenced as $(POD_NAME) later) to the end. */
+    Data *env = data_get(container_of(live_object(f, "StatefulSet", "etcd"), "etcd"), "env");
+    /* Move ETCD_NAME (referenced as $(ETCD_NAME) later) to the end. */
+    assert_string_equal(data_get(env->u.kids.first, "name")->u.str.s, "ETCD_NAME");
     Data *first = env->u.kids.first;
     env->u.kids.first = first->next;
     first->next = NULL;
     env->u.kids.last->next = first;
     env->u.kids.last = first;
     DriftReport *r = fixture_compare(f);
-    DriftObject *o = report_object(r, "StatefulSet", "goverse-node");
+    DriftObject *o = report_object(r, "StatefulSet", "etcd");
     assert_int_equal(o->status, DRIFT_CHANGED);
-    assert_non_null(strstr(change_at(o, "spec.template.spec.containers[goverse-node].env")->reason, "order"));
+    assert_non_null(strstr(change_at(o, "spec.template.spec.containers[etcd].env")->reason, "order"));
     fixture_close(f);
 }
 
@@ -269,6 +270,61 @@ static void test_orphans(void **state)
     assert_int_equal(o->impact, IMPACT_IN_PLACE);
     assert_null(drift_find(r, NULL, "Deployment", "other-cluster"));
     assert_int_equal(drift_exit_status(r), 1);
+    fixture_close(f);
+}
+
+/* What `helm install` of the emitted chart stamps on an object (Helm 3 and 4, seen on a real API
+ * server): managed-by Helm over the chart's goversec, the chart label, the release annotations. */
+static void helm_stamp(Arena *a, Data *obj, const char *release)
+{
+    Data *m = data_get(obj, "metadata");
+    Data *by = data_get(data_get(m, "labels"), "app.kubernetes.io/managed-by");
+    assert_non_null(by);
+    by->u.str.s = "Helm", by->u.str.len = 4;
+    Data *labels = data_get(m, "labels");
+    data_put(a, labels, "helm.sh/chart", data_str(a, "goverse-0.1.0"));
+    Data *an = data_get(m, "annotations");
+    if (!an)
+        an = data_put(a, m, "annotations", data_map(a));
+    data_put(a, an, "meta.helm.sh/release-name", data_str(a, release));
+    data_put(a, an, "meta.helm.sh/release-namespace", data_str(a, "goverse"));
+}
+
+static void test_helm_installed_is_in_sync(void **state)
+{
+    (void)state;
+    DiffFixture *f = fixture_open("design");
+    for (size_t i = 0; i < f->nlive; i++)
+        if (data_get(data_path(f->live[i], "metadata.labels"), "app.kubernetes.io/managed-by") &&
+            strcmp(data_get(f->live[i], "kind")->u.str.s, "Namespace"))
+            helm_stamp(f->a, f->live[i], "goverse"); /* Helm does not own the namespace here */
+    DriftReport *r = fixture_compare(f);
+    assert_int_equal(r->nchanged, 0);
+    assert_int_equal(drift_exit_status(r), 0);
+    fixture_close(f);
+
+    /* Without Helm's release annotation, managed-by Helm is somebody's edit: drift. */
+    f = fixture_open("design");
+    Data *cm = live_object(f, "ConfigMap", "goverse-config");
+    helm_stamp(f->a, cm, "goverse");
+    data_get(data_path(cm, "metadata"), "annotations")->u.kids.count = 0;
+    data_get(data_path(cm, "metadata"), "annotations")->u.kids.first = NULL;
+    r = fixture_compare(f);
+    assert_only_changed(r, "ConfigMap", "goverse-config");
+    fixture_close(f);
+
+    /* An object Helm installed as this cluster's release and no longer described is an orphan;
+     * another release's is not ours. */
+    f = fixture_open("design");
+    Data *old = labelled_object(f->a, "apps/v1", "Deployment", "old-worker", "goverse");
+    helm_stamp(f->a, old, "goverse");
+    live_add(f, old);
+    Data *other = labelled_object(f->a, "apps/v1", "Deployment", "their-worker", "goverse");
+    helm_stamp(f->a, other, "someone-else");
+    live_add(f, other);
+    r = fixture_compare(f);
+    assert_int_equal(report_object(r, "Deployment", "old-worker")->status, DRIFT_ORPHANED);
+    assert_null(drift_find(r, NULL, "Deployment", "their-worker"));
     fixture_close(f);
 }
 
@@ -435,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_service_cluster_ip_needs_recreate),
         cmocka_unit_test(test_orphans),
         cmocka_unit_test(test_orphaned_statefulset_and_claims),
+        cmocka_unit_test(test_helm_installed_is_in_sync),
         cmocka_unit_test(test_missing_object),
         cmocka_unit_test(test_server_default_overridden_is_drift),
         cmocka_unit_test(test_quantity_compared_by_value),
