@@ -82,6 +82,8 @@ void lower_config_objects(Lower *l);
 void lower_etcd_knobs(Lower *l);
 void lower_etcd_objects(Lower *l);
 IrNode *lower_etcd_initial_cluster(Lower *l); /* ETCD_INITIAL_CLUSTER over etcd.replicas */
+IrNode *lower_etcd_domain(Lower *l);          /* etcd-headless.NS.svc.cluster.local */
+void lower_membership_objects(Lower *l);      /* lower_membership.c: etcd-membership Job (manual_switch) */
 void lower_nodes_knobs(Lower *l);
 void lower_nodes_objects(Lower *l);
 void lower_gates_knobs(Lower *l);

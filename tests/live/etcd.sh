@@ -3,7 +3,8 @@
 # (the image's version, built by tests/tools/build.sh etcd): MEMBERS members started from the
 # StatefulSet's own containers (each in its own network namespace, reached under its headless DNS
 # name) form a quorum; the backup CronJob's containers take snapshots and keep exactly `keep`;
-# the restore procedure of docs/backup.md (the per-member restore Jobs, then the member-add Jobs)
+# the restore procedure of docs/backup.md (the per-member restore Jobs, etcd-0 alone, then the
+# etcd-membership Job adding the others)
 # brings every member back with the keys written before the snapshot, and without the keys
 # written after it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,7 +18,7 @@ ETCDCTL=(ip netns exec "$LIVE_ID-hub" "$LIVE_TOOLS/etcdctl" --dial-timeout=2s --
 
 out="$LIVE_WORK/out"
 "$GOVERSEC" build "$LIVE_HERE/../../examples/production-multizone.gv" -o "$out" -q \
-  --set etcd.replicas="$N" --set etcd.backup.keep=$KEEP --set etcd.backup.restore.enabled=true \
+  --set etcd.replicas="$N" --set etcd.backup.keep=$KEEP \
   || live_fail "goversec build failed"
 M="$out/chat-prod/manifests"
 ip -n "$LIVE_ID-hub" addr add 10.213.0.1/24 dev br0
@@ -31,22 +32,7 @@ etcd_pod()
   live_host "etcd-$i.etcd-headless.$LIVE_NAMESPACE.svc.cluster.local" "${LIVE_IP[etcd-$i]}"
   live_host "etcd-headless.$LIVE_NAMESPACE.svc.cluster.local" "${LIVE_IP[etcd-$i]}"
 }
-# The pod as the StatefulSet runs it: its init containers in order, then etcd.
-start_member()
-{
-  local i=$1 c
-  for c in $(python3 - "$M/etcd/statefulset.yaml" <<'EOF'
-import sys, yaml
-d = [x for x in yaml.safe_load_all(open(sys.argv[1])) if x][0]
-print(" ".join(c["name"] for c in d["spec"]["template"]["spec"].get("initContainers", [])))
-EOF
-  ); do
-    live_spec "etcd-$i" "$M/etcd/statefulset.yaml" StatefulSet etcd "$c"
-    live_run "etcd-$i" "$c" || live_fail "etcd-$i: init container $c failed"
-  done
-  live_spec "etcd-$i" "$M/etcd/statefulset.yaml" StatefulSet etcd etcd
-  live_start "etcd-$i" etcd
-}
+start_member() { live_start_pod "etcd-$1" "$M/etcd/statefulset.yaml" StatefulSet etcd; }
 healthy() { "${ETCDCTL[@]}" --endpoints="$(endpoints "$1")" endpoint health; }
 started_members() { "${ETCDCTL[@]}" --endpoints="$(endpoints "$1")" member list | grep -c ', started, '; }
 
@@ -83,19 +69,31 @@ n=$(ls "$bk" | grep -c '^snapshot-.*\.db$') || true
 "$LIVE_TOOLS/etcdutl" snapshot status "$bk/latest.db" -w table || live_fail "latest.db is not an etcd snapshot"
 "${ETCDCTL[@]}" --endpoints="$(endpoints "$N")" put /goverse/after-backup lost >/dev/null
 
-# The restore Job, container by container as the pod runs them.
+# A Job's pod, container by container as it runs them.
+run_job()
+{
+  local file=$1 name=$2 c
+  for c in $(python3 -c '
+import sys, yaml
+d = [x for x in yaml.safe_load_all(open(sys.argv[1])) if x][0]["spec"]["template"]["spec"]
+print(" ".join(c["name"] for c in d.get("initContainers", []) + d["containers"]))' "$file"); do
+    live_spec job "$file" Job "$name" "$c"
+    live_run job "$name-$c" || live_fail "$name: container $c failed"
+  done
+}
+# docs/backup.md, "Restoring etcd": every member's restore Job (each uses its own volume only),
+# etcd-0 alone, then the others, added by the etcd-membership Job.
 restore()
 {
-  local c
-  for c in $(seq 0 $((N - 1)) | sed 's/^/restore-etcd-/') swap; do
-    live_spec job "$M/etcd/restore-job.yaml" Job etcd-restore "$c"
-    live_run job "$c" || live_fail "restore: container $c failed"
-  done
+  for ((i = 0; i < N; i++)); do run_job "$M/etcd/restore-job-$i.yaml" "etcd-restore-$i"; done
+  start_member 0
+  live_wait 60 "the restored etcd-0" healthy 1
+  for ((i = 1; i < N; i++)); do start_member "$i"; done
+  LIVE_TIMEOUT=600 run_job "$M/etcd/membership-job.yaml" etcd-membership
 }
 live_log "restore (docs/backup.md): stop etcd, run the restore Jobs, start etcd"
 for ((i = 0; i < N; i++)); do live_stop "etcd-$i"; done
 restore
-for ((i = 0; i < N; i++)); do start_member "$i"; done
 live_wait 90 "the restored quorum of $N members" healthy "$N"
 for k in $(seq 1 20); do
   v=$("${ETCDCTL[@]}" --endpoints="$(endpoints "$N")" get "/goverse/k$k" --print-value-only)
@@ -111,5 +109,6 @@ for ((i = 0; i < N; i++)); do
 done
 [[ $(started_members "$N") == "$N" ]] || live_fail "expected $N started members after the restore"
 "${ETCDCTL[@]}" --endpoints="$(endpoints "$N")" member list
+cat "$LIVE_WORK/logs/job-etcd-membership-membership.log"
 echo "etcd ($N members): quorum, backups, retention and restore OK"
 LIVE_OK=1

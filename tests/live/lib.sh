@@ -20,7 +20,7 @@ live_cleanup()
   local p
   for p in "${!LIVE_PIDS[@]}"; do kill -TERM "${LIVE_PIDS[$p]}" 2>/dev/null || true; done
   for p in "${!LIVE_PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "${LIVE_PIDS[$p]}" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 150); do kill -0 "${LIVE_PIDS[$p]}" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "${LIVE_PIDS[$p]}" 2>/dev/null || true
   done
   for p in "${LIVE_NETNS[@]}"; do ip netns del "$p" 2>/dev/null || true; done
@@ -107,7 +107,40 @@ live_run()
   _live_cmd "$1" "$2"
   local log="$LIVE_WORK/logs/$1-$2.log"
   echo "+ [$1/$2] ${ARGV[*]}" >"$log"
-  timeout 120 "${LIVE_CMD[@]}" >>"$log" 2>&1
+  timeout "${LIVE_TIMEOUT:-120}" "${LIVE_CMD[@]}" >>"$log" 2>&1
+}
+
+# live_start_pod POD MANIFEST KIND NAME: the pod as its controller runs it, in the background: its
+# init containers one after the other, then its (single) container; the subshell's PID becomes the
+# container's (exec). TERM stops whichever container runs.
+live_start_pod()
+{
+  local pod=$1 manifest=$2 kind=$3 name=$4 inits main
+  inits=$(python3 -c '
+import sys, yaml
+d = [x for x in yaml.safe_load_all(open(sys.argv[1])) if x and x["kind"] == sys.argv[2] and x["metadata"]["name"] == sys.argv[3]][0]
+s = d["spec"]["template"]["spec"]
+print(" ".join(c["name"] for c in s.get("initContainers", [])))
+print(s["containers"][0]["name"])' "$manifest" "$kind" "$name") || live_fail "cannot read $kind $name"
+  main=$(echo "$inits" | tail -1) inits=$(echo "$inits" | head -1)
+  (
+    child=
+    trap '[[ -n $child ]] && kill -TERM "$child" 2>/dev/null; exit 143' TERM
+    for c in $inits; do
+      live_spec "$pod" "$manifest" "$kind" "$name" "$c"
+      _live_cmd "$pod" "$c"
+      echo "+ [$pod/$c] ${ARGV[*]}" >"$LIVE_WORK/logs/$pod-$c.log"
+      "${LIVE_CMD[@]}" >>"$LIVE_WORK/logs/$pod-$c.log" 2>&1 &
+      child=$!
+      wait "$child" || { echo "init container $c failed" >>"$LIVE_WORK/logs/$pod-$c.log"; exit 1; }
+      child=
+    done
+    live_spec "$pod" "$manifest" "$kind" "$name" "$main"
+    _live_cmd "$pod" "$main"
+    echo "+ [$pod/$main] ${ARGV[*]}" >"$LIVE_WORK/logs/$pod-$main.log"
+    exec "${LIVE_CMD[@]}" >>"$LIVE_WORK/logs/$pod-$main.log" 2>&1
+  ) &
+  LIVE_PIDS[$pod]=$!
 }
 
 # live_start POD LABEL: start it in the background; its PID is kept for live_stop and the trap.
