@@ -13,6 +13,7 @@ run() {
   if bash "$@"; then passed=$((passed + 1)); echo "PASS $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
 }
 run etcd-3-members "$here/etcd.sh" "$goversec" 3
+run etcd-membership-3-5-3 "$here/membership.sh" "$goversec"
 run postgres "$here/postgres.sh" "$goversec"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
