@@ -123,6 +123,11 @@ s = d["spec"]["template"]["spec"]
 print(" ".join(c["name"] for c in s.get("initContainers", [])))
 print(s["containers"][0]["name"])' "$manifest" "$kind" "$name") || live_fail "cannot read $kind $name"
   main=$(echo "$inits" | tail -1) inits=$(echo "$inits" | head -1)
+  # A restarted pod's logs start empty (the previous run's stay as *.log.prev), before it runs.
+  for c in $inits $main; do
+    [[ -f $LIVE_WORK/logs/$pod-$c.log ]] && mv "$LIVE_WORK/logs/$pod-$c.log" "$LIVE_WORK/logs/$pod-$c.log.prev"
+    : >"$LIVE_WORK/logs/$pod-$c.log"
+  done
   (
     child=
     trap '[[ -n $child ]] && kill -TERM "$child" 2>/dev/null; exit 143' TERM

@@ -6,7 +6,8 @@
 # then shrink 5 -> 3 (the Job removes etcd-4 and etcd-3 while they still run, then the StatefulSet
 # shrinks and rolls). Checks: every acknowledged write is still there at the end; a linearizable
 # read answers after every step and never fails for long in between; the member list is exactly
-# the target each time.
+# the target each time. Finally a removed member started again on its old volume sets that data
+# aside and waits to be added instead of starting on it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 GOVERSEC=$1
 live_setup membership
@@ -93,9 +94,10 @@ echo 0 >"$LIVE_WORK/worst"
 live_log "grow 3 -> 5 (docs/backup.md): new StatefulSet first, its new pods wait; then the membership Job"
 member 3 "$M5"
 member 4 "$M5"
-sleep 3
-grep -q 'not a member of the running cluster yet' "$LIVE_WORK/logs/etcd-3-member.log" ||
-  live_fail "etcd-3 did not wait to be added"
+for i in 3 4; do
+  live_wait 30 "etcd-$i to wait to be added" grep -q '^etcd-member: .*not a member of the running cluster yet' \
+    "$LIVE_WORK/logs/etcd-$i-member.log"
+done
 check_quorum "new pods waiting"
 membership_job "$M5" grow
 check_quorum "after the membership Job"
@@ -108,6 +110,16 @@ check_quorum "after the membership Job"
 for i in 4 3; do live_stop "etcd-$i"; done
 roll "$M3" 2 1 0
 expect_members 3
+
+live_log "a removed member started again with its old data (etcd.replicas back to 5 without the Job)"
+member 3 "$M5"
+live_wait 30 "etcd-3 to set its old data aside" grep -q '^etcd-member: .*its old data is now' "$LIVE_WORK/logs/etcd-3-member.log"
+live_wait 30 "etcd-3 to wait to be added" grep -q '^etcd-member: .*not a member of the running cluster yet' "$LIVE_WORK/logs/etcd-3-member.log"
+grep '^etcd-member:' "$LIVE_WORK/logs/etcd-3-member.log" | head -3
+[[ ! -e $LIVE_WORK/pv/etcd-data-etcd-3/member ]] || live_fail "etcd-3 started on the data of a removed member"
+ls "$LIVE_WORK/pv/etcd-data-etcd-3" | grep -q '^member.removed-' || live_fail "etcd-3's old data is gone instead of set aside"
+expect_members 3
+live_stop etcd-3
 
 live_stop writer
 live_stop checker
