@@ -64,7 +64,8 @@ bk="$LIVE_WORK/pv/etcd-backup-pvc"
 ls -l "$bk"
 n=$(ls "$bk" | grep -c '^snapshot-.*\.db$') || true
 [[ $n == "$KEEP" ]] || live_fail "retention: $n snapshots kept, expected $KEEP"
-[[ -L $bk/latest.db && $(readlink "$bk/latest.db") == $(ls -1t "$bk" | grep '^snapshot-' | head -1) ]] ||
+newest=$(ls -1t "$bk" | grep '^snapshot-') newest=${newest%%$'\n'*}
+[[ -L $bk/latest.db && $(readlink "$bk/latest.db") == "$newest" ]] ||
   live_fail "latest.db does not point at the newest snapshot"
 "$LIVE_TOOLS/etcdutl" snapshot status "$bk/latest.db" -w table || live_fail "latest.db is not an etcd snapshot"
 "${ETCDCTL[@]}" --endpoints="$(endpoints "$N")" put /goverse/after-backup lost >/dev/null

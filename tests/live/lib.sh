@@ -122,7 +122,7 @@ d = [x for x in yaml.safe_load_all(open(sys.argv[1])) if x and x["kind"] == sys.
 s = d["spec"]["template"]["spec"]
 print(" ".join(c["name"] for c in s.get("initContainers", [])))
 print(s["containers"][0]["name"])' "$manifest" "$kind" "$name") || live_fail "cannot read $kind $name"
-  main=$(echo "$inits" | tail -1) inits=$(echo "$inits" | head -1)
+  main=${inits##*$'\n'} inits=${inits%%$'\n'*}
   # A restarted pod's logs start empty (the previous run's stay as *.log.prev), before it runs.
   for c in $inits $main; do
     [[ -f $LIVE_WORK/logs/$pod-$c.log ]] && mv "$LIVE_WORK/logs/$pod-$c.log" "$LIVE_WORK/logs/$pod-$c.log.prev"

@@ -64,10 +64,12 @@ bk="$LIVE_WORK/pv/postgres-backup-pvc"
 ls -l "$bk"
 n=$(ls "$bk" | grep -c '^goverse-.*\.dump$') || true
 [[ $n == "$KEEP" ]] || live_fail "retention: $n dumps kept, expected $KEEP"
-[[ -L $bk/latest.dump && $(readlink "$bk/latest.dump") == $(ls -1t "$bk" | grep '^goverse-' | head -1) ]] ||
+newest=$(ls -1t "$bk" | grep '^goverse-') newest=${newest%%$'\n'*}
+[[ -L $bk/latest.dump && $(readlink "$bk/latest.dump") == "$newest" ]] ||
   live_fail "latest.dump does not point at the newest dump"
 [[ ! -e $bk/.incoming.dump ]] || live_fail "a temporary dump was left behind"
-"$PGBIN/pg_restore" --list "$bk/latest.dump" | grep -q 'TABLE DATA public objects' || live_fail "the dump has no objects table"
+toc=$("$PGBIN/pg_restore" --list "$bk/latest.dump") || live_fail "pg_restore cannot read latest.dump"
+[[ $toc == *'TABLE DATA public objects'* ]] || live_fail "the dump has no objects table"
 "${PSQL[@]}" -c "INSERT INTO objects VALUES ('after-backup', NULL, 0)"
 
 live_log "restore into an empty server"
