@@ -19,12 +19,23 @@ typedef struct Walker {
 typedef struct Verdict {
     DriftImpact impact;
     const char *reason;
+    const char *todo; /* what the operator does about it: every needs-recreate / data-risk verdict */
 } Verdict;
 
 static Verdict verdict(DriftImpact impact, const char *reason)
 {
-    return (Verdict){impact, reason};
+    return (Verdict){impact, reason, NULL};
 }
+
+static Verdict must(DriftImpact impact, const char *reason, const char *todo)
+{
+    return (Verdict){impact, reason, todo};
+}
+
+#define TODO_STS_ORPHAN                                                                             \
+    "delete the StatefulSet but keep its pods and volumes (kubectl delete statefulset %s "          \
+    "--cascade=orphan), then apply: the new StatefulSet adopts the pods and their claims, and rolls "  \
+    "them one by one"
 
 static bool under(const Walker *w, const char *pattern_prefix)
 {
@@ -48,15 +59,48 @@ static int quantity_cmp(Arena *a, const Data *want, const Data *have, bool *ok)
     return qw.milli < qh.milli ? -1 : qw.milli > qh.milli;
 }
 
-static Verdict size_change(Arena *a, const Data *want, const Data *have, DriftImpact grow)
+static Verdict size_change(Arena *a, const Data *want, const Data *have, DriftImpact grow, const char *todo_grow)
 {
     bool ok;
     int cmp = quantity_cmp(a, want, have, &ok);
     if (ok && cmp < 0)
-        return verdict(IMPACT_DATA_RISK, "volume shrink: storage cannot shrink without losing data");
+        return must(IMPACT_DATA_RISK, "volume shrink: storage cannot shrink without losing data",
+                    "keep the deployed size; a smaller volume means new volumes: back up (docs/backup.md), "
+                    "create them, restore");
     if (ok && cmp > 0 && grow == IMPACT_IN_PLACE)
         return verdict(IMPACT_IN_PLACE, "volume expansion (needs an expandable storage class)");
-    return verdict(grow, "volume size changed");
+    return must(grow, "volume size changed", todo_grow);
+}
+
+static int64_t int_of(const Data *d, bool *ok)
+{
+    *ok = d && d->kind == DATA_INT;
+    return *ok ? d->u.i : 0;
+}
+
+/* The procedure of docs/backup.md "Changing the number of etcd members", in the right order. */
+static Verdict etcd_members(Arena *a, const Data *want, const Data *have)
+{
+    bool ok_w, ok_h;
+    int64_t w = int_of(want, &ok_w), h = int_of(have, &ok_h);
+    const char *reason = "etcd replicas changed: a quorum membership change";
+    if (ok_w && ok_h && w > h)
+        return must(IMPACT_DATA_RISK, reason,
+                    arena_printf(a, "grow %lld -> %lld members: apply the new StatefulSet first (the new pods wait "
+                                    "to be added), then the etcd-membership Job (manifests/etcd/membership-job.yaml; "
+                                    "chart: etcd.membership.enabled=true), which adds them one at a time; see "
+                                    "docs/backup.md, \"Changing the number of etcd members\"",
+                                 (long long)h, (long long)w));
+    if (ok_w && ok_h && w < h)
+        return must(IMPACT_DATA_RISK, reason,
+                    arena_printf(a, "shrink %lld -> %lld members: run the etcd-membership Job FIRST "
+                                    "(manifests/etcd/membership-job.yaml; chart: etcd.membership.enabled=true) "
+                                    "while the StatefulSet still runs %lld pods, then apply the new StatefulSet; "
+                                    "see docs/backup.md, \"Changing the number of etcd members\"",
+                                 (long long)h, (long long)w, (long long)h));
+    return must(IMPACT_DATA_RISK, reason,
+                "change the member count with the etcd-membership Job (docs/backup.md, \"Changing the number of "
+                "etcd members\")");
 }
 
 static bool is_etcd(const DriftObject *o)
@@ -70,18 +114,25 @@ static bool is_etcd(const DriftObject *o)
 
 static Verdict classify_statefulset(Walker *w, const Data *want, const Data *have)
 {
+    const char *orphan = arena_printf(w->a, TODO_STS_ORPHAN, w->o->name);
     if (under(w, "spec.selector"))
-        return verdict(IMPACT_RECREATE, "StatefulSet selector is immutable");
+        return must(IMPACT_RECREATE, "StatefulSet selector is immutable",
+                    arena_printf(w->a, "delete the StatefulSet (kubectl delete statefulset %s; its volumes stay) and "
+                                       "apply: the pods are recreated under the new selector", w->o->name));
     if (under(w, "spec.serviceName"))
-        return verdict(IMPACT_RECREATE, "StatefulSet serviceName is immutable");
+        return must(IMPACT_RECREATE, "StatefulSet serviceName is immutable", orphan);
     if (under(w, "spec.podManagementPolicy"))
-        return verdict(IMPACT_RECREATE, "StatefulSet podManagementPolicy is immutable");
+        return must(IMPACT_RECREATE, "StatefulSet podManagementPolicy is immutable", orphan);
     if (drift_path_match("spec.volumeClaimTemplates.[].spec.resources.requests.storage", "StatefulSet", &w->path))
-        return size_change(w->a, want, have, IMPACT_RECREATE);
+        return size_change(w->a, want, have, IMPACT_RECREATE,
+                           arena_printf(w->a, "expand each existing claim (kubectl patch pvc; the storage class must "
+                                              "allow expansion), then %s", orphan));
     if (under(w, "spec.volumeClaimTemplates"))
-        return verdict(IMPACT_RECREATE, "StatefulSet volumeClaimTemplates are immutable");
+        return must(IMPACT_RECREATE, "StatefulSet volumeClaimTemplates are immutable",
+                    arena_printf(w->a, "%s; existing claims keep their old spec (only new members get the new one)",
+                                 orphan));
     if (drift_path_match("spec.replicas", "StatefulSet", &w->path) && is_etcd(w->o))
-        return verdict(IMPACT_DATA_RISK, "etcd replicas changed: a quorum membership change");
+        return etcd_members(w->a, want, have);
     if (under(w, "spec.template"))
         return verdict(IMPACT_ROLLING_RESTART, "pod template changed");
     return verdict(IMPACT_IN_PLACE, drift_path_match("spec.replicas", "StatefulSet", &w->path) ? "scale" : "in place");
@@ -90,7 +141,9 @@ static Verdict classify_statefulset(Walker *w, const Data *want, const Data *hav
 static Verdict classify_workload(Walker *w)
 {
     if (under(w, "spec.selector"))
-        return verdict(IMPACT_RECREATE, "selector is immutable");
+        return must(IMPACT_RECREATE, "selector is immutable",
+                    arena_printf(w->a, "delete the %s (kubectl delete %s %s) and apply: its pods are replaced, a "
+                                       "short outage of this component", w->o->kind, w->o->kind, w->o->name));
     if (under(w, "spec.template"))
         return verdict(IMPACT_ROLLING_RESTART, "pod template changed");
     return verdict(IMPACT_IN_PLACE, "in place");
@@ -103,19 +156,23 @@ static bool str_is(const Data *d, const char *s)
 
 static Verdict classify_service(Walker *w, const Data *want, const Data *have)
 {
+    const char *todo = arena_printf(w->a, "delete the Service (kubectl delete service %s) and apply; clients "
+                                          "resolving it by name follow, connections in flight drop", w->o->name);
     if (under(w, "spec.clusterIP") || under(w, "spec.clusterIPs"))
-        return verdict(IMPACT_RECREATE, "Service clusterIP is immutable");
+        return must(IMPACT_RECREATE, "Service clusterIP is immutable", todo);
     if (under(w, "spec.type") && (str_is(want, "ExternalName") || str_is(have, "ExternalName")))
-        return verdict(IMPACT_RECREATE, "Service type to or from ExternalName");
+        return must(IMPACT_RECREATE, "Service type to or from ExternalName", todo);
     return verdict(IMPACT_IN_PLACE, "in place");
 }
 
 static Verdict classify_pvc(Walker *w, const Data *want, const Data *have)
 {
     if (drift_path_match("spec.resources.requests.storage", "PersistentVolumeClaim", &w->path))
-        return size_change(w->a, want, have, IMPACT_IN_PLACE);
+        return size_change(w->a, want, have, IMPACT_IN_PLACE, NULL);
     if (under(w, "spec"))
-        return verdict(IMPACT_RECREATE, "PersistentVolumeClaim spec is immutable (except a size increase)");
+        return must(IMPACT_RECREATE, "PersistentVolumeClaim spec is immutable (except a size increase)",
+                    arena_printf(w->a, "keep the claim as it is, or: stop its users, copy the data out (a backup, "
+                                       "docs/backup.md), kubectl delete pvc %s, apply, restore", w->o->name));
     return verdict(IMPACT_IN_PLACE, "in place");
 }
 
@@ -142,7 +199,9 @@ static Verdict classify_configmap(Walker *w, const Data *want, const Data *have)
         const Data *sw = data_path(parse_yaml_text(w->a, want), "cluster");
         const Data *sh = data_path(parse_yaml_text(w->a, have), "cluster");
         if (sw && sh && !data_equal(data_get(sw, "shards"), data_get(sh, "shards")))
-            return verdict(IMPACT_DATA_RISK, "Goverse cluster.shards changed: re-maps every object");
+            return must(IMPACT_DATA_RISK, "Goverse cluster.shards changed: re-maps every object",
+                        "keep the deployed shard count: Goverse does not move objects between shard counts; a new "
+                        "count means a new cluster (empty etcd prefix) and migrating the objects' data");
     }
     return verdict(IMPACT_ROLLING_RESTART, "ConfigMap data changed");
 }
@@ -157,7 +216,8 @@ static Verdict classify_change(Walker *w, const Data *want, const Data *have)
     if (!strcmp(kind, "Deployment") || !strcmp(kind, "DaemonSet"))
         return classify_workload(w);
     if (!strcmp(kind, "Job") && (under(w, "spec.template") || under(w, "spec.selector")))
-        return verdict(IMPACT_RECREATE, "Job template is immutable");
+        return must(IMPACT_RECREATE, "Job template is immutable",
+                    arena_printf(w->a, "delete the Job (kubectl delete job %s) and apply: it runs again", w->o->name));
     if (!strcmp(kind, "Service"))
         return classify_service(w, want, have);
     if (!strcmp(kind, "PersistentVolumeClaim"))
@@ -165,7 +225,7 @@ static Verdict classify_change(Walker *w, const Data *want, const Data *have)
     if (!strcmp(kind, "ConfigMap"))
         return classify_configmap(w, want, have);
     if (!strcmp(kind, "postgresql") && drift_path_match("spec.volume.size", kind, &w->path))
-        return size_change(w->a, want, have, IMPACT_IN_PLACE);
+        return size_change(w->a, want, have, IMPACT_IN_PLACE, NULL);
     return verdict(IMPACT_IN_PLACE, "in place");
 }
 
@@ -178,6 +238,7 @@ static void add_change(Walker *w, const Data *want, const Data *have, const char
     c->path = drift_path_text(w->a, &w->path);
     c->impact = v.impact;
     c->reason = what ? arena_printf(w->a, "%s; %s", what, v.reason) : v.reason;
+    c->todo = v.impact >= IMPACT_RECREATE ? v.todo : NULL;
     DriftObject *o = w->o;
     if (o->changes_tail)
         o->changes_tail->next = c;
@@ -345,10 +406,18 @@ static void explain_configmap(Arena *a, const DriftReport *r, DriftObject *o)
     }
 }
 
-static DriftImpact orphan_impact(const DriftObject *o)
+static DriftImpact orphan_impact(Arena *a, DriftObject *o)
 {
-    if (!strcmp(o->kind, "StatefulSet") || !strcmp(o->kind, "PersistentVolumeClaim"))
+    if (!strcmp(o->kind, "PersistentVolumeClaim")) {
+        o->todo = arena_printf(a, "goversec does not delete volumes: when its data is no longer needed (e.g. a "
+                                  "removed etcd member's etcd-data-etcd-N), kubectl delete pvc %s", o->name);
         return IMPACT_DATA_RISK;
+    }
+    if (!strcmp(o->kind, "StatefulSet")) {
+        o->todo = arena_printf(a, "back up what it holds first (docs/backup.md); then kubectl delete statefulset "
+                                  "%s and, when their data is no longer needed, its claims", o->name);
+        return IMPACT_DATA_RISK;
+    }
     return IMPACT_IN_PLACE;
 }
 
@@ -376,7 +445,7 @@ void drift_classify_report(Arena *a, DriftReport *r)
             r->nmissing++;
             break;
         case DRIFT_ORPHANED:
-            o->impact = orphan_impact(o);
+            o->impact = orphan_impact(a, o);
             r->norphaned++;
             break;
         }

@@ -26,6 +26,7 @@ typedef struct DriftChange {
     const char *path;           /* display path: spec.template.spec.containers[node].image */
     DriftImpact impact;
     const char *reason;
+    const char *todo;           /* what to do about it: set for every needs-recreate / data-risk change */
     struct DriftChange *next;
 } DriftChange;
 
@@ -37,6 +38,7 @@ typedef struct DriftObject {
     DriftImpact impact;
     DriftChange *changes, *changes_tail;
     const char *diff_text;      /* unified diff live -> desired, for changed objects */
+    const char *todo;           /* orphans that risk data: what to do about them */
     struct DriftObject *next;
 } DriftObject;
 

@@ -1,5 +1,5 @@
 /* report.c - the human report of `goversec diff`: one line per object that is not in sync (status,
- * kind/name, impact), its classified changes, the unified YAML diff (coloured +/- only when asked),
+ * kind/name, impact), its classified changes (each needs-recreate / data-risk one with what to do), the unified YAML diff (coloured +/- only when asked),
  * and the summary line "N objects: C changed, M missing, O orphaned, U unchanged". */
 #include <string.h>
 
@@ -57,8 +57,13 @@ static void print_object(const DriftObject *o, FILE *out, bool color)
     fprintf(out, "%-10s ", drift_status_name(o->status));
     fprintf(out, kind_name, o->kind, o->group, o->name);
     fprintf(out, "  [%s]\n", impact_phrase(o));
-    for (const DriftChange *c = o->changes; c; c = c->next)
+    if (o->todo)
+        fprintf(out, "    what to do: %s\n", o->todo);
+    for (const DriftChange *c = o->changes; c; c = c->next) {
         fprintf(out, "    %s: %s (%s)\n", c->path, drift_impact_name(c->impact), c->reason);
+        if (c->todo)
+            fprintf(out, "      what to do: %s\n", c->todo);
+    }
     if (o->diff_text && *o->diff_text)
         print_diff(o->diff_text, out, color);
 }

@@ -53,12 +53,16 @@ static void json_object(const DriftObject *o, FILE *out)
     json_field(out, "name", o->name, true);
     json_field(out, "status", drift_status_name(o->status), true);
     json_field(out, "impact", drift_impact_name(o->impact), true);
+    if (o->todo)
+        json_field(out, "todo", o->todo, true);
     fprintf(out, "\"destructive\":%s,\"changes\":[", o->impact >= IMPACT_RECREATE ? "true" : "false");
     for (const DriftChange *c = o->changes; c; c = c->next) {
         fputc('{', out);
         json_field(out, "path", c->path, true);
         json_field(out, "impact", drift_impact_name(c->impact), true);
-        json_field(out, "reason", c->reason, false);
+        json_field(out, "reason", c->reason, !!c->todo);
+        if (c->todo)
+            json_field(out, "todo", c->todo, false);
         fputs(c->next ? "}," : "}", out);
     }
     fputs("],", out);

@@ -379,6 +379,30 @@ static void write_schema(Chart *ch)
 
 /* ---- templates ---------------------------------------------------------------------------- */
 
+/* `helm install --create-namespace` makes a namespace without Pod Security labels: the chart
+ * reads the release namespace (lookup; empty under `helm template`) and refuses to install into
+ * one whose enforce label is not security.podSecurity, with the command that fixes it. */
+static void pod_security_check(Chart *ch, StrBuf *b)
+{
+    if (!ir_find_knob(ch->c, "security.podSecurity") || !ir_find_knob(ch->c, "namespace.checkPodSecurity"))
+        return;
+    strbuf_add(b,
+               "{{- if and $.Values.namespace.checkPodSecurity (ne (toString $.Values.security.podSecurity) \"none\") }}\n"
+               "{{- $ns := lookup \"v1\" \"Namespace\" \"\" $.Release.Namespace }}\n"
+               "{{- if $ns }}\n"
+               "{{- $labels := default (dict) (index (default (dict) (index $ns \"metadata\")) \"labels\") }}\n"
+               "{{- $level := toString $.Values.security.podSecurity }}\n"
+               "{{- if ne (toString (get $labels \"pod-security.kubernetes.io/enforce\")) $level }}\n"
+               "{{- fail (printf \"namespace %s does not enforce Pod Security %q (security.podSecurity); a namespace "
+               "made by helm --create-namespace has no such label. Run: kubectl label namespace %s "
+               "pod-security.kubernetes.io/enforce=%s pod-security.kubernetes.io/audit=%s "
+               "pod-security.kubernetes.io/warn=%s --overwrite\" $.Release.Namespace $level $.Release.Namespace "
+               "$level $level $level) }}\n"
+               "{{- end }}\n"
+               "{{- end }}\n"
+               "{{- end }}\n");
+}
+
 static void write_helpers(Chart *ch, TemplatePrinter *tp)
 {
     StrBuf b;
@@ -419,6 +443,7 @@ static void write_helpers(Chart *ch, TemplatePrinter *tp)
                           "$.Values.%s $.Values.%s) }}\n"
                           "{{- end }}\n",
                           k->path, k->not_above, k->path, k->not_above, k->path, k->not_above);
+    pod_security_check(ch, &b);
     strbuf_add(&b, "{{- end }}\n");
     add_file(ch, "templates/_helpers.tpl", strbuf_str(&b));
     add_file(ch, "templates/validate.yaml", "{{- include \"" HELPERS ".validate\" . -}}\n");
@@ -456,6 +481,20 @@ static void write_notes(Chart *ch)
     strbuf_add(&b, "Goverse cluster {{ .Chart.Name }} ({{ .Chart.AppVersion }}) is installed in namespace "
                    "{{ .Release.Namespace }}.\n"
                    "Watch it come up:  kubectl -n {{ .Release.Namespace }} get pods -w\n");
+    if (ir_find_knob(ch->c, "security.podSecurity"))
+        strbuf_add(&b, "{{- if ne (toString .Values.security.podSecurity) \"none\" }}\n"
+                       "Pod Security: namespace {{ .Release.Namespace }} must enforce "
+                       "{{ .Values.security.podSecurity | quote }}, like the manifest tree's Namespace"
+                       "{{ if .Values.namespace.checkPodSecurity }} (checked at install: "
+                       "namespace.checkPodSecurity){{ end }}.\n"
+                       "This chart does not create the namespace, and helm --create-namespace adds no Pod Security "
+                       "labels (README.md). To label it:\n"
+                       "  kubectl label namespace {{ .Release.Namespace }} "
+                       "pod-security.kubernetes.io/enforce={{ .Values.security.podSecurity }} "
+                       "pod-security.kubernetes.io/audit={{ .Values.security.podSecurity }} "
+                       "pod-security.kubernetes.io/warn={{ .Values.security.podSecurity }} --overwrite\n"
+                       "Check:  kubectl get namespace {{ .Release.Namespace }} --show-labels\n"
+                       "{{- end }}\n");
     notes_endpoint(ch, &b, "gates", "goverse-gate", "gates.ports.grpc", "grpc");
     notes_endpoint(ch, &b, "inspector", "inspector", "inspector.ports.http", "http");
     add_file(ch, "templates/NOTES.txt", strbuf_str(&b));
@@ -488,6 +527,36 @@ static const char *shown_value(Arena *a, const Data *v)
     return strchr(text, '\n') ? "(see values.yaml)" : text;
 }
 
+/* The install commands. With a Pod Security level the namespace is created and labelled first:
+ * `helm install --create-namespace` would make it without the labels the manifest tree's
+ * Namespace carries, and the chart refuses such a namespace (pod_security_check). */
+static void readme_install(Chart *ch, StrBuf *b, const Data *values, const char *chart, const char *vals)
+{
+    const Data *lv = data_path(values, "security.podSecurity");
+    const char *level = lv && lv->kind == DATA_STR ? lv->u.str.s : "none";
+    const char *name = ch->c->name, *ns = ch->c->namespace_name;
+    if (!strcmp(level, "none")) {
+        strbuf_printf(b, "```sh\nhelm install %s %s --namespace %s --create-namespace%s\n"
+                         "helm upgrade %s %s --namespace %s%s --set nodes.replicas=5\n```\n\n",
+                      name, chart, ns, vals, name, chart, ns, vals);
+        return;
+    }
+    strbuf_printf(b, "```sh\nkubectl create namespace %s\n"
+                     "kubectl label namespace %s pod-security.kubernetes.io/enforce=%s "
+                     "pod-security.kubernetes.io/audit=%s pod-security.kubernetes.io/warn=%s\n"
+                     "helm install %s %s --namespace %s%s\n"
+                     "helm upgrade %s %s --namespace %s%s --set nodes.replicas=5\n```\n\n",
+                  ns, ns, level, level, level, name, chart, ns, vals, name, chart, ns, vals);
+    strbuf_printf(b, "The namespace is created and labelled before the install, not with `--create-namespace`: Helm "
+                     "creates that namespace without Pod Security labels, and `security.podSecurity: %s` would not "
+                     "be enforced as it is by the manifest tree's Namespace. The chart refuses to install into a "
+                     "namespace whose `pod-security.kubernetes.io/enforce` label is not `security.podSecurity` "
+                     "(`namespace.checkPodSecurity`, default true: it reads the Namespace, which needs `get` on "
+                     "namespaces). Installing with another `--set security.podSecurity=LEVEL`: label the namespace "
+                     "with that level.\n\n",
+                  level);
+}
+
 static void write_readme(Chart *ch, const Data *values)
 {
     StrBuf b;
@@ -498,18 +567,14 @@ static void write_readme(Chart *ch, const Data *values)
                           "`../../CLUSTER/values.yaml`; with them the chart renders the same objects as "
                           "`../../CLUSTER/manifests/`. The defaults below are those of `%s`.\n\n",
                       ch->name, ch->c->name, ch->c->name);
-        strbuf_printf(&b, "```sh\nhelm install %s ./charts/%s --namespace %s --create-namespace -f %s/values.yaml\n"
-                          "helm upgrade %s ./charts/%s --namespace %s -f %s/values.yaml --set nodes.replicas=5\n```\n\n",
-                      ch->c->name, ch->name, ch->c->namespace_name, ch->c->name, ch->c->name, ch->name,
-                      ch->c->namespace_name, ch->c->name);
+        readme_install(ch, &b, values, arena_printf(ch->a, "./charts/%s", ch->name),
+                       arena_printf(ch->a, " -f %s/values.yaml", ch->c->name));
     } else {
         strbuf_printf(&b, "# %s\n\nHelm chart of the Goverse cluster `%s`, generated by goversec from its "
                           "description: the same objects as `../manifests/`, with every setting below "
                           "exposed as a value.\n\n",
                       ch->name, ch->c->name);
-        strbuf_printf(&b, "```sh\nhelm install %s ./chart --namespace %s --create-namespace\n"
-                          "helm upgrade %s ./chart --namespace %s --set nodes.replicas=5\n```\n\n",
-                      ch->name, ch->c->namespace_name, ch->name, ch->c->namespace_name);
+        readme_install(ch, &b, values, "./chart", "");
     }
     strbuf_add(&b, "Values are validated by `values.schema.json` before anything reaches the cluster.\n"
                    "PostgreSQL credentials are never values: they come from an existing Secret "

@@ -159,6 +159,9 @@ static void global_knobs(Lower *l)
     ir_knob(l->a, l->ir, "global.imagePullSecrets", KNOB_OBJECT_LIST, data_seq(l->a),
             "imagePullSecrets of every pod (list of {name: SECRET})");
     lower_knob_bool(l, "namespace.create", true, "create the Namespace object");
+    lower_knob_bool(l, "namespace.checkPodSecurity", true,
+                    "chart: refuse to install into a namespace whose Pod Security enforce label is not "
+                    "security.podSecurity (reads the Namespace)");
 }
 
 static void namespace_object(Lower *l)

@@ -61,6 +61,9 @@ void lower_backup_knobs(Lower *l)
                     "render the etcd restore Job (apply it by hand, see docs/backup.md)");
     lower_knob_str(l, "etcd.backup.restore.snapshot", KNOB_STRING, "latest",
                    "snapshot file on the backup volume to restore (latest: the newest)");
+    lower_knob_bool(l, "etcd.membership.enabled", false,
+                    "render the etcd-membership Job that adds/removes members to reach etcd.replicas "
+                    "(apply it by hand, see docs/backup.md)");
     bool pg = c->postgres.mode == PERSIST_INTERNAL || c->postgres.mode == PERSIST_OPERATOR;
     const char *pg_size = c->postgres.mode == PERSIST_OPERATOR ? "postgres.operator.storage.size"
                                                                : "postgres.internal.storage.size";
@@ -183,6 +186,21 @@ static IrNode *etcd_snapshot_container(Lower *l)
     return c;
 }
 
+/* The first backup pod runs in etcd-0's zone when it can, so a zonal backup volume bound on first
+ * use (WaitForFirstConsumer) is created there, and etcd-restore-0, which needs both, can run. */
+static void near_etcd0(Lower *l, IrNode *pod)
+{
+    Arena *a = l->a;
+    IrNode *pref = ir_put(a, ir_put(a, ir_put(a, pod, "affinity", ir_map(a)), "podAffinity", ir_map(a)),
+                          "preferredDuringSchedulingIgnoredDuringExecution", ir_seq(a));
+    IrNode *w = ir_push(pref, ir_map(a));
+    ir_put(a, w, "weight", ir_int(a, 100));
+    IrNode *term = ir_put(a, w, "podAffinityTerm", ir_map(a));
+    ir_put(a, ir_put(a, ir_put(a, term, "labelSelector", ir_map(a)), "matchLabels", ir_map(a)),
+           "statefulset.kubernetes.io/pod-name", ir_str(a, "etcd-0"));
+    ir_put(a, term, "topologyKey", ir_str(a, "topology.kubernetes.io/zone"));
+}
+
 static void etcd_backup(Lower *l)
 {
     Arena *a = l->a;
@@ -195,6 +213,7 @@ static void etcd_backup(Lower *l)
     ir_push(ir_put(a, c, "env", ir_seq(a)), keep_env(l, "etcd"));
     ir_push(ir_put(a, c, "volumeMounts", ir_seq(a)), lower_volume_mount(l, "backup", "/backup"));
     ir_push(ir_put(a, pod, "volumes", ir_seq(a)), lower_backup_volume(l, "etcd-backup-pvc", false));
+    near_etcd0(l, pod);
     lower_pull_secrets(l, pod);
 }
 

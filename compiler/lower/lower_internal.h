@@ -89,6 +89,8 @@ IrNode *lower_etcd_initial_cluster(Lower *l); /* ETCD_INITIAL_CLUSTER over etcd.
 /* The one etcd address Goverse processes are given (lower_config.c): pushes PREFIX+address. */
 void lower_push_etcd_address(Lower *l, IrNode *seq, const char *prefix);
 IrNode *lower_inspector_address(Lower *l); /* inspector.NS.svc.cluster.local:GRPC */
+IrNode *lower_etcd_domain(Lower *l);          /* etcd-headless.NS.svc.cluster.local */
+void lower_membership_objects(Lower *l);      /* lower_membership.c: etcd-membership Job (manual_switch) */
 void lower_nodes_knobs(Lower *l);
 void lower_nodes_objects(Lower *l);
 void lower_gates_knobs(Lower *l);

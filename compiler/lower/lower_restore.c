@@ -1,14 +1,20 @@
-/* lower_restore.c - the restore Jobs of design section 10.3, made runnable: etcd-restore writes a
- * snapshot into every member's data volume, postgres-restore runs pg_restore of a dump. Both are
+/* lower_restore.c - the restore Jobs of design section 10.3, made runnable: etcd-restore-N, one per
+ * member and each using that member's volume only (etcd-0 gets the snapshot as a cluster of one
+ * member, the others are cleared and join it through the etcd-membership Job), and
+ * postgres-restore, pg_restore of a dump. All are
  * written into the manifest tree but never applied with it (IrObject.manual_switch); the chart
  * renders them only when `*.backup.restore.enabled` is set. Preconditions: docs/backup.md. */
 #include "lower/lower_internal.h"
 
 static const char ETCD_PRECONDITIONS[] =
-    "Stop every etcd client and etcd itself first: kubectl scale statefulset goverse-node --replicas=0; "
-    "kubectl scale deployment goverse-gate --replicas=0; kubectl scale statefulset etcd --replicas=0; "
-    "wait until no etcd-N pod remains. The member volumes (etcd-data-etcd-N) are kept and overwritten. "
-    "Afterwards delete this Job and scale etcd, nodes and gates back up. See docs/backup.md.";
+    "One Job per member, each using only that member's volume (and etcd-restore-0 the backup volume, which "
+    "the backups keep in etcd-0's zone), so each pod is scheduled where its volume is. Stop every etcd client "
+    "and etcd first: kubectl scale statefulset goverse-node --replicas=0; kubectl scale deployment goverse-gate "
+    "--replicas=0; kubectl scale statefulset etcd --replicas=0; wait until no etcd-N pod remains. Apply every "
+    "etcd-restore-N Job and wait for all to complete. Then start etcd-0 alone (kubectl scale statefulset etcd "
+    "--replicas=1) and wait until it is ready: it is the restored cluster, of one member. Then scale etcd back "
+    "to its size and apply the etcd-membership Job, which adds the others one by one (they join with the "
+    "restored data). Delete the Jobs, scale nodes and gates back up. See docs/backup.md.";
 
 static const char PG_PRECONDITIONS[] =
     "Stop the writers first: kubectl scale statefulset goverse-node --replicas=0; PostgreSQL stays up. "
@@ -16,16 +22,25 @@ static const char PG_PRECONDITIONS[] =
     "Afterwards delete this Job and scale the nodes back up. See docs/backup.md.";
 
 /* The restored data directory is named after the pod, so a retried pod (restartPolicy Never: a
- * new pod per attempt) never trips over the half-written directory of a failed one. */
+ * new pod per attempt) never trips over the half-written directory of a failed one. A data
+ * directory an earlier start set aside (member.removed-*) belongs to the old cluster too. */
 static const char ETCD_SWAP_SCRIPT[] =
     "set -eu\n"
-    "for d in /data/etcd-*; do\n"
-    "  test -d \"$d/restore-$POD_NAME/member\"\n"
-    "  rm -rf \"$d/member\"\n"
-    "  mv \"$d/restore-$POD_NAME/member\" \"$d/member\"\n"
-    "  rm -rf \"$d\"/restore-*\n"
-    "  echo \"etcd-restore: $d restored from $SNAPSHOT_FILE\"\n"
-    "done\n";
+    "d=/var/lib/etcd\n"
+    "test -d \"$d/restore-$POD_NAME/member\"\n"
+    "rm -rf \"$d/member\" \"$d\"/member.removed-*\n"
+    "mv \"$d/restore-$POD_NAME/member\" \"$d/member\"\n"
+    "rm -rf \"$d\"/restore-*\n"
+    "echo \"etcd-restore: $MEMBER restored from $SNAPSHOT_FILE as a cluster of one member; start it alone, then \"\\\n"
+    "\"scale etcd up and run the etcd-membership Job (docs/backup.md)\"\n";
+
+/* Members other than etcd-0 start empty and join the restored etcd-0 when the membership Job
+ * adds them: their old data (of the cluster being replaced) must go. */
+static const char ETCD_CLEAR_SCRIPT[] =
+    "set -eu\n"
+    "d=/var/lib/etcd\n"
+    "rm -rf \"$d/member\" \"$d\"/member.removed-* \"$d\"/restore-*\n"
+    "echo \"etcd-restore: $MEMBER cleared; it joins the restored cluster when the etcd-membership Job adds it\"\n";
 
 /* "/backup/latest.db" (the link the backup keeps on the newest file) or "/backup/NAME". */
 static void file_env(Lower *l, IrNode *env, const char *var, const char *knob, const char *latest)
@@ -58,8 +73,7 @@ static IrNode *restore_job(Lower *l, const char *path, const char *name, const c
     return pod;
 }
 
-/* Decimal text of a small non-negative number (member indexes and counts), without printf:
- * the restore Job names every possible member several times. */
+/* Decimal text of a small non-negative number (member indexes and counts), without printf. */
 static const char *num(Lower *l, int i)
 {
     char buf[16];
@@ -72,12 +86,9 @@ static const char *num(Lower *l, int i)
     return arena_strndup(l->a, buf + n, sizeof buf - 1 - n);
 }
 
-/* exists[i]: member i exists when etcd.replicas > i. The members are literal, one per possible
- * member with this condition, rather than a REPEAT, so the passes that visit every container and
- * volume (security contexts, placement) see them like any other. Each condition is
- * `replicas == i+1 || replicas == i+2 || ...` (left-nested); conditions are immutable, so the
- * init container, the mount and the volume of a member share one, and the `==` leaves are shared
- * between members. */
+/* exists[i]: member i exists when etcd.replicas > i (NULL for etcd-0: always), written with the
+ * fewer `==` leaves: `replicas == i+1 || ... || replicas == max` or `!(replicas == 1 || ... ||
+ * replicas == i)` (left-nested; the leaves are shared between members). */
 static const IrCond **member_conditions(Lower *l, int max)
 {
     const Knob *k = lower_knob(l, "etcd.replicas");
@@ -85,87 +96,95 @@ static const IrCond **member_conditions(Lower *l, int max)
     for (int n = 1; n <= max; n++)
         eq[n] = ir_cond_eq(l->a, k, num(l, n));
     const IrCond **exists = ARENA_ARRAY(l->a, const IrCond *, max + 1);
-    for (int i = 0; i < max; i++) {
+    for (int i = 1; i < max; i++) {
         const IrCond *c = NULL;
-        for (int n = i + 1; n <= max; n++)
+        bool below = i <= max - i;
+        for (int n = below ? 1 : i + 1; n <= (below ? i : max); n++)
             c = c ? ir_cond_or(l->a, c, eq[n]) : eq[n];
-        exists[i] = c;
+        exists[i] = below ? ir_cond_not(l->a, c) : c;
     }
     return exists;
-}
-
-static IrNode *member_mount(Lower *l, int i)
-{
-    const char *n = num(l, i);
-    return lower_volume_mount(l, arena_concat(l->a, "member-", n, NULL), arena_concat(l->a, "/data/etcd-", n, NULL));
 }
 
 static IrNode *member_volume(Lower *l, int i)
 {
     Arena *a = l->a;
-    const char *n = num(l, i);
     IrNode *v = ir_map(a);
-    ir_put(a, v, "name", ir_str(a, arena_concat(a, "member-", n, NULL)));
+    ir_put(a, v, "name", ir_str(a, "etcd-data"));
     IrNode *pvc = ir_put(a, v, "persistentVolumeClaim", ir_map(a));
-    ir_put(a, pvc, "claimName", ir_str(a, arena_concat(a, "etcd-data-etcd-", n, NULL)));
+    ir_put(a, pvc, "claimName", ir_str(a, arena_concat(a, "etcd-data-etcd-", num(l, i), NULL)));
     return v;
 }
 
-/* One init container per member (etcd images have no shell): etcdutl snapshot restore into a
- * directory beside the member's data, swapped in by the last container. */
-static IrNode *member_restore_container(Lower *l, int i)
+static IrNode *shell(Lower *l, IrNode *c, const char *script, int member)
 {
     Arena *a = l->a;
-    const char *n = num(l, i);
-    IrNode *c = lower_container(l, arena_concat(a, "restore-etcd-", n, NULL), "etcd");
+    IrNode *cmd = ir_put(a, c, "command", ir_seq(a));
+    ir_push(cmd, ir_str(a, "/bin/sh"));
+    ir_push(cmd, ir_str(a, "-c"));
+    ir_push(cmd, ir_str(a, script));
+    IrNode *env = ir_put(a, c, "env", ir_seq(a));
+    ir_push(env, lower_env_value(l, "MEMBER", ir_str(a, arena_concat(a, "etcd-", num(l, member), NULL))));
+    ir_push(ir_put(a, c, "volumeMounts", ir_seq(a)), lower_volume_mount(l, "etcd-data", "/var/lib/etcd"));
+    return env;
+}
+
+/* etcd-0: etcdutl snapshot restore into a directory beside its data, as a cluster of one member
+ * (the others join it afterwards), swapped in by the shell container (the etcd image has none). */
+static void seed_restore(Lower *l, IrNode *pod)
+{
+    Arena *a = l->a;
+    IrNode *url = lower_concat(l, ir_str(a, "http://etcd-0."), lower_etcd_domain(l), ir_str(a, ":"),
+                               lower_ref(l, "etcd.ports.peer"), NULL);
+    IrNode *c = ir_push(ir_put(a, pod, "initContainers", ir_seq(a)), lower_container(l, "restore", "etcd"));
     IrNode *cmd = ir_put(a, c, "command", ir_seq(a));
     ir_push(cmd, ir_str(a, "etcdutl"));
     ir_push(cmd, ir_str(a, "snapshot"));
     ir_push(cmd, ir_str(a, "restore"));
     ir_push(cmd, ir_str(a, "$(SNAPSHOT_FILE)"));
-    ir_push(cmd, ir_str(a, arena_concat(a, "--name=etcd-", n, NULL)));
-    ir_push(cmd, ir_str(a, "--initial-cluster=$(INITIAL_CLUSTER)"));
+    ir_push(cmd, ir_str(a, "--name=etcd-0"));
+    ir_push(cmd, lower_concat(l, ir_str(a, "--initial-cluster=etcd-0="), url, NULL));
     ir_push(cmd, ir_str(a, "--initial-cluster-token=goverse-etcd-cluster"));
-    ir_push(cmd, lower_concat(l, ir_str(a, arena_concat(a, "--initial-advertise-peer-urls=http://etcd-", n, ".etcd-headless.", NULL)),
-                              lower_namespace_expr(l), ir_str(a, ".svc.cluster.local:"),
-                              lower_ref(l, "etcd.ports.peer"), NULL));
-    ir_push(cmd, ir_str(a, arena_concat(a, "--data-dir=/data/etcd-", n, "/restore-$(POD_NAME)", NULL)));
+    ir_push(cmd, lower_concat(l, ir_str(a, "--initial-advertise-peer-urls="), url, NULL));
+    ir_push(cmd, ir_str(a, "--data-dir=/var/lib/etcd/restore-$(POD_NAME)"));
     IrNode *env = ir_put(a, c, "env", ir_seq(a));
     ir_push(env, lower_env_field(l, "POD_NAME", "metadata.name"));
-    ir_push(env, lower_env_value(l, "INITIAL_CLUSTER", lower_etcd_initial_cluster(l)));
     file_env(l, env, "SNAPSHOT_FILE", "etcd.backup.restore.snapshot", "/backup/latest.db");
     IrNode *mounts = ir_put(a, c, "volumeMounts", ir_seq(a));
     ir_put(a, ir_push(mounts, lower_volume_mount(l, "backup", "/backup")), "readOnly", ir_bool(a, true));
-    ir_push(mounts, member_mount(l, i));
-    return c;
+    ir_push(mounts, lower_volume_mount(l, "etcd-data", "/var/lib/etcd"));
+    IrNode *sw = ir_push(ir_put(a, pod, "containers", ir_seq(a)), lower_container(l, "swap", "etcd.backup.shell"));
+    env = shell(l, sw, ETCD_SWAP_SCRIPT, 0);
+    ir_push(env, lower_env_field(l, "POD_NAME", "metadata.name"));
+    file_env(l, env, "SNAPSHOT_FILE", "etcd.backup.restore.snapshot", "/backup/latest.db");
+    ir_push(ir_put(a, pod, "volumes", ir_seq(a)), lower_backup_volume(l, "etcd-backup-pvc", true));
 }
 
+/* One Job per possible member, each mounting that member's volume only (etcd-0's also the backup
+ * volume): a pod that needs volumes of several members cannot be scheduled when they are in
+ * different zones. */
 static void etcd_restore(Lower *l)
 {
     Arena *a = l->a;
-    IrNode *pod = restore_job(l, "etcd/restore-job.yaml", "etcd-restore", "etcd-backup", "etcd",
-                              lower_backup_etcd_on(l), ETCD_PRECONDITIONS);
     int max = (int)lower_knob(l, "etcd.replicas")->max;
-    IrNode *inits = ir_put(a, pod, "initContainers", ir_seq(a));
     const IrCond **exists = member_conditions(l, max);
-    for (int i = 0; i < max; i++)
-        ir_when(ir_push(inits, member_restore_container(l, i)), exists[i]);
-    IrNode *c = ir_push(ir_put(a, pod, "containers", ir_seq(a)), lower_container(l, "swap", "etcd.backup.shell"));
-    IrNode *cmd = ir_put(a, c, "command", ir_seq(a));
-    ir_push(cmd, ir_str(a, "/bin/sh"));
-    ir_push(cmd, ir_str(a, "-c"));
-    ir_push(cmd, ir_str(a, ETCD_SWAP_SCRIPT));
-    IrNode *env = ir_put(a, c, "env", ir_seq(a));
-    ir_push(env, lower_env_field(l, "POD_NAME", "metadata.name"));
-    file_env(l, env, "SNAPSHOT_FILE", "etcd.backup.restore.snapshot", "/backup/latest.db");
-    IrNode *mounts = ir_put(a, c, "volumeMounts", ir_seq(a));
-    IrNode *vols = ir_put(a, pod, "volumes", ir_seq(a));
-    ir_push(vols, lower_backup_volume(l, "etcd-backup-pvc", true));
     for (int i = 0; i < max; i++) {
-        ir_when(ir_push(mounts, member_mount(l, i)), exists[i]);
-        ir_when(ir_push(vols, member_volume(l, i)), exists[i]);
+        const char *n = num(l, i);
+        IrNode *pod = restore_job(l, arena_concat(a, "etcd/restore-job-", n, ".yaml", NULL),
+                                  arena_concat(a, "etcd-restore-", n, NULL), "etcd-backup", "etcd",
+                                  i ? ir_cond_and(a, lower_backup_etcd_on(l), exists[i]) : lower_backup_etcd_on(l),
+                                  ETCD_PRECONDITIONS);
+        if (i == 0)
+            seed_restore(l, pod);
+        else
+            shell(l, ir_push(ir_put(a, pod, "containers", ir_seq(a)), lower_container(l, "clear", "etcd.backup.shell")),
+                  ETCD_CLEAR_SCRIPT, i);
+        IrNode *vols = lower_map_get(pod, "volumes");
+        if (!vols)
+            vols = ir_put(a, pod, "volumes", ir_seq(a));
+        ir_push(vols, member_volume(l, i));
+        lower_pull_secrets(l, pod);
     }
-    lower_pull_secrets(l, pod);
 }
 
 static void postgres_restore(Lower *l)
@@ -191,5 +210,6 @@ static void postgres_restore(Lower *l)
 void lower_restore_objects(Lower *l)
 {
     etcd_restore(l);
+    lower_membership_objects(l);
     postgres_restore(l);
 }

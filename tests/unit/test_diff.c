@@ -55,8 +55,27 @@ static void test_etcd_replicas_is_data_risk(void **state)
     data_set_path(f->a, live_object(f, "StatefulSet", "etcd"), "spec.replicas", data_int(f->a, 5));
     DriftReport *r = fixture_compare(f);
     assert_only_changed(r, "StatefulSet", "etcd");
-    assert_int_equal(change_at(report_object(r, "StatefulSet", "etcd"), "spec.replicas")->impact, IMPACT_DATA_RISK);
+    const DriftChange *c = change_at(report_object(r, "StatefulSet", "etcd"), "spec.replicas");
+    assert_int_equal(c->impact, IMPACT_DATA_RISK);
+    /* live 5, described 3: the membership Job removes members before the StatefulSet shrinks */
+    assert_non_null(strstr(c->todo, "shrink 5 -> 3 members: run the etcd-membership Job FIRST"));
+    assert_non_null(strstr(c->todo, "manifests/etcd/membership-job.yaml"));
+    char *text = report_string(r, false);
+    assert_non_null(strstr(text, "      what to do: shrink 5 -> 3 members"));
+    free(text);
     assert_int_equal(drift_exit_status(r), 3);
+    fixture_close(f);
+}
+
+static void test_etcd_grow_names_the_procedure(void **state)
+{
+    (void)state;
+    DiffFixture *f = fixture_open("design");
+    data_set_path(f->a, live_object(f, "StatefulSet", "etcd"), "spec.replicas", data_int(f->a, 1));
+    DriftReport *r = fixture_compare(f);
+    const DriftChange *c = change_at(report_object(r, "StatefulSet", "etcd"), "spec.replicas");
+    assert_non_null(strstr(c->todo, "grow 1 -> 3 members: apply the new StatefulSet first"));
+    assert_non_null(strstr(c->todo, "Changing the number of etcd members"));
     fixture_close(f);
 }
 
@@ -100,7 +119,8 @@ static void test_env_reorder_with_references_is_drift(void **state)
 {
     (void)state;
     DiffFixture *f = fixture_open("design");
-    Data *env = data_get(container_of(live_object(f, "StatefulSet", "etcd"), "etcd"), "env");
+    Data *inits = data_path(live_object(f, "StatefulSet", "etcd"), "spec.template.spec.initContainers");
+    Data *env = data_get(seq_named(inits, "name", "member"), "env");
     /* Move ETCD_NAME (referenced as $(ETCD_NAME) later) to the end. */
     assert_string_equal(data_get(env->u.kids.first, "name")->u.str.s, "ETCD_NAME");
     Data *first = env->u.kids.first;
@@ -111,7 +131,7 @@ static void test_env_reorder_with_references_is_drift(void **state)
     DriftReport *r = fixture_compare(f);
     DriftObject *o = report_object(r, "StatefulSet", "etcd");
     assert_int_equal(o->status, DRIFT_CHANGED);
-    assert_non_null(strstr(change_at(o, "spec.template.spec.containers[etcd].env")->reason, "order"));
+    assert_non_null(strstr(change_at(o, "spec.template.spec.initContainers[member].env")->reason, "order"));
     fixture_close(f);
 }
 
@@ -220,6 +240,7 @@ static void test_selector_change_needs_recreate(void **state)
     assert_only_changed(r, "StatefulSet", "goverse-node");
     DriftObject *o = report_object(r, "StatefulSet", "goverse-node");
     assert_int_equal(change_at(o, "spec.selector.matchLabels.app")->impact, IMPACT_RECREATE);
+    assert_non_null(strstr(change_at(o, "spec.selector.matchLabels.app")->todo, "kubectl delete statefulset goverse-node"));
     assert_int_equal(o->impact, IMPACT_RECREATE);
     assert_int_equal(drift_exit_status(r), 3);
     fixture_close(f);
@@ -337,6 +358,8 @@ static void test_orphaned_statefulset_and_claims(void **state)
     live_add(f, labelled_object(f->a, "v1", "PersistentVolumeClaim", "data-old-store-0", "goverse"));
     DriftReport *r = fixture_compare(f);
     assert_int_equal(report_object(r, "StatefulSet", "old-store")->impact, IMPACT_DATA_RISK);
+    assert_non_null(strstr(report_object(r, "PersistentVolumeClaim", "data-old-store-0")->todo,
+                           "kubectl delete pvc data-old-store-0"));
     assert_int_equal(report_object(r, "PersistentVolumeClaim", "data-old-store-0")->status, DRIFT_ORPHANED);
     /* A claim of a described StatefulSet (kept after scale-down by design) is not an orphan. */
     assert_null(drift_find(r, NULL, "PersistentVolumeClaim", "data-goverse-node-4"));
@@ -478,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_zalando_in_sync),
         cmocka_unit_test(test_replicas_changed),
         cmocka_unit_test(test_etcd_replicas_is_data_risk),
+        cmocka_unit_test(test_etcd_grow_names_the_procedure),
         cmocka_unit_test(test_image_changed),
         cmocka_unit_test(test_env_added_live),
         cmocka_unit_test(test_env_reorder_with_references_is_drift),

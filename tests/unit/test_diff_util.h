@@ -79,12 +79,26 @@ static inline void fixture_close(DiffFixture *f)
     free(f);
 }
 
+/* Every needs-recreate / data-risk change, and every data-risk orphan, says what to do. */
+static inline void assert_todos(const DriftReport *r)
+{
+    for (const DriftObject *o = r->objects; o; o = o->next) {
+        if (o->status == DRIFT_ORPHANED && o->impact == IMPACT_DATA_RISK && !o->todo)
+            fail_msg("orphaned %s/%s: no 'what to do'", o->kind, o->name);
+        for (const DriftChange *c = o->changes; c; c = c->next)
+            if (c->impact >= IMPACT_RECREATE && (!c->todo || !*c->todo))
+                fail_msg("%s/%s %s (%s): no 'what to do'", o->kind, o->name, c->path, c->reason);
+    }
+}
+
 static inline DriftReport *fixture_compare(DiffFixture *f)
 {
     const IrCluster *c = f->comp.ir->clusters[0];
     DriftInput in = {.cluster = c->name, .namespace_name = c->namespace_name, .desired = f->desired,
                      .ndesired = f->ndesired, .live = f->live, .nlive = f->nlive, .want_diff_text = true};
-    return drift_compare(f->a, &in);
+    DriftReport *r = drift_compare(f->a, &in);
+    assert_todos(r);
+    return r;
 }
 
 static inline Data *live_object(DiffFixture *f, const char *kind, const char *name)

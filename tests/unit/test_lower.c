@@ -244,6 +244,16 @@ static void test_etcd_statefulset(void **state)
     assert_int_equal(at(ss, "spec.selector.matchLabels")->u.kids.count, 1);
     Data *c = container(ss);
     assert_string_equal(str(at(c, "image")), "quay.io/coreos/etcd:v3.5.11");
+    assert_string_equal(str(nth(at(c, "command"), 1)), "--config-file=/run/etcd/etcd.conf.yml");
+    assert_null(data_get(c, "env")); /* etcd reads only its config file, written by the init container */
+    Data *p = nth(at(c, "ports"), 1);
+    assert_int_equal(num(at(p, "containerPort")), 2380);
+    assert_string_equal(str(at(p, "protocol")), "TCP");
+    assert_string_equal(str(at(c, "resources.limits.cpu")), "500m");
+    assert_string_equal(str(at(c, "resources.requests.memory")), "128Mi");
+    assert_string_equal(str(at(c, "livenessProbe.httpGet.path")), "/health");
+    c = nth(at(ss, "spec.template.spec.initContainers"), 0); /* "member": new or existing */
+    assert_string_equal(str(at(c, "name")), "member");
     assert_string_equal(env_value(c, "ETCD_INITIAL_CLUSTER"),
                         "etcd-0=http://etcd-0.etcd-headless.goverse.svc.cluster.local:2380,"
                         "etcd-1=http://etcd-1.etcd-headless.goverse.svc.cluster.local:2380,"
@@ -254,13 +264,8 @@ static void test_etcd_statefulset(void **state)
                         "http://$(ETCD_NAME).etcd-headless.goverse.svc.cluster.local:2380");
     assert_string_equal(env_value(c, "ETCD_LISTEN_PEER_URLS"), "http://0.0.0.0:2380");
     assert_string_equal(str(at(nth(at(c, "env"), 0), "valueFrom.fieldRef.fieldPath")), "metadata.name");
-    Data *p = nth(at(c, "ports"), 1);
-    assert_int_equal(num(at(p, "containerPort")), 2380);
-    assert_string_equal(str(at(p, "protocol")), "TCP");
-    assert_string_equal(str(at(c, "resources.limits.cpu")), "500m");
-    assert_string_equal(str(at(c, "resources.requests.memory")), "128Mi");
-    assert_string_equal(str(at(c, "livenessProbe.httpGet.path")), "/health");
-    assert_int_equal(num(at(c, "readinessProbe.httpGet.port")), 2379);
+    assert_string_equal(env_value(c, "ETCD_DOMAIN"), "etcd-headless.goverse.svc.cluster.local");
+    assert_int_equal(num(at(container(ss), "readinessProbe.httpGet.port")), 2379);
     Data *vct = nth(at(ss, "spec.volumeClaimTemplates"), 0);
     assert_string_equal(str(at(vct, "kind")), "PersistentVolumeClaim");
     assert_string_equal(str(at(vct, "metadata.name")), "etcd-data");
@@ -460,7 +465,7 @@ static void test_override_etcd_replicas(void **state)
     const char *before = str(data_get(at(eval(f, "nodes/statefulset.yaml"), "spec.template.metadata.annotations"),
                                       "checksum/config"));
     set(f, "etcd.replicas", data_int(f->a, 5));
-    Data *c = container(eval(f, "etcd/statefulset.yaml"));
+    Data *c = nth(at(eval(f, "etcd/statefulset.yaml"), "spec.template.spec.initContainers"), 0);
     const char *ic = env_value(c, "ETCD_INITIAL_CLUSTER");
     assert_non_null(strstr(ic, ",etcd-4=http://etcd-4.etcd-headless.goverse.svc.cluster.local:2380"));
     assert_null(strstr(ic, "etcd-5"));

@@ -1,10 +1,12 @@
 /* test_lower_backup.c - backups and restore (lower_backup.c, lower_restore.c) through the whole
  * pipeline: the two CronJobs (schedule, commands, env, volumes, policies), their PVCs, the restore
- * Jobs (manual switch, one member per etcd replica, snapshot choice), their absence from
+ * Jobs (manual switch, one Job per etcd member using its own claim, snapshot choice), the
+ * etcd-membership Job, their absence from
  * kustomization.yaml and inventory.yaml, the Zalando logical backup, and backups switched off. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,39 +184,70 @@ static void test_pvcs(void **state)
 
 /* ---- restore ----------------------------------------------------------------------------------- */
 
+/* One Job per member, each mounting that member's claim only (etcd-0's also the backup volume):
+ * pods that need volumes of members in different zones cannot be scheduled. */
 static void test_etcd_restore_job(void **state)
 {
     (void)state;
     static const char *const sets[] = {"etcd.replicas=5"};
     Built *b = build_with(ETCD_BACKUP, sets, 1);
-    const IrObject *o = ir_obj(b, "etcd/restore-job.yaml");
+    const IrObject *o = ir_obj(b, "etcd/restore-job-0.yaml");
     assert_non_null(o->manual_switch);
     assert_string_equal(o->manual_switch->path, "etcd.backup.restore.enabled");
-    assert_null(object(b, "etcd/restore-job.yaml")); /* off unless asked for */
+    assert_null(object(b, "etcd/restore-job-0.yaml")); /* off unless asked for */
     assert_true(data_set_path(b->comp.arena, b->comp.values[0], "etcd.backup.restore.enabled",
                               data_bool(b->comp.arena, true)));
-    Data *job = object(b, "etcd/restore-job.yaml");
+    Data *job = object(b, "etcd/restore-job-0.yaml");
     assert_non_null(job);
+    assert_string_equal(str_at(job, "metadata.name"), "etcd-restore-0");
     assert_string_equal(str_at(job, "spec.template.spec.restartPolicy"), "Never");
     assert_non_null(data_get(at(job, "metadata.annotations"), "goverse.io/restore-preconditions"));
     const Data *inits = at(job, "spec.template.spec.initContainers");
-    assert_int_equal(inits->u.kids.count, 5); /* one per member */
-    const Data *m4 = item(inits, 4);
-    assert_string_equal(str_at(m4, "name"), "restore-etcd-4");
+    assert_int_equal(inits->u.kids.count, 1);
     static const char *const cmd[] = {
-        "etcdutl", "snapshot", "restore", "$(SNAPSHOT_FILE)", "--name=etcd-4", "--initial-cluster=$(INITIAL_CLUSTER)",
+        "etcdutl", "snapshot", "restore", "$(SNAPSHOT_FILE)", "--name=etcd-0",
+        "--initial-cluster=etcd-0=http://etcd-0.etcd-headless.gv.svc.cluster.local:2380", /* one member */
         "--initial-cluster-token=goverse-etcd-cluster",
-        "--initial-advertise-peer-urls=http://etcd-4.etcd-headless.gv.svc.cluster.local:2380",
-        "--data-dir=/data/etcd-4/restore-$(POD_NAME)"};
-    assert_seq_strs(at(m4, "command"), cmd, 9);
-    const char *ic = str_at(named(at(m4, "env"), "INITIAL_CLUSTER"), "value");
-    assert_non_null(strstr(ic, "etcd-0=http://etcd-0.etcd-headless.gv.svc.cluster.local:2380,"));
-    assert_non_null(strstr(ic, ",etcd-4=http://etcd-4.etcd-headless.gv.svc.cluster.local:2380"));
-    assert_string_equal(str_at(named(at(m4, "env"), "SNAPSHOT_FILE"), "value"), "/backup/latest.db");
+        "--initial-advertise-peer-urls=http://etcd-0.etcd-headless.gv.svc.cluster.local:2380",
+        "--data-dir=/var/lib/etcd/restore-$(POD_NAME)"};
+    assert_seq_strs(at(item(inits, 0), "command"), cmd, 9);
+    assert_string_equal(str_at(named(at(item(inits, 0), "env"), "SNAPSHOT_FILE"), "value"), "/backup/latest.db");
     const Data *vols = at(job, "spec.template.spec.volumes");
-    assert_int_equal(vols->u.kids.count, 7); /* backup + 5 members + tmp (read-only root filesystem) */
-    assert_string_equal(str_at(named(vols, "member-4"), "persistentVolumeClaim.claimName"), "etcd-data-etcd-4");
-    assert_int_equal(at(item(at(job, "spec.template.spec.containers"), 0), "volumeMounts")->u.kids.count, 6); /* + /tmp */
+    assert_string_equal(str_at(named(vols, "backup"), "persistentVolumeClaim.claimName"), "etcd-backup-pvc");
+    assert_string_equal(str_at(named(vols, "etcd-data"), "persistentVolumeClaim.claimName"), "etcd-data-etcd-0");
+    for (int i = 1; i < 5; i++) {
+        char path[64], claim[64];
+        snprintf(path, sizeof path, "etcd/restore-job-%d.yaml", i);
+        snprintf(claim, sizeof claim, "etcd-data-etcd-%d", i);
+        Data *m = object(b, path);
+        assert_non_null(m);
+        const Data *pv = at(m, "spec.template.spec.volumes");
+        assert_string_equal(str_at(named(pv, "etcd-data"), "persistentVolumeClaim.claimName"), claim);
+        for (const Data *v = pv->u.kids.first; v; v = v->next) /* no other claim */
+            assert_true(!data_get(v, "persistentVolumeClaim") || strcmp(str_at(v, "name"), "etcd-data") == 0);
+        assert_null(data_path(m, "spec.template.spec.initContainers"));
+    }
+    assert_null(object(b, "etcd/restore-job-5.yaml")); /* etcd.replicas=5: members 0..4 */
+    built_free(b);
+}
+
+/* The membership Job: manual, target = etcd.replicas, through the member list/add/remove API. */
+static void test_etcd_membership_job(void **state)
+{
+    (void)state;
+    static const char *const sets[] = {"etcd.replicas=5", "etcd.membership.enabled=true"};
+    Built *b = build_with(ETCD_BACKUP, sets, 2);
+    const IrObject *o = ir_obj(b, "etcd/membership-job.yaml");
+    assert_string_equal(o->manual_switch->path, "etcd.membership.enabled");
+    Data *job = object(b, "etcd/membership-job.yaml");
+    assert_non_null(job);
+    const Data *c = item(at(job, "spec.template.spec.containers"), 0);
+    assert_string_equal(str_at(named(at(c, "env"), "TARGET"), "value"), "5");
+    assert_string_equal(str_at(named(at(c, "env"), "ETCD_DOMAIN"), "value"), "etcd-headless.gv.svc.cluster.local");
+    const char *script = item(at(c, "command"), 2)->u.str.s;
+    assert_non_null(strstr(script, "cluster/member/add"));
+    assert_non_null(strstr(script, "cluster/member/remove"));
+    assert_non_null(data_get(at(job, "metadata.annotations"), "goverse.io/membership-procedure"));
     built_free(b);
 }
 
@@ -225,7 +258,7 @@ static void test_restore_file_choice(void **state)
                                        "etcd.backup.restore.snapshot=snapshot-20240101-000000.db",
                                        "postgres.backup.restore.dump=goverse-20240101-020000.dump"};
     Built *b = build_with(ETCD_BACKUP PG_BACKUP, sets, 4);
-    Data *e = object(b, "etcd/restore-job.yaml");
+    Data *e = object(b, "etcd/restore-job-0.yaml");
     const Data *m0 = item(at(e, "spec.template.spec.initContainers"), 0);
     assert_string_equal(str_at(named(at(m0, "env"), "SNAPSHOT_FILE"), "value"),
                         "/backup/snapshot-20240101-000000.db");
@@ -248,7 +281,9 @@ static void test_tree_leaves_restore_out(void **state)
     outtree_init(&out, b->comp.arena);
     const char *err = NULL;
     assert_true(emit_manifests(b->comp.arena, b->comp.ir->clusters[0], b->comp.values[0], &out, "bk", &err));
-    assert_non_null(outtree_find(&out, "bk/manifests/etcd/restore-job.yaml"));
+    assert_non_null(outtree_find(&out, "bk/manifests/etcd/restore-job-0.yaml"));
+    assert_non_null(outtree_find(&out, "bk/manifests/etcd/restore-job-2.yaml"));
+    assert_non_null(outtree_find(&out, "bk/manifests/etcd/membership-job.yaml"));
     assert_non_null(outtree_find(&out, "bk/manifests/postgres/restore-job.yaml"));
     const OutFile *k = outtree_find(&out, "bk/manifests/kustomization.yaml");
     assert_non_null(k);
@@ -257,6 +292,7 @@ static void test_tree_leaves_restore_out(void **state)
     assert_non_null(strstr(text, "- etcd/backup-pvc.yaml\n"));
     assert_non_null(strstr(text, "- postgres/backup-cronjob.yaml\n"));
     assert_null(strstr(text, "restore-job"));
+    assert_null(strstr(text, "membership-job"));
     const OutFile *inv = outtree_find(&out, "bk/inventory.yaml");
     assert_null(strstr(arena_strndup(b->comp.arena, inv->data, inv->len), "restore"));
     built_free(b);
@@ -268,7 +304,7 @@ static void test_backups_off(void **state)
 {
     (void)state;
     Built *b = build("etcd { replicas 3 }\npersistence postgres internal { credentials secret \"pg\" }\n");
-    static const char *const paths[] = {"etcd/backup-cronjob.yaml", "etcd/backup-pvc.yaml", "etcd/restore-job.yaml",
+    static const char *const paths[] = {"etcd/backup-cronjob.yaml", "etcd/backup-pvc.yaml", "etcd/restore-job-0.yaml",
                                         "postgres/backup-cronjob.yaml", "postgres/backup-pvc.yaml",
                                         "postgres/restore-job.yaml"};
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
@@ -326,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_postgres_cronjob),
         cmocka_unit_test(test_pvcs),
         cmocka_unit_test(test_etcd_restore_job),
+        cmocka_unit_test(test_etcd_membership_job),
         cmocka_unit_test(test_restore_file_choice),
         cmocka_unit_test(test_tree_leaves_restore_out),
         cmocka_unit_test(test_backups_off),

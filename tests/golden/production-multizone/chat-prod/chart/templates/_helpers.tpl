@@ -175,4 +175,14 @@ gates: []
 {{- if gt (int $.Values.gates.autoscaling.minReplicas) (int $.Values.gates.autoscaling.maxReplicas) }}
 {{- fail (printf "gates.autoscaling.minReplicas must not be greater than gates.autoscaling.maxReplicas (got %v > %v)" $.Values.gates.autoscaling.minReplicas $.Values.gates.autoscaling.maxReplicas) }}
 {{- end }}
+{{- if and $.Values.namespace.checkPodSecurity (ne (toString $.Values.security.podSecurity) "none") }}
+{{- $ns := lookup "v1" "Namespace" "" $.Release.Namespace }}
+{{- if $ns }}
+{{- $labels := default (dict) (index (default (dict) (index $ns "metadata")) "labels") }}
+{{- $level := toString $.Values.security.podSecurity }}
+{{- if ne (toString (get $labels "pod-security.kubernetes.io/enforce")) $level }}
+{{- fail (printf "namespace %s does not enforce Pod Security %q (security.podSecurity); a namespace made by helm --create-namespace has no such label. Run: kubectl label namespace %s pod-security.kubernetes.io/enforce=%s pod-security.kubernetes.io/audit=%s pod-security.kubernetes.io/warn=%s --overwrite" $.Release.Namespace $level $.Release.Namespace $level $level $level) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
