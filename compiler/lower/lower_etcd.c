@@ -118,8 +118,7 @@ IrNode *lower_etcd_domain(Lower *l)
 
 static IrNode *port_env(Lower *l, const char *name, const char *knob)
 {
-    IrNode *e = lower_env_value(l, name, lower_concat(l, lower_ref(l, knob), NULL));
-    return e;
+    return lower_env_value(l, name, lower_concat(l, lower_ref(l, knob), NULL));
 }
 
 static IrNode *etcd_env(Lower *l)
