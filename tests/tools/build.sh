@@ -14,7 +14,9 @@ src="$here/$set_name"
 [[ -f "$src/go.mod" ]] || { echo "tools/build.sh: no tool set $set_name ($src/go.mod)" >&2; exit 2; }
 command -v go >/dev/null || { echo "tools/build.sh: go is not installed" >&2; exit 1; }
 cache="${GOVERSEC_TOOLS_CACHE:-$HOME/.cache/goversec-tools}"
-key="$(cat "$src/go.mod" "$src/go.sum" "$src/rename" 2>/dev/null | { cat; go version; } | sha256sum | cut -c1-16)"
+# (every optional file is read only when present: a missing one must not end the script under
+# pipefail; the key of a set with all three files is the same as before)
+key="$(for f in go.mod go.sum rename; do [[ ! -f "$src/$f" ]] || cat "$src/$f"; done | { cat; go version; } | sha256sum | cut -c1-16)"
 out="$cache/$set_name-$key"
 if [[ -f "$out/.complete" ]]; then echo "$out/bin"; exit 0; fi
 mkdir -p "$cache"
