@@ -13,8 +13,8 @@ test_apply() {
   if "${K[@]}" apply --server-side -f "$m/namespace.yaml" >/dev/null 2>"$WORK/err"; then
     no_warnings "$label: namespace" "$WORK/err"
   else bad "$label: namespace refused"; show "$WORK/err"; fi
-  if "${K[@]}" apply --server-side -k "$m" >"$WORK/out" 2>"$WORK/err"; then
-    ok "$label: server-side apply of $(wc -l <"$WORK/out") objects"; no_warnings "$label" "$WORK/err"
+  if "${K[@]}" apply --server-side -k "$m" >"$WORK/applied" 2>"$WORK/err"; then
+    ok "$label: server-side apply of $(wc -l <"$WORK/applied") objects"; no_warnings "$label" "$WORK/err"
   else
     bad "$label: the API server refused objects"; show "$WORK/err" 30
   fi

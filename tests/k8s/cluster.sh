@@ -74,6 +74,7 @@ contexts:
   context: {cluster: test, user: admin}
 current-context: test
 EOF
+  chmod 600 "$d/admin.kubeconfig" "$d"/*.key   # Helm warns about a group/world-readable kubeconfig
 }
 
 # k8s_start NAME CMD...: start a process in the background, log to WORKDIR/logs/NAME.log, remember its PID.
@@ -169,6 +170,7 @@ k8s_up() {
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range 10.96.0.0/16 \
     --authorization-mode RBAC --enable-admission-plugins PodSecurity \
+    --endpoint-reconciler-type none \
     --allow-privileged=false --profiling=false
   k8s_wait "kube-apiserver /readyz" 90 "${KUBECTL[@]}" get --raw /readyz \
     || k8s_die "kube-apiserver did not become ready (log: $K8S_WORK/logs/kube-apiserver.log)"

@@ -33,19 +33,19 @@ test_helm() {
     if "$h" lint --strict "${chart[@]}" >"$WORK/hl" 2>&1; then ok "$hv: helm lint --strict"
     else bad "$hv: helm lint --strict"; show "$WORK/hl" 20; fi
     "${K[@]}" apply --server-side -f "$m/namespace.yaml" >/dev/null 2>&1
-    if "$h" install "$c" "${chart[@]}" -n "$ns" --wait=false >/dev/null 2>"$WORK/err"; then
+    if "$h" install "$c" "${chart[@]}" -n "$ns" >/dev/null 2>"$WORK/err"; then
       ok "$hv: helm install"; no_warnings "$hv: helm install" "$WORK/err"
     else
       bad "$hv: helm install refused"; show "$WORK/err" 20; delete_ns "$ns"; continue
     fi
     kdiff_empty "$hv: installed objects == manifest tree" "$m"
     gdiff "$hv: in sync after helm install" 0 "$gv" "$c"
-    if "$h" upgrade "$c" "${chart[@]}" -n "$ns" --wait=false "${sets[@]}" >/dev/null 2>"$WORK/err"; then
+    if "$h" upgrade "$c" "${chart[@]}" -n "$ns" "${sets[@]}" >/dev/null 2>"$WORK/err"; then
       ok "$hv: helm upgrade --set ${HELM_UPGRADE_SET[*]}"
       kdiff_empty "$hv: upgraded objects == goversec build --set" "$WORK/up-$name-$c/$c/manifests"
       gdiff "$hv: in sync with --set after helm upgrade" 0 "$gv" "$c" "${sets[@]}"
     else bad "$hv: helm upgrade refused"; show "$WORK/err" 20; fi
-    if "$h" uninstall "$c" -n "$ns" --wait >/dev/null 2>"$WORK/err"; then
+    if "$h" uninstall "$c" -n "$ns" >/dev/null 2>"$WORK/err"; then
       local end=$((SECONDS + 60)) left
       while left=$(leftovers "$ns"); [[ -n "$left" ]] && (( SECONDS < end )); do sleep 2; done
       if [[ -z "$left" ]]; then ok "$hv: helm uninstall leaves only PVCs ($("${K[@]}" get pvc -n "$ns" -o name | wc -l) claims)"
