@@ -171,7 +171,12 @@ gdiff() {
   local label="$1" want="$2" gv="$3" c="$4"; shift 4
   local rc=0
   "$BIN" diff "$gv" --cluster "$c" --kubeconfig "$KUBECONFIG" "$@" >"$WORK/gdiff" 2>&1 || rc=$?
-  if [[ $rc -eq "$want" ]]; then ok "$label: goversec diff exit $rc"; else bad "$label: goversec diff exit $rc, want $want"; show "$WORK/gdiff" 40; fi
+  if [[ $rc -eq "$want" ]]; then ok "$label: goversec diff exit $rc"; else
+    bad "$label: goversec diff exit $rc, want $want"
+    # the verdicts and reasons, without the YAML diffs (the whole report is in the work dir)
+    grep -E '^(changed|missing|orphaned) |^    [a-zA-Z]|^[0-9]+ objects|error' "$WORK/gdiff" | show /dev/stdin 40
+    cp "$WORK/gdiff" "$WORK/gdiff-$(tr -c 'a-zA-Z0-9' _ <<<"$label").txt"
+  fi
 }
 
 # delete_ns NS: the namespace and everything in it gone (pods finalized by the fakelet), bounded
