@@ -118,7 +118,10 @@ while IFS= read -r line; do
     for s in $assignments; do sets+=(--set "$s"); done
     if render "$base/$c/chart" "$c" "$ns" "${sets[@]}" >/dev/null 2>"$tmp/err"; then
         bad "chart accepted bad values [$assignments]"
-    elif ! grep -qF -- "$fragment" "$tmp/err"; then
+    # Helm 3 names a schema violation by its dotted path (nodes.replicas), Helm 4 by its JSON
+    # pointer (/nodes/replicas): a fragment that is a bare value path may appear in either form.
+    elif ! grep -qF -- "$fragment" "$tmp/err" &&
+         { [[ "$fragment" == *' '* ]] || ! grep -qF -- "'/${fragment//.//}'" "$tmp/err"; }; then
         bad "chart refused [$assignments] without mentioning '$fragment':"; cat "$tmp/err"
     else
         ok
