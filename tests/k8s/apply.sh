@@ -3,6 +3,11 @@
 # controllers, scheduler and admission make of it) and test_drift (`goversec diff` against changes
 # made with the real kubectl, with the exit codes of docs/diff.md).
 
+# gdiff_sees LABEL FRAGMENT: the last goversec diff report names the change (not only its exit code)
+gdiff_sees() {
+  if grep -qF -- "$2" "$WORK/gdiff"; then ok "$1: the report names $2"; else bad "$1: the report does not name $2"; show "$WORK/gdiff" 20; fi
+}
+
 # test_apply GV EXAMPLE CLUSTER MANIFESTS
 test_apply() {
   local gv="$1" name="$2" c="$3" m="$4" label="apply $2/$3" ns des zones
@@ -43,19 +48,19 @@ test_drift() {
   cm=$(sed -n 's/^  name: //p' "$m/configmap.yaml" | head -1)
   reapply() { "${K[@]}" apply --server-side --force-conflicts -k "$m" >/dev/null 2>&1; }
   "${K[@]}" scale statefulset "$sts" -n "$ns" --replicas=7 >/dev/null
-  gdiff "$label: kubectl scale statefulset $sts" 1 "$gv" "$c"; reapply
+  gdiff "$label: kubectl scale statefulset $sts" 1 "$gv" "$c"; gdiff_sees "$label: scale" "spec.replicas"; reapply
   "${K[@]}" label deployment "$dep" -n "$ns" drift=yes >/dev/null
-  gdiff "$label: kubectl label deployment $dep" 1 "$gv" "$c"
+  gdiff "$label: kubectl label deployment $dep" 1 "$gv" "$c"; gdiff_sees "$label: label" "metadata.labels.drift"
   "${K[@]}" label deployment "$dep" -n "$ns" drift- >/dev/null
   "${K[@]}" set env deployment "$dep" -n "$ns" DRIFT=1 >/dev/null
-  gdiff "$label: kubectl set env deployment $dep" 1 "$gv" "$c"
+  gdiff "$label: kubectl set env deployment $dep" 1 "$gv" "$c"; gdiff_sees "$label: set env" "DRIFT"
   "${K[@]}" set env deployment "$dep" -n "$ns" DRIFT- >/dev/null
   gdiff "$label: in sync again after undoing label and env" 0 "$gv" "$c"
   "${K[@]}" patch configmap "$cm" -n "$ns" --type merge -p '{"data":{"extra.yaml":"x: 1\n"}}' >/dev/null
-  gdiff "$label: edited ConfigMap $cm (extra key)" 1 "$gv" "$c"
+  gdiff "$label: edited ConfigMap $cm (extra key)" 1 "$gv" "$c"; gdiff_sees "$label: ConfigMap key" "extra.yaml"
   "${K[@]}" patch configmap "$cm" -n "$ns" --type json -p '[{"op":"remove","path":"/data/extra.yaml"}]' >/dev/null
   "${K[@]}" delete -f "$m/gates/service.yaml" >/dev/null
-  gdiff "$label: deleted Service" 1 "$gv" "$c"; reapply
+  gdiff "$label: deleted Service" 1 "$gv" "$c"; gdiff_sees "$label: deleted Service" "missing    Service/"; reapply
   # an immutable change: the StatefulSet's serviceName cannot be edited, so it is recreated
   # (orphaning its pods) with another one: goversec diff must call this destructive (3).
   "${K[@]}" get statefulset "$sts" -n "$ns" -o json | python3 -c '
@@ -63,13 +68,13 @@ import json,sys; o=json.load(sys.stdin); md=o["metadata"]
 for k in ("resourceVersion","uid","creationTimestamp","generation","managedFields"): md.pop(k,None)
 o.pop("status",None); o["spec"]["serviceName"]="drifted"; print(json.dumps(o))' >"$WORK/sts.json"
   if "${K[@]}" delete statefulset "$sts" -n "$ns" --cascade=orphan >/dev/null && "${K[@]}" create -f "$WORK/sts.json" >/dev/null 2>"$WORK/err"; then
-    gdiff "$label: StatefulSet recreated with another serviceName (immutable)" 3 "$gv" "$c"
+    gdiff "$label: StatefulSet recreated with another serviceName (immutable)" 3 "$gv" "$c"; gdiff_sees "$label: immutable" "serviceName"
     "${K[@]}" delete statefulset "$sts" -n "$ns" --cascade=orphan >/dev/null
   else bad "$label: could not recreate the StatefulSet"; show "$WORK/err"; fi
   reapply
   gdiff "$label: in sync after re-apply" 0 "$gv" "$c"
   "${K[@]}" delete -f "$m/gates/service.yaml" >/dev/null
   "${K[@]}" delete statefulset "$sts" -n "$ns" >/dev/null
-  gdiff "$label: deleted StatefulSet (claims left, missing object)" 1 "$gv" "$c"
+  gdiff "$label: deleted StatefulSet (claims left, missing object)" 1 "$gv" "$c"; gdiff_sees "$label: deleted StatefulSet" "missing    StatefulSet.apps/$sts"
   delete_ns "$ns"
 }

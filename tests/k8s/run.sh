@@ -103,7 +103,7 @@ wait_workloads() {
       sort -u "$WORK/ev" | show /dev/stdin 25
       break
     fi
-    sleep 2
+    sleep 1
   done
   "${K[@]}" get events -n "$ns" --field-selector reason=FailedCreate -o custom-columns=MSG:.message --no-headers >"$WORK/ev" 2>&1
   if [[ -s "$WORK/ev" ]]; then bad "$label: a controller could not create pods (PodSecurity?)"; sort -u "$WORK/ev" | show /dev/stdin; else ok "$label: no FailedCreate event (PodSecurity admitted every pod)"; fi
@@ -194,8 +194,11 @@ for gv in "$ROOT"/examples/*.gv; do
     [[ -d "$m" ]] || continue
     c=$(basename "$(dirname "$m")")
     [[ -n "${K8S_ONLY:-}" && ! "$name/$c" =~ ${K8S_ONLY} ]] && continue
+    t0=$SECONDS
     [[ $PHASES == *" apply "* ]] && test_apply "$gv" "$name" "$c" "$m"
+    t1=$SECONDS
     [[ $PHASES == *" helm "* ]] && test_helm "$gv" "$name" "$c" "$m"
+    echo "k8s: $name/$c: apply $((t1 - t0)) s, helm $((SECONDS - t1)) s"
   done
 done
 [[ -d "$WORK/out/fleet/argocd" ]] && {
