@@ -23,13 +23,17 @@ test_apply() {
   else
     bad "$label: the API server refused objects"; show "$WORK/err" 30
   fi
+  local tw=$SECONDS
   wait_workloads "$label" "$ns" "$WORK/wl"
+  echo "k8s: $label: workloads ready in $((SECONDS - tw)) s"
   if [[ ${#zones[@]} -gt 0 ]]; then check_zones "$label" "$ns" "${zones[@]}"; fi
   check_pdbs "$label" "$ns" "$des"
   second_apply "$label" "$m"
   kdiff_empty "$label" "$m"
   gdiff "$label: in sync after apply" 0 "$gv" "$c"
+  tw=$SECONDS
   delete_ns "$ns"
+  echo "k8s: $label: namespace deleted in $((SECONDS - tw)) s"
 }
 
 # test_drift GV MANIFESTS: each change made with the real kubectl is seen by goversec diff with the

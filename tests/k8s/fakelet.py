@@ -178,7 +178,7 @@ def main():
             tick(api, names, last)
         except Exception as e:  # a conflict or a transient error: logged, retried next tick
             print(f"{stamp()} tick: {e}", file=sys.stderr, flush=True)
-        time.sleep(1)
+        time.sleep(0.5)
 
 
 if __name__ == "__main__":

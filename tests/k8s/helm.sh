@@ -70,6 +70,7 @@ test_helm() {
       if [[ -z "$left" ]]; then ok "$hv: helm uninstall leaves only PVCs ($("${K[@]}" get pvc -n "$ns" -o name | wc -l) claims)"
       else bad "$hv: helm uninstall left: $(tr '\n' ' ' <<<"$left")"; fi
     else bad "$hv: helm uninstall"; show "$WORK/err"; fi
-    delete_ns "$ns"
+    # the next Helm installs over what the last one left (the namespace and the claims)
   done
+  delete_ns "$ns"
 }

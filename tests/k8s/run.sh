@@ -180,7 +180,11 @@ gdiff() {
 }
 
 # delete_ns NS: the namespace and everything in it gone (pods finalized by the fakelet), bounded
+# (workloads first, then their pods with zero grace as a kubelet confirms a stop: otherwise the
+# namespace controller waits out the pods' terminationGracePeriodSeconds before looking again)
 delete_ns() {
+  "${K[@]}" delete statefulsets,deployments,cronjobs,jobs --all -n "$1" --wait=false >/dev/null 2>&1
+  "${K[@]}" delete pods --all -n "$1" --grace-period=0 --force >/dev/null 2>&1
   "${K[@]}" delete namespace "$1" --wait=true --timeout=120s >/dev/null 2>&1 \
     || { bad "namespace $1 not deleted in 120 s"; "${K[@]}" get all,pvc -n "$1" 2>&1 | show /dev/stdin; }
 }
