@@ -45,6 +45,8 @@ static const DriftDefault DEFAULTS[] = {
     {"Deployment", "spec.strategy.rollingUpdate.maxUnavailable", DEF_STR, "25%"},
     {"StatefulSet", "spec.updateStrategy.type", DEF_STR, "RollingUpdate"},
     {"StatefulSet", "spec.updateStrategy.rollingUpdate.partition", DEF_INT, "0"},
+    /* Kubernetes >= 1.35 (MaxUnavailableStatefulSet) fills maxUnavailable 1 (seen on v1.37.2, tests/k8s). */
+    {"StatefulSet", "spec.updateStrategy.rollingUpdate.maxUnavailable", DEF_INT, "1"},
     {"StatefulSet", "spec.podManagementPolicy", DEF_STR, "OrderedReady"},
     {"StatefulSet", "spec.persistentVolumeClaimRetentionPolicy.whenDeleted", DEF_STR, "Retain"},
     {"StatefulSet", "spec.persistentVolumeClaimRetentionPolicy.whenScaled", DEF_STR, "Retain"},
@@ -83,9 +85,12 @@ static const DriftDefault DEFAULTS[] = {
     {"Job", "spec.parallelism", DEF_INT, "1"},
     {"Job", "spec.completionMode", DEF_STR, "NonIndexed"},
     {"CronJob", "spec.jobTemplate.spec.completionMode", DEF_STR, "NonIndexed"},
+    {"CronJob", "spec.jobTemplate.metadata", DEF_EMPTY, NULL},
     /* PersistentVolumeClaim (created from volumeClaimTemplates) */
     {"PersistentVolumeClaim", "spec.volumeMode", DEF_STR, "Filesystem"},
     {"PersistentVolumeClaim", "spec.volumeName", DEF_ANY, NULL},
+    /* the StorageObjectInUseProtection admission plugin (on by default) adds kubernetes.io/pvc-protection */
+    {"PersistentVolumeClaim", "metadata.finalizers", DEF_ANY, NULL},
     /* ServiceAccount: clusters before 1.24 attach a token Secret to every account. */
     {"ServiceAccount", "secrets", DEF_ANY, NULL},
     /* Secret */
