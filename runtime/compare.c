@@ -152,13 +152,20 @@ static void compare_pair(Arena *a, const DriftInput *in, const HpaTargets *hpa, 
     }
 }
 
+/* Ours: managed-by goversec, or managed-by Helm (which overwrites the chart's goversec) on an
+ * object of a Helm release, with instance <cluster>. */
 static bool labelled_ours(const Data *obj, const char *cluster)
 {
     const Data *labels = data_path(obj, "metadata.labels");
     const Data *by = data_get(labels, "app.kubernetes.io/managed-by");
     const Data *inst = data_get(labels, "app.kubernetes.io/instance");
-    return by && by->kind == DATA_STR && !strcmp(by->u.str.s, "goversec") && inst &&
-           inst->kind == DATA_STR && cluster && !strcmp(inst->u.str.s, cluster);
+    if (!by || by->kind != DATA_STR || !inst || inst->kind != DATA_STR || !cluster ||
+        strcmp(inst->u.str.s, cluster) != 0)
+        return false;
+    if (!strcmp(by->u.str.s, "goversec"))
+        return true;
+    return !strcmp(by->u.str.s, "Helm") &&
+           data_get(data_path(obj, "metadata.annotations"), "meta.helm.sh/release-name");
 }
 
 static bool in_inventory(Arena *a, const DriftInput *in, const DriftObject *o)

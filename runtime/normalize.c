@@ -55,6 +55,28 @@ static void strip_nested_timestamps(Data *d)
     }
 }
 
+/* Helm stamps ownership on every object it installs (not the chart: Helm 3 and 4 alike):
+ * annotations meta.helm.sh/release-name and -namespace, and app.kubernetes.io/managed-by: Helm in
+ * place of the chart's goversec; the chart adds helm.sh/chart. For an object of a Helm release
+ * (it has the release-name annotation) these are not drift: dropped, and managed-by read as ours. */
+static void strip_helm_ownership(Arena *a, Data *meta)
+{
+    Data *ann = data_get(meta, "annotations");
+    if (!data_get(ann, "meta.helm.sh/release-name"))
+        return;
+    map_remove(ann, "meta.helm.sh/release-name");
+    map_remove(ann, "meta.helm.sh/release-namespace");
+    if (ann->u.kids.count == 0)
+        map_remove(meta, "annotations");
+    Data *labels = data_get(meta, "labels");
+    map_remove(labels, "helm.sh/chart");
+    const Data *by = data_get(labels, "app.kubernetes.io/managed-by");
+    if (by && by->kind == DATA_STR && strcmp(by->u.str.s, "Helm") == 0) {
+        map_remove(labels, "app.kubernetes.io/managed-by");
+        data_put(a, labels, "app.kubernetes.io/managed-by", data_str(a, "goversec"));
+    }
+}
+
 static void strip_annotations(Data *meta)
 {
     Data *ann = data_get(meta, "annotations");
@@ -76,6 +98,7 @@ Data *drift_strip_server_fields(Arena *a, const Data *live)
     if (meta && meta->kind == DATA_MAP) {
         for (size_t i = 0; i < sizeof SERVER_METADATA / sizeof *SERVER_METADATA; i++)
             map_remove(meta, SERVER_METADATA[i]);
+        strip_helm_ownership(a, meta);
         strip_annotations(meta);
     }
     Data *tmpl = data_path(obj, "spec.template.metadata");
