@@ -16,7 +16,7 @@ command -v go >/dev/null || { echo "tools/build.sh: go is not installed" >&2; ex
 cache="${GOVERSEC_TOOLS_CACHE:-$HOME/.cache/goversec-tools}"
 # (every optional file is read only when present: a missing one must not end the script under
 # pipefail; the key of a set with all three files is the same as before)
-key="$(for f in go.mod go.sum rename; do [[ ! -f "$src/$f" ]] || cat "$src/$f"; done | { cat; go version; } | sha256sum | cut -c1-16)"
+key="$(for f in go.mod go.sum rename ldflags; do [[ ! -f "$src/$f" ]] || cat "$src/$f"; done | { cat; go version; } | sha256sum | cut -c1-16)"
 out="$cache/$set_name-$key"
 if [[ -f "$out/.complete" ]]; then echo "$out/bin"; exit 0; fi
 mkdir -p "$cache"
@@ -25,7 +25,10 @@ trap 'rm -rf "$tmp"' EXIT
 cp "$src/go.mod" "$tmp/"; [[ -f "$src/go.sum" ]] && cp "$src/go.sum" "$tmp/"
 start=$(date +%s)
 echo "tools/build.sh: building tool set '$set_name' (first run on this machine; cached in $out)" >&2
-if ! (cd "$tmp" && mkdir -p bin && GOFLAGS="-buildvcs=false -mod=readonly" go build -trimpath -o bin/ tool) >"$tmp/build.log" 2>&1; then
+# SET/ldflags: linker flags, e.g. the version a program reports (Kubernetes' -X .../version.gitVersion:
+# built outside its own build scripts it would say v0.0.0-master, and Helm refuses charts' kubeVersion).
+ldflags=""; [[ -f "$src/ldflags" ]] && ldflags="$(tr '\n' ' ' <"$src/ldflags")"
+if ! (cd "$tmp" && mkdir -p bin && GOFLAGS="-buildvcs=false -mod=readonly" go build -trimpath -ldflags "$ldflags" -o bin/ tool) >"$tmp/build.log" 2>&1; then
   echo "tools/build.sh: FAILED to build tool set '$set_name' from $src/go.mod:" >&2
   tail -n 30 "$tmp/build.log" >&2
   exit 1

@@ -163,6 +163,65 @@ static void test_annotation_added_live(void **state)
     fixture_close(f);
 }
 
+static Data *labelled_object(Arena *a, const char *api, const char *kind, const char *name, const char *instance);
+
+/* The managed-by label of a live object set to VALUE (same length handling as data_str). */
+static void set_managed_by(DiffFixture *f, Data *labels, const char *value)
+{
+    for (Data *l = labels->u.kids.first; l; l = l->next)
+        if (!strcmp(l->key, "app.kubernetes.io/managed-by"))
+            l->u.str = data_str(f->a, value)->u.str;
+}
+
+/* What Helm 3/4 stamp on every object of a release (seen live in tests/k8s). */
+static void helm_own(DiffFixture *f, Data *obj)
+{
+    Data *meta = data_get(obj, "metadata");
+    Data *labels = data_get(meta, "labels");
+    data_put(f->a, labels, "helm.sh/chart", data_str(f->a, "goverse-0.1.0"));
+    set_managed_by(f, labels, "Helm");
+    Data *ann = data_get(meta, "annotations");
+    if (!ann)
+        ann = data_put(f->a, meta, "annotations", data_map(f->a));
+    data_put(f->a, ann, "meta.helm.sh/release-name", data_str(f->a, "goverse"));
+    data_put(f->a, ann, "meta.helm.sh/release-namespace", data_str(f->a, "goverse"));
+}
+
+static void test_helm_ownership_is_not_drift(void **state)
+{
+    (void)state;
+    DiffFixture *f = fixture_open("design");
+    helm_own(f, live_object(f, "Service", "goverse-gate"));
+    helm_own(f, live_object(f, "StatefulSet", "goverse-node"));
+    DriftReport *r = fixture_compare(f);
+    assert_int_equal(report_object(r, "Service", "goverse-gate")->status, DRIFT_UNCHANGED);
+    assert_int_equal(report_object(r, "StatefulSet", "goverse-node")->status, DRIFT_UNCHANGED);
+    assert_int_equal(drift_exit_status(r), 0);
+    fixture_close(f);
+}
+
+static void test_helm_managed_by_without_release_is_drift(void **state)
+{
+    (void)state;
+    DiffFixture *f = fixture_open("design");
+    set_managed_by(f, data_path(live_object(f, "Service", "goverse-gate"), "metadata.labels"), "Helm");
+    DriftReport *r = fixture_compare(f);
+    assert_only_changed(r, "Service", "goverse-gate");
+    fixture_close(f);
+}
+
+static void test_helm_release_orphan(void **state)
+{
+    (void)state;
+    DiffFixture *f = fixture_open("design");
+    Data *old = labelled_object(f->a, "apps/v1", "Deployment", "old-worker", "goverse");
+    helm_own(f, old);
+    live_add(f, old);
+    DriftReport *r = fixture_compare(f);
+    assert_int_equal(report_object(r, "Deployment", "old-worker")->status, DRIFT_ORPHANED);
+    fixture_close(f);
+}
+
 static void test_configmap_key_added(void **state)
 {
     (void)state;
@@ -514,6 +573,9 @@ int main(void)
         cmocka_unit_test(test_selector_change_needs_recreate),
         cmocka_unit_test(test_service_cluster_ip_needs_recreate),
         cmocka_unit_test(test_orphans),
+        cmocka_unit_test(test_helm_ownership_is_not_drift),
+        cmocka_unit_test(test_helm_managed_by_without_release_is_drift),
+        cmocka_unit_test(test_helm_release_orphan),
         cmocka_unit_test(test_orphaned_statefulset_and_claims),
         cmocka_unit_test(test_helm_installed_is_in_sync),
         cmocka_unit_test(test_missing_object),
