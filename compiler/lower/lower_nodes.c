@@ -3,7 +3,8 @@
  * (`--config FILE --node-id $(POD_NAME)`, node/serverconfig): the config lists every ordinal
  * (lower_config.c). With PostgreSQL on, the pod renders its own copy of the config into an
  * in-memory volume at start, adding the password from the credentials Secret, because Goverse
- * reads it only from the file; the ConfigMap and the chart never hold it. A node refuses to start
+ * reads it only from the file (mounted from the Secret as a file, never an environment variable);
+ * the ConfigMap and the chart never hold it. A node refuses to start
  * until the database holds Goverse's schema, which only Goverse's `pgadmin init` creates (it is
  * idempotent): a second init container runs it before every node start, from an image of
  * cmd/pgadmin at the nodes' version (nodes.schemaInit). */
@@ -11,6 +12,7 @@
 
 #define CONFIG_DIR "/etc/goverse"
 #define TEMPLATE_DIR "/etc/goverse-template"
+#define SECRET_DIR "/etc/goverse-postgres" /* the password, as a file (not an env var) */
 
 void lower_nodes_knobs(Lower *l)
 {
@@ -37,11 +39,16 @@ void lower_nodes_knobs(Lower *l)
  * ASCII without a backslash or a leading quote reaches PostgreSQL unaltered (tested by hand with
  * Goverse 542b6c7). Anything else stops the pod here with a message, not later with a cryptic
  * connection error or a silently different password. umask 022: the node's uid may differ from
- * this container's (no securityContext in some tiers); the volume is the pod's own, in memory. */
+ * this container's (no securityContext in some tiers); the volume is the pod's own, in memory.
+ * The Secret's file is read whole (RS is a control character; a read shorter than the file
+ * means the password held one). */
 static const char RENDER_SCRIPT[] =
     "set -eu\n"
     "umask 022\n"
-    "awk 'BEGIN { pw = ENVIRON[\"GOVERSE_POSTGRES_PASSWORD\"]\n"
+    "size=$(wc -c < " SECRET_DIR "/password)\n"
+    "awk -v size=\"$size\" 'BEGIN { f = \"" SECRET_DIR "/password\"; RS = \"\\001\"\n"
+    "  if ((getline pw < f) <= 0) pw = \"\"; close(f); RS = \"\\n\"\n"
+    "  if (length(pw) != size + 0) pw = pw \"\\001\"\n"
     "  if (pw == \"\" || pw ~ /[^\\041-\\176]/ || pw ~ /\\\\/ || pw ~ /^\\047/) {\n"
     "    print \"render-config: Goverse passes the PostgreSQL password on unquoted: it must be printable ASCII \" \\\n"
     "      \"without spaces or backslashes, not start with a quote, not be empty (docs/security.md)\" > \"/dev/stderr\"\n"
@@ -53,16 +60,25 @@ static const char RENDER_SCRIPT[] =
     "  " TEMPLATE_DIR "/config.yaml > " CONFIG_DIR "/config.yaml.tmp\n"
     "mv " CONFIG_DIR "/config.yaml.tmp " CONFIG_DIR "/config.yaml\n";
 
-/* GOVERSE_POSTGRES_PASSWORD from the Secret the persistence mode names (one entry survives). */
-static void password_env(Lower *l, IrNode *env)
+/* The Secret holding the password, as a volume with one file `password`: the key is
+ * POSTGRES_PASSWORD in the credentials Secret, `password` in Zalando's (one entry survives). */
+static void password_volume(Lower *l, IrNode *vols, const IrCond *pg)
 {
     Arena *a = l->a;
-    const char *zsecret = lower_postgres_operator_secret(l);
-    ir_when(ir_push(env, lower_env_secret(l, "GOVERSE_POSTGRES_PASSWORD", ir_str(a, zsecret), "password")),
-            lower_postgres_mode(l, PERSIST_OPERATOR));
-    ir_when(ir_push(env, lower_env_secret(l, "GOVERSE_POSTGRES_PASSWORD", lower_ref(l, "postgres.existingSecret"),
-                                          "POSTGRES_PASSWORD")),
-            ir_cond_or(a, lower_postgres_mode(l, PERSIST_EXTERNAL), lower_postgres_mode(l, PERSIST_INTERNAL)));
+    const IrCond *zalando = lower_postgres_mode(l, PERSIST_OPERATOR);
+    const IrCond *own = ir_cond_or(a, lower_postgres_mode(l, PERSIST_EXTERNAL), lower_postgres_mode(l, PERSIST_INTERNAL));
+    IrNode *secrets[2] = {ir_str(a, lower_postgres_operator_secret(l)), lower_ref(l, "postgres.existingSecret")};
+    const char *keys[2] = {"password", "POSTGRES_PASSWORD"};
+    const IrCond *when[2] = {zalando, own};
+    for (int i = 0; i < 2; i++) {
+        IrNode *v = ir_when(ir_push(vols, ir_map(a)), ir_cond_and(a, pg, when[i]));
+        ir_put(a, v, "name", ir_str(a, "postgres-password"));
+        IrNode *sec = ir_put(a, v, "secret", ir_map(a));
+        ir_put(a, sec, "secretName", secrets[i]);
+        IrNode *item = ir_push(ir_put(a, sec, "items", ir_seq(a)), ir_map(a));
+        ir_put(a, item, "key", ir_str(a, keys[i]));
+        ir_put(a, item, "path", ir_str(a, "password"));
+    }
 }
 
 static IrNode *read_only_mount(Lower *l, const char *name, const char *path)
@@ -94,8 +110,8 @@ static IrNode *render_container(Lower *l)
     ir_push(cmd, ir_str(a, "sh"));
     ir_push(cmd, ir_str(a, "-c"));
     ir_push(cmd, ir_str(a, RENDER_SCRIPT))->style = STYLE_LITERAL;
-    password_env(l, ir_put(a, c, "env", ir_seq(a)));
     IrNode *mounts = ir_put(a, c, "volumeMounts", ir_seq(a));
+    ir_push(mounts, read_only_mount(l, "postgres-password", SECRET_DIR));
     ir_push(mounts, read_only_mount(l, "config-template", TEMPLATE_DIR));
     ir_push(mounts, lower_volume_mount(l, "config", CONFIG_DIR));
     ir_put(a, c, "resources", small_resources(l));
@@ -146,6 +162,7 @@ static void node_volumes(Lower *l, IrNode *pod)
     ir_put(a, mem, "name", ir_str(a, "config"));
     ir_put(a, ir_put(a, mem, "emptyDir", ir_map(a)), "medium", ir_str(a, "Memory"));
     ir_when(ir_push(vols, lower_config_volume(l, "config-template")), pg);
+    password_volume(l, vols, pg);
     IrNode *init = ir_when(ir_put(a, pod, "initContainers", ir_seq(a)), pg);
     ir_push(init, render_container(l));
     ir_when(ir_push(init, schema_container(l)), lower_if(l, "nodes.schemaInit.enabled"));

@@ -182,8 +182,9 @@ def main():
     if cfg.get("postgres"):
         check("render-config" in inits, "PostgreSQL on: render-config adds the password at start")
         check(vols.get("config", {}).get("emptyDir", {}).get("medium") == "Memory", "rendered config is in memory")
-        pw = [e for e in inits.get("render-config", {}).get("env", []) if e["name"] == "GOVERSE_POSTGRES_PASSWORD"]
-        check(len(pw) == 1 and "secretKeyRef" in pw[0].get("valueFrom", {}), "password comes from a Secret")
+        check("env" not in inits.get("render-config", {}), "no password in an environment variable")
+        pw = vols.get("postgres-password", {}).get("secret", {})
+        check(pw.get("items") and pw["items"][0]["path"] == "password", "the password is a file from a Secret")
     else:
         check(not inits and vols.get("config", {}).get("configMap", {}).get("name") == "goverse-config",
               "PostgreSQL off: the ConfigMap is the config, no init containers")

@@ -67,16 +67,18 @@ cm = yaml.safe_load(open(f"{m}/configmap.yaml"))
 open(f"{work}/config.yaml", "w").write(cm["data"]["config.yaml"])
 EOF
 mkdir -p "$WORK/bb"
-for tool in busybox sh awk mv; do ln -sf "$(command -v busybox)" "$WORK/bb/$tool"; done
+for tool in busybox sh awk mv wc; do ln -sf "$(command -v busybox)" "$WORK/bb/$tool"; done
 
 # render PASSWORD -> prints the rendered file (or the script's stderr) into $WORK/rendered, $WORK/stderr
 render() {
-  GOVERSE_POSTGRES_PASSWORD="$1" unshare -m bash -c '
+  printf '%s' "$1" >"$WORK/password"   # the Secret's key, as the secret volume holds it
+  unshare -m bash -c '
     set -e
     mount -t tmpfs tmpfs /etc 2>/dev/null || exit 90   # a private /etc: the paths the pod has
-    mkdir /etc/goverse-template /etc/goverse
+    mkdir /etc/goverse-template /etc/goverse /etc/goverse-postgres
     cp "$0/config.yaml" /etc/goverse-template/config.yaml
-    env -i PATH="$0/bb" GOVERSE_POSTGRES_PASSWORD="$GOVERSE_POSTGRES_PASSWORD" busybox sh -c "$(cat "$0/render.sh")" 2>"$0/stderr"
+    cp "$0/password" /etc/goverse-postgres/password
+    env -i PATH="$0/bb" busybox sh -c "$(cat "$0/render.sh")" 2>"$0/stderr"
     rc=$?
     cat /etc/goverse/config.yaml >"$0/rendered" 2>/dev/null || true
     exit $rc' "$WORK"
@@ -92,7 +94,7 @@ for pw in "${accepted[@]}"; do
     ko "render-config refused a password Goverse can carry: $(printf %q "$pw"): $(cat "$WORK/stderr")"
   fi
 done
-refused=("" "two words" $'tab\tx' $'line\nbreak' $'cr\rx' "back\\slash" "'leading" $'nel\302\205x' $'ctl\001x' $'del\177x'
+refused=("" $'trailing-newline\n' "two words" $'tab\tx' $'line\nbreak' $'cr\rx' "back\\slash" "'leading" $'nel\302\205x' $'ctl\001x' $'del\177x'
          "pässwörd" "日本語" $'nbsp\302\240x' $'zw\342\200\213x' $'bad\377utf8')
 for pw in "${refused[@]}"; do
   if render "$pw"; then ko "render-config accepted $(printf %q "$pw"), which Goverse's DSN would alter"
@@ -100,8 +102,9 @@ for pw in "${refused[@]}"; do
   else ko "render-config on $(printf %q "$pw"): no message ($(cat "$WORK/stderr"))"; fi
 done
 # The rendered file is readable by any uid of the pod (the node's may differ from the script's).
-perm="$(GOVERSE_POSTGRES_PASSWORD=x unshare -m bash -c 'mount -t tmpfs tmpfs /etc; mkdir /etc/goverse-template /etc/goverse;
-  cp "$0/config.yaml" /etc/goverse-template/; env -i PATH="$0/bb" GOVERSE_POSTGRES_PASSWORD=x busybox sh -c "$(cat "$0/render.sh")";
+printf x >"$WORK/password"
+perm="$(unshare -m bash -c 'mount -t tmpfs tmpfs /etc; mkdir /etc/goverse-template /etc/goverse /etc/goverse-postgres;
+  cp "$0/config.yaml" /etc/goverse-template/; cp "$0/password" /etc/goverse-postgres/; env -i PATH="$0/bb" busybox sh -c "$(cat "$0/render.sh")";
   stat -c %a /etc/goverse/config.yaml' "$WORK")"
 [[ "$perm" == 644 ]] && ok "rendered config is mode 644 (readable by the node's uid)" || ko "rendered config mode $perm"
 

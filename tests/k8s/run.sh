@@ -17,6 +17,8 @@
 #            of `goversec build --set S`; `helm uninstall` leaves nothing but PVCs.
 #   drift  - (design-doc) `goversec diff` sees scale / label / set env / ConfigMap key / deleted
 #            object / immutable change with the documented exit codes.
+#   day2   - (production-multizone, day2.sh) the per-member restore pods are scheduled into their
+#            member volume's zone; the chart README's install commands give an enforcing namespace.
 # Environment (for working on one part; CI sets none): K8S_ONLY=REGEX limits the clusters (named
 # example/cluster), K8S_PHASES="apply helm drift" the parts run; K8S_KEEP=1 keeps the work dir.
 set -uo pipefail
@@ -43,8 +45,8 @@ finish() {
 trap finish EXIT
 t_start=$SECONDS
 k8s_up "$WORK" || exit 1
-PHASES=" ${K8S_PHASES:-apply helm drift} "
-if [[ $PHASES == *" helm "* ]]; then
+PHASES=" ${K8S_PHASES:-apply helm drift day2} "
+if [[ $PHASES == *" helm "* || $PHASES == *" day2 "* ]]; then
   H3="$(bash "$ROOT/tests/tools/build.sh" helm3)/helm" || k8s_die "cannot build Helm 3 (tests/tools/helm3)"
   H4="$(bash "$ROOT/tests/tools/build.sh" helm4)/helm" || k8s_die "cannot build Helm 4 (tests/tools/helm4)"
 fi
@@ -191,6 +193,7 @@ delete_ns() {
 
 source "$HERE/apply.sh"
 source "$HERE/helm.sh"
+source "$HERE/day2.sh"
 
 for gv in "$ROOT"/examples/*.gv; do
   name=$(basename "$gv" .gv)
@@ -209,6 +212,15 @@ done
   if "${K[@]}" apply --server-side -k "$WORK/out/fleet/argocd" >/dev/null 2>"$WORK/err" && ! grep -qi warning "$WORK/err"; then
     ok "fleet: Argo CD Applications accepted with no warning"; else bad "fleet: Argo CD Applications"; show "$WORK/err"; fi; }
 [[ $PHASES == *" drift "* ]] && [[ -z "${K8S_ONLY:-}" || "design-doc/goverse" =~ ${K8S_ONLY} ]] && test_drift "$ROOT/examples/design-doc.gv" "$WORK/out/design-doc/goverse/manifests"
+
+if [[ $PHASES == *" day2 "* ]] && [[ -z "${K8S_ONLY:-}" || "production-multizone/chat-prod" =~ ${K8S_ONLY} ]]; then
+  pmz="$WORK/out/production-multizone/chat-prod"
+  des="$WORK/desired/production-multizone-chat-prod.json"
+  [[ -f "$des" ]] || desired_json "$pmz/manifests" >"$des"
+  read -r -a pmz_zones <<<"$("${OBJS[@]}" zones "$des")"
+  test_restore_zones production-multizone chat-prod "$pmz/manifests" "${pmz_zones[@]}"
+  test_readme_namespace production-multizone chat-prod "$pmz/chart"
+fi
 
 echo "k8s: tier ran in $((SECONDS - t_start)) s"
 [[ -s "$WORK/failures.txt" ]] && { echo "k8s: failures:"; sed 's/^/  /' "$WORK/failures.txt"; }

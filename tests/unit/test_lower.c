@@ -299,9 +299,13 @@ static void test_node_statefulset(void **state)
     assert_string_equal(str(at(by_name(vols, "config-template"), "configMap.name")), "goverse-config");
     Data *init = nth(at(ss, "spec.template.spec.initContainers"), 0);
     assert_string_equal(str(at(init, "name")), "render-config");
-    Data *pw = by_name(at(init, "env"), "GOVERSE_POSTGRES_PASSWORD");
-    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.name")), "goverse-postgres-secret");
-    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.key")), "POSTGRES_PASSWORD");
+    /* The password as a file from the Secret, never an environment variable. */
+    assert_null(data_get(init, "env"));
+    Data *pw = by_name(vols, "postgres-password");
+    assert_string_equal(str(at(pw, "secret.secretName")), "goverse-postgres-secret");
+    assert_string_equal(str(at(nth(at(pw, "secret.items"), 0), "key")), "POSTGRES_PASSWORD");
+    assert_string_equal(str(at(nth(at(pw, "secret.items"), 0), "path")), "password");
+    assert_non_null(by_name(at(init, "volumeMounts"), "postgres-password"));
     assert_true(data_get(by_name(at(c, "volumeMounts"), "config"), "readOnly")->u.b);
     assert_string_equal(str(at(c, "resources.limits.cpu")), "2"); /* canonical, not 2000m */
     assert_string_equal(str(at(c, "resources.limits.memory")), "2Gi");
@@ -640,10 +644,9 @@ static void test_external_postgres(void **state)
     assert_string_equal(str(at(cfg, "postgres.sslmode")), "verify-full");
     Data *c = container(eval(f, "nodes/statefulset.yaml"));
     assert_null(data_get(c, "envFrom"));
-    Data *init = nth(at(eval(f, "nodes/statefulset.yaml"), "spec.template.spec.initContainers"), 0);
-    Data *pw = by_name(at(init, "env"), "GOVERSE_POSTGRES_PASSWORD");
-    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.name")), "rds-goverse");
-    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.key")), "POSTGRES_PASSWORD");
+    Data *pw = by_name(at(eval(f, "nodes/statefulset.yaml"), "spec.template.spec.volumes"), "postgres-password");
+    assert_string_equal(str(at(pw, "secret.secretName")), "rds-goverse");
+    assert_string_equal(str(at(nth(at(pw, "secret.items"), 0), "key")), "POSTGRES_PASSWORD");
 }
 
 static void test_operator_postgres(void **state)
@@ -668,11 +671,14 @@ static void test_operator_postgres(void **state)
     assert_string_equal(str(at(pg, "spec.resources.limits.cpu")), "2");
     Data *ss = eval(f, "nodes/statefulset.yaml");
     assert_null(data_get(container(ss), "envFrom"));
-    Data *pw = by_name(at(nth(at(ss, "spec.template.spec.initContainers"), 0), "env"), "GOVERSE_POSTGRES_PASSWORD");
-    assert_int_equal(at(nth(at(ss, "spec.template.spec.initContainers"), 0), "env")->u.kids.count, 1);
-    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.name")),
-                        "goverse.goverse-postgres.credentials.postgresql.acid.zalan.do");
-    assert_string_equal(str(at(pw, "valueFrom.secretKeyRef.key")), "password");
+    Data *vols = at(ss, "spec.template.spec.volumes");
+    Data *pw = by_name(vols, "postgres-password");
+    assert_string_equal(str(at(pw, "secret.secretName")), "goverse.goverse-postgres.credentials.postgresql.acid.zalan.do");
+    assert_string_equal(str(at(nth(at(pw, "secret.items"), 0), "key")), "password");
+    size_t n = 0; /* exactly one of the two alternatives survives */
+    for (Data *v = vols->u.kids.first; v; v = v->next)
+        n += strcmp(str(data_get(v, "name")), "postgres-password") == 0;
+    assert_int_equal(n, 1);
     assert_string_equal(cfg_str(f, "postgres.host"), "goverse-postgres.goverse.svc.cluster.local");
     assert_string_equal(cfg_str(f, "postgres.sslmode"), "require");
 }
