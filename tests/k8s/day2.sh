@@ -29,11 +29,13 @@ test_restore_zones() {
   "${K[@]}" apply --server-side -k "$m" >/dev/null 2>"$WORK/err" || { bad "$label: apply"; show "$WORK/err"; return; }
   n=$(ls "$m"/etcd/restore-job-*.yaml 2>/dev/null | wc -l)
   (( n > 0 )) || { bad "$label: no per-member restore Jobs in $m/etcd"; delete_ns "$ns"; return; }
-  end=$((SECONDS + 120))
-  until [[ $("${K[@]}" get pvc -n "$ns" -o name | grep -c '/etcd-data-etcd-') -ge $n ]] || (( SECONDS > end )); do sleep 1; done
   declare -A member_zone=()
   for (( i = 0; i < n; i++ )); do
-    member_zone[$i]=$(zone_of_claim "$ns" "etcd-data-etcd-$i") || { bad "$label: claim etcd-data-etcd-$i not bound"; }
+    end=$((SECONDS + 120))
+    until member_zone[$i]=$(zone_of_claim "$ns" "etcd-data-etcd-$i" 2>/dev/null) && [[ -n "${member_zone[$i]}" ]]; do
+      (( SECONDS < end )) || { bad "$label: claim etcd-data-etcd-$i not bound in 120 s"; break; }
+      sleep 1
+    done
   done
   if [[ $(printf '%s\n' "${member_zone[@]}" | sort -u | wc -l) -lt 2 ]]; then
     bad "$label: the member volumes are not spread over zones (${member_zone[*]}): nothing to prove"
@@ -80,7 +82,7 @@ test_readme_namespace() {
       | sed "s#\\./chart#$chart#; s#^kubectl #${K[*]} #; s#^helm #$helm #")
     while IFS= read -r line; do
       [[ -n "$line" ]] || continue
-      if ! eval "$line" >"$WORK/out" 2>&1; then bad "$label: README command failed: ${line:0:80}"; show "$WORK/out"; fi
+      if ! eval "$line" >"$WORK/day2.out" 2>&1; then bad "$label: README command failed: ${line:0:80}"; show "$WORK/day2.out"; fi
     done <<<"$cmds"
     got=$("${K[@]}" get namespace "$ns" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')
     if [[ "$got" == "$level" ]]; then ok "$label: the namespace enforces $level, as security.podSecurity says"
@@ -91,9 +93,9 @@ test_readme_namespace() {
   # another level on the namespace: the chart refuses to install
   "${K[@]}" create namespace "$ns" >/dev/null
   "${K[@]}" label namespace "$ns" pod-security.kubernetes.io/enforce=privileged >/dev/null
-  if "$H3" install "$c" "$chart" --namespace "$ns" >"$WORK/out" 2>&1; then
+  if "$H3" install "$c" "$chart" --namespace "$ns" >"$WORK/day2.out" 2>&1; then
     bad "readme $name/$c: installed into a namespace enforcing privileged"
-  elif grep -q 'podSecurity\|pod-security' "$WORK/out"; then ok "readme $name/$c: a namespace enforcing another level is refused"
-  else bad "readme $name/$c: refused without naming Pod Security"; show "$WORK/out"; fi
+  elif grep -q 'podSecurity\|pod-security' "$WORK/day2.out"; then ok "readme $name/$c: a namespace enforcing another level is refused"
+  else bad "readme $name/$c: refused without naming Pod Security"; show "$WORK/day2.out"; fi
   delete_ns "$ns"
 }
