@@ -29,6 +29,7 @@ test_apply() {
   if [[ ${#zones[@]} -gt 0 ]]; then check_zones "$label" "$ns" "${zones[@]}"; fi
   check_pdbs "$label" "$ns" "$des"
   second_apply "$label" "$m"
+  settle "$ns"
   kdiff_empty "$label" "$m"
   gdiff "$label: in sync after apply" 0 "$gv" "$c"
   tw=$SECONDS
