@@ -7,6 +7,7 @@
  * yaml_scalar.c, anything else by yaml_text.c. The entry points are in yaml_api.c. libyaml is not
  * linked for writing; the test suite keeps it as the oracle (tests/unit/yaml_oracle.c). */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,12 +65,10 @@ static bool write_string(YamlW *w, const char *s, size_t len, DataStyle style, b
 static bool write_float(YamlW *w, double f)
 {
     char buf[40];
-    if (f != f)
+    if (isnan(f))
         snprintf(buf, sizeof buf, ".nan");
-    else if (f > 1e308 * 10)
-        snprintf(buf, sizeof buf, ".inf");
-    else if (f < -1e308 * 10)
-        snprintf(buf, sizeof buf, "-.inf");
+    else if (isinf(f)) /* (1e308 * 10 is itself infinite: no comparison can stand in for this) */
+        snprintf(buf, sizeof buf, f > 0 ? ".inf" : "-.inf");
     else {
         snprintf(buf, sizeof buf, "%.17g", f);
         if (!strpbrk(buf, ".eEn"))

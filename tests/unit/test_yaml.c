@@ -1,6 +1,7 @@
 /* test_yaml.c - the YAML writer's quoting table and layout, the reader's core-schema resolution,
  * write -> read round trips, alias expansion and the alias-bomb bound, duplicate keys, and
  * located errors. Also data.c: paths, Helm-style merge, truth. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -137,6 +138,28 @@ static void test_read_scalars(void **state)
     assert_int_equal(data_get(d, "k")->u.i, -7);
     assert_int_equal(data_get(d, "l")->kind, DATA_FLOAT);
     assert_false(diag_has_errors(&c.diags));
+    arena_free(c.a);
+}
+
+/* Infinite and NaN floats are written in YAML's spelling and read back as floats (the writer
+ * fuzzer found -inf written as "-inf", which reads back as a string). */
+static void test_float_specials_round_trip(void **state)
+{
+    (void)state;
+    Ctx c;
+    Data **docs;
+    assert_int_equal(read_text(&c, "a: -.inf\nb: .inf\nc: .nan\n", &docs), 1);
+    size_t len;
+    const char *text = yaml_write_one(c.a, docs[0], &len);
+    assert_string_equal(text, "a: -.inf\nb: .inf\nc: .nan\n");
+    Ctx c2;
+    Data **again;
+    assert_int_equal(read_text(&c2, text, &again), 1);
+    assert_int_equal(data_get(again[0], "a")->kind, DATA_FLOAT);
+    assert_true(data_get(again[0], "a")->u.f < 0 && isinf(data_get(again[0], "a")->u.f));
+    assert_true(isinf(data_get(again[0], "b")->u.f));
+    assert_true(isnan(data_get(again[0], "c")->u.f));
+    arena_free(c2.a);
     arena_free(c.a);
 }
 
@@ -292,7 +315,7 @@ int main(void)
         cmocka_unit_test(test_quoting_table),     cmocka_unit_test(test_layout),
         cmocka_unit_test(test_read_scalars),      cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_aliases_and_multi_docs), cmocka_unit_test(test_alias_bomb),
-        cmocka_unit_test(test_large_document),
+        cmocka_unit_test(test_large_document),    cmocka_unit_test(test_float_specials_round_trip),
         cmocka_unit_test(test_errors_located),    cmocka_unit_test(test_data_merge_and_truth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
  * and benchmark code only (tests/unit/yaml_oracle.c, bench/yaml-throughput.c); the product never
  * links libyaml's emitter. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,12 +60,10 @@ static int emit_string(yaml_emitter_t *em, const char *s, size_t len, DataStyle 
 static int emit_float(yaml_emitter_t *em, double f)
 {
     char buf[40];
-    if (f != f)
+    if (isnan(f))
         snprintf(buf, sizeof buf, ".nan");
-    else if (f > 1e308 * 10)
-        snprintf(buf, sizeof buf, ".inf");
-    else if (f < -1e308 * 10)
-        snprintf(buf, sizeof buf, "-.inf");
+    else if (isinf(f)) /* (1e308 * 10 is itself infinite: no comparison can stand in for this) */
+        snprintf(buf, sizeof buf, f > 0 ? ".inf" : "-.inf");
     else {
         snprintf(buf, sizeof buf, "%.17g", f);
         if (!strpbrk(buf, ".eEn"))
