@@ -29,16 +29,20 @@ struct TemplatePrinter {
     StrBuf scratch;              /* a YAML define's text before deduplication */
     bool scratch_busy;
     struct KeyText *keys;        /* KEY_CACHE entries, see put_key */
+    struct KeyText *literals;    /* KEY_CACHE entries, see put_cached_literal */
     struct DefineMemo *memo;     /* see define_yaml */
 };
 
 /* Map keys are shared strings (ir_put keeps its key, trees are immutable once lowered): a key
- * printed once is found again by its address, not classified again. Direct-mapped. */
+ * printed once is found again by its address, not classified again. Direct-mapped. String
+ * literals are shared the same way (a chart prints ~1500 literals from ~400 distinct strings):
+ * their text is cached by (address, style) in a second table. */
 enum { KEY_BITS = 9, KEY_CACHE = 1 << KEY_BITS, KEY_PAD = 16 };
 typedef struct KeyText {
     const char *key;
     const char *text;            /* as written; KEY_PAD readable bytes past its end */
-    size_t len;
+    uint32_t len;
+    uint32_t style;              /* literals: the DataStyle the text was written with */
 } KeyText;
 
 /* A subtree already defined (by address), when its text cannot differ the next time. */
@@ -56,6 +60,7 @@ TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *
     p->chart = chart_name;
     p->scratch.arena = a;
     p->keys = ARENA_ARRAY(a, KeyText, KEY_CACHE);
+    p->literals = ARENA_ARRAY(a, KeyText, KEY_CACHE);
     return p;
 }
 
@@ -143,26 +148,60 @@ static void write_key(TemplatePrinter *p, StrBuf *b, const char *key)
     put(b, text, colon ? (size_t)(colon - text) : len);
 }
 
-static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
+static KeyText *cache_slot(KeyText *table, const char *key)
 {
-    KeyText *k = &p->keys[((uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u) >> (64 - KEY_BITS)];
-    if (k->key == key && k->len <= KEY_PAD) {
-        /* Short keys (nearly all): one 16-byte copy, the excess overwritten by what follows. */
+    return &table[((uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u) >> (64 - KEY_BITS)];
+}
+
+/* Appends a cached text. Short ones (nearly all): one 16-byte copy, the excess overwritten by
+ * what follows. */
+static void put_cached(StrBuf *b, const KeyText *k)
+{
+    if (k->len <= KEY_PAD) {
         memcpy(room(b, KEY_PAD), k->text, KEY_PAD);
         b->len += k->len;
         return;
     }
-    if (k->key == key) {
-        put(b, k->text, k->len);
-        return;
-    }
-    size_t start = b->len;
-    write_key(p, b, key);
+    put(b, k->text, k->len);
+}
+
+/* Caches the text written since b->len was `start` in slot `k`. */
+static void cache_text(TemplatePrinter *p, StrBuf *b, size_t start, KeyText *k, const char *key, uint32_t style)
+{
     size_t len = b->len - start;
     char *text = arena_alloc_raw(p->a, len + KEY_PAD);
     memcpy(text, b->data + start, len);
     memset(text + len, 0, KEY_PAD);
-    *k = (KeyText){key, text, len};
+    *k = (KeyText){key, text, (uint32_t)len, style};
+}
+
+static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
+{
+    KeyText *k = cache_slot(p->keys, key);
+    if (k->key == key) {
+        put_cached(b, k);
+        return;
+    }
+    size_t start = b->len;
+    write_key(p, b, key);
+    cache_text(p, b, start, k, key, 0);
+}
+
+/* A plain or double-quoted string literal (no line break in its text, so the same at any
+ * indentation) through the literal cache; false (nothing written) when the YAML writer's direct
+ * path does not take it. */
+static bool put_cached_literal(TemplatePrinter *p, StrBuf *b, const char *s, DataStyle style, int indent)
+{
+    KeyText *k = cache_slot(p->literals, s);
+    if (k->key == s && k->style == (uint32_t)style) {
+        put_cached(b, k);
+        return true;
+    }
+    size_t start = b->len;
+    if (!yaml_scalar_append_str(b, s, style, indent))
+        return false;
+    cache_text(p, b, start, k, s, (uint32_t)style);
+    return true;
 }
 
 /* Writes a scalar after "key: " or "- " at `indent`, and the newline. A multi-line literal (a `|`
@@ -195,7 +234,8 @@ static void put_literal(TemplatePrinter *p, StrBuf *b, const IrNode *n, int inde
     switch (n->kind) {
     case IR_STR: {
         DataStyle style = p->in_define ? STYLE_QUOTED : n->style;
-        if (yaml_scalar_append_str(b, n->u.str, style, indent))
+        if (style == STYLE_LITERAL ? yaml_scalar_append_str(b, n->u.str, style, indent)
+                                   : put_cached_literal(p, b, n->u.str, style, indent))
             put_c(b, '\n');
         else /* non-ASCII, "|+": libyaml's text, indented for column 0 */
             put_scalar(b, yaml_scalar_text(p->a, n->u.str, strlen(n->u.str), style), indent);
