@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "emit/emit.h"
-#include "emit/json.h"
+#include "emit/chart_schema.h"
 #include "emit/template.h"
 #include "support/strbuf.h"
 #include "yaml/yamlio.h"
@@ -220,161 +220,14 @@ static void write_values_yaml(Chart *ch, const Data *values)
     add_file(ch, "values.yaml", strbuf_str(&b));
 }
 
-/* ---- values.schema.json ------------------------------------------------------------------------ */
-
-static Data *schema_object(Arena *a, bool closed)
-{
-    Data *o = data_map(a);
-    data_put(a, o, "type", data_str(a, "object"));
-    data_put(a, o, "properties", data_map(a));
-    if (closed)
-        data_put(a, o, "additionalProperties", data_bool(a, false));
-    return o;
-}
-
-static Data *type_union(Arena *a, const char *t1, const char *t2)
-{
-    Data *s = data_seq(a);
-    data_push(s, data_str(a, t1));
-    data_push(s, data_str(a, t2));
-    return s;
-}
-
-static Data *knob_schema(Arena *a, const Knob *k)
-{
-    Data *s = data_map(a);
-    data_put(a, s, "description", data_str(a, k->description ? k->description : k->path));
-    const char *pattern = NULL;
-    switch (k->type) {
-    case KNOB_BOOL: data_put(a, s, "type", data_str(a, "boolean")); break;
-    case KNOB_INT:
-        data_put(a, s, "type", data_str(a, "integer"));
-        if (k->min != INT64_MIN)
-            data_put(a, s, "minimum", data_int(a, k->min));
-        if (k->max != INT64_MAX)
-            data_put(a, s, "maximum", data_int(a, k->max));
-        break;
-    case KNOB_ENUM: {
-        data_put(a, s, "type", data_str(a, "string"));
-        Data *e = data_put(a, s, "enum", data_seq(a));
-        for (const char *const *c = k->choices; c && *c; c++)
-            data_push(e, data_str(a, *c));
-        break;
-    }
-    case KNOB_CPU:
-        data_put(a, s, "type", type_union(a, "string", "integer"));
-        pattern = "^([0-9]+(\\.[0-9]{1,3})?|[0-9]+m)$";
-        break;
-    case KNOB_MEMORY:
-        data_put(a, s, "type", type_union(a, "string", "integer"));
-        pattern = "^[0-9]+(\\.[0-9]+)?([EPTGMK]i|[EPTGMk]|m)?$";
-        break;
-    case KNOB_DURATION:
-        data_put(a, s, "type", data_str(a, "string"));
-        pattern = "^([0-9]+(ms|s|m|h|d))+$";
-        break;
-    case KNOB_CRON:
-        /* The subset the Zalando CRD's logicalBackupSchedule accepts, so one knob fits both. */
-        data_put(a, s, "type", data_str(a, "string"));
-        pattern = "^(\\*|[0-9]+)(/[0-9]+)?( +(\\*|[0-9]+)(/[0-9]+)?){4}$";
-        break;
-    case KNOB_HOST:
-        data_put(a, s, "type", data_str(a, "string"));
-        pattern = "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$";
-        data_put(a, s, "maxLength", data_int(a, 253));
-        break;
-    case KNOB_NAME:
-        data_put(a, s, "type", data_str(a, "string"));
-        pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
-        data_put(a, s, "maxLength", data_int(a, 63));
-        break;
-    case KNOB_STRING: data_put(a, s, "type", data_str(a, "string")); break;
-    case KNOB_STRING_LIST:
-    case KNOB_OBJECT_LIST: {
-        data_put(a, s, "type", data_str(a, "array"));
-        Data *items = data_put(a, s, "items", data_map(a));
-        data_put(a, items, "type", data_str(a, k->type == KNOB_STRING_LIST ? "string" : "object"));
-        break;
-    }
-    }
-    if (pattern) {
-        /* An empty string means "unset" for optional values (e.g. the default storage class). */
-        data_put(a, s, "pattern", data_str(a, k->nullable ? arena_printf(a, "^$|%s", pattern) : pattern));
-    }
-    if (k->nullable) {
-        Data *t = data_get(s, "type");
-        if (t && t->kind == DATA_STR)
-            data_set_path(a, s, "type", type_union(a, t->u.str.s, "null"));
-    }
-    return s;
-}
-
-/* Walks/creates the nested object schemas down to `path`'s parent; returns its properties. */
-static Data *schema_parent(Arena *a, Data *root, const char *path, const char **leaf)
-{
-    Data *props = data_get(root, "properties");
-    const char *p = path;
-    for (const char *dot; (dot = strchr(p, '.')); p = dot + 1) {
-        char *key = arena_strndup(a, p, (size_t)(dot - p));
-        Data *child = data_get(props, key);
-        if (!child)
-            child = data_put(a, props, key, schema_object(a, true));
-        props = data_get(child, "properties");
-    }
-    *leaf = p;
-    return props;
-}
-
-/* draft-07 if/then at the root: when the gate is true, the knob is required and non-empty. */
-static Data *required_when_rule(Arena *a, const Knob *k)
-{
-    Data *rule = data_map(a);
-    Data *cond = data_put(a, rule, "if", data_map(a));
-    Data *then = data_put(a, rule, "then", data_map(a));
-    Data *c = cond, *t = then;
-    const char *gate = k->required_when;
-    for (const char *dot; (dot = strchr(gate, '.')); gate = dot + 1) {
-        char *key = arena_strndup(a, gate, (size_t)(dot - gate));
-        c = data_put(a, data_put(a, c, "properties", data_map(a)), key, data_map(a));
-    }
-    Data *gp = data_put(a, data_put(a, c, "properties", data_map(a)), gate, data_map(a));
-    data_put(a, gp, "const", data_bool(a, true));
-    const char *path = k->path;
-    for (const char *dot; (dot = strchr(path, '.')); path = dot + 1) {
-        char *key = arena_strndup(a, path, (size_t)(dot - path));
-        t = data_put(a, data_put(a, t, "properties", data_map(a)), key, data_map(a));
-    }
-    Data *req = data_put(a, t, "required", data_seq(a));
-    data_push(req, data_str(a, path));
-    Data *leaf = data_put(a, data_put(a, t, "properties", data_map(a)), path, data_map(a));
-    bool list = k->type == KNOB_STRING_LIST || k->type == KNOB_OBJECT_LIST;
-    data_put(a, leaf, list ? "minItems" : "minLength", data_int(a, 1));
-    return rule;
-}
+/* ---- values.schema.json (chart_schema.c) ------------------------------------------------------ */
 
 static void write_schema(Chart *ch)
 {
-    Arena *a = ch->a;
-    Data *root = data_map(a);
-    data_put(a, root, "$schema", data_str(a, "http://json-schema.org/draft-07/schema#"));
-    data_put(a, root, "title", data_str(a, arena_printf(a, "Values of the %s chart", ch->name)));
-    data_put(a, root, "type", data_str(a, "object"));
-    Data *props = data_put(a, root, "properties", data_map(a));
-    data_put(a, root, "additionalProperties", data_bool(a, false));
-    /* `global` is shared with parent charts: declared, and open to their keys. */
-    data_put(a, props, "global", schema_object(a, false));
-    Data *rules = NULL;
-    for (const Knob *k = ch->c->knobs; k; k = k->next) {
-        const char *leaf;
-        Data *parent = schema_parent(a, root, k->path, &leaf);
-        data_put(a, parent, leaf, knob_schema(a, k));
-        if (k->required_when) {
-            if (!rules)
-                rules = data_put(a, root, "allOf", data_seq(a));
-            data_push(rules, required_when_rule(a, k));
-        }
-    }
-    add_file(ch, "values.schema.json", json_write(a, root));
+    StrBuf b;
+    strbuf_init(&b, ch->a);
+    chart_schema(ch->a, ch->c, ch->name, &b);
+    add_file(ch, "values.schema.json", strbuf_str(&b));
 }
 
 /* ---- templates ---------------------------------------------------------------------------- */
