@@ -734,21 +734,26 @@ static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int in
     }
 }
 
+void template_object_to(TemplatePrinter *p, const IrObject *obj, StrBuf *b)
+{
+    if (obj->when) {
+        PUT(b, "{{- if ");
+        cond_into(b, obj->when);
+        PUT(b, " }}\n");
+    }
+    print_map(p, b, obj->root, 0, HOOK_ROOT);
+    if (obj->when)
+        PUT(b, "{{- end }}\n");
+    text_of(b);
+}
+
 const char *template_object(TemplatePrinter *p, const IrObject *obj)
 {
     /* The text goes to the free end of the block the previous object ended in, and what is left
      * after it (and its NUL) is where the next one starts. */
     StrBuf b = {.arena = p->a, .data = p->free, .len = 0, .cap = p->free_len};
-    if (obj->when) {
-        PUT(&b, "{{- if ");
-        cond_into(&b, obj->when);
-        PUT(&b, " }}\n");
-    }
-    print_map(p, &b, obj->root, 0, HOOK_ROOT);
-    if (obj->when)
-        PUT(&b, "{{- end }}\n");
-    const char *text = text_of(&b);
+    template_object_to(p, obj, &b);
     p->free = b.data + b.len + 1;
     p->free_len = b.cap - b.len - 1;
-    return text;
+    return b.data;
 }
