@@ -30,6 +30,7 @@ struct TemplatePrinter {
     bool scratch_busy;
     struct KeyText *keys;        /* KEY_CACHE entries, see put_key */
     struct KeyText *literals;    /* KEY_CACHE entries, see put_cached_literal */
+    struct KeyText *conds;       /* COND_CACHE entries, see open_when */
     struct DefineMemo *memo;     /* see define_yaml */
 };
 
@@ -38,6 +39,9 @@ struct TemplatePrinter {
  * literals are shared the same way (a chart prints ~1500 literals from ~400 distinct strings):
  * their text is cached by (address, style) in a second table. */
 enum { KEY_BITS = 9, KEY_CACHE = 1 << KEY_BITS, KEY_PAD = 16 };
+/* Conditions (shared IrConds: one per knob test) are printed as whole "{{- if ... }}" lines from
+ * a smaller table of the same kind. */
+enum { COND_BITS = 8, COND_CACHE = 1 << COND_BITS };
 typedef struct KeyText {
     const char *key;
     const char *text;            /* as written; KEY_PAD readable bytes past its end */
@@ -61,6 +65,7 @@ TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *
     p->scratch.arena = a;
     p->keys = ARENA_ARRAY(a, KeyText, KEY_CACHE);
     p->literals = ARENA_ARRAY(a, KeyText, KEY_CACHE);
+    p->conds = ARENA_ARRAY(a, KeyText, COND_CACHE);
     return p;
 }
 
@@ -148,9 +153,14 @@ static void write_key(TemplatePrinter *p, StrBuf *b, const char *key)
     put(b, text, colon ? (size_t)(colon - text) : len);
 }
 
+static KeyText *cache_slot_bits(KeyText *table, const void *key, int bits)
+{
+    return &table[((uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u) >> (64 - bits)];
+}
+
 static KeyText *cache_slot(KeyText *table, const char *key)
 {
-    return &table[((uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u) >> (64 - KEY_BITS)];
+    return cache_slot_bits(table, key, KEY_BITS);
 }
 
 /* Appends a cached text. Short ones (nearly all): one 16-byte copy, the excess overwritten by
@@ -253,30 +263,57 @@ static void put_literal(TemplatePrinter *p, StrBuf *b, const IrNode *n, int inde
     put_c(b, '\n');
 }
 
-/* A Go string literal (Go escapes are a superset of what we need). */
-static void go_string(StrBuf *b, const char *s)
+/* Whether any of the 8 bytes of `w` is '"', '\\' or a control character (< 0x20): the classic
+ * "has a zero byte" test (exact as a yes/no answer) on w ^ '"', w ^ '\\' and on w - 0x20 (the
+ * test json.c uses for the same set of bytes). */
+static inline bool word_needs_escape(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+    uint64_t hits = ((q - ones) & ~q) | ((bs - ones) & ~bs) | ((w - ones * 0x20) & ~w);
+    return (hits & highs) != 0;
+}
+
+static inline char *go_escape_byte(char *p, unsigned char ch)
 {
     static const char hex[] = "0123456789abcdef";
-    put_c(b, '"');
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch >= 0x20 && ch != '"' && ch != '\\')
-            continue;
-        put(b, run, (size_t)(s - run));
-        run = s + 1;
-        if (ch == '"' || ch == '\\') {
-            put_c(b, '\\');
-            put_c(b, (char)ch);
-        } else if (ch == '\n') {
-            PUT(b, "\\n");
-        } else {
-            char esc[4] = {'\\', 'x', hex[ch >> 4], hex[ch & 0xf]};
-            put(b, esc, 4);
-        }
+    if (ch >= 0x20 && ch != '"' && ch != '\\') {
+        *p++ = (char)ch;
+    } else if (ch == '"' || ch == '\\') {
+        *p++ = '\\';
+        *p++ = (char)ch;
+    } else if (ch == '\n') {
+        *p++ = '\\';
+        *p++ = 'n';
+    } else {
+        memcpy(p, (char[4]){'\\', 'x', hex[ch >> 4], hex[ch & 0xf]}, 4);
+        p += 4;
     }
-    put(b, run, (size_t)(s - run));
-    put_c(b, '"');
+    return p;
+}
+
+/* A Go string literal (Go escapes are a superset of what we need), eight bytes at a time: almost
+ * none need an escape. */
+static void go_string(StrBuf *b, const char *s)
+{
+    size_t len = strlen(s), i = 0;
+    char *p = room(b, 4 * len + 2), *start = p; /* every byte as \xHH at worst */
+    *p++ = '"';
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (!word_needs_escape(w)) {
+            memcpy(p, &w, 8);
+            p += 8;
+            continue;
+        }
+        for (size_t j = i; j < i + 8; j++)
+            p = go_escape_byte(p, (unsigned char)s[j]);
+    }
+    for (; i < len; i++)
+        p = go_escape_byte(p, (unsigned char)s[i]);
+    *p++ = '"';
+    b->len += (size_t)(p - start);
 }
 
 /* ---- expressions -------------------------------------------------------------------------- */
@@ -553,14 +590,21 @@ static bool is_list_ref(const IrNode *n)
     return n->kind == IR_REF && (n->u.ref->type == KNOB_STRING_LIST || n->u.ref->type == KNOB_OBJECT_LIST);
 }
 
-static void open_when(StrBuf *b, const IrCond *when, int indent)
+static void open_when(TemplatePrinter *p, StrBuf *b, const IrCond *when, int indent)
 {
     if (!when)
         return;
     put_indent(b, indent);
+    KeyText *k = cache_slot_bits(p->conds, when, COND_BITS);
+    if (k->key == (const char *)when) {
+        put_cached(b, k);
+        return;
+    }
+    size_t start = b->len;
     PUT(b, "{{- if ");
     cond_into(b, when);
     PUT(b, " }}\n");
+    cache_text(p, b, start, k, (const char *)when, 0);
 }
 
 static void close_when(StrBuf *b, const IrCond *when, int indent)
@@ -576,9 +620,22 @@ static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int i
 /* `indent` spaces, the key as libyaml writes it, then `tail` (":\n", ": {}\n", ...). */
 static void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail, size_t n)
 {
-    put_indent(b, indent);
-    put_key(p, b, key);
-    put(b, tail, n);
+    const KeyText *k = cache_slot(p->keys, key);
+    if (k->key != key || k->len > KEY_PAD || indent < 0) {
+        put_indent(b, indent);
+        put_key(p, b, key);
+        put(b, tail, n);
+        return;
+    }
+    /* A short key printed before (nearly every line): one room check for the whole line start,
+     * the spaces eight at a time and the key as one 16-byte copy, each excess overwritten. */
+    size_t ind = (size_t)indent;
+    char *at = room(b, ind + KEY_PAD + n + 8);
+    for (size_t i = 0; i < ind; i += 8)
+        memcpy(at + i, "        ", 8);
+    memcpy(at + ind, k->text, KEY_PAD);
+    memcpy(at + ind + k->len, tail, n);
+    b->len += ind + k->len + n;
 }
 #define key_line(p, b, key, indent, tail) key_line_n((p), (b), (key), (indent), "" tail, sizeof(tail) - 1)
 
@@ -667,7 +724,7 @@ static Hook child_hook(Hook hook, const char *key)
 static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook)
 {
     for (const IrNode *e = map->u.kids.first; e; e = e->next) {
-        open_when(b, e->when, indent);
+        open_when(p, b, e->when, indent);
         print_entry(p, b, e, indent, child_hook(hook, e->key));
         close_when(b, e->when, indent);
     }
@@ -725,7 +782,7 @@ static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int i
 static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int indent)
 {
     for (const IrNode *item = seq->u.kids.first; item; item = item->next) {
-        open_when(b, item->when, indent);
+        open_when(p, b, item->when, indent);
         if (is_repeat(item))
             print_repeat(p, b, item, indent);
         else
