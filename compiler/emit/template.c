@@ -617,27 +617,39 @@ static void close_when(StrBuf *b, const IrCond *when, int indent)
 
 static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int indent);
 
-/* `indent` spaces, the key as libyaml writes it, then `tail` (":\n", ": {}\n", ...). */
-static void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail, size_t n)
+/* key_line_n for a key not cached (or long): kept out of line, so that the common case below
+ * stays small (no registers to save). */
+__attribute__((noinline)) static void key_line_slow(TemplatePrinter *p, StrBuf *b, const char *key, int indent,
+                                                    const char *tail, size_t n)
+{
+    put_indent(b, indent);
+    put_key(p, b, key);
+    put(b, tail, n);
+}
+
+/* `indent` spaces, the key as libyaml writes it, then `tail` (":\n", ": {}\n", ...): n <= 8
+ * bytes followed by padding up to 8 readable bytes (key_line adds it). */
+static inline void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail,
+                              size_t n)
 {
     const KeyText *k = cache_slot(p->keys, key);
     if (k->key != key || k->len > KEY_PAD || indent < 0) {
-        put_indent(b, indent);
-        put_key(p, b, key);
-        put(b, tail, n);
+        key_line_slow(p, b, key, indent, tail, n);
         return;
     }
     /* A short key printed before (nearly every line): one room check for the whole line start,
-     * the spaces eight at a time and the key as one 16-byte copy, each excess overwritten. */
+     * the spaces eight at a time, the key as one 16-byte copy, the tail as one 8-byte copy, each
+     * excess overwritten by what follows. */
     size_t ind = (size_t)indent;
-    char *at = room(b, ind + KEY_PAD + n + 8);
+    char *at = room(b, ind + KEY_PAD + 16);
     for (size_t i = 0; i < ind; i += 8)
         memcpy(at + i, "        ", 8);
     memcpy(at + ind, k->text, KEY_PAD);
-    memcpy(at + ind + k->len, tail, n);
+    memcpy(at + ind + k->len, tail, 8);
     b->len += ind + k->len + n;
 }
-#define key_line(p, b, key, indent, tail) key_line_n((p), (b), (key), (indent), "" tail, sizeof(tail) - 1)
+#define key_line(p, b, key, indent, tail)                                                                  \
+    key_line_n((p), (b), (key), (indent), "" tail "\0\0\0\0\0\0\0\0", sizeof(tail) - 1)
 
 /* "key:" followed by the value's block, or "key: value". */
 static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int indent, Hook hook)
