@@ -163,12 +163,21 @@ static KeyText *cache_slot(KeyText *table, const char *key)
     return cache_slot_bits(table, key, KEY_BITS);
 }
 
-/* Appends a cached text. Short ones (nearly all): one 16-byte copy, the excess overwritten by
- * what follows. */
+/* Copies a cached text of at most 2 * KEY_PAD bytes to `at` as one or two 16-byte copies, the
+ * excess to be overwritten by what follows: a text longer than KEY_PAD has KEY_PAD readable bytes
+ * after it, so 2 * KEY_PAD bytes can be read. */
+static inline void copy_short(char *at, const KeyText *k)
+{
+    memcpy(at, k->text, KEY_PAD);
+    if (k->len > KEY_PAD)
+        memcpy(at + KEY_PAD, k->text + KEY_PAD, KEY_PAD);
+}
+
+/* Appends a cached text: short ones (nearly all) without a call to memcpy. */
 static void put_cached(StrBuf *b, const KeyText *k)
 {
-    if (k->len <= KEY_PAD) {
-        memcpy(room(b, KEY_PAD), k->text, KEY_PAD);
+    if (k->len <= 2 * KEY_PAD) {
+        copy_short(room(b, 2 * KEY_PAD), k);
         b->len += k->len;
         return;
     }
@@ -633,18 +642,18 @@ static inline void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, in
                               size_t n)
 {
     const KeyText *k = cache_slot(p->keys, key);
-    if (k->key != key || k->len > KEY_PAD || indent < 0) {
+    if (k->key != key || k->len > 2 * KEY_PAD || indent < 0) {
         key_line_slow(p, b, key, indent, tail, n);
         return;
     }
     /* A short key printed before (nearly every line): one room check for the whole line start,
-     * the spaces eight at a time, the key as one 16-byte copy, the tail as one 8-byte copy, each
-     * excess overwritten by what follows. */
+     * the spaces eight at a time, the key as one or two 16-byte copies, the tail as one 8-byte
+     * copy, each excess overwritten by what follows. */
     size_t ind = (size_t)indent;
-    char *at = room(b, ind + KEY_PAD + 16);
+    char *at = room(b, ind + 2 * KEY_PAD + 16);
     for (size_t i = 0; i < ind; i += 8)
         memcpy(at + i, "        ", 8);
-    memcpy(at + ind, k->text, KEY_PAD);
+    copy_short(at + ind, k);
     memcpy(at + ind + k->len, tail, 8);
     b->len += ind + k->len + n;
 }
