@@ -8,6 +8,7 @@
 
 #include "emit/emit.h"
 #include "emit/chart_schema.h"
+#include "emit/chart_values.h"
 #include "emit/template.h"
 #include "support/strbuf.h"
 #include "yaml/yamlio.h"
@@ -108,148 +109,11 @@ static void write_chart_yaml(Chart *ch)
     add_file(ch, "Chart.yaml", text, text ? len : 0);
 }
 
-/* ---- values.yaml -------------------------------------------------------------------------- */
-
-static void comment_lines(StrBuf *b, const char *text, int indent)
-{
-    while (text && *text) {
-        size_t n = strcspn(text, "\n");
-        strbuf_indent(b, indent);
-        strbuf_add(b, "# ");
-        strbuf_addn(b, text, n);
-        strbuf_addc(b, '\n');
-        text += n + (text[n] == '\n');
-    }
-}
-
-/* Appends `text` with every line indented. */
-static void indented(StrBuf *b, const char *text, int indent)
-{
-    while (*text) {
-        size_t n = strcspn(text, "\n");
-        strbuf_indent(b, indent);
-        strbuf_addn(b, text, n);
-        strbuf_addc(b, '\n');
-        text += n + (text[n] == '\n');
-    }
-}
-
-static void values_map(Chart *ch, StrBuf *b, const Data *map, const char *prefix, int indent)
-{
-    for (const Data *e = map->u.kids.first; e; e = e->next) {
-        const char *path = *prefix ? arena_printf(ch->a, "%s.%s", prefix, e->key) : e->key;
-        const Knob *k = ir_find_knob(ch->c, path);
-        if (indent == 0 && e != map->u.kids.first)
-            strbuf_addc(b, '\n');
-        if (k)
-            comment_lines(b, k->description, indent);
-        if (!k && e->kind == DATA_MAP && e->u.kids.first) {
-            Data *m = data_map(ch->a);
-            data_put(ch->a, m, e->key, data_null(ch->a));
-            size_t len;
-            const char *line = yaml_write_one(ch->a, m, &len);
-            size_t keylen = strcspn(line, ":");
-            strbuf_indent(b, indent);
-            strbuf_addn(b, line, keylen);
-            strbuf_add(b, ":\n");
-            values_map(ch, b, e, path, indent + 2);
-            continue;
-        }
-        Data *one = data_map(ch->a);
-        data_put(ch->a, one, e->key, data_clone(ch->a, e));
-        size_t len;
-        indented(b, yaml_write_one(ch->a, one, &len), indent);
-    }
-}
-
-/* ---- values.yaml in one libyaml pass, comments spliced in ---------------------------------------
- * values_map above writes every entry with an emitter of its own so that comments can sit
- * between entries: ~340 emitters, a fifth of a single-cluster build. Here libyaml writes the whole
- * tree once (width unlimited, so an entry's text does not depend on its column) and the comments
- * and blank lines go in before each entry's first line, found in order: an entry at depth d starts
- * with 2d spaces, its key and ':'; what lies between two such lines belongs to the earlier entry
- * (its value's lines are deeper, or "- " items at its own column). Any line not found where
- * expected makes the caller fall back to values_map, so the text never depends on the splice. */
-typedef struct Splice {
-    const char *cur, *end; /* the part of libyaml's text not copied yet */
-    StrBuf key;            /* scratch: the expected start of an entry's line */
-} Splice;
-
-/* The start of the first line at or after sp->cur that begins with `prefix` followed by ' ' or a
- * line break; NULL when there is none. */
-static const char *find_line(const Splice *sp, const char *prefix, size_t n)
-{
-    for (const char *line = sp->cur; line < sp->end;) {
-        if ((size_t)(sp->end - line) > n && memcmp(line, prefix, n) == 0 && (line[n] == ' ' || line[n] == '\n'))
-            return line;
-        const char *nl = memchr(line, '\n', (size_t)(sp->end - line));
-        if (!nl)
-            break;
-        line = nl + 1;
-    }
-    return NULL;
-}
-
-static bool splice_map(Chart *ch, StrBuf *b, Splice *sp, const Data *map, const char *prefix, int indent)
-{
-    for (const Data *e = map->u.kids.first; e; e = e->next) {
-        const char *path = *prefix ? arena_concat(ch->a, prefix, ".", e->key, (char *)NULL) : e->key;
-        const Knob *k = ir_find_knob(ch->c, path);
-        sp->key.len = 0;
-        strbuf_indent(&sp->key, indent);
-        if (!yaml_key_append_str(&sp->key, e->key))
-            return false;
-        strbuf_addc(&sp->key, ':');
-        const char *line = find_line(sp, sp->key.data, sp->key.len);
-        if (!line)
-            return false;
-        strbuf_addn(b, sp->cur, (size_t)(line - sp->cur));
-        sp->cur = line;
-        if (indent == 0 && e != map->u.kids.first)
-            strbuf_addc(b, '\n');
-        if (k)
-            comment_lines(b, k->description, indent);
-        if (!k && e->kind == DATA_MAP && e->u.kids.first) {
-            const char *nl = memchr(line, '\n', (size_t)(sp->end - line));
-            if (!nl || nl != line + sp->key.len)
-                return false; /* a container's line is its key alone */
-            strbuf_addn(b, line, sp->key.len + 1);
-            sp->cur = nl + 1;
-            if (!splice_map(ch, b, sp, e, path, indent + 2))
-                return false;
-        }
-    }
-    return true;
-}
-
-/* The entries of `values` with their comments: one libyaml pass when the splice finds every
- * entry, values_map otherwise. */
-static void values_entries(Chart *ch, StrBuf *b, const Data *values)
-{
-    size_t start = b->len, len = 0;
-    const char *text = yaml_write_one(ch->a, values, &len);
-    Splice sp = {text, text ? text + len : NULL, {0}};
-    strbuf_init(&sp.key, ch->a);
-    if (text && values->u.kids.first && splice_map(ch, b, &sp, values, "", 0)) {
-        strbuf_addn(b, sp.cur, (size_t)(sp.end - sp.cur));
-        return;
-    }
-    b->len = start;
-    b->data[start] = '\0';
-    values_map(ch, b, values, "", 0);
-}
+/* ---- values.yaml (chart_values.c) ----------------------------------------------------------- */
 
 static void write_values_yaml(Chart *ch, const Data *values)
 {
-    StrBuf *b = new_text(ch);
-    comment_lines(b, arena_concat(ch->a, "Values of the ", ch->name,
-                                  " chart, generated by goversec from the cluster description.\n"
-                                  "Defaults are the description's settings; values.schema.json types them all.\n"
-                                  "No secret belongs here: PostgreSQL credentials come from an existing Secret.",
-                                  (char *)NULL),
-                  0);
-    strbuf_addc(b, '\n');
-    values_entries(ch, b, values);
+    chart_values_yaml(ch->a, ch->c, ch->name, values, new_text(ch));
     add_text(ch, "values.yaml");
 }
 
