@@ -140,9 +140,16 @@ void json_end(JsonWriter *w, char close)
 
 void json_item(JsonWriter *w)
 {
-    if (!w->empty)
-        put(w->b, ",", 1);
-    put_newline(w->b, w->indent);
+    /* ",", the line break and the indentation with one room check (once per member or item). */
+    StrBuf *b = w->b;
+    char *at = room(b, (size_t)w->indent + 10);
+    size_t comma = !w->empty;
+    *at = ',';
+    at[comma] = '\n';
+    at += comma + 1;
+    for (int i = 0; i < w->indent; i += 8)
+        memcpy(at + i, "        ", 8);
+    b->len += comma + 1 + (size_t)w->indent;
     w->empty = false;
 }
 
