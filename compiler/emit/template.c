@@ -557,8 +557,9 @@ static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, i
     return true;
 }
 
-/* The text after "key: " (or "- ") for a scalar-valued node, and the newline. */
-static void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
+/* The text after "key: " (or "- ") for a scalar-valued node, and the newline: put_value's
+ * general case, out of line so that its common case stays small. */
+__attribute__((noinline)) static void put_value_slow(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
 {
     switch (n->kind) {
     case IR_STR:
@@ -585,6 +586,24 @@ static void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent
         PUT(b, " | quote }}");
     }
     put_c(b, '\n');
+}
+
+/* The text after "key: " (or "- ") for a scalar-valued node, and the newline. The common case,
+ * a short string literal printed before, is one table probe and one copy. */
+static inline void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
+{
+    if (n->kind == IR_STR) {
+        DataStyle style = p->in_define ? STYLE_QUOTED : n->style;
+        const KeyText *k = cache_slot(p->literals, n->u.str);
+        if (k->key == n->u.str && k->style == (uint32_t)style && k->len <= 2 * KEY_PAD) {
+            char *at = room(b, 2 * KEY_PAD + 1);
+            copy_short(at, k);
+            at[k->len] = '\n';
+            b->len += k->len + 1;
+            return;
+        }
+    }
+    put_value_slow(p, b, n, indent);
 }
 
 /* ---- blocks ------------------------------------------------------------------------------- */
