@@ -63,8 +63,14 @@ static void cat(StrBuf *b, const char *first, ...)
 {
     va_list ap;
     va_start(ap, first);
-    for (const char *s = first; s; s = va_arg(ap, const char *))
-        strbuf_add(b, s);
+    for (const char *s = first; s; s = va_arg(ap, const char *)) {
+        size_t n = strlen(s);
+        if (b->len + n + 1 > b->cap)
+            strbuf_reserve(b, n, 0);
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+    }
+    b->data[b->len] = '\0';
     va_end(ap);
 }
 
