@@ -31,6 +31,7 @@ struct TemplatePrinter {
     struct KeyText *keys;        /* KEY_CACHE entries, see put_key */
     struct KeyText *literals;    /* KEY_CACHE entries, see put_cached_literal */
     struct KeyText *conds;       /* COND_CACHE entries, see open_when */
+    StrBuf pool;                 /* the cached texts, one after another (KeyText.off) */
     struct DefineMemo *memo;     /* see define_yaml */
 };
 
@@ -42,12 +43,15 @@ enum { KEY_BITS = 9, KEY_CACHE = 1 << KEY_BITS, KEY_PAD = 16 };
 /* Conditions (shared IrConds: one per knob test) are printed as whole "{{- if ... }}" lines from
  * a smaller table of the same kind. */
 enum { COND_BITS = 8, COND_CACHE = 1 << COND_BITS };
+/* 16 bytes an entry, the texts packed in one pool: the tables and texts are memory first touched
+ * while printing (each page of it costs as much as ~15 K instructions). */
 typedef struct KeyText {
-    const char *key;
-    const char *text;            /* as written; KEY_PAD readable bytes past its end */
-    uint32_t len;
-    uint32_t style;              /* literals: the DataStyle the text was written with */
+    const void *key;
+    uint32_t off;                /* of the text in the pool; 2 * KEY_PAD readable bytes past its end */
+    uint16_t len;
+    uint16_t style;              /* literals: the DataStyle the text was written with */
 } KeyText;
+enum { POOL_BLOCK = 48 * 1024 }; /* the pool's first size: a chart caches ~40 KB of text */
 
 /* A subtree already defined (by address), when its text cannot differ the next time. */
 typedef struct DefineMemo {
@@ -66,6 +70,7 @@ TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *
     p->keys = ARENA_ARRAY(a, KeyText, KEY_CACHE);
     p->literals = ARENA_ARRAY(a, KeyText, KEY_CACHE);
     p->conds = ARENA_ARRAY(a, KeyText, COND_CACHE);
+    strbuf_init(&p->pool, a);
     return p;
 }
 
@@ -164,46 +169,49 @@ static KeyText *cache_slot(KeyText *table, const char *key)
 }
 
 /* Copies a cached text of at most 2 * KEY_PAD bytes to `at` as one or two 16-byte copies, the
- * excess to be overwritten by what follows: a text longer than KEY_PAD has KEY_PAD readable bytes
- * after it, so 2 * KEY_PAD bytes can be read. */
-static inline void copy_short(char *at, const KeyText *k)
+ * excess to be overwritten by what follows (2 * KEY_PAD bytes can be read at any text). */
+static inline void copy_short(char *at, const TemplatePrinter *p, const KeyText *k)
 {
-    memcpy(at, k->text, KEY_PAD);
+    const char *text = p->pool.data + k->off;
+    memcpy(at, text, KEY_PAD);
     if (k->len > KEY_PAD)
-        memcpy(at + KEY_PAD, k->text + KEY_PAD, KEY_PAD);
+        memcpy(at + KEY_PAD, text + KEY_PAD, KEY_PAD);
 }
 
 /* Appends a cached text: short ones (nearly all) without a call to memcpy. */
-static void put_cached(StrBuf *b, const KeyText *k)
+static void put_cached(const TemplatePrinter *p, StrBuf *b, const KeyText *k)
 {
     if (k->len <= 2 * KEY_PAD) {
-        copy_short(room(b, 2 * KEY_PAD), k);
+        copy_short(room(b, 2 * KEY_PAD), p, k);
         b->len += k->len;
         return;
     }
-    put(b, k->text, k->len);
+    put(b, p->pool.data + k->off, k->len);
 }
 
 /* Caches the text written since b->len was `start` in slot `k`. */
-static void cache_text(TemplatePrinter *p, StrBuf *b, size_t start, KeyText *k, const char *key, uint32_t style)
+static void cache_text(TemplatePrinter *p, StrBuf *b, size_t start, KeyText *k, const void *key, DataStyle style)
 {
     size_t len = b->len - start;
-    char *text = arena_alloc_raw(p->a, len + KEY_PAD);
+    if (len > UINT16_MAX || p->pool.len + len > UINT32_MAX)
+        return; /* printed again next time */
+    char *text = strbuf_reserve(&p->pool, len + 2 * KEY_PAD, POOL_BLOCK);
     memcpy(text, b->data + start, len);
-    memset(text + len, 0, KEY_PAD);
-    *k = (KeyText){key, text, (uint32_t)len, style};
+    memset(text + len, 0, 2 * KEY_PAD);
+    *k = (KeyText){key, (uint32_t)p->pool.len, (uint16_t)len, (uint16_t)style};
+    p->pool.len += len;
 }
 
 static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
 {
     KeyText *k = cache_slot(p->keys, key);
     if (k->key == key) {
-        put_cached(b, k);
+        put_cached(p, b, k);
         return;
     }
     size_t start = b->len;
     write_key(p, b, key);
-    cache_text(p, b, start, k, key, 0);
+    cache_text(p, b, start, k, key, STYLE_AUTO);
 }
 
 /* A plain or double-quoted string literal (no line break in its text, so the same at any
@@ -213,13 +221,13 @@ static bool put_cached_literal(TemplatePrinter *p, StrBuf *b, const char *s, Dat
 {
     KeyText *k = cache_slot(p->literals, s);
     if (k->key == s && k->style == (uint32_t)style) {
-        put_cached(b, k);
+        put_cached(p, b, k);
         return true;
     }
     size_t start = b->len;
     if (!yaml_scalar_append_str(b, s, style, indent))
         return false;
-    cache_text(p, b, start, k, s, (uint32_t)style);
+    cache_text(p, b, start, k, s, style);
     return true;
 }
 
@@ -597,7 +605,7 @@ static inline void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int
         const KeyText *k = cache_slot(p->literals, n->u.str);
         if (k->key == n->u.str && k->style == (uint32_t)style && k->len <= 2 * KEY_PAD) {
             char *at = room(b, 2 * KEY_PAD + 1);
-            copy_short(at, k);
+            copy_short(at, p, k);
             at[k->len] = '\n';
             b->len += k->len + 1;
             return;
@@ -624,15 +632,15 @@ static void open_when(TemplatePrinter *p, StrBuf *b, const IrCond *when, int ind
         return;
     put_indent(b, indent);
     KeyText *k = cache_slot_bits(p->conds, when, COND_BITS);
-    if (k->key == (const char *)when) {
-        put_cached(b, k);
+    if (k->key == when) {
+        put_cached(p, b, k);
         return;
     }
     size_t start = b->len;
     PUT(b, "{{- if ");
     cond_into(b, when);
     PUT(b, " }}\n");
-    cache_text(p, b, start, k, (const char *)when, 0);
+    cache_text(p, b, start, k, when, STYLE_AUTO);
 }
 
 static void close_when(StrBuf *b, const IrCond *when, int indent)
@@ -672,7 +680,7 @@ static inline void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, in
     char *at = room(b, ind + 2 * KEY_PAD + 16);
     for (size_t i = 0; i < ind; i += 8)
         memcpy(at + i, "        ", 8);
-    copy_short(at + ind, k);
+    copy_short(at + ind, p, k);
     memcpy(at + ind + k->len, tail, 8);
     b->len += ind + k->len + n;
 }
