@@ -40,8 +40,8 @@ struct TemplatePrinter {
  * literals are shared the same way (a chart prints ~1500 literals from ~400 distinct strings):
  * their text is cached by (address, style) in a second table. */
 enum { KEY_BITS = 9, KEY_CACHE = 1 << KEY_BITS, KEY_PAD = 16 };
-/* Conditions (shared IrConds: one per knob test) are printed as whole "{{- if ... }}" lines from
- * a smaller table of the same kind. */
+/* Conditions are printed as whole "{{- if ... }}" lines from a smaller table of the same kind
+ * (keyed by IrCond address: about half of a chart's conditions are ones printed before). */
 enum { COND_BITS = 8, COND_CACHE = 1 << COND_BITS };
 /* 16 bytes an entry, the texts packed in one pool: the tables and texts are memory first touched
  * while printing (each page of it costs as much as ~15 K instructions). */
