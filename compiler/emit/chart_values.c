@@ -329,6 +329,18 @@ static bool values_direct(const ValuesCtx *ch, StrBuf *b, const Data *values)
     return values->u.kids.first && direct_map(ch, b, values, path, 0, 0);
 }
 
+bool chart_values_plain(const Data *values, StrBuf *b)
+{
+    size_t start = b->len;
+    if (values->kind == DATA_MAP && values->u.kids.first && direct_entries(b, values, 0)) {
+        *room(b, 0) = '\0';
+        return true;
+    }
+    b->len = start;
+    b->data[start] = '\0';
+    return false;
+}
+
 void chart_values_yaml(Arena *a, const IrCluster *c, const char *chart_name, const Data *values, StrBuf *b)
 {
     const ValuesCtx ctx = {a, c}, *ch = &ctx;
