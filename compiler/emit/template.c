@@ -7,58 +7,15 @@
  * Every value reference is rooted at `$` so it also works inside `range`. Scalars the template
  * computes are piped through `quote` (strings); literals are written by the YAML writer's own
  * scalar rules (yaml_scalar_append: what libyaml would write, libyaml itself for the rest). */
-#include "emit/template.h"
+#include "emit/template_impl.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "support/strbuf.h"
 #include "yaml/yamlio.h"
 
-struct TemplatePrinter {
-    Arena *a;
-    const IrCluster *c;
-    const char *chart;           /* chart name: prefix of the defines */
-    TemplateDefine *defines, *defines_tail;
-    int ndefines, nvars;
-    bool in_define;              /* printing a YAML subtree: strings always double-quoted */
-    /* Objects are printed one after another into the free end of one big block (see
-     * template_object): no buffer growth and copy per object. */
-    char *free;
-    size_t free_len;
-    StrBuf scratch;              /* a YAML define's text before deduplication */
-    bool scratch_busy;
-    struct KeyText *keys;        /* KEY_CACHE entries, see put_key */
-    struct KeyText *literals;    /* KEY_CACHE entries, see put_cached_literal */
-    struct KeyText *conds;       /* COND_CACHE entries, see open_when */
-    StrBuf pool;                 /* the cached texts, one after another (KeyText.off) */
-    struct DefineMemo *memo;     /* see define_yaml */
-};
-
-/* Map keys are shared strings (ir_put keeps its key, trees are immutable once lowered): a key
- * printed once is found again by its address, not classified again. Direct-mapped. String
- * literals are shared the same way (a chart prints ~1500 literals from ~400 distinct strings):
- * their text is cached by (address, style) in a second table. */
-enum { KEY_BITS = 9, KEY_CACHE = 1 << KEY_BITS, KEY_PAD = 16 };
-/* Conditions are printed as whole "{{- if ... }}" lines from a smaller table of the same kind
- * (keyed by IrCond address: about half of a chart's conditions are ones printed before). */
-enum { COND_BITS = 8, COND_CACHE = 1 << COND_BITS };
-/* 16 bytes an entry, the texts packed in one pool: the tables and texts are memory first touched
- * while printing (each page of it costs as much as ~15 K instructions). */
-typedef struct KeyText {
-    const void *key;
-    uint32_t off;                /* of the text in the pool; 2 * KEY_PAD readable bytes past its end */
-    uint16_t len;
-    uint16_t style;              /* literals: the DataStyle the text was written with */
-} KeyText;
-enum { POOL_BLOCK = 48 * 1024 }; /* the pool's first size: a chart caches ~40 KB of text */
-
-/* A subtree already defined (by address), when its text cannot differ the next time. */
-typedef struct DefineMemo {
-    const IrNode *subtree;
-    const char *name;
-    struct DefineMemo *next;
-} DefineMemo;
+static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook);
+static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int indent);
 
 TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *chart_name)
 {
@@ -77,69 +34,6 @@ TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *
 const TemplateDefine *template_defines(const TemplatePrinter *p)
 {
     return p->defines;
-}
-
-/* Where a map sits, so the chart can add Helm's label to each object's metadata.labels. */
-typedef enum Hook { HOOK_NONE, HOOK_ROOT, HOOK_METADATA, HOOK_LABELS } Hook;
-
-static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook);
-static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int indent);
-static void pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n);
-
-/* Everything below writes into the caller's StrBuf: no intermediate strings, no printf on the hot
- * path (bench/README.md: the chart printer was most of a build's instructions). */
-
-/* ---- output: inline appends into the StrBuf ---------------------------------------------- */
-
-/* The printer writes ~10^4 small pieces per chart; strbuf_add's strlen, call and NUL per piece
- * were a third of its cost. These store the bytes only; text_of() adds the NUL at the end. */
-enum { TEMPLATE_BLOCK = 64 * 1024 };
-
-/* Room for `n` more bytes and a NUL. Growth is by whole blocks: a template is usually the tail of
- * a block shared with the objects printed before it (template_object). */
-static inline char *room(StrBuf *b, size_t n)
-{
-    if (b->len + n + 1 > b->cap)
-        return strbuf_reserve(b, n, TEMPLATE_BLOCK);
-    return b->data + b->len;
-}
-
-static inline void put(StrBuf *b, const char *s, size_t n)
-{
-    memcpy(room(b, n), s, n);
-    b->len += n;
-}
-
-/* A string literal: its length is known at compile time, the copy is a few moves. */
-#define PUT(b, lit) put((b), "" lit, sizeof(lit) - 1)
-
-static inline void put_str(StrBuf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
-static inline void put_c(StrBuf *b, char c)
-{
-    *room(b, 1) = c;
-    b->len++;
-}
-
-/* Indentation is short: eight spaces per store, the excess overwritten by what follows. */
-static inline void put_indent(StrBuf *b, int n)
-{
-    if (n <= 0)
-        return;
-    char *at = room(b, (size_t)n + 8);
-    for (int i = 0; i < n; i += 8)
-        memcpy(at + i, "        ", 8);
-    b->len += (size_t)n;
-}
-
-/* The NUL-terminated text. */
-static const char *text_of(StrBuf *b)
-{
-    *room(b, 0) = '\0';
-    return b->data;
 }
 
 /* ---- literals: the YAML writer's own scalar rules ----------------------------------------- */
@@ -280,103 +174,6 @@ static void put_literal(TemplatePrinter *p, StrBuf *b, const IrNode *n, int inde
     put_c(b, '\n');
 }
 
-/* Whether any of the 8 bytes of `w` is '"', '\\' or a control character (< 0x20): the classic
- * "has a zero byte" test (exact as a yes/no answer) on w ^ '"', w ^ '\\' and on w - 0x20 (the
- * test json.c uses for the same set of bytes). */
-static inline bool word_needs_escape(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
-    uint64_t hits = ((q - ones) & ~q) | ((bs - ones) & ~bs) | ((w - ones * 0x20) & ~w);
-    return (hits & highs) != 0;
-}
-
-static inline char *go_escape_byte(char *p, unsigned char ch)
-{
-    static const char hex[] = "0123456789abcdef";
-    if (ch >= 0x20 && ch != '"' && ch != '\\') {
-        *p++ = (char)ch;
-    } else if (ch == '"' || ch == '\\') {
-        *p++ = '\\';
-        *p++ = (char)ch;
-    } else if (ch == '\n') {
-        *p++ = '\\';
-        *p++ = 'n';
-    } else {
-        memcpy(p, (char[4]){'\\', 'x', hex[ch >> 4], hex[ch & 0xf]}, 4);
-        p += 4;
-    }
-    return p;
-}
-
-/* A Go string literal (Go escapes are a superset of what we need), eight bytes at a time: almost
- * none need an escape. */
-static void go_string(StrBuf *b, const char *s)
-{
-    size_t len = strlen(s), i = 0;
-    char *p = room(b, 4 * len + 2), *start = p; /* every byte as \xHH at worst */
-    *p++ = '"';
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (!word_needs_escape(w)) {
-            memcpy(p, &w, 8);
-            p += 8;
-            continue;
-        }
-        for (size_t j = i; j < i + 8; j++)
-            p = go_escape_byte(p, (unsigned char)s[j]);
-    }
-    for (; i < len; i++)
-        p = go_escape_byte(p, (unsigned char)s[i]);
-    *p++ = '"';
-    b->len += (size_t)(p - start);
-}
-
-/* ---- expressions -------------------------------------------------------------------------- */
-
-static void values_ref(StrBuf *b, const Knob *k)
-{
-    PUT(b, "$.Values.");
-    put_str(b, k->path);
-}
-
-static void cond_into(StrBuf *b, const IrCond *cond)
-{
-    switch (cond->op) {
-    case COND_TRUE_KNOB: values_ref(b, cond->knob); return;
-    case COND_NOT:
-        PUT(b, "(not ");
-        cond_into(b, cond->a);
-        put_c(b, ')');
-        return;
-    case COND_AND:
-    case COND_OR:
-        put_str(b, cond->op == COND_AND ? "(and " : "(or ");
-        cond_into(b, cond->a);
-        put_c(b, ' ');
-        cond_into(b, cond->b);
-        put_c(b, ')');
-        return;
-    case COND_EQ:
-        PUT(b, "(eq (toString ");
-        values_ref(b, cond->knob);
-        PUT(b, ") ");
-        go_string(b, cond->literal);
-        put_c(b, ')');
-        return;
-    }
-    PUT(b, "false");
-}
-
-const char *template_cond(TemplatePrinter *p, const IrCond *cond)
-{
-    StrBuf b;
-    strbuf_init(&b, p->a);
-    cond_into(&b, cond);
-    return text_of(&b);
-}
-
 static bool knob_is_text(const Knob *k)
 {
     return k->type != KNOB_INT && k->type != KNOB_BOOL;
@@ -395,7 +192,7 @@ static const char *define_text(TemplatePrinter *p, const IrNode *subtree)
     bool saved = p->in_define;
     p->in_define = true;
     if (subtree->kind == IR_MAP)
-        print_map(p, b, subtree, 0, HOOK_NONE);
+        tp_print_map(p, b, subtree, 0, HOOK_NONE);
     p->in_define = saved;
     if (b == &p->scratch)
         p->scratch_busy = false;
@@ -417,8 +214,7 @@ static const char *define_text(TemplatePrinter *p, const IrNode *subtree)
     return d->name;
 }
 
-/* Registers a YAML subtree as a named template and returns its name. */
-static const char *define_yaml(TemplatePrinter *p, const IrNode *subtree)
+const char *tp_define_yaml(TemplatePrinter *p, const IrNode *subtree)
 {
     /* A subtree shared by several expressions (the Goverse config: ConfigMap and checksums) is
      * printed once. Its text is the same every time unless it numbered join variables ($jN). */
@@ -433,108 +229,6 @@ static const char *define_yaml(TemplatePrinter *p, const IrNode *subtree)
         p->memo = m;
     }
     return name;
-}
-
-/* A template pipeline (no braces) computing node `n`'s value. */
-static void pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n)
-{
-    const IrNode *a = n->kind == IR_EXPR ? n->u.expr.args : NULL;
-    switch (n->kind) {
-    case IR_STR: go_string(b, n->u.str); return;
-    case IR_INT: strbuf_add_int(b, n->u.i); return;
-    case IR_BOOL: put_str(b, n->u.b ? "true" : "false"); return;
-    case IR_NULL: PUT(b, "nil"); return;
-    case IR_REF: values_ref(b, n->u.ref); return;
-    case IR_INDEX: PUT(b, "$i"); return;
-    case IR_MAP:
-    case IR_SEQ: PUT(b, "nil"); return;
-    case IR_EXPR: break;
-    }
-    switch (n->u.expr.op) {
-    case EXPR_CONCAT:
-        PUT(b, "(printf \"");
-        for (const IrNode *x = a; x; x = x->next)
-            PUT(b, "%v");
-        put_c(b, '"');
-        for (const IrNode *x = a; x; x = x->next) {
-            put_c(b, ' ');
-            pipeline(p, b, x);
-        }
-        put_c(b, ')');
-        return;
-    case EXPR_IMAGE:
-        PUT(b, "(include \"");
-        put_str(b, p->chart);
-        PUT(b, ".image\" (list");
-        for (int i = 0; i < 4; i++, a = a->next) { /* registry, image registry, repository, tag */
-            put_c(b, ' ');
-            pipeline(p, b, a);
-        }
-        PUT(b, "))");
-        return;
-    case EXPR_YAML: {
-        /* define_yaml prints into its own buffer; it never touches `b`. */
-        const char *name = define_yaml(p, a);
-        PUT(b, "(include \"");
-        put_str(b, name);
-        PUT(b, "\" $)");
-        return;
-    }
-    case EXPR_SHA256:
-        /* Named YAML templates drop the final newline the manifest text has: add it back. */
-        if (a->kind == IR_EXPR && a->u.expr.op == EXPR_YAML)
-            PUT(b, "(sha256sum (printf \"%s\\n\" ");
-        else
-            PUT(b, "(sha256sum (toString ");
-        pipeline(p, b, a);
-        PUT(b, "))");
-        return;
-    case EXPR_FIRST:
-        PUT(b, "(default \"\" (first ");
-        pipeline(p, b, a);
-        PUT(b, "))");
-        return;
-    case EXPR_NAMESPACE: PUT(b, "$.Release.Namespace"); return;
-    case EXPR_RELEASE_NAME:
-        if (a && a->kind == IR_INT) {
-            PUT(b, "($.Release.Name | trunc ");
-            strbuf_add_int(b, a->u.i);
-            put_c(b, ')');
-        } else {
-            PUT(b, "$.Release.Name");
-        }
-        return;
-    case EXPR_JOIN:
-    case EXPR_REPEAT: PUT(b, "nil"); return; /* only in statement position (see put_value) */
-    }
-    PUT(b, "nil");
-}
-
-/* JOIN over a REPEAT, as actions on one line that leave only the joined text behind. */
-static void inline_join(TemplatePrinter *p, StrBuf *b, const IrNode *join)
-{
-    const IrNode *sep = join->u.expr.args, *rep = sep->next;
-    if (!rep || rep->kind != IR_EXPR || rep->u.expr.op != EXPR_REPEAT) {
-        PUT(b, "null");
-        return;
-    }
-    const IrNode *count = rep->u.expr.args, *body = count->next;
-    int v = ++p->nvars;
-    PUT(b, "{{ $j");
-    strbuf_add_int(b, v);
-    PUT(b, " := list }}{{ range $i := until (int ");
-    pipeline(p, b, count);
-    PUT(b, ") }}{{ $j");
-    strbuf_add_int(b, v);
-    PUT(b, " = append $j");
-    strbuf_add_int(b, v);
-    put_c(b, ' ');
-    pipeline(p, b, body);
-    PUT(b, " }}{{ end }}{{ join ");
-    pipeline(p, b, sep);
-    PUT(b, " $j");
-    strbuf_add_int(b, v);
-    PUT(b, " | quote }}");
 }
 
 /* A `|` block concatenated from literal text and the release name (the dashboard JSON): printed
@@ -558,7 +252,7 @@ static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, i
             continue;
         }
         PUT(&t, "{{ ");
-        pipeline(p, &t, x);
+        tp_pipeline(p, &t, x);
         PUT(&t, " }}");
     }
     put_text(p, b, text_of(&t), t.len, STYLE_LITERAL, indent);
@@ -587,10 +281,10 @@ __attribute__((noinline)) static void put_value_slow(TemplatePrinter *p, StrBuf 
     if (put_literal_concat(p, b, n, indent))
         return;
     if (n->u.expr.op == EXPR_JOIN) {
-        inline_join(p, b, n);
+        tp_join(p, b, n);
     } else {
         PUT(b, "{{ ");
-        pipeline(p, b, n);
+        tp_pipeline(p, b, n);
         PUT(b, " | quote }}");
     }
     put_c(b, '\n');
@@ -638,7 +332,7 @@ static void open_when(TemplatePrinter *p, StrBuf *b, const IrCond *when, int ind
     }
     size_t start = b->len;
     PUT(b, "{{- if ");
-    cond_into(b, when);
+    tp_cond(b, when);
     PUT(b, " }}\n");
     cache_text(p, b, start, k, when, STYLE_AUTO);
 }
@@ -709,7 +403,7 @@ static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int inde
         /* Zero repetitions must print `key: []`, as the manifest writer does, not `key:` (null). */
         put_indent(b, indent);
         PUT(b, "{{- if gt (int ");
-        pipeline(p, b, e->u.expr.args);
+        tp_pipeline(p, b, e->u.expr.args);
         PUT(b, ") 0 }}\n");
         key_line(p, b, key, indent, ":\n");
         print_repeat(p, b, e, indent);
@@ -750,7 +444,7 @@ static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int inde
         key_line(p, b, key, indent, ": |\n");
         put_indent(b, indent + 2);
         PUT(b, "{{- ");
-        pipeline(p, b, e);
+        tp_pipeline(p, b, e);
         PUT(b, " | nindent ");
         strbuf_add_int(b, indent + 2);
         PUT(b, " }}\n");
@@ -820,7 +514,7 @@ static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int i
     const IrNode *count = rep->u.expr.args, *body = count->next;
     put_indent(b, indent);
     PUT(b, "{{- range $i := until (int ");
-    pipeline(p, b, count);
+    tp_pipeline(p, b, count);
     PUT(b, ") }}\n");
     print_item(p, b, body, indent);
     put_indent(b, indent);
@@ -839,11 +533,16 @@ static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int in
     }
 }
 
+void tp_print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook)
+{
+    print_map(p, b, map, indent, hook);
+}
+
 void template_object_to(TemplatePrinter *p, const IrObject *obj, StrBuf *b)
 {
     if (obj->when) {
         PUT(b, "{{- if ");
-        cond_into(b, obj->when);
+        tp_cond(b, obj->when);
         PUT(b, " }}\n");
     }
     print_map(p, b, obj->root, 0, HOOK_ROOT);
