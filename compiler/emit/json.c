@@ -26,16 +26,6 @@ static inline void put(StrBuf *b, const char *s, size_t n)
 /* A string literal: its length is known at compile time, the copy is a few moves. */
 #define PUT(b, lit) put((b), "" lit, sizeof(lit) - 1)
 
-/* A line break and indentation: eight spaces per store, the excess overwritten by what follows. */
-static void put_newline(StrBuf *b, int n)
-{
-    char *at = room(b, (size_t)n + 9);
-    *at++ = '\n';
-    for (int i = 0; i < n; i += 8)
-        memcpy(at + i, "        ", 8);
-    b->len += (size_t)n + 1;
-}
-
 /* Whether any of the 8 bytes of `w` is '"', '\\' or a control character (< 0x20): the classic
  * "has a zero byte" test (exact as a yes/no answer) on w ^ '"', w ^ '\\' and on w - 0x20. */
 static inline bool word_needs_escape(uint64_t w)
@@ -131,10 +121,18 @@ void json_begin(JsonWriter *w, char open)
 
 void json_end(JsonWriter *w, char close)
 {
+    StrBuf *b = w->b;
     w->indent -= 2;
-    if (!w->empty)
-        put_newline(w->b, w->indent);
-    put(w->b, &close, 1);
+    char *at = room(b, (size_t)w->indent + 10);
+    if (!w->empty) { /* the line break and indentation before the bracket */
+        *at++ = '\n';
+        for (int i = 0; i < w->indent; i += 8)
+            memcpy(at + i, "        ", 8);
+        at += w->indent;
+        b->len += (size_t)w->indent + 1;
+    }
+    *at = close;
+    b->len++;
     w->empty = false; /* the enclosing container has this one as a member */
 }
 
