@@ -307,6 +307,29 @@ static void readme_install(Chart *ch, StrBuf *b, const Data *values, const char 
         (char *)NULL);
 }
 
+/* One row of the README's table of values (188 of them for a cluster): the separators are
+ * stored as 4-byte words, the four texts copied once their lengths are known. */
+static void readme_row(StrBuf *b, const char *path, const char *type, const char *shown, const char *description)
+{
+    const char *texts[4] = {path, type, shown, description};
+    static const char seps[5][5] = {"| `", "` | ", " | `", "` | ", " |\n"};
+    static const size_t sep_len[5] = {3, 4, 4, 4, 3};
+    size_t lens[4], total = 3 + 4 + 4 + 4 + 3;
+    for (int i = 0; i < 4; i++)
+        total += lens[i] = strlen(texts[i]);
+    char *at = strbuf_reserve(b, total + 1, 0);
+    for (int i = 0; i < 4; i++) {
+        memcpy(at, seps[i], 4);
+        at += sep_len[i];
+        memcpy(at, texts[i], lens[i]);
+        at += lens[i];
+    }
+    memcpy(at, seps[4], 4);
+    at += sep_len[4];
+    *at = '\0';
+    b->len += total;
+}
+
 static void write_readme(Chart *ch, const Data *values)
 {
     StrBuf *b = new_text(ch);
@@ -337,8 +360,7 @@ static void write_readme(Chart *ch, const Data *values)
     for (const Knob *k = ch->c->knobs; k; k = k->next) {
         const Data *v = data_path(values, k->path);
         const char *shown = v ? shown_value(ch->a, v) : "";
-        cat(b, "| `", k->path, "` | ", type_names[k->type], " | `", shown, "` | ",
-            k->description ? k->description : "", " |\n", (char *)NULL);
+        readme_row(b, k->path, type_names[k->type], shown, k->description ? k->description : "");
     }
     add_text(ch, "README.md");
 }
