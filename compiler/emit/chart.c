@@ -1,7 +1,9 @@
 /* chart.c - the Helm chart of a cluster, printed from the same IR as the manifests:
- * Chart.yaml, values.yaml (the knobs, commented), values.schema.json (draft-07, from the knobs),
- * templates/ (one per object, via template.c), _helpers.tpl, NOTES.txt and a README with every
- * value. YAML data goes through libyaml; templates and prose are text by nature. */
+ * Chart.yaml, values.yaml (the knobs, commented: chart_values.c), values.schema.json (draft-07,
+ * from the knobs: chart_schema.c), templates/ (one per object, via template.c), _helpers.tpl,
+ * NOTES.txt and a README with every value; and a fleet cluster's values.yaml for a shared chart.
+ * YAML data goes through the YAML writer; templates and prose are text by nature, appended
+ * without printf. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
@@ -30,7 +32,6 @@ typedef struct Chart {
 /* Prefix of the chart's named templates. Not the chart or cluster name: templates never name a
  * cluster, so clusters of one shape print byte-identical templates and can share a chart. */
 #define HELPERS "goverse"
-
 
 static void add_path(Chart *ch, const char *path, const char *text, size_t len)
 {
