@@ -23,15 +23,48 @@ typedef struct ValuesCtx {
     const IrCluster *c;
 } ValuesCtx;
 
+/* ---- output ------------------------------------------------------------------------------------ */
+
+/* Room for `n` more bytes and a NUL; the caller advances b->len. */
+static inline char *room(StrBuf *b, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        return strbuf_reserve(b, n, 4096);
+    return b->data + b->len;
+}
+
+static inline void put(StrBuf *b, const char *s, size_t n)
+{
+    memcpy(room(b, n), s, n);
+    b->len += n;
+}
+
+#define PUT(b, lit) put((b), "" lit, sizeof(lit) - 1)
+
+/* Spaces, eight per store, the excess overwritten by what follows. */
+static inline void put_indent(StrBuf *b, int n)
+{
+    char *at = room(b, (size_t)n + 8);
+    for (int i = 0; i < n; i += 8)
+        memcpy(at + i, "        ", 8);
+    b->len += (size_t)n;
+}
+
+/* `text` as comment lines ("# " after `indent` spaces), one per line of it. */
 static void comment_lines(StrBuf *b, const char *text, int indent)
 {
     while (text && *text) {
-        size_t n = strcspn(text, "\n");
-        strbuf_indent(b, indent);
-        strbuf_add(b, "# ");
-        strbuf_addn(b, text, n);
-        strbuf_addc(b, '\n');
-        text += n + (text[n] == '\n');
+        const char *nl = strchr(text, '\n');
+        size_t n = nl ? (size_t)(nl - text) : strlen(text);
+        char *at = room(b, (size_t)indent + n + 11);
+        for (int i = 0; i < indent; i += 8)
+            memcpy(at + i, "        ", 8);
+        at += indent;
+        memcpy(at, "# ", 2);
+        memcpy(at + 2, text, n);
+        at[2 + n] = '\n';
+        b->len += (size_t)indent + n + 3;
+        text += n + (nl != NULL);
     }
 }
 
@@ -154,49 +187,6 @@ static void values_entries(const ValuesCtx *ch, StrBuf *b, const Data *values)
 
 /* ---- direct --------------------------------------------------------------------------------- */
 
-/* Room for `n` more bytes and a NUL; the caller advances b->len. */
-static inline char *room(StrBuf *b, size_t n)
-{
-    if (b->len + n + 1 > b->cap)
-        return strbuf_reserve(b, n, 4096);
-    return b->data + b->len;
-}
-
-static inline void put(StrBuf *b, const char *s, size_t n)
-{
-    memcpy(room(b, n), s, n);
-    b->len += n;
-}
-
-#define PUT(b, lit) put((b), "" lit, sizeof(lit) - 1)
-
-/* Spaces, eight per store, the excess overwritten by what follows. */
-static inline void put_indent(StrBuf *b, int n)
-{
-    char *at = room(b, (size_t)n + 8);
-    for (int i = 0; i < n; i += 8)
-        memcpy(at + i, "        ", 8);
-    b->len += (size_t)n;
-}
-
-/* What comment_lines writes, without a call per piece. */
-static void put_comment(StrBuf *b, const char *text, int indent)
-{
-    while (text && *text) {
-        const char *nl = strchr(text, '\n');
-        size_t n = nl ? (size_t)(nl - text) : strlen(text);
-        char *at = room(b, (size_t)indent + n + 11);
-        for (int i = 0; i < indent; i += 8)
-            memcpy(at + i, "        ", 8);
-        at += indent;
-        memcpy(at, "# ", 2);
-        memcpy(at + 2, text, n);
-        at[2 + n] = '\n';
-        b->len += (size_t)indent + n + 3;
-        text += n + (nl != NULL);
-    }
-}
-
 /* The key of an entry at column `indent` and its ':'. */
 static bool put_key(StrBuf *b, const char *key, int indent)
 {
@@ -307,7 +297,7 @@ static bool direct_map(const ValuesCtx *ch, StrBuf *b, const Data *map, char *pa
         if (indent == 0 && e != map->u.kids.first)
             PUT(b, "\n");
         if (k)
-            put_comment(b, k->description, indent);
+            comment_lines(b, k->description, indent);
         if (!put_key(b, e->key, indent))
             return false;
         if (!k && e->kind == DATA_MAP && e->u.kids.first) {
@@ -352,11 +342,9 @@ void chart_values_yaml(Arena *a, const IrCluster *c, const char *chart_name, con
                   0);
     strbuf_addc(b, '\n');
     size_t start = b->len;
-    if (values_direct(ch, b, values)) {
-        *room(b, 0) = '\0';
-        return;
+    if (!values_direct(ch, b, values)) {
+        b->len = start;
+        values_entries(ch, b, values);
     }
-    b->len = start;
-    b->data[start] = '\0';
-    values_entries(ch, b, values);
+    *room(b, 0) = '\0';
 }
