@@ -244,18 +244,22 @@ static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, i
         if (!text && !name)
             return false;
     }
-    StrBuf t;
-    strbuf_init(&t, p->a);
+    /* The block's text (~20 KB for the dashboard) goes to the scratch buffer the YAML defines use
+     * (free outside a define), not to a new block of memory. */
+    StrBuf local, *t = &p->scratch;
+    if (p->scratch_busy)
+        strbuf_init(t = &local, p->a);
+    t->len = 0;
     for (const IrNode *x = n->u.expr.args; x; x = x->next) {
         if (x->kind == IR_STR) {
-            put_str(&t, x->u.str);
+            put_str(t, x->u.str);
             continue;
         }
-        PUT(&t, "{{ ");
-        tp_pipeline(p, &t, x);
-        PUT(&t, " }}");
+        PUT(t, "{{ ");
+        tp_pipeline(p, t, x);
+        PUT(t, " }}");
     }
-    put_text(p, b, text_of(&t), t.len, STYLE_LITERAL, indent);
+    put_text(p, b, text_of(t), t->len, STYLE_LITERAL, indent);
     return true;
 }
 
