@@ -1,63 +1,30 @@
 /* json.c - the JSON writer (see json.h).
  *
- * values.schema.json is ~55 KB of mostly plain text. The text is written into one malloc'd
- * buffer (no arena block per growth) and copied into the arena once, at its final size; strings
+ * values.schema.json is ~60 KB of mostly plain text, written straight into the caller's buffer
+ * (the chart's, reused from file to file): no tree is built for it and no copy is made. Strings
  * are escaped eight bytes at a time, since almost none of their bytes need an escape. */
 #include "emit/json.h"
 
-#include <inttypes.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "support/strbuf.h"
-
-typedef struct JsonOut {
-    char *data;
-    size_t len, cap;
-} JsonOut;
-
-static void grow(JsonOut *o, size_t need)
+/* Room for `n` more bytes and a NUL (strbuf_str's); the caller advances b->len. */
+static inline char *room(StrBuf *b, size_t n)
 {
-    size_t cap = o->cap ? o->cap : 64 * 1024; /* a whole values.schema.json, usually */
-    while (cap < need)
-        cap *= 2;
-    char *data = realloc(o->data, cap);
-    if (!data) {
-        fputs("goversec: fatal: out of memory\n", stderr);
-        abort();
-    }
-    o->data = data;
-    o->cap = cap;
+    if (b->len + n + 1 > b->cap)
+        return strbuf_reserve(b, n, 64 * 1024);
+    return b->data + b->len;
 }
 
-/* Room for `n` more bytes. */
-static inline char *room(JsonOut *o, size_t n)
+static inline void put(StrBuf *b, const char *s, size_t n)
 {
-    if (o->len + n > o->cap)
-        grow(o, o->len + n);
-    return o->data + o->len;
-}
-
-static inline void put(JsonOut *o, const char *s, size_t n)
-{
-    memcpy(room(o, n), s, n);
-    o->len += n;
+    memcpy(room(b, n), s, n);
+    b->len += n;
 }
 
 /* A string literal: its length is known at compile time, the copy is a few moves. */
-#define PUT(o, lit) put((o), "" lit, sizeof(lit) - 1)
-
-/* Indentation is short: eight spaces per store, the excess overwritten by what follows. */
-static void put_indent(JsonOut *o, int n)
-{
-    char *at = room(o, (size_t)n + 8);
-    for (int i = 0; i < n; i += 8)
-        memcpy(at + i, "        ", 8);
-    o->len += (size_t)n;
-}
+#define PUT(b, lit) put((b), "" lit, sizeof(lit) - 1)
 
 /* Whether any of the 8 bytes of `w` is '"', '\\' or a control character (< 0x20): the classic
  * "has a zero byte" test (exact as a yes/no answer) on w ^ '"', w ^ '\\' and on w - 0x20. */
@@ -94,10 +61,23 @@ static inline char *escape_byte(char *p, unsigned char c)
     return p;
 }
 
-static void json_string(JsonOut *o, const char *s, size_t len)
+static void put_string(StrBuf *b, const char *s, size_t len)
 {
-    char *p = room(o, 6 * len + 2), *start = p; /* every byte escaped as \u00XX at worst */
+    /* Every byte escaped as \u00XX at worst; 8 more for the short-string store below. */
+    char *p = room(b, 6 * len + 10), *start = p;
     *p++ = '"';
+    if (len < 8) {
+        /* Short (keys, names): checked as one word, padded with spaces (which need no escape),
+         * and stored whole, the padding overwritten by what follows. */
+        uint64_t w = 0x2020202020202020u;
+        memcpy(&w, s, len);
+        if (!word_needs_escape(w)) {
+            memcpy(p, &w, 8);
+            p[len] = '"';
+            b->len += len + 2;
+            return;
+        }
+    }
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
@@ -110,74 +90,145 @@ static void json_string(JsonOut *o, const char *s, size_t len)
         for (size_t j = i; j < i + 8; j++)
             p = escape_byte(p, (unsigned char)s[j]);
     }
+    if (i < len && len >= 8) {
+        /* The tail as the last eight bytes, overlapping what is already written (the same bytes
+         * when none of them needed an escape): one word instead of up to seven bytes. */
+        uint64_t w;
+        memcpy(&w, s + len - 8, 8);
+        if (!word_needs_escape(w)) {
+            memcpy(p - (8 - (len - i)), &w, 8);
+            p += len - i;
+            i = len;
+        }
+    }
     for (; i < len; i++)
         p = escape_byte(p, (unsigned char)s[i]);
     *p++ = '"';
-    o->len += (size_t)(p - start);
+    b->len += (size_t)(p - start);
 }
 
-static void put_int(JsonOut *o, int64_t i)
+void json_writer_init(JsonWriter *w, StrBuf *b)
+{
+    *w = (JsonWriter){b, 0, true};
+}
+
+void json_begin(JsonWriter *w, char open)
+{
+    put(w->b, &open, 1);
+    w->indent += 2;
+    w->empty = true;
+}
+
+void json_end(JsonWriter *w, char close)
+{
+    StrBuf *b = w->b;
+    w->indent -= 2;
+    char *at = room(b, (size_t)w->indent + 10);
+    if (!w->empty) { /* the line break and indentation before the bracket */
+        *at++ = '\n';
+        for (int i = 0; i < w->indent; i += 8)
+            memcpy(at + i, "        ", 8);
+        at += w->indent;
+        b->len += (size_t)w->indent + 1;
+    }
+    *at = close;
+    b->len++;
+    w->empty = false; /* the enclosing container has this one as a member */
+}
+
+void json_item(JsonWriter *w)
+{
+    /* ",", the line break and the indentation with one room check (once per member or item). */
+    StrBuf *b = w->b;
+    char *at = room(b, (size_t)w->indent + 10);
+    size_t comma = !w->empty;
+    *at = ',';
+    at[comma] = '\n';
+    at += comma + 1;
+    for (int i = 0; i < w->indent; i += 8)
+        memcpy(at + i, "        ", 8);
+    b->len += comma + 1 + (size_t)w->indent;
+    w->empty = false;
+}
+
+void json_key(JsonWriter *w, const char *key, size_t len)
+{
+    json_item(w);
+    put_string(w->b, key, len);
+    PUT(w->b, ": ");
+}
+
+void json_key_raw(JsonWriter *w, const char *text, size_t len)
+{
+    json_item(w);
+    put(w->b, text, len);
+}
+
+void json_raw(JsonWriter *w, const char *text, size_t len)
+{
+    put(w->b, text, len);
+}
+
+void json_str(JsonWriter *w, const char *s, size_t len)
+{
+    put_string(w->b, s, len);
+}
+
+void json_int(JsonWriter *w, int64_t i)
 {
     char digits[24];
     size_t n;
     const char *d = int64_dec(digits, i, &n);
-    put(o, d, n);
+    put(w->b, d, n);
 }
 
-static void json_value(JsonOut *o, const Data *d, int indent)
+void json_bool(JsonWriter *w, bool b)
+{
+    if (b)
+        PUT(w->b, "true");
+    else
+        PUT(w->b, "false");
+}
+
+void json_data(JsonWriter *w, const Data *d)
 {
     switch (d->kind) {
-    case DATA_NULL: PUT(o, "null"); return;
-    case DATA_BOOL:
-        if (d->u.b)
-            PUT(o, "true");
-        else
-            PUT(o, "false");
-        return;
-    case DATA_INT: put_int(o, d->u.i); return;
+    case DATA_NULL: PUT(w->b, "null"); return;
+    case DATA_BOOL: json_bool(w, d->u.b); return;
+    case DATA_INT: json_int(w, d->u.i); return;
     case DATA_FLOAT: {
         char num[40];
         int n = isfinite(d->u.f) ? snprintf(num, sizeof num, "%.17g", d->u.f) : -1;
         if (n > 0)
-            put(o, num, (size_t)n);
+            put(w->b, num, (size_t)n);
         else
-            PUT(o, "null");
+            PUT(w->b, "null");
         return;
     }
-    case DATA_STR: json_string(o, d->u.str.s, d->u.str.len); return;
+    case DATA_STR: json_str(w, d->u.str.s, d->u.str.len); return;
     case DATA_MAP:
     case DATA_SEQ: break;
     }
     bool map = d->kind == DATA_MAP;
-    if (!d->u.kids.first) {
-        put(o, map ? "{}" : "[]", 2);
-        return;
-    }
-    put(o, map ? "{\n" : "[\n", 2);
+    json_begin(w, map ? '{' : '[');
     for (const Data *e = d->u.kids.first; e; e = e->next) {
-        put_indent(o, indent + 2);
-        if (map) {
-            json_string(o, e->key, strlen(e->key));
-            PUT(o, ": ");
-        }
-        json_value(o, e, indent + 2);
-        if (e->next)
-            PUT(o, ",\n");
+        if (map)
+            json_key(w, e->key, strlen(e->key));
         else
-            PUT(o, "\n");
+            json_item(w);
+        json_data(w, e);
     }
-    put_indent(o, indent);
-    put(o, map ? "}" : "]", 1);
+    json_end(w, map ? '}' : ']');
 }
 
 const char *json_write(Arena *a, const Data *d)
 {
-    JsonOut o = {0};
-    json_value(&o, d, 0);
-    PUT(&o, "\n");
-    char *text = arena_alloc_raw(a, o.len + 1);
-    memcpy(text, o.data, o.len);
-    text[o.len] = '\0';
-    free(o.data);
-    return text;
+    StrBuf b;
+    strbuf_init(&b, a);
+    JsonWriter w;
+    json_writer_init(&w, &b);
+    json_data(&w, d);
+    PUT(&b, "\n");
+    *room(&b, 0) = '\0';
+    return b.data;
 }

@@ -1,9 +1,49 @@
-/* json.h - Data trees as pretty-printed JSON (values.schema.json, machine-readable reports).
- * Keys keep insertion order; strings are escaped per RFC 8259; output ends with a newline. */
+/* json.h - pretty-printed JSON (values.schema.json, machine-readable reports), written as it is
+ * produced (JsonWriter) or from a Data tree (json_write). One layout: "{" / "[", every member or
+ * item on its own line indented by two more spaces, "key": value, "," between them, the closing
+ * bracket at the container's indentation, "{}" / "[]" when empty. Keys keep the order they are
+ * written in; strings are escaped per RFC 8259. */
 #ifndef GOVERSEC_JSON_H
 #define GOVERSEC_JSON_H
-#include "ir/data.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
+#include "ir/data.h"
+#include "support/strbuf.h"
+
+/* Appends to `b`. The caller opens and closes containers in order; `empty` is whether the
+ * innermost open container has no member yet (the next one starts on a new line without ",").
+ * No stack: the enclosing container always has a member by the time an inner one closes. */
+typedef struct JsonWriter {
+    StrBuf *b;
+    int indent;   /* of the innermost open container */
+    bool empty;
+} JsonWriter;
+
+void json_writer_init(JsonWriter *w, StrBuf *b);
+/* Opens '{' or '[' where a value goes; json_end closes it with the matching '}' or ']'. */
+void json_begin(JsonWriter *w, char open);
+void json_end(JsonWriter *w, char close);
+/* Starts a member of the open object: the separator, indentation and "key": . */
+void json_key(JsonWriter *w, const char *key, size_t len);
+/* json_key for a key known to need no escape, given as its whole text: "\"key\": ". */
+void json_key_raw(JsonWriter *w, const char *text, size_t len);
+/* Text known to be valid JSON as it is (a literal string with nothing to escape, a number). */
+void json_raw(JsonWriter *w, const char *text, size_t len);
+/* The same for string literals of plain identifiers, with their quotes added here. */
+#define JSON_KEY(w, lit) json_key_raw((w), "\"" lit "\": ", sizeof(lit) + 3)
+#define JSON_STR(w, lit) json_raw((w), "\"" lit "\"", sizeof(lit) + 1)
+/* Starts an item of the open array: the separator and indentation. */
+void json_item(JsonWriter *w);
+/* Values, after json_key or json_item (or at the top). */
+void json_str(JsonWriter *w, const char *s, size_t len);
+void json_int(JsonWriter *w, int64_t i);
+void json_bool(JsonWriter *w, bool b);
+/* A whole Data tree as a value. */
+void json_data(JsonWriter *w, const Data *d);
+
+/* The document for `d`, ending with a newline. */
 const char *json_write(Arena *a, const Data *d);
 
 #endif

@@ -7,46 +7,15 @@
  * Every value reference is rooted at `$` so it also works inside `range`. Scalars the template
  * computes are piped through `quote` (strings); literals are written by the YAML writer's own
  * scalar rules (yaml_scalar_append: what libyaml would write, libyaml itself for the rest). */
-#include "emit/template.h"
+#include "emit/template_impl.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "support/strbuf.h"
 #include "yaml/yamlio.h"
 
-struct TemplatePrinter {
-    Arena *a;
-    const IrCluster *c;
-    const char *chart;           /* chart name: prefix of the defines */
-    TemplateDefine *defines, *defines_tail;
-    int ndefines, nvars;
-    bool in_define;              /* printing a YAML subtree: strings always double-quoted */
-    /* Objects are printed one after another into the free end of one big block (see
-     * template_object): no buffer growth and copy per object. */
-    char *free;
-    size_t free_len;
-    StrBuf scratch;              /* a YAML define's text before deduplication */
-    bool scratch_busy;
-    struct KeyText *keys;        /* KEY_CACHE entries, see put_key */
-    struct DefineMemo *memo;     /* see define_yaml */
-};
-
-/* Map keys are shared strings (ir_put keeps its key, trees are immutable once lowered): a key
- * printed once is found again by its address, not classified again. Direct-mapped. */
-enum { KEY_BITS = 9, KEY_CACHE = 1 << KEY_BITS, KEY_PAD = 16 };
-typedef struct KeyText {
-    const char *key;
-    const char *text;            /* as written; KEY_PAD readable bytes past its end */
-    size_t len;
-} KeyText;
-
-/* A subtree already defined (by address), when its text cannot differ the next time. */
-typedef struct DefineMemo {
-    const IrNode *subtree;
-    const char *name;
-    struct DefineMemo *next;
-} DefineMemo;
+static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook);
+static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int indent);
 
 TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *chart_name)
 {
@@ -56,75 +25,15 @@ TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *
     p->chart = chart_name;
     p->scratch.arena = a;
     p->keys = ARENA_ARRAY(a, KeyText, KEY_CACHE);
+    p->literals = ARENA_ARRAY(a, KeyText, KEY_CACHE);
+    p->conds = ARENA_ARRAY(a, KeyText, COND_CACHE);
+    strbuf_init(&p->pool, a);
     return p;
 }
 
 const TemplateDefine *template_defines(const TemplatePrinter *p)
 {
     return p->defines;
-}
-
-/* Where a map sits, so the chart can add Helm's label to each object's metadata.labels. */
-typedef enum Hook { HOOK_NONE, HOOK_ROOT, HOOK_METADATA, HOOK_LABELS } Hook;
-
-static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook);
-static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int indent);
-static void pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n);
-
-/* Everything below writes into the caller's StrBuf: no intermediate strings, no printf on the hot
- * path (bench/README.md: the chart printer was most of a build's instructions). */
-
-/* ---- output: inline appends into the StrBuf ---------------------------------------------- */
-
-/* The printer writes ~10^4 small pieces per chart; strbuf_add's strlen, call and NUL per piece
- * were a third of its cost. These store the bytes only; text_of() adds the NUL at the end. */
-enum { TEMPLATE_BLOCK = 64 * 1024 };
-
-/* Room for `n` more bytes and a NUL. Growth is by whole blocks: a template is usually the tail of
- * a block shared with the objects printed before it (template_object). */
-static inline char *room(StrBuf *b, size_t n)
-{
-    if (b->len + n + 1 > b->cap)
-        return strbuf_reserve(b, n, TEMPLATE_BLOCK);
-    return b->data + b->len;
-}
-
-static inline void put(StrBuf *b, const char *s, size_t n)
-{
-    memcpy(room(b, n), s, n);
-    b->len += n;
-}
-
-/* A string literal: its length is known at compile time, the copy is a few moves. */
-#define PUT(b, lit) put((b), "" lit, sizeof(lit) - 1)
-
-static inline void put_str(StrBuf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
-static inline void put_c(StrBuf *b, char c)
-{
-    *room(b, 1) = c;
-    b->len++;
-}
-
-/* Indentation is short: eight spaces per store, the excess overwritten by what follows. */
-static inline void put_indent(StrBuf *b, int n)
-{
-    if (n <= 0)
-        return;
-    char *at = room(b, (size_t)n + 8);
-    for (int i = 0; i < n; i += 8)
-        memcpy(at + i, "        ", 8);
-    b->len += (size_t)n;
-}
-
-/* The NUL-terminated text. */
-static const char *text_of(StrBuf *b)
-{
-    *room(b, 0) = '\0';
-    return b->data;
 }
 
 /* ---- literals: the YAML writer's own scalar rules ----------------------------------------- */
@@ -143,26 +52,77 @@ static void write_key(TemplatePrinter *p, StrBuf *b, const char *key)
     put(b, text, colon ? (size_t)(colon - text) : len);
 }
 
-static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
+static KeyText *cache_slot_bits(KeyText *table, const void *key, int bits)
 {
-    KeyText *k = &p->keys[((uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u) >> (64 - KEY_BITS)];
-    if (k->key == key && k->len <= KEY_PAD) {
-        /* Short keys (nearly all): one 16-byte copy, the excess overwritten by what follows. */
-        memcpy(room(b, KEY_PAD), k->text, KEY_PAD);
+    return &table[((uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u) >> (64 - bits)];
+}
+
+static KeyText *cache_slot(KeyText *table, const char *key)
+{
+    return cache_slot_bits(table, key, KEY_BITS);
+}
+
+/* Copies a cached text of at most 2 * KEY_PAD bytes to `at` as one or two 16-byte copies, the
+ * excess to be overwritten by what follows (2 * KEY_PAD bytes can be read at any text). */
+static inline void copy_short(char *at, const TemplatePrinter *p, const KeyText *k)
+{
+    const char *text = p->pool.data + k->off;
+    memcpy(at, text, KEY_PAD);
+    if (k->len > KEY_PAD)
+        memcpy(at + KEY_PAD, text + KEY_PAD, KEY_PAD);
+}
+
+/* Appends a cached text: short ones (nearly all) without a call to memcpy. */
+static void put_cached(const TemplatePrinter *p, StrBuf *b, const KeyText *k)
+{
+    if (k->len <= 2 * KEY_PAD) {
+        copy_short(room(b, 2 * KEY_PAD), p, k);
         b->len += k->len;
         return;
     }
+    put(b, p->pool.data + k->off, k->len);
+}
+
+/* Caches the text written since b->len was `start` in slot `k`. */
+static void cache_text(TemplatePrinter *p, StrBuf *b, size_t start, KeyText *k, const void *key, DataStyle style)
+{
+    size_t len = b->len - start;
+    if (len > UINT16_MAX || p->pool.len + len > UINT32_MAX)
+        return; /* printed again next time */
+    char *text = strbuf_reserve(&p->pool, len + 2 * KEY_PAD, POOL_BLOCK);
+    memcpy(text, b->data + start, len);
+    memset(text + len, 0, 2 * KEY_PAD);
+    *k = (KeyText){key, (uint32_t)p->pool.len, (uint16_t)len, (uint16_t)style};
+    p->pool.len += len;
+}
+
+static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
+{
+    KeyText *k = cache_slot(p->keys, key);
     if (k->key == key) {
-        put(b, k->text, k->len);
+        put_cached(p, b, k);
         return;
     }
     size_t start = b->len;
     write_key(p, b, key);
-    size_t len = b->len - start;
-    char *text = arena_alloc_raw(p->a, len + KEY_PAD);
-    memcpy(text, b->data + start, len);
-    memset(text + len, 0, KEY_PAD);
-    *k = (KeyText){key, text, len};
+    cache_text(p, b, start, k, key, STYLE_AUTO);
+}
+
+/* A plain or double-quoted string literal (no line break in its text, so the same at any
+ * indentation) through the literal cache; false (nothing written) when the YAML writer's direct
+ * path does not take it. */
+static bool put_cached_literal(TemplatePrinter *p, StrBuf *b, const char *s, DataStyle style, int indent)
+{
+    KeyText *k = cache_slot(p->literals, s);
+    if (k->key == s && k->style == (uint32_t)style) {
+        put_cached(p, b, k);
+        return true;
+    }
+    size_t start = b->len;
+    if (!yaml_scalar_append_str(b, s, style, indent))
+        return false;
+    cache_text(p, b, start, k, s, style);
+    return true;
 }
 
 /* Writes a scalar after "key: " or "- " at `indent`, and the newline. A multi-line literal (a `|`
@@ -195,7 +155,8 @@ static void put_literal(TemplatePrinter *p, StrBuf *b, const IrNode *n, int inde
     switch (n->kind) {
     case IR_STR: {
         DataStyle style = p->in_define ? STYLE_QUOTED : n->style;
-        if (yaml_scalar_append_str(b, n->u.str, style, indent))
+        if (style == STYLE_LITERAL ? yaml_scalar_append_str(b, n->u.str, style, indent)
+                                   : put_cached_literal(p, b, n->u.str, style, indent))
             put_c(b, '\n');
         else /* non-ASCII, "|+": libyaml's text, indented for column 0 */
             put_scalar(b, yaml_scalar_text(p->a, n->u.str, strlen(n->u.str), style), indent);
@@ -211,76 +172,6 @@ static void put_literal(TemplatePrinter *p, StrBuf *b, const IrNode *n, int inde
     case IR_INDEX: PUT(b, "null"); break;
     }
     put_c(b, '\n');
-}
-
-/* A Go string literal (Go escapes are a superset of what we need). */
-static void go_string(StrBuf *b, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    put_c(b, '"');
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch >= 0x20 && ch != '"' && ch != '\\')
-            continue;
-        put(b, run, (size_t)(s - run));
-        run = s + 1;
-        if (ch == '"' || ch == '\\') {
-            put_c(b, '\\');
-            put_c(b, (char)ch);
-        } else if (ch == '\n') {
-            PUT(b, "\\n");
-        } else {
-            char esc[4] = {'\\', 'x', hex[ch >> 4], hex[ch & 0xf]};
-            put(b, esc, 4);
-        }
-    }
-    put(b, run, (size_t)(s - run));
-    put_c(b, '"');
-}
-
-/* ---- expressions -------------------------------------------------------------------------- */
-
-static void values_ref(StrBuf *b, const Knob *k)
-{
-    PUT(b, "$.Values.");
-    put_str(b, k->path);
-}
-
-static void cond_into(StrBuf *b, const IrCond *cond)
-{
-    switch (cond->op) {
-    case COND_TRUE_KNOB: values_ref(b, cond->knob); return;
-    case COND_NOT:
-        PUT(b, "(not ");
-        cond_into(b, cond->a);
-        put_c(b, ')');
-        return;
-    case COND_AND:
-    case COND_OR:
-        put_str(b, cond->op == COND_AND ? "(and " : "(or ");
-        cond_into(b, cond->a);
-        put_c(b, ' ');
-        cond_into(b, cond->b);
-        put_c(b, ')');
-        return;
-    case COND_EQ:
-        PUT(b, "(eq (toString ");
-        values_ref(b, cond->knob);
-        PUT(b, ") ");
-        go_string(b, cond->literal);
-        put_c(b, ')');
-        return;
-    }
-    PUT(b, "false");
-}
-
-const char *template_cond(TemplatePrinter *p, const IrCond *cond)
-{
-    StrBuf b;
-    strbuf_init(&b, p->a);
-    cond_into(&b, cond);
-    return text_of(&b);
 }
 
 static bool knob_is_text(const Knob *k)
@@ -301,7 +192,7 @@ static const char *define_text(TemplatePrinter *p, const IrNode *subtree)
     bool saved = p->in_define;
     p->in_define = true;
     if (subtree->kind == IR_MAP)
-        print_map(p, b, subtree, 0, HOOK_NONE);
+        tp_print_map(p, b, subtree, 0, HOOK_NONE);
     p->in_define = saved;
     if (b == &p->scratch)
         p->scratch_busy = false;
@@ -323,8 +214,7 @@ static const char *define_text(TemplatePrinter *p, const IrNode *subtree)
     return d->name;
 }
 
-/* Registers a YAML subtree as a named template and returns its name. */
-static const char *define_yaml(TemplatePrinter *p, const IrNode *subtree)
+const char *tp_define_yaml(TemplatePrinter *p, const IrNode *subtree)
 {
     /* A subtree shared by several expressions (the Goverse config: ConfigMap and checksums) is
      * printed once. Its text is the same every time unless it numbered join variables ($jN). */
@@ -341,108 +231,6 @@ static const char *define_yaml(TemplatePrinter *p, const IrNode *subtree)
     return name;
 }
 
-/* A template pipeline (no braces) computing node `n`'s value. */
-static void pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n)
-{
-    const IrNode *a = n->kind == IR_EXPR ? n->u.expr.args : NULL;
-    switch (n->kind) {
-    case IR_STR: go_string(b, n->u.str); return;
-    case IR_INT: strbuf_add_int(b, n->u.i); return;
-    case IR_BOOL: put_str(b, n->u.b ? "true" : "false"); return;
-    case IR_NULL: PUT(b, "nil"); return;
-    case IR_REF: values_ref(b, n->u.ref); return;
-    case IR_INDEX: PUT(b, "$i"); return;
-    case IR_MAP:
-    case IR_SEQ: PUT(b, "nil"); return;
-    case IR_EXPR: break;
-    }
-    switch (n->u.expr.op) {
-    case EXPR_CONCAT:
-        PUT(b, "(printf \"");
-        for (const IrNode *x = a; x; x = x->next)
-            PUT(b, "%v");
-        put_c(b, '"');
-        for (const IrNode *x = a; x; x = x->next) {
-            put_c(b, ' ');
-            pipeline(p, b, x);
-        }
-        put_c(b, ')');
-        return;
-    case EXPR_IMAGE:
-        PUT(b, "(include \"");
-        put_str(b, p->chart);
-        PUT(b, ".image\" (list");
-        for (int i = 0; i < 4; i++, a = a->next) { /* registry, image registry, repository, tag */
-            put_c(b, ' ');
-            pipeline(p, b, a);
-        }
-        PUT(b, "))");
-        return;
-    case EXPR_YAML: {
-        /* define_yaml prints into its own buffer; it never touches `b`. */
-        const char *name = define_yaml(p, a);
-        PUT(b, "(include \"");
-        put_str(b, name);
-        PUT(b, "\" $)");
-        return;
-    }
-    case EXPR_SHA256:
-        /* Named YAML templates drop the final newline the manifest text has: add it back. */
-        if (a->kind == IR_EXPR && a->u.expr.op == EXPR_YAML)
-            PUT(b, "(sha256sum (printf \"%s\\n\" ");
-        else
-            PUT(b, "(sha256sum (toString ");
-        pipeline(p, b, a);
-        PUT(b, "))");
-        return;
-    case EXPR_FIRST:
-        PUT(b, "(default \"\" (first ");
-        pipeline(p, b, a);
-        PUT(b, "))");
-        return;
-    case EXPR_NAMESPACE: PUT(b, "$.Release.Namespace"); return;
-    case EXPR_RELEASE_NAME:
-        if (a && a->kind == IR_INT) {
-            PUT(b, "($.Release.Name | trunc ");
-            strbuf_add_int(b, a->u.i);
-            put_c(b, ')');
-        } else {
-            PUT(b, "$.Release.Name");
-        }
-        return;
-    case EXPR_JOIN:
-    case EXPR_REPEAT: PUT(b, "nil"); return; /* only in statement position (see put_value) */
-    }
-    PUT(b, "nil");
-}
-
-/* JOIN over a REPEAT, as actions on one line that leave only the joined text behind. */
-static void inline_join(TemplatePrinter *p, StrBuf *b, const IrNode *join)
-{
-    const IrNode *sep = join->u.expr.args, *rep = sep->next;
-    if (!rep || rep->kind != IR_EXPR || rep->u.expr.op != EXPR_REPEAT) {
-        PUT(b, "null");
-        return;
-    }
-    const IrNode *count = rep->u.expr.args, *body = count->next;
-    int v = ++p->nvars;
-    PUT(b, "{{ $j");
-    strbuf_add_int(b, v);
-    PUT(b, " := list }}{{ range $i := until (int ");
-    pipeline(p, b, count);
-    PUT(b, ") }}{{ $j");
-    strbuf_add_int(b, v);
-    PUT(b, " = append $j");
-    strbuf_add_int(b, v);
-    put_c(b, ' ');
-    pipeline(p, b, body);
-    PUT(b, " }}{{ end }}{{ join ");
-    pipeline(p, b, sep);
-    PUT(b, " $j");
-    strbuf_add_int(b, v);
-    PUT(b, " | quote }}");
-}
-
 /* A `|` block concatenated from literal text and the release name (the dashboard JSON): printed
  * as a block with the actions inline, so the template reads like the manifest. Only when no
  * literal part holds "{{" (Helm would execute it) and every other part is the release name. */
@@ -456,23 +244,28 @@ static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, i
         if (!text && !name)
             return false;
     }
-    StrBuf t;
-    strbuf_init(&t, p->a);
+    /* The block's text (~20 KB for the dashboard) goes to the scratch buffer the YAML defines use
+     * (free outside a define), not to a new block of memory. */
+    StrBuf local, *t = &p->scratch;
+    if (p->scratch_busy)
+        strbuf_init(t = &local, p->a);
+    t->len = 0;
     for (const IrNode *x = n->u.expr.args; x; x = x->next) {
         if (x->kind == IR_STR) {
-            put_str(&t, x->u.str);
+            put_str(t, x->u.str);
             continue;
         }
-        PUT(&t, "{{ ");
-        pipeline(p, &t, x);
-        PUT(&t, " }}");
+        PUT(t, "{{ ");
+        tp_pipeline(p, t, x);
+        PUT(t, " }}");
     }
-    put_text(p, b, text_of(&t), t.len, STYLE_LITERAL, indent);
+    put_text(p, b, text_of(t), t->len, STYLE_LITERAL, indent);
     return true;
 }
 
-/* The text after "key: " (or "- ") for a scalar-valued node, and the newline. */
-static void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
+/* The text after "key: " (or "- ") for a scalar-valued node, and the newline: put_value's
+ * general case, out of line so that its common case stays small. */
+__attribute__((noinline)) static void put_value_slow(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
 {
     switch (n->kind) {
     case IR_STR:
@@ -492,13 +285,31 @@ static void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent
     if (put_literal_concat(p, b, n, indent))
         return;
     if (n->u.expr.op == EXPR_JOIN) {
-        inline_join(p, b, n);
+        tp_join(p, b, n);
     } else {
         PUT(b, "{{ ");
-        pipeline(p, b, n);
+        tp_pipeline(p, b, n);
         PUT(b, " | quote }}");
     }
     put_c(b, '\n');
+}
+
+/* The text after "key: " (or "- ") for a scalar-valued node, and the newline. The common case,
+ * a short string literal printed before, is one table probe and one copy. */
+static inline void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
+{
+    if (n->kind == IR_STR) {
+        DataStyle style = p->in_define ? STYLE_QUOTED : n->style;
+        const KeyText *k = cache_slot(p->literals, n->u.str);
+        if (k->key == n->u.str && k->style == (uint32_t)style && k->len <= 2 * KEY_PAD) {
+            char *at = room(b, 2 * KEY_PAD + 1);
+            copy_short(at, p, k);
+            at[k->len] = '\n';
+            b->len += k->len + 1;
+            return;
+        }
+    }
+    put_value_slow(p, b, n, indent);
 }
 
 /* ---- blocks ------------------------------------------------------------------------------- */
@@ -513,14 +324,21 @@ static bool is_list_ref(const IrNode *n)
     return n->kind == IR_REF && (n->u.ref->type == KNOB_STRING_LIST || n->u.ref->type == KNOB_OBJECT_LIST);
 }
 
-static void open_when(StrBuf *b, const IrCond *when, int indent)
+static void open_when(TemplatePrinter *p, StrBuf *b, const IrCond *when, int indent)
 {
     if (!when)
         return;
     put_indent(b, indent);
+    KeyText *k = cache_slot_bits(p->conds, when, COND_BITS);
+    if (k->key == when) {
+        put_cached(p, b, k);
+        return;
+    }
+    size_t start = b->len;
     PUT(b, "{{- if ");
-    cond_into(b, when);
+    tp_cond(b, when);
     PUT(b, " }}\n");
+    cache_text(p, b, start, k, when, STYLE_AUTO);
 }
 
 static void close_when(StrBuf *b, const IrCond *when, int indent)
@@ -533,14 +351,39 @@ static void close_when(StrBuf *b, const IrCond *when, int indent)
 
 static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int indent);
 
-/* `indent` spaces, the key as libyaml writes it, then `tail` (":\n", ": {}\n", ...). */
-static void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail, size_t n)
+/* key_line_n for a key not cached (or long): kept out of line, so that the common case below
+ * stays small (no registers to save). */
+__attribute__((noinline)) static void key_line_slow(TemplatePrinter *p, StrBuf *b, const char *key, int indent,
+                                                    const char *tail, size_t n)
 {
     put_indent(b, indent);
     put_key(p, b, key);
     put(b, tail, n);
 }
-#define key_line(p, b, key, indent, tail) key_line_n((p), (b), (key), (indent), "" tail, sizeof(tail) - 1)
+
+/* `indent` spaces, the key as libyaml writes it, then `tail` (":\n", ": {}\n", ...): n <= 8
+ * bytes followed by padding up to 8 readable bytes (key_line adds it). */
+static inline void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail,
+                              size_t n)
+{
+    const KeyText *k = cache_slot(p->keys, key);
+    if (k->key != key || k->len > 2 * KEY_PAD || indent < 0) {
+        key_line_slow(p, b, key, indent, tail, n);
+        return;
+    }
+    /* A short key printed before (nearly every line): one room check for the whole line start,
+     * the spaces eight at a time, the key as one or two 16-byte copies, the tail as one 8-byte
+     * copy, each excess overwritten by what follows. */
+    size_t ind = (size_t)indent;
+    char *at = room(b, ind + 2 * KEY_PAD + 16);
+    for (size_t i = 0; i < ind; i += 8)
+        memcpy(at + i, "        ", 8);
+    copy_short(at + ind, p, k);
+    memcpy(at + ind + k->len, tail, 8);
+    b->len += ind + k->len + n;
+}
+#define key_line(p, b, key, indent, tail)                                                                  \
+    key_line_n((p), (b), (key), (indent), "" tail "\0\0\0\0\0\0\0\0", sizeof(tail) - 1)
 
 /* "key:" followed by the value's block, or "key: value". */
 static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int indent, Hook hook)
@@ -564,7 +407,7 @@ static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int inde
         /* Zero repetitions must print `key: []`, as the manifest writer does, not `key:` (null). */
         put_indent(b, indent);
         PUT(b, "{{- if gt (int ");
-        pipeline(p, b, e->u.expr.args);
+        tp_pipeline(p, b, e->u.expr.args);
         PUT(b, ") 0 }}\n");
         key_line(p, b, key, indent, ":\n");
         print_repeat(p, b, e, indent);
@@ -605,7 +448,7 @@ static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int inde
         key_line(p, b, key, indent, ": |\n");
         put_indent(b, indent + 2);
         PUT(b, "{{- ");
-        pipeline(p, b, e);
+        tp_pipeline(p, b, e);
         PUT(b, " | nindent ");
         strbuf_add_int(b, indent + 2);
         PUT(b, " }}\n");
@@ -627,7 +470,7 @@ static Hook child_hook(Hook hook, const char *key)
 static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook)
 {
     for (const IrNode *e = map->u.kids.first; e; e = e->next) {
-        open_when(b, e->when, indent);
+        open_when(p, b, e->when, indent);
         print_entry(p, b, e, indent, child_hook(hook, e->key));
         close_when(b, e->when, indent);
     }
@@ -675,7 +518,7 @@ static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int i
     const IrNode *count = rep->u.expr.args, *body = count->next;
     put_indent(b, indent);
     PUT(b, "{{- range $i := until (int ");
-    pipeline(p, b, count);
+    tp_pipeline(p, b, count);
     PUT(b, ") }}\n");
     print_item(p, b, body, indent);
     put_indent(b, indent);
@@ -685,7 +528,7 @@ static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int i
 static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int indent)
 {
     for (const IrNode *item = seq->u.kids.first; item; item = item->next) {
-        open_when(b, item->when, indent);
+        open_when(p, b, item->when, indent);
         if (is_repeat(item))
             print_repeat(p, b, item, indent);
         else
@@ -694,21 +537,31 @@ static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int in
     }
 }
 
+void tp_print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook)
+{
+    print_map(p, b, map, indent, hook);
+}
+
+void template_object_to(TemplatePrinter *p, const IrObject *obj, StrBuf *b)
+{
+    if (obj->when) {
+        PUT(b, "{{- if ");
+        tp_cond(b, obj->when);
+        PUT(b, " }}\n");
+    }
+    print_map(p, b, obj->root, 0, HOOK_ROOT);
+    if (obj->when)
+        PUT(b, "{{- end }}\n");
+    text_of(b);
+}
+
 const char *template_object(TemplatePrinter *p, const IrObject *obj)
 {
     /* The text goes to the free end of the block the previous object ended in, and what is left
      * after it (and its NUL) is where the next one starts. */
     StrBuf b = {.arena = p->a, .data = p->free, .len = 0, .cap = p->free_len};
-    if (obj->when) {
-        PUT(&b, "{{- if ");
-        cond_into(&b, obj->when);
-        PUT(&b, " }}\n");
-    }
-    print_map(p, &b, obj->root, 0, HOOK_ROOT);
-    if (obj->when)
-        PUT(&b, "{{- end }}\n");
-    const char *text = text_of(&b);
+    template_object_to(p, obj, &b);
     p->free = b.data + b.len + 1;
     p->free_len = b.cap - b.len - 1;
-    return text;
+    return b.data;
 }

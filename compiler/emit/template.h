@@ -5,6 +5,7 @@
 #ifndef GOVERSEC_TEMPLATE_H
 #define GOVERSEC_TEMPLATE_H
 #include "ir/ir.h"
+#include "support/strbuf.h"
 
 typedef struct TemplateDefine {
     const char *name;    /* "goverse.yaml.1" */
@@ -15,8 +16,10 @@ typedef struct TemplateDefine {
 typedef struct TemplatePrinter TemplatePrinter;
 
 TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *chart_name);
-/* The whole template file for one object (wrapped in its condition). */
+/* The whole template file for one object (wrapped in its condition); the text stays valid. */
 const char *template_object(TemplatePrinter *p, const IrObject *obj);
+/* The same text appended to `b` (NUL-terminated), for a caller that reuses one buffer. */
+void template_object_to(TemplatePrinter *p, const IrObject *obj, StrBuf *b);
 /* Defines collected while printing objects (YAML subtrees), in first-use order. */
 const TemplateDefine *template_defines(const TemplatePrinter *p);
 /* A Go template condition expression for `cond` (without braces). */

@@ -1,0 +1,350 @@
+/* chart_values.c - a chart's values.yaml (see chart_values.h): the values tree as YAML, every
+ * entry that is a knob preceded by its description as comments, a blank line between top-level
+ * entries.
+ *
+ * Three ways to the same text, the first that applies:
+ *  - direct (values_direct): the tree written here, the YAML writer's layout (block maps, indent 2,
+ *    sequences not indented under their key, "{}"/"[]" when empty) with its own scalar and key
+ *    texts (yaml_scalar_append, yaml_key_append_str). It covers what values hold - maps, lists of
+ *    scalars or of maps, ASCII strings, integers, booleans, null - and gives up (false) on anything
+ *    else: floats, `|` blocks, non-ASCII text, "? key" keys, lists in lists.
+ *  - splice: libyaml's text of the whole tree, comments spliced in before each entry's line.
+ *  - values_map: an emitter per entry (the reference the other two reproduce).
+ * Writing directly costs a third of the splice: no second text, no search for lines, no paths
+ * copied into the arena. */
+#include "emit/chart_values.h"
+
+#include <string.h>
+
+#include "yaml/yamlio.h"
+
+typedef struct ValuesCtx {
+    Arena *a;
+    const IrCluster *c;
+} ValuesCtx;
+
+/* ---- output ------------------------------------------------------------------------------------ */
+
+/* Room for `n` more bytes and a NUL; the caller advances b->len. */
+static inline char *room(StrBuf *b, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        return strbuf_reserve(b, n, 4096);
+    return b->data + b->len;
+}
+
+static inline void put(StrBuf *b, const char *s, size_t n)
+{
+    memcpy(room(b, n), s, n);
+    b->len += n;
+}
+
+#define PUT(b, lit) put((b), "" lit, sizeof(lit) - 1)
+
+/* Spaces, eight per store, the excess overwritten by what follows. */
+static inline void put_indent(StrBuf *b, int n)
+{
+    char *at = room(b, (size_t)n + 8);
+    for (int i = 0; i < n; i += 8)
+        memcpy(at + i, "        ", 8);
+    b->len += (size_t)n;
+}
+
+/* `text` as comment lines ("# " after `indent` spaces), one per line of it. */
+static void comment_lines(StrBuf *b, const char *text, int indent)
+{
+    while (text && *text) {
+        const char *nl = strchr(text, '\n');
+        size_t n = nl ? (size_t)(nl - text) : strlen(text);
+        char *at = room(b, (size_t)indent + n + 11);
+        for (int i = 0; i < indent; i += 8)
+            memcpy(at + i, "        ", 8);
+        at += indent;
+        memcpy(at, "# ", 2);
+        memcpy(at + 2, text, n);
+        at[2 + n] = '\n';
+        b->len += (size_t)indent + n + 3;
+        text += n + (nl != NULL);
+    }
+}
+
+/* Appends `text` with every line indented. */
+static void indented(StrBuf *b, const char *text, int indent)
+{
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        strbuf_indent(b, indent);
+        strbuf_addn(b, text, n);
+        strbuf_addc(b, '\n');
+        text += n + (text[n] == '\n');
+    }
+}
+
+static void values_map(const ValuesCtx *ch, StrBuf *b, const Data *map, const char *prefix, int indent)
+{
+    for (const Data *e = map->u.kids.first; e; e = e->next) {
+        const char *path = *prefix ? arena_printf(ch->a, "%s.%s", prefix, e->key) : e->key;
+        const Knob *k = ir_find_knob(ch->c, path);
+        if (indent == 0 && e != map->u.kids.first)
+            strbuf_addc(b, '\n');
+        if (k)
+            comment_lines(b, k->description, indent);
+        if (!k && e->kind == DATA_MAP && e->u.kids.first) {
+            Data *m = data_map(ch->a);
+            data_put(ch->a, m, e->key, data_null(ch->a));
+            size_t len;
+            const char *line = yaml_write_one(ch->a, m, &len);
+            size_t keylen = strcspn(line, ":");
+            strbuf_indent(b, indent);
+            strbuf_addn(b, line, keylen);
+            strbuf_add(b, ":\n");
+            values_map(ch, b, e, path, indent + 2);
+            continue;
+        }
+        Data *one = data_map(ch->a);
+        data_put(ch->a, one, e->key, data_clone(ch->a, e));
+        size_t len;
+        indented(b, yaml_write_one(ch->a, one, &len), indent);
+    }
+}
+
+/* ---- values.yaml in one libyaml pass, comments spliced in ---------------------------------------
+ * values_map above writes every entry with an emitter of its own so that comments can sit
+ * between entries: ~340 emitters, a fifth of a single-cluster build. Here libyaml writes the whole
+ * tree once (width unlimited, so an entry's text does not depend on its column) and the comments
+ * and blank lines go in before each entry's first line, found in order: an entry at depth d starts
+ * with 2d spaces, its key and ':'; what lies between two such lines belongs to the earlier entry
+ * (its value's lines are deeper, or "- " items at its own column). Any line not found where
+ * expected makes the caller fall back to values_map, so the text never depends on the splice. */
+typedef struct Splice {
+    const char *cur, *end; /* the part of libyaml's text not copied yet */
+    StrBuf key;            /* scratch: the expected start of an entry's line */
+} Splice;
+
+/* The start of the first line at or after sp->cur that begins with `prefix` followed by ' ' or a
+ * line break; NULL when there is none. */
+static const char *find_line(const Splice *sp, const char *prefix, size_t n)
+{
+    for (const char *line = sp->cur; line < sp->end;) {
+        if ((size_t)(sp->end - line) > n && memcmp(line, prefix, n) == 0 && (line[n] == ' ' || line[n] == '\n'))
+            return line;
+        const char *nl = memchr(line, '\n', (size_t)(sp->end - line));
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+    return NULL;
+}
+
+static bool splice_map(const ValuesCtx *ch, StrBuf *b, Splice *sp, const Data *map, const char *prefix, int indent)
+{
+    for (const Data *e = map->u.kids.first; e; e = e->next) {
+        const char *path = *prefix ? arena_concat(ch->a, prefix, ".", e->key, (char *)NULL) : e->key;
+        const Knob *k = ir_find_knob(ch->c, path);
+        sp->key.len = 0;
+        strbuf_indent(&sp->key, indent);
+        if (!yaml_key_append_str(&sp->key, e->key))
+            return false;
+        strbuf_addc(&sp->key, ':');
+        const char *line = find_line(sp, sp->key.data, sp->key.len);
+        if (!line)
+            return false;
+        strbuf_addn(b, sp->cur, (size_t)(line - sp->cur));
+        sp->cur = line;
+        if (indent == 0 && e != map->u.kids.first)
+            strbuf_addc(b, '\n');
+        if (k)
+            comment_lines(b, k->description, indent);
+        if (!k && e->kind == DATA_MAP && e->u.kids.first) {
+            const char *nl = memchr(line, '\n', (size_t)(sp->end - line));
+            if (!nl || nl != line + sp->key.len)
+                return false; /* a container's line is its key alone */
+            strbuf_addn(b, line, sp->key.len + 1);
+            sp->cur = nl + 1;
+            if (!splice_map(ch, b, sp, e, path, indent + 2))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* The entries of `values` with their comments: one libyaml pass when the splice finds every
+ * entry, values_map otherwise. */
+static void values_entries(const ValuesCtx *ch, StrBuf *b, const Data *values)
+{
+    size_t start = b->len, len = 0;
+    const char *text = yaml_write_one(ch->a, values, &len);
+    Splice sp = {text, text ? text + len : NULL, {0}};
+    strbuf_init(&sp.key, ch->a);
+    if (text && values->u.kids.first && splice_map(ch, b, &sp, values, "", 0)) {
+        strbuf_addn(b, sp.cur, (size_t)(sp.end - sp.cur));
+        return;
+    }
+    b->len = start;
+    b->data[start] = '\0';
+    values_map(ch, b, values, "", 0);
+}
+
+/* ---- direct --------------------------------------------------------------------------------- */
+
+/* The key of an entry at column `indent` and its ':'. */
+static bool put_key(StrBuf *b, const char *key, int indent)
+{
+    put_indent(b, indent);
+    if (!yaml_key_append_str(b, key))
+        return false;
+    PUT(b, ":");
+    return true;
+}
+
+static bool direct_value(StrBuf *b, const Data *v, int indent);
+
+/* The entries of a non-empty map, the first at column `indent` (its first line's last two
+ * spaces become "- " for an item of a list). */
+static bool direct_entries(StrBuf *b, const Data *map, int indent)
+{
+    for (const Data *e = map->u.kids.first; e; e = e->next)
+        if (!e->key || !put_key(b, e->key, indent) || !direct_value(b, e, indent))
+            return false;
+    return true;
+}
+
+/* The items of a non-empty list whose "- " are at column `indent`. */
+static bool direct_items(StrBuf *b, const Data *seq, int indent)
+{
+    for (const Data *item = seq->u.kids.first; item; item = item->next) {
+        if (item->kind == DATA_SEQ && item->u.kids.first)
+            return false; /* a list in a list: "- - x", left to the other paths */
+        if (item->kind == DATA_MAP && item->u.kids.first) {
+            size_t at = b->len + (size_t)indent;
+            if (!direct_entries(b, item, indent + 2))
+                return false;
+            b->data[at] = '-';
+            b->data[at + 1] = ' ';
+            continue;
+        }
+        put_indent(b, indent);
+        PUT(b, "-");
+        if (!direct_value(b, item, indent))
+            return false;
+    }
+    return true;
+}
+
+/* After "key:" or "-" of an entry or item at column `indent`: " value" and the line break, or the
+ * line break and the block of a non-empty collection. */
+static bool direct_value(StrBuf *b, const Data *v, int indent)
+{
+    char digits[24];
+    size_t n;
+    switch (v->kind) {
+    case DATA_NULL: PUT(b, " null\n"); return true;
+    case DATA_BOOL:
+        if (v->u.b)
+            PUT(b, " true\n");
+        else
+            PUT(b, " false\n");
+        return true;
+    case DATA_INT: {
+        const char *t = int64_dec(digits, v->u.i, &n);
+        PUT(b, " ");
+        put(b, t, n);
+        PUT(b, "\n");
+        return true;
+    }
+    case DATA_FLOAT: return false;
+    case DATA_STR:
+        if (v->style == STYLE_LITERAL)
+            return false;
+        PUT(b, " ");
+        if (!yaml_scalar_append(b, v->u.str.s, v->u.str.len, v->style))
+            return false;
+        PUT(b, "\n");
+        return true;
+    case DATA_MAP:
+        if (!v->u.kids.first) {
+            PUT(b, " {}\n");
+            return true;
+        }
+        PUT(b, "\n");
+        return direct_entries(b, v, indent + 2);
+    case DATA_SEQ:
+        if (!v->u.kids.first) {
+            PUT(b, " []\n");
+            return true;
+        }
+        PUT(b, "\n");
+        return direct_items(b, v, indent); /* not indented under its key, as libyaml writes it */
+    }
+    return false;
+}
+
+/* values_map's text: `path` holds the entries' parent path (len bytes, room for PATH_MAX). */
+enum { PATH_MAX_LEN = 512 };
+
+static bool direct_map(const ValuesCtx *ch, StrBuf *b, const Data *map, char *path, size_t len, int indent)
+{
+    for (const Data *e = map->u.kids.first; e; e = e->next) {
+        if (!e->key)
+            return false;
+        size_t klen = strlen(e->key), plen = len ? len + 1 + klen : klen;
+        if (plen >= PATH_MAX_LEN)
+            return false;
+        if (len)
+            path[len] = '.';
+        memcpy(path + (len ? len + 1 : 0), e->key, klen + 1);
+        const Knob *k = ir_find_knob(ch->c, path);
+        if (indent == 0 && e != map->u.kids.first)
+            PUT(b, "\n");
+        if (k)
+            comment_lines(b, k->description, indent);
+        if (!put_key(b, e->key, indent))
+            return false;
+        if (!k && e->kind == DATA_MAP && e->u.kids.first) {
+            PUT(b, "\n");
+            if (!direct_map(ch, b, e, path, plen, indent + 2))
+                return false;
+        } else if (!direct_value(b, e, indent)) {
+            return false;
+        }
+        path[len] = '\0';
+    }
+    return true;
+}
+
+static bool values_direct(const ValuesCtx *ch, StrBuf *b, const Data *values)
+{
+    char path[PATH_MAX_LEN];
+    path[0] = '\0';
+    return values->u.kids.first && direct_map(ch, b, values, path, 0, 0);
+}
+
+bool chart_values_plain(const Data *values, StrBuf *b)
+{
+    size_t start = b->len;
+    if (values->kind == DATA_MAP && values->u.kids.first && direct_entries(b, values, 0)) {
+        *room(b, 0) = '\0';
+        return true;
+    }
+    b->len = start;
+    b->data[start] = '\0';
+    return false;
+}
+
+void chart_values_yaml(Arena *a, const IrCluster *c, const char *chart_name, const Data *values, StrBuf *b)
+{
+    const ValuesCtx ctx = {a, c}, *ch = &ctx;
+    comment_lines(b, arena_concat(a, "Values of the ", chart_name,
+                                  " chart, generated by goversec from the cluster description.\n"
+                                  "Defaults are the description's settings; values.schema.json types them all.\n"
+                                  "No secret belongs here: PostgreSQL credentials come from an existing Secret.",
+                                  (char *)NULL),
+                  0);
+    strbuf_addc(b, '\n');
+    size_t start = b->len;
+    if (!values_direct(ch, b, values)) {
+        b->len = start;
+        values_entries(ch, b, values);
+    }
+    *room(b, 0) = '\0';
+}

@@ -1,0 +1,202 @@
+/* template_expr.c - the template printer's expressions (see template_impl.h): conditions as Go
+ * template expressions, IR expressions as pipelines (printf, include of the image and YAML named
+ * templates, sha256sum, the release name and namespace), joins over repeats, and Go string
+ * literals. Values are referenced from `$` so that they also work inside `range`. */
+#include "emit/template_impl.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* ---- Go string literals ---------------------------------------------------------------------- */
+
+/* Whether any of the 8 bytes of `w` is '"', '\\' or a control character (< 0x20): the classic
+ * "has a zero byte" test (exact as a yes/no answer) on w ^ '"', w ^ '\\' and on w - 0x20 (the
+ * test json.c uses for the same set of bytes). */
+static inline bool word_needs_escape(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+    uint64_t hits = ((q - ones) & ~q) | ((bs - ones) & ~bs) | ((w - ones * 0x20) & ~w);
+    return (hits & highs) != 0;
+}
+
+static inline char *go_escape_byte(char *p, unsigned char ch)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (ch >= 0x20 && ch != '"' && ch != '\\') {
+        *p++ = (char)ch;
+    } else if (ch == '"' || ch == '\\') {
+        *p++ = '\\';
+        *p++ = (char)ch;
+    } else if (ch == '\n') {
+        *p++ = '\\';
+        *p++ = 'n';
+    } else {
+        memcpy(p, (char[4]){'\\', 'x', hex[ch >> 4], hex[ch & 0xf]}, 4);
+        p += 4;
+    }
+    return p;
+}
+
+/* A Go string literal (Go escapes are a superset of what we need), eight bytes at a time: almost
+ * none need an escape. */
+static void go_string(StrBuf *b, const char *s)
+{
+    size_t len = strlen(s), i = 0;
+    char *p = room(b, 4 * len + 2), *start = p; /* every byte as \xHH at worst */
+    *p++ = '"';
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (!word_needs_escape(w)) {
+            memcpy(p, &w, 8);
+            p += 8;
+            continue;
+        }
+        for (size_t j = i; j < i + 8; j++)
+            p = go_escape_byte(p, (unsigned char)s[j]);
+    }
+    for (; i < len; i++)
+        p = go_escape_byte(p, (unsigned char)s[i]);
+    *p++ = '"';
+    b->len += (size_t)(p - start);
+}
+
+/* ---- conditions ---------------------------------------------------------------------------- */
+
+
+void tp_cond(StrBuf *b, const IrCond *cond)
+{
+    switch (cond->op) {
+    case COND_TRUE_KNOB: values_ref(b, cond->knob); return;
+    case COND_NOT:
+        PUT(b, "(not ");
+        tp_cond(b, cond->a);
+        put_c(b, ')');
+        return;
+    case COND_AND:
+    case COND_OR:
+        put_str(b, cond->op == COND_AND ? "(and " : "(or ");
+        tp_cond(b, cond->a);
+        put_c(b, ' ');
+        tp_cond(b, cond->b);
+        put_c(b, ')');
+        return;
+    case COND_EQ:
+        PUT(b, "(eq (toString ");
+        values_ref(b, cond->knob);
+        PUT(b, ") ");
+        go_string(b, cond->literal);
+        put_c(b, ')');
+        return;
+    }
+    PUT(b, "false");
+}
+
+const char *template_cond(TemplatePrinter *p, const IrCond *cond)
+{
+    StrBuf b;
+    strbuf_init(&b, p->a);
+    tp_cond(&b, cond);
+    return text_of(&b);
+}
+
+void tp_pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n)
+{
+    const IrNode *a = n->kind == IR_EXPR ? n->u.expr.args : NULL;
+    switch (n->kind) {
+    case IR_STR: go_string(b, n->u.str); return;
+    case IR_INT: strbuf_add_int(b, n->u.i); return;
+    case IR_BOOL: put_str(b, n->u.b ? "true" : "false"); return;
+    case IR_NULL: PUT(b, "nil"); return;
+    case IR_REF: values_ref(b, n->u.ref); return;
+    case IR_INDEX: PUT(b, "$i"); return;
+    case IR_MAP:
+    case IR_SEQ: PUT(b, "nil"); return;
+    case IR_EXPR: break;
+    }
+    switch (n->u.expr.op) {
+    case EXPR_CONCAT:
+        PUT(b, "(printf \"");
+        for (const IrNode *x = a; x; x = x->next)
+            PUT(b, "%v");
+        put_c(b, '"');
+        for (const IrNode *x = a; x; x = x->next) {
+            put_c(b, ' ');
+            tp_pipeline(p, b, x);
+        }
+        put_c(b, ')');
+        return;
+    case EXPR_IMAGE:
+        PUT(b, "(include \"");
+        put_str(b, p->chart);
+        PUT(b, ".image\" (list");
+        for (int i = 0; i < 4; i++, a = a->next) { /* registry, image registry, repository, tag */
+            put_c(b, ' ');
+            tp_pipeline(p, b, a);
+        }
+        PUT(b, "))");
+        return;
+    case EXPR_YAML: {
+        /* tp_define_yaml prints into its own buffer; it never touches `b`. */
+        const char *name = tp_define_yaml(p, a);
+        PUT(b, "(include \"");
+        put_str(b, name);
+        PUT(b, "\" $)");
+        return;
+    }
+    case EXPR_SHA256:
+        /* Named YAML templates drop the final newline the manifest text has: add it back. */
+        if (a->kind == IR_EXPR && a->u.expr.op == EXPR_YAML)
+            PUT(b, "(sha256sum (printf \"%s\\n\" ");
+        else
+            PUT(b, "(sha256sum (toString ");
+        tp_pipeline(p, b, a);
+        PUT(b, "))");
+        return;
+    case EXPR_FIRST:
+        PUT(b, "(default \"\" (first ");
+        tp_pipeline(p, b, a);
+        PUT(b, "))");
+        return;
+    case EXPR_NAMESPACE: PUT(b, "$.Release.Namespace"); return;
+    case EXPR_RELEASE_NAME:
+        if (a && a->kind == IR_INT) {
+            PUT(b, "($.Release.Name | trunc ");
+            strbuf_add_int(b, a->u.i);
+            put_c(b, ')');
+        } else {
+            PUT(b, "$.Release.Name");
+        }
+        return;
+    case EXPR_JOIN:
+    case EXPR_REPEAT: PUT(b, "nil"); return; /* only in statement position (see put_value) */
+    }
+    PUT(b, "nil");
+}
+
+void tp_join(TemplatePrinter *p, StrBuf *b, const IrNode *join)
+{
+    const IrNode *sep = join->u.expr.args, *rep = sep->next;
+    if (!rep || rep->kind != IR_EXPR || rep->u.expr.op != EXPR_REPEAT) {
+        PUT(b, "null");
+        return;
+    }
+    const IrNode *count = rep->u.expr.args, *body = count->next;
+    int v = ++p->nvars;
+    PUT(b, "{{ $j");
+    strbuf_add_int(b, v);
+    PUT(b, " := list }}{{ range $i := until (int ");
+    tp_pipeline(p, b, count);
+    PUT(b, ") }}{{ $j");
+    strbuf_add_int(b, v);
+    PUT(b, " = append $j");
+    strbuf_add_int(b, v);
+    put_c(b, ' ');
+    tp_pipeline(p, b, body);
+    PUT(b, " }}{{ end }}{{ join ");
+    tp_pipeline(p, b, sep);
+    PUT(b, " $j");
+    strbuf_add_int(b, v);
+    PUT(b, " | quote }}");
+}

@@ -1,0 +1,136 @@
+/* template_impl.h - the template printer's internals, shared by template.c (blocks, literals,
+ * text caches) and template_expr.c (conditions, pipelines, Go strings): the printer's state and
+ * the inline appends everything is written with. Private to those two files. */
+#ifndef GOVERSEC_TEMPLATE_IMPL_H
+#define GOVERSEC_TEMPLATE_IMPL_H
+#include <stdint.h>
+#include <string.h>
+
+#include "emit/template.h"
+#include "support/strbuf.h"
+
+struct TemplatePrinter {
+    Arena *a;
+    const IrCluster *c;
+    const char *chart;           /* chart name: prefix of the defines */
+    TemplateDefine *defines, *defines_tail;
+    int ndefines, nvars;
+    bool in_define;              /* printing a YAML subtree: strings always double-quoted */
+    /* Objects are printed one after another into the free end of one big block (see
+     * template_object): no buffer growth and copy per object. */
+    char *free;
+    size_t free_len;
+    StrBuf scratch;              /* a YAML define's text before deduplication */
+    bool scratch_busy;
+    struct KeyText *keys;        /* KEY_CACHE entries, see put_key */
+    struct KeyText *literals;    /* KEY_CACHE entries, see put_cached_literal */
+    struct KeyText *conds;       /* COND_CACHE entries, see open_when */
+    StrBuf pool;                 /* the cached texts, one after another (KeyText.off) */
+    struct DefineMemo *memo;     /* see tp_define_yaml */
+};
+
+/* Map keys are shared strings (ir_put keeps its key, trees are immutable once lowered): a key
+ * printed once is found again by its address, not classified again. Direct-mapped. String
+ * literals are shared the same way (a chart prints ~1500 literals from ~400 distinct strings):
+ * their text is cached by (address, style) in a second table. */
+enum { KEY_BITS = 9, KEY_CACHE = 1 << KEY_BITS, KEY_PAD = 16 };
+/* Conditions are printed as whole "{{- if ... }}" lines from a smaller table of the same kind
+ * (keyed by IrCond address: about half of a chart's conditions are ones printed before). */
+enum { COND_BITS = 8, COND_CACHE = 1 << COND_BITS };
+/* 16 bytes an entry, the texts packed in one pool: the tables and texts are memory first touched
+ * while printing (each page of it costs as much as ~15 K instructions). */
+typedef struct KeyText {
+    const void *key;
+    uint32_t off;                /* of the text in the pool; 2 * KEY_PAD readable bytes past its end */
+    uint16_t len;
+    uint16_t style;              /* literals: the DataStyle the text was written with */
+} KeyText;
+enum { POOL_BLOCK = 48 * 1024 }; /* the pool's first size: a chart caches ~40 KB of text */
+
+/* A subtree already defined (by address), when its text cannot differ the next time. */
+typedef struct DefineMemo {
+    const IrNode *subtree;
+    const char *name;
+    struct DefineMemo *next;
+} DefineMemo;
+
+/* Where a map sits, so the chart can add Helm's label to each object's metadata.labels. */
+typedef enum Hook { HOOK_NONE, HOOK_ROOT, HOOK_METADATA, HOOK_LABELS } Hook;
+
+/* Everything below writes into the caller's StrBuf: no intermediate strings, no printf on the hot
+ * path (bench/README.md: the chart printer was most of a build's instructions). */
+
+/* ---- output: inline appends into the StrBuf ---------------------------------------------- */
+
+/* The printer writes ~10^4 small pieces per chart; strbuf_add's strlen, call and NUL per piece
+ * were a third of its cost. These store the bytes only; text_of() adds the NUL at the end. */
+enum { TEMPLATE_BLOCK = 64 * 1024 };
+
+/* Room for `n` more bytes and a NUL. Growth is by whole blocks: a template is usually the tail of
+ * a block shared with the objects printed before it (template_object). */
+static inline char *room(StrBuf *b, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        return strbuf_reserve(b, n, TEMPLATE_BLOCK);
+    return b->data + b->len;
+}
+
+static inline void put(StrBuf *b, const char *s, size_t n)
+{
+    memcpy(room(b, n), s, n);
+    b->len += n;
+}
+
+/* A string literal: its length is known at compile time, the copy is a few moves. */
+#define PUT(b, lit) put((b), "" lit, sizeof(lit) - 1)
+
+static inline void put_str(StrBuf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+static inline void put_c(StrBuf *b, char c)
+{
+    *room(b, 1) = c;
+    b->len++;
+}
+
+/* Indentation is short: eight spaces per store, the excess overwritten by what follows. */
+static inline void put_indent(StrBuf *b, int n)
+{
+    if (n <= 0)
+        return;
+    char *at = room(b, (size_t)n + 8);
+    for (int i = 0; i < n; i += 8)
+        memcpy(at + i, "        ", 8);
+    b->len += (size_t)n;
+}
+
+/* The NUL-terminated text. */
+static inline const char *text_of(StrBuf *b)
+{
+    *room(b, 0) = '\0';
+    return b->data;
+}
+
+/* $.Values.<path> */
+static inline void values_ref(StrBuf *b, const Knob *k)
+{
+    PUT(b, "$.Values.");
+    put_str(b, k->path);
+}
+
+/* template.c */
+void tp_print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook);
+/* The name of the named template (a new one, or one with the same text) for a YAML subtree. */
+const char *tp_define_yaml(TemplatePrinter *p, const IrNode *subtree);
+
+/* template_expr.c */
+/* A Go template condition expression (no braces). */
+void tp_cond(StrBuf *b, const IrCond *cond);
+/* A template pipeline (no braces) computing node `n`'s value. */
+void tp_pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n);
+/* JOIN over a REPEAT, as actions on one line that leave only the joined text behind. */
+void tp_join(TemplatePrinter *p, StrBuf *b, const IrNode *join);
+
+#endif
