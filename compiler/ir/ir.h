@@ -60,6 +60,10 @@ typedef struct Knob {
     const char *not_above;      /* KNOB_INT: path of an int knob this one must not exceed (HPA
                                    min <= max); JSON Schema cannot say it: the chart `fail`s */
     struct Knob *next;          /* registration order */
+    /* Set by ir_knob, for the shape comparison (ir_shape.c): the knob's 1-based place in its
+     * cluster's registration order, and the hash of its path (equal paths, equal hashes). */
+    uint32_t ordinal;
+    uint32_t path_hash;
 } Knob;
 
 /* ---- conditions ------------------------------------------------------------------------------ */
@@ -133,6 +137,7 @@ typedef struct IrCluster {
     const char *chart_version, *app_version, *kube_version; /* for Chart.yaml */
     Knob *knobs, *knobs_tail;
     struct KnobEntry *knob_index; /* knobs by path (ir_build.c); owned by ir_knob */
+    uint32_t nknobs;            /* knobs registered so far (ir_knob) */
     IrObject *objects, *objects_tail;
     Span span;
 } IrCluster;

@@ -73,7 +73,7 @@ static void table_grow(Arena *a, KnobTable *t)
 }
 
 /* A path registered twice keeps finding its first knob, as the linear scan once did. */
-static void table_add(Arena *a, IrCluster *c, const Knob *k)
+static void table_add(Arena *a, IrCluster *c, Knob *k)
 {
     if (!c->knob_index)
         c->knob_index = ARENA_NEW(a, KnobTable);
@@ -81,6 +81,7 @@ static void table_add(Arena *a, IrCluster *c, const Knob *k)
     if (!t->slots || (t->count + 1) * 2 > t->mask + 1)
         table_grow(a, t);
     uint32_t h = path_hash(k->path, strlen(k->path));
+    k->path_hash = h;
     KnobSlot *s = table_slot(t, k->path, h);
     if (s->knob)
         return;
@@ -108,6 +109,7 @@ Knob *ir_knob(Arena *a, IrCluster *c, const char *path, KnobType type, Data *def
     k->description = description ? arena_strdup(a, description) : "";
     k->min = INT64_MIN;
     k->max = INT64_MAX;
+    k->ordinal = ++c->nknobs;
     table_add(a, c, k);
     if (c->knobs_tail)
         c->knobs_tail->next = k;
