@@ -19,6 +19,7 @@
 #ifndef GOVERSEC_IR_H
 #define GOVERSEC_IR_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ir/data.h"
@@ -153,6 +154,10 @@ IrCluster *ir_cluster_new(Arena *a, const char *name, const char *namespace_name
 Knob *ir_knob(Arena *a, IrCluster *c, const char *path, KnobType type, Data *default_value,
               const char *description);
 const Knob *ir_find_knob(const IrCluster *c, const char *path);
+/* The same for the first `len` bytes of `path` (need not be NUL-terminated there). */
+const Knob *ir_find_knob_n(const IrCluster *c, const char *path, size_t len);
+/* The hash ir_find_knob indexes paths by (for other tables of paths, e.g. their prefixes). */
+uint32_t ir_path_hash(const char *path, size_t len);
 IrObject *ir_object(Arena *a, IrCluster *c, const char *path, const char *component,
                     const char *api_version, const char *kind, const char *name, const IrCond *when);
 

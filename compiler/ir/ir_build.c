@@ -30,7 +30,7 @@ enum { KNOB_TABLE_MIN = 512 }; /* a cluster registers ~340 knobs: one table, nev
  * lookup). Folding the high half into the low half after each multiply makes every byte reach the
  * low bits the table indexes by. The value depends on the host's byte order, which only moves
  * slots: nothing iterates the table. */
-static uint32_t path_hash(const char *s, size_t n)
+uint32_t ir_path_hash(const char *s, size_t n)
 {
     const uint64_t k = 0x9e3779b97f4a7c15ULL;
     uint64_t h = (uint64_t)n * k, w;
@@ -80,7 +80,7 @@ static void table_add(Arena *a, IrCluster *c, Knob *k)
     KnobTable *t = c->knob_index;
     if (!t->slots || (t->count + 1) * 2 > t->mask + 1)
         table_grow(a, t);
-    uint32_t h = path_hash(k->path, strlen(k->path));
+    uint32_t h = ir_path_hash(k->path, strlen(k->path));
     k->path_hash = h;
     KnobSlot *s = table_slot(t, k->path, h);
     if (s->knob)
@@ -122,7 +122,20 @@ Knob *ir_knob(Arena *a, IrCluster *c, const char *path, KnobType type, Data *def
 const Knob *ir_find_knob(const IrCluster *c, const char *path)
 {
     const KnobTable *t = c->knob_index;
-    return t ? table_slot(t, path, path_hash(path, strlen(path)))->knob : NULL;
+    return t ? table_slot(t, path, ir_path_hash(path, strlen(path)))->knob : NULL;
+}
+
+const Knob *ir_find_knob_n(const IrCluster *c, const char *path, size_t len)
+{
+    const KnobTable *t = c->knob_index;
+    if (!t)
+        return NULL;
+    uint32_t h = ir_path_hash(path, len);
+    for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
+        const KnobSlot *s = &t->slots[i];
+        if (!s->knob || (s->hash == h && strncmp(s->knob->path, path, len) == 0 && s->knob->path[len] == '\0'))
+            return s->knob;
+    }
 }
 
 IrObject *ir_object(Arena *a, IrCluster *c, const char *path, const char *component,
