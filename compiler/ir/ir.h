@@ -151,6 +151,10 @@ typedef struct Ir {
 /* ---- building (used by lower/) ------------------------------------------------------------ */
 
 IrCluster *ir_cluster_new(Arena *a, const char *name, const char *namespace_name);
+/* ir_knob and ir_object keep their strings (no copies), as ir_str and ir_put do: pass literals or
+ * strings that live as long as the IR (the model's, or built in the IR's arena). Lowering builds
+ * ~340 knobs and ~120 objects per cluster; the copies cost, and a literal kept has one address in
+ * every cluster's IR, which the shape comparison takes as equality. */
 Knob *ir_knob(Arena *a, IrCluster *c, const char *path, KnobType type, Data *default_value,
               const char *description);
 const Knob *ir_find_knob(const IrCluster *c, const char *path);

@@ -103,10 +103,10 @@ Knob *ir_knob(Arena *a, IrCluster *c, const char *path, KnobType type, Data *def
               const char *description)
 {
     Knob *k = ARENA_NEW(a, Knob);
-    k->path = arena_strdup(a, path);
+    k->path = path;
     k->type = type;
     k->default_value = default_value ? default_value : data_null(a);
-    k->description = description ? arena_strdup(a, description) : "";
+    k->description = description ? description : "";
     k->min = INT64_MIN;
     k->max = INT64_MAX;
     k->ordinal = ++c->nknobs;
@@ -142,11 +142,11 @@ IrObject *ir_object(Arena *a, IrCluster *c, const char *path, const char *compon
                     const char *api_version, const char *kind, const char *name, const IrCond *when)
 {
     IrObject *o = ARENA_NEW(a, IrObject);
-    o->path = arena_strdup(a, path);
-    o->component = component ? arena_strdup(a, component) : "";
-    o->api_version = arena_strdup(a, api_version);
-    o->kind = arena_strdup(a, kind);
-    o->name = arena_strdup(a, name);
+    o->path = path;
+    o->component = component ? component : "";
+    o->api_version = api_version;
+    o->kind = kind;
+    o->name = name;
     o->when = when;
     o->root = ir_map(a);
     if (c->objects_tail)

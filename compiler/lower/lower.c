@@ -180,32 +180,64 @@ IrNode *lower_map_get(IrNode *map, const char *key)
 {
     if (!map || map->kind != IR_MAP)
         return NULL;
+    /* Keys are literals, kept by ir_put: the same address is the same key, and the first byte
+     * tells most others apart without a strcmp. */
     for (IrNode *e = map->u.kids.first; e; e = e->next)
-        if (strcmp(e->key, key) == 0)
+        if (e->key == key || (e->key[0] == key[0] && strcmp(e->key, key) == 0))
             return e;
     return NULL;
 }
 
+/* The pod spec of a workload object (Deployment, StatefulSet, Job, CronJob), or NULL. */
+static IrNode *pod_spec(const IrObject *o)
+{
+    IrNode *spec = lower_map_get(o->root, "spec");
+    if (strcmp(o->kind, "CronJob") == 0)
+        spec = lower_map_get(lower_map_get(lower_map_get(spec, "jobTemplate"), "spec"), "template");
+    else if (strcmp(o->kind, "Deployment") == 0 || strcmp(o->kind, "StatefulSet") == 0 ||
+             strcmp(o->kind, "Job") == 0)
+        spec = lower_map_get(spec, "template");
+    else
+        return NULL;
+    return lower_map_get(spec, "spec");
+}
+
+/* Appends the pods of the objects added since the last call to l->pods; false if there were none. */
+static bool find_new_pods(Lower *l)
+{
+    int before = l->npods;
+    IrObject *o = l->pods_scanned ? l->pods_scanned->next : l->ir->objects;
+    for (; o; o = o->next) {
+        l->pods_scanned = o;
+        IrNode *pod = pod_spec(o);
+        if (!pod)
+            continue;
+        if (l->npods == l->cap_pods) {
+            int cap = l->cap_pods ? 2 * l->cap_pods : 32;
+            LowerPod *v = ARENA_ARRAY(l->a, LowerPod, cap);
+            if (l->npods)
+                memcpy(v, l->pods, sizeof *v * (size_t)l->npods);
+            l->pods = v;
+            l->cap_pods = cap;
+        }
+        l->pods[l->npods++] = (LowerPod){o, pod};
+    }
+    return l->npods > before;
+}
+
+/* Each pass used to find the pods by walking every object and its maps again; the pods found are
+ * kept (objects are only ever appended, map entries never replaced), and objects added since the
+ * last pass, or by this one as it runs, are looked at once when the list runs out. */
 void lower_each_pod(Lower *l, LowerPodFn *fn, void *arg)
 {
-    for (IrObject *o = l->ir->objects; o; o = o->next) {
-        IrNode *spec = lower_map_get(o->root, "spec");
-        if (strcmp(o->kind, "CronJob") == 0)
-            spec = lower_map_get(lower_map_get(lower_map_get(spec, "jobTemplate"), "spec"), "template");
-        else if (strcmp(o->kind, "Deployment") == 0 || strcmp(o->kind, "StatefulSet") == 0 ||
-                 strcmp(o->kind, "Job") == 0)
-            spec = lower_map_get(spec, "template");
-        else
-            continue;
-        IrNode *pod = lower_map_get(spec, "spec");
-        if (pod)
-            fn(l, o, pod, arg);
-    }
+    for (int i = 0; i < l->npods || find_new_pods(l); i++)
+        fn(l, l->pods[i].obj, l->pods[i].spec, arg);
 }
 
 IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
 {
-    Lower l = {arena, ir_cluster_new(arena, cluster->name, cluster->namespace_name), cluster, diags, NULL, NULL};
+    Lower l = {.a = arena, .ir = ir_cluster_new(arena, cluster->name, cluster->namespace_name), .cl = cluster,
+               .diags = diags};
     l.ir->span = cluster->span;
     l.ir->chart_version = "0.1.0";
     l.ir->app_version = lower_pick(cluster->nodes.image.tag, "latest");

@@ -8,6 +8,11 @@
 #include "ir/ir.h"
 #include "support/diag.h"
 
+typedef struct LowerPod {
+    struct IrObject *obj;
+    IrNode *spec; /* the pod template's spec */
+} LowerPod;
+
 typedef struct Lower {
     Arena *a;
     IrCluster *ir;
@@ -15,6 +20,9 @@ typedef struct Lower {
     DiagSink *diags;
     IrNode *config_tree;          /* lower_config_tree's one subtree */
     IrNode *config_checksum_tree; /* lower_config_checksum_tree's */
+    LowerPod *pods;               /* lower_each_pod's pods so far (lower.c) */
+    int npods, cap_pods;
+    IrObject *pods_scanned;       /* the last object lower_each_pod looked at */
 } Lower;
 
 /* The design document's defaults (section 3/4/5) for one component, used wherever the model
