@@ -55,6 +55,21 @@ const Knob *lower_knob(const Lower *l, const char *path)
     return k;
 }
 
+/* PREFIX.REST, looked up in a stack buffer: fragments name a component's knobs this way hundreds
+ * of times per cluster, and building each path in the arena first cost more than the lookup. */
+const Knob *lower_knob_at(const Lower *l, const char *prefix, const char *rest)
+{
+    char buf[256];
+    size_t np = strlen(prefix), nr = strlen(rest);
+    if (np + 1 + nr >= sizeof buf)
+        return lower_knob(l, arena_concat(l->a, prefix, ".", rest, NULL));
+    memcpy(buf, prefix, np);
+    buf[np] = '.';
+    memcpy(buf + np + 1, rest, nr + 1);
+    const Knob *k = ir_find_knob_n(l->ir, buf, np + 1 + nr);
+    return k ? k : lower_knob(l, buf); /* lower_knob reports the missing knob */
+}
+
 IrNode *lower_ref(const Lower *l, const char *path) { return ir_ref(l->a, lower_knob(l, path)); }
 const IrCond *lower_if(const Lower *l, const char *path) { return ir_cond_knob(l->a, lower_knob(l, path)); }
 const IrCond *lower_unless(const Lower *l, const char *path) { return ir_cond_not(l->a, lower_if(l, path)); }

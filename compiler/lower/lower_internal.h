@@ -39,6 +39,7 @@ const LowerDefaults *lower_defaults(const char *prefix);
 
 /* ---- knobs (lower.c) ---- */
 const Knob *lower_knob(const Lower *l, const char *path); /* aborts on an unregistered path */
+const Knob *lower_knob_at(const Lower *l, const char *prefix, const char *rest); /* PREFIX.REST */
 IrNode *lower_ref(const Lower *l, const char *path);
 const IrCond *lower_if(const Lower *l, const char *path);
 const IrCond *lower_unless(const Lower *l, const char *path);
