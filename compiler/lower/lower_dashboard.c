@@ -165,20 +165,36 @@ static void end(JsonOut *j, char bracket)
     j->empty = false;
 }
 
+/* Nonzero when one of the 8 bytes of w is below 0x20 or is '"' or '\\' (the bytes a JSON string
+ * escapes): the usual "has a zero byte" test, (x - 0x01..) & ~x & 0x80.., on w ^ '"' and w ^ '\\',
+ * and its "has a byte below n" form on w. It may flag a byte after a real hit (borrows), never
+ * one in a word without a hit, so a clean word is copied whole and a flagged one byte by byte. */
+static inline uint64_t escape_bits(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return ((w - ones * 0x20) | (q - ones) | (b - ones)) & ~w & highs;
+}
+
 static void str(JsonOut *j, const char *key, const char *s)
 {
     static const char HEX[] = "0123456789abcdef";
     size_t n = strlen(s);
     char *p = member_n(j, key, 6 * n + 2); /* worst case: every byte a \u00XX escape */
     *p++ = '"';
-    for (const char *run = s;; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
+    const char *end = s + n;
+    while (s < end) {
+        uint64_t w;
+        if (end - s >= 8 && (memcpy(&w, s, 8), !escape_bits(w))) {
+            p = put(p, s, 8);
+            s += 8;
             continue;
-        p = put(p, run, (size_t)(s - run));
-        if (c == '\0')
-            break;
-        run = s + 1;
+        }
+        unsigned char c = (unsigned char)*s++;
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *p++ = (char)c;
+            continue;
+        }
         *p++ = '\\';
         if (c == '\n' || c == '\r' || c == '\t') {
             *p++ = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
