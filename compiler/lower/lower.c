@@ -4,6 +4,7 @@
  * objects in apply order, because the config and the pod templates reference knobs of several
  * components. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,14 +45,33 @@ const LowerDefaults *lower_defaults(const char *prefix)
 
 /* ---- knobs ---------------------------------------------------------------------------------- */
 
+/* Lowering names its knobs by string literals, the same literal from the same call site again
+ * and again (~700 lookups per cluster). The recent ones are remembered by the address of the
+ * path they were asked by: a hit costs a strcmp (which also makes a reused buffer safe) instead
+ * of strlen, hash and strcmp. Direct-mapped; allocated with the first lookup. */
+enum { KNOB_CACHE = 256 };
+
+struct LowerKnobCache {
+    const char *path;
+    const Knob *knob;
+};
+
 /* A misspelt path is a bug in this module, not an input error: fail loudly. */
 const Knob *lower_knob(const Lower *l, const char *path)
 {
+    struct LowerKnobCache *slot = NULL;
+    if (l->knob_cache) {
+        slot = &l->knob_cache[((uintptr_t)path >> 3) * 0x9e3779b97f4a7c15ULL >> 56]; /* 0..255 */
+        if (slot->path == path && strcmp(slot->knob->path, path) == 0)
+            return slot->knob;
+    }
     const Knob *k = ir_find_knob(l->ir, path);
     if (!k) {
         fprintf(stderr, "goversec: internal error: knob '%s' referenced before registration\n", path);
         abort();
     }
+    if (slot)
+        *slot = (struct LowerKnobCache){path, k};
     return k;
 }
 
@@ -102,9 +122,16 @@ Knob *lower_knob_port(Lower *l, const char *path, int model_port, int def, const
     return lower_knob_int(l, path, model_port > 0 ? model_port : def, 1, 65535, desc);
 }
 
+/* PREFIX.REST in the arena (a knob keeps its path). Two memcpy: arena_concat's variadic walk cost
+ * several times as much for the ~60 paths per cluster built here. */
 static char *path_join(Lower *l, const char *prefix, const char *rest)
 {
-    return arena_concat(l->a, prefix, ".", rest, NULL);
+    size_t np = strlen(prefix), nr = strlen(rest);
+    char *p = arena_alloc_raw(l->a, np + nr + 2);
+    memcpy(p, prefix, np);
+    p[np] = '.';
+    memcpy(p + np + 1, rest, nr + 1);
+    return p;
 }
 
 void lower_knobs_image(Lower *l, const char *prefix, const Image *img)
@@ -252,7 +279,7 @@ void lower_each_pod(Lower *l, LowerPodFn *fn, void *arg)
 IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
 {
     Lower l = {.a = arena, .ir = ir_cluster_new(arena, cluster->name, cluster->namespace_name), .cl = cluster,
-               .diags = diags};
+               .diags = diags, .knob_cache = ARENA_ARRAY(arena, struct LowerKnobCache, KNOB_CACHE)};
     l.ir->span = cluster->span;
     l.ir->chart_version = "0.1.0";
     l.ir->app_version = lower_pick(cluster->nodes.image.tag, "latest");

@@ -23,6 +23,8 @@ typedef struct Lower {
     LowerPod *pods;               /* lower_each_pod's pods so far (lower.c) */
     int npods, cap_pods;
     IrObject *pods_scanned;       /* the last object lower_each_pod looked at */
+    struct LowerKnobCache *knob_cache; /* lower_knob's recent lookups (lower.c); mutable behind
+                                          a const Lower: a cache, invisible in results */
 } Lower;
 
 /* The design document's defaults (section 3/4/5) for one component, used wherever the model
