@@ -134,11 +134,12 @@ static inline bool same_knob_ref(const Knob *x, const Knob *y)
     return (x->ordinal != 0 && x->ordinal == y->ordinal) || strcmp(x->path, y->path) == 0;
 }
 
+/* Recurses on `a` only when the two differ by address (leaves have none), loops on `b`. */
 static bool same_cond(const IrCond *x, const IrCond *y)
 {
     for (; x != y; x = x->b, y = y->b) {
         if (!x || !y || x->op != y->op || !same_knob_ref(x->knob, y->knob) || !same_str(x->literal, y->literal) ||
-            !same_cond(x->a, y->a))
+            (x->a != y->a && !same_cond(x->a, y->a)))
             return false;
     }
     return true;
