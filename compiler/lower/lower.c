@@ -276,10 +276,23 @@ void lower_each_pod(Lower *l, LowerPodFn *fn, void *arg)
         fn(l, l->pods[i].obj, l->pods[i].spec, arg);
 }
 
+LowerShared *lower_shared_new(Arena *a)
+{
+    LowerShared *s = ARENA_NEW(a, LowerShared);
+    s->arena = a;
+    return s;
+}
+
 IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
 {
+    return lower_cluster_shared(arena, NULL, cluster, diags);
+}
+
+IrCluster *lower_cluster_shared(Arena *arena, LowerShared *shared, const Cluster *cluster, DiagSink *diags)
+{
     Lower l = {.a = arena, .ir = ir_cluster_new(arena, cluster->name, cluster->namespace_name), .cl = cluster,
-               .diags = diags, .knob_cache = ARENA_ARRAY(arena, struct LowerKnobCache, KNOB_CACHE)};
+               .diags = diags, .shared = shared,
+               .knob_cache = ARENA_ARRAY(arena, struct LowerKnobCache, KNOB_CACHE)};
     l.ir->span = cluster->span;
     l.ir->chart_version = "0.1.0";
     l.ir->app_version = lower_pick(cluster->nodes.image.tag, "latest");

@@ -5,8 +5,15 @@
 #ifndef GOVERSEC_LOWER_INTERNAL_H
 #define GOVERSEC_LOWER_INTERNAL_H
 #include "check/model.h"
+#include "lower/lower.h"
 #include "ir/ir.h"
 #include "support/diag.h"
+
+/* lower.h's LowerShared: what is lowered once per build, not once per cluster. */
+struct LowerShared {
+    Arena *arena;          /* outlives every IR lowered with it */
+    const char *dashboard; /* lower_dashboard.c: the dashboard JSON after its uid and title */
+};
 
 typedef struct LowerPod {
     struct IrObject *obj;
@@ -18,6 +25,7 @@ typedef struct Lower {
     IrCluster *ir;
     const Cluster *cl;
     DiagSink *diags;
+    LowerShared *shared;          /* NULL: nothing kept across clusters */
     IrNode *config_tree;          /* lower_config_tree's one subtree */
     IrNode *config_checksum_tree; /* lower_config_checksum_tree's */
     LowerPod *pods;               /* lower_each_pod's pods so far (lower.c) */
