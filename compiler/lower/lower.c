@@ -47,8 +47,9 @@ const LowerDefaults *lower_defaults(const char *prefix)
 
 /* Lowering names its knobs by string literals, the same literal from the same call site again
  * and again (~700 lookups per cluster). The recent ones are remembered by the address of the
- * path they were asked by: a hit costs a strcmp (which also makes a reused buffer safe) instead
- * of strlen, hash and strcmp. Direct-mapped; allocated with the first lookup. */
+ * path they were asked by: a hit costs a strcmp (which also makes a reused buffer safe; none when
+ * the knob was registered with that very literal) instead of strlen, hash and strcmp.
+ * Direct-mapped, one per lowering. */
 enum { KNOB_CACHE = 256 };
 
 struct LowerKnobCache {
@@ -62,7 +63,7 @@ const Knob *lower_knob(const Lower *l, const char *path)
     struct LowerKnobCache *slot = NULL;
     if (l->knob_cache) {
         slot = &l->knob_cache[((uintptr_t)path >> 3) * 0x9e3779b97f4a7c15ULL >> 56]; /* 0..255 */
-        if (slot->path == path && strcmp(slot->knob->path, path) == 0)
+        if (slot->path == path && (slot->knob->path == path || strcmp(slot->knob->path, path) == 0))
             return slot->knob;
     }
     const Knob *k = ir_find_knob(l->ir, path);
