@@ -53,7 +53,8 @@ const LowerDefaults *lower_defaults(const char *prefix)
 enum { KNOB_CACHE = 256 };
 
 struct LowerKnobCache {
-    const char *path;
+    const char *path;   /* lower_knob: the path; lower_knob_at: REST */
+    const char *prefix; /* lower_knob_at: PREFIX; NULL for lower_knob's entries */
     const Knob *knob;
 };
 
@@ -63,7 +64,7 @@ const Knob *lower_knob(const Lower *l, const char *path)
     struct LowerKnobCache *slot = NULL;
     if (l->knob_cache) {
         slot = &l->knob_cache[((uintptr_t)path >> 3) * 0x9e3779b97f4a7c15ULL >> 56]; /* 0..255 */
-        if (slot->path == path && (slot->knob->path == path || strcmp(slot->knob->path, path) == 0))
+        if (slot->path == path && !slot->prefix && (slot->knob->path == path || strcmp(slot->knob->path, path) == 0))
             return slot->knob;
     }
     const Knob *k = ir_find_knob(l->ir, path);
@@ -72,23 +73,37 @@ const Knob *lower_knob(const Lower *l, const char *path)
         abort();
     }
     if (slot)
-        *slot = (struct LowerKnobCache){path, k};
+        *slot = (struct LowerKnobCache){path, NULL, k};
     return k;
 }
 
 /* PREFIX.REST, looked up in a stack buffer: fragments name a component's knobs this way hundreds
- * of times per cluster, and building each path in the arena first cost more than the lookup. */
+ * of times per cluster, and building each path in the arena first cost more than the lookup.
+ * The same (prefix, rest) pairs come back (every container of a component, every restore Job),
+ * so lower_knob's cache also remembers them, by the two addresses, in the slots of `rest`'s
+ * address; a hit is confirmed by comparing the knob's path with both pieces. */
 const Knob *lower_knob_at(const Lower *l, const char *prefix, const char *rest)
 {
+    size_t np = strlen(prefix);
+    struct LowerKnobCache *slot = &l->knob_cache[((uintptr_t)rest >> 3) * 0x9e3779b97f4a7c15ULL >> 56];
+    if (slot->path == rest && slot->prefix == prefix && strncmp(slot->knob->path, prefix, np) == 0 &&
+        slot->knob->path[np] == '.' && strcmp(slot->knob->path + np + 1, rest) == 0)
+        return slot->knob;
     char buf[256];
-    size_t np = strlen(prefix), nr = strlen(rest);
-    if (np + 1 + nr >= sizeof buf)
-        return lower_knob(l, arena_concat(l->a, prefix, ".", rest, NULL));
-    memcpy(buf, prefix, np);
-    buf[np] = '.';
-    memcpy(buf + np + 1, rest, nr + 1);
-    const Knob *k = ir_find_knob_n(l->ir, buf, np + 1 + nr);
-    return k ? k : lower_knob(l, buf); /* lower_knob reports the missing knob */
+    size_t nr = strlen(rest);
+    const Knob *k;
+    if (np + 1 + nr >= sizeof buf) {
+        k = lower_knob(l, arena_concat(l->a, prefix, ".", rest, NULL));
+    } else {
+        memcpy(buf, prefix, np);
+        buf[np] = '.';
+        memcpy(buf + np + 1, rest, nr + 1);
+        k = ir_find_knob_n(l->ir, buf, np + 1 + nr);
+        if (!k)
+            k = lower_knob(l, buf); /* reports the missing knob */
+    }
+    *slot = (struct LowerKnobCache){rest, prefix, k};
+    return k;
 }
 
 IrNode *lower_ref(const Lower *l, const char *path) { return ir_ref(l->a, lower_knob(l, path)); }
