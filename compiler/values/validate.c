@@ -281,14 +281,20 @@ static void prefix_set_init(PrefixSet *set, Arena *a, const IrCluster *c)
     *set = (PrefixSet){.a = a};
     prefix_set_alloc(set, 256);
     const char *prev = "";
+    size_t prev_map = 0; /* prev[0..prev_map) is the map prev's knob sits in, prev[prev_map] its dot */
     for (const Knob *k = c->knobs; k; k = k->next) {
         const char *s = k->path;
         size_t common = 0; /* s[0..common) == prev[0..common): its prefixes ending there are in */
-        while (s[common] && s[common] == prev[common])
-            common++;
+        if (prev_map > 0 && strncmp(s, prev, prev_map + 1) == 0) /* a sibling: the usual case */
+            common = prev_map + 1;
+        else
+            while (s[common] && s[common] == prev[common])
+                common++;
         for (const char *dot = strchr(s + common, '.'); dot; dot = strchr(dot + 1, '.'))
             prefix_add(set, s, (size_t)(dot - s));
+        const char *last = strrchr(s, '.');
         prev = s;
+        prev_map = last ? (size_t)(last - s) : 0;
     }
 }
 
