@@ -14,9 +14,10 @@ typedef struct Hasher {
 } Hasher;
 
 /* The hash only buckets candidates for ir_same_shape, which decides; so it reads what tells
- * shapes apart cheaply (kinds, lengths, the first bytes of each string, knob paths by their
- * precomputed hash) rather than every byte: a whole-text FNV over a cluster's IR cost more than
- * the comparison it saves. Values depend on the host's byte order; they are never stored. */
+ * shapes apart cheaply (kinds, structure, first bytes of strings, knob paths by their
+ * precomputed hash; whole strings only for knobs and objects) rather than every byte: a
+ * whole-text FNV over a cluster's IR cost more than the comparison it saves. Values depend on
+ * the host's byte order; they are never stored. */
 static inline void mix_int(Hasher *s, int64_t v)
 {
     uint64_t h = (s->h ^ (uint64_t)v) * 0x9e3779b97f4a7c15ULL;
@@ -53,20 +54,21 @@ static void mix_cond(Hasher *s, const IrCond *c)
     mix_int(s, -2);
 }
 
+/* First byte of a key or string, 0 for none: inside the objects the tree's structure and its
+ * knob references tell shapes apart; whole strings would cost a strlen per node. */
+static inline int64_t head(const char *str) { return str ? (unsigned char)str[0] + 1 : 0; }
+
 static void mix_node(Hasher *s, const IrNode *n)
 {
     for (; n; n = n->next) {
-        /* kind, style and whether a key and a condition are there: one mix */
-        mix_int(s, (int64_t)n->kind | (int64_t)n->style << 8 | (int64_t)(n->key != NULL) << 16 |
-                       (int64_t)(n->when != NULL) << 17);
-        if (n->key)
-            mix_str(s, n->key);
+        /* kind, style, whether there is a condition, first bytes of key and string: one mix */
+        mix_int(s, (int64_t)n->kind | (int64_t)n->style << 8 | (int64_t)(n->when != NULL) << 16 |
+                       head(n->key) << 24 | (n->kind == IR_STR ? head(n->u.str) : 0) << 40);
         if (n->when)
             mix_cond(s, n->when);
         switch (n->kind) {
         case IR_MAP:
         case IR_SEQ: mix_node(s, n->u.kids.first); break;
-        case IR_STR: mix_str(s, n->u.str); break;
         case IR_INT: mix_int(s, n->u.i); break;
         case IR_BOOL: mix_int(s, n->u.b); break;
         case IR_REF: mix_knob_ref(s, n->u.ref); break;
@@ -74,6 +76,7 @@ static void mix_node(Hasher *s, const IrNode *n)
             mix_int(s, n->u.expr.op);
             mix_node(s, n->u.expr.args);
             break;
+        case IR_STR:
         case IR_NULL:
         case IR_INDEX: break;
         }
