@@ -61,19 +61,15 @@ struct LowerKnobCache {
 /* A misspelt path is a bug in this module, not an input error: fail loudly. */
 const Knob *lower_knob(const Lower *l, const char *path)
 {
-    struct LowerKnobCache *slot = NULL;
-    if (l->knob_cache) {
-        slot = &l->knob_cache[((uintptr_t)path >> 3) * 0x9e3779b97f4a7c15ULL >> 56]; /* 0..255 */
-        if (slot->path == path && !slot->prefix && (slot->knob->path == path || strcmp(slot->knob->path, path) == 0))
-            return slot->knob;
-    }
+    struct LowerKnobCache *slot = &l->knob_cache[((uintptr_t)path >> 3) * 0x9e3779b97f4a7c15ULL >> 56]; /* 0..255 */
+    if (slot->path == path && !slot->prefix && (slot->knob->path == path || strcmp(slot->knob->path, path) == 0))
+        return slot->knob;
     const Knob *k = ir_find_knob(l->ir, path);
     if (!k) {
         fprintf(stderr, "goversec: internal error: knob '%s' referenced before registration\n", path);
         abort();
     }
-    if (slot)
-        *slot = (struct LowerKnobCache){path, NULL, k};
+    *slot = (struct LowerKnobCache){path, NULL, k};
     return k;
 }
 
