@@ -48,6 +48,10 @@ typedef struct Checker {
     Layer layer;
     Span override;         /* when file >= 0, every span set in the model is this one */
     ClusterFacts *facts;
+    /* defaults.c: the default cluster and the default persistence of each mode, built once per
+     * check (their quantities parsed once, not once per cluster); NULL until first asked for. */
+    const Cluster *default_cluster;
+    const Persistence *default_postgres[4]; /* by PersistenceMode */
 } Checker;
 
 /* ---- reporting (deduplicated: an inherited value may fail the same rule twice) ---- */
@@ -167,7 +171,7 @@ void gitops_check_fleet(Checker *ck, Cluster *const *clusters, int n);
 
 /* ---- defaults.c ---- */
 void defaults_cluster(Checker *ck, Cluster *c, const char *name, Span name_span);
-void defaults_postgres(Persistence *p, PersistenceMode mode);
+void defaults_postgres(Checker *ck, Persistence *p, PersistenceMode mode);
 
 /* ---- resolve.c ---- */
 const Decl *resolve_find(const Decl *const *decls, int n, const char *name);

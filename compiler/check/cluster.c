@@ -163,7 +163,7 @@ bool key_persistence(Checker *ck, const Stmt *st, void *target, const KeyDef *de
     else
         return schema_arity_error(ck, st, def, "has an unknown form");
     if (p->mode != mode)
-        defaults_postgres(p, mode);
+        defaults_postgres(ck, p, mode);
     unsigned before = ck->diags->errors;
     schema_apply(ck, def->sub, st->block, p, DECL_CLUSTER);
     if (ck->facts)

@@ -50,7 +50,7 @@ static Component component(const char *repo, Resources res, int grpc)
     };
 }
 
-void defaults_postgres(Persistence *p, PersistenceMode mode)
+static void postgres_for(Persistence *p, PersistenceMode mode)
 {
     *p = (Persistence){
         .mode = mode, .port = 5432, .database = "goverse", .user = "goverse",
@@ -75,19 +75,26 @@ void defaults_postgres(Persistence *p, PersistenceMode mode)
         p->storage.enabled = false;
 }
 
-void defaults_cluster(Checker *ck, Cluster *c, const char *name, Span name_span)
+/* The defaults are the same for every cluster: built once per Checker and copied (they hold
+ * literals and numbers only, never anything a cluster's settings write through). */
+void defaults_postgres(Checker *ck, Persistence *p, PersistenceMode mode)
 {
-    (void)ck;
+    if (!ck->default_postgres[mode]) {
+        Persistence *d = ARENA_NEW(ck->arena, Persistence);
+        postgres_for(d, mode);
+        ck->default_postgres[mode] = d;
+    }
+    *p = *ck->default_postgres[mode];
+}
+
+static void cluster_defaults(Checker *ck, Cluster *c)
+{
     memset(c, 0, sizeof *c);
-    c->name = name;
-    c->name_span = name_span;
-    c->namespace_name = name;
     c->kube_major = 1;
     c->kube_minor = 27;
     c->shards = 8192;
     c->stability_ms = 10000;
     c->registry = "";
-    c->span = name_span;
 
     Etcd *e = &c->etcd;
     e->replicas = 3;
@@ -108,10 +115,24 @@ void defaults_cluster(Checker *ck, Cluster *c, const char *name, Span name_span)
     c->inspector.enabled = false;
     c->inspector.replicas = 1;
 
-    defaults_postgres(&c->postgres, PERSIST_NONE);
+    defaults_postgres(ck, &c->postgres, PERSIST_NONE);
     c->monitoring = (Monitoring){.interval_ms = 30000, .span = SPAN_NONE};
     /* Secure by default in every tier: restricted pods, default-deny network policies; opting out
      * is written down (`pod_security baseline|privileged|none`, `network open`). */
     c->security = (Security){.pod_security = PODSEC_RESTRICTED, .network = NETWORK_ISOLATED, .span = SPAN_NONE,
                              .pod_security_span = SPAN_NONE, .network_span = SPAN_NONE, .tls_span = SPAN_NONE};
+}
+
+void defaults_cluster(Checker *ck, Cluster *c, const char *name, Span name_span)
+{
+    if (!ck->default_cluster) {
+        Cluster *d = ARENA_NEW(ck->arena, Cluster);
+        cluster_defaults(ck, d);
+        ck->default_cluster = d;
+    }
+    *c = *ck->default_cluster;
+    c->name = name;
+    c->name_span = name_span;
+    c->namespace_name = name;
+    c->span = name_span;
 }

@@ -28,9 +28,22 @@ static void record_span(Checker *ck, void *target, const KeyDef *def, Span span)
         *(Span *)((char *)target + def->span_offset) = ck_span(ck, span);
 }
 
+/* "`name`", the key as messages quote it. Built for every statement checked (the messages that
+ * need it come later): two memcpy, not printf. */
+static const char *quoted(Checker *ck, const char *name)
+{
+    size_t n = strlen(name);
+    char *q = arena_alloc_raw(ck->arena, n + 3);
+    q[0] = '`';
+    memcpy(q + 1, name, n);
+    q[n + 1] = '`';
+    q[n + 2] = '\0';
+    return q;
+}
+
 bool key_int(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
 {
-    const char *what = arena_printf(ck->arena, "`%s`", def->name);
+    const char *what = quoted(ck, def->name);
     if (!ty_int(ck, st->args, what, def->lo, def->hi, AT(int, target, def)))
         return false;
     record_span(ck, target, def, st->span);
@@ -54,7 +67,7 @@ bool key_port(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
 
 bool key_string(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
 {
-    return ty_string(ck, st->args, arena_printf(ck->arena, "`%s`", def->name), AT(const char *, target, def));
+    return ty_string(ck, st->args, quoted(ck, def->name), AT(const char *, target, def));
 }
 
 bool key_word(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
@@ -64,7 +77,7 @@ bool key_word(Checker *ck, const Stmt *st, void *target, const KeyDef *def)
         *AT(const char *, target, def) = v->u.text;
         return true;
     }
-    return ty_word(ck, v, arena_printf(ck->arena, "`%s`", def->name), AT(const char *, target, def));
+    return ty_word(ck, v, quoted(ck, def->name), AT(const char *, target, def));
 }
 
 bool key_host(Checker *ck, const Stmt *st, void *target, const KeyDef *def)

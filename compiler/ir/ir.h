@@ -19,6 +19,7 @@
 #ifndef GOVERSEC_IR_H
 #define GOVERSEC_IR_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ir/data.h"
@@ -60,6 +61,10 @@ typedef struct Knob {
     const char *not_above;      /* KNOB_INT: path of an int knob this one must not exceed (HPA
                                    min <= max); JSON Schema cannot say it: the chart `fail`s */
     struct Knob *next;          /* registration order */
+    /* Set by ir_knob, for the shape comparison (ir_shape.c): the knob's 1-based place in its
+     * cluster's registration order, and the hash of its path (equal paths, equal hashes). */
+    uint32_t ordinal;
+    uint32_t path_hash;
 } Knob;
 
 /* ---- conditions ------------------------------------------------------------------------------ */
@@ -133,6 +138,7 @@ typedef struct IrCluster {
     const char *chart_version, *app_version, *kube_version; /* for Chart.yaml */
     Knob *knobs, *knobs_tail;
     struct KnobEntry *knob_index; /* knobs by path (ir_build.c); owned by ir_knob */
+    uint32_t nknobs;            /* knobs registered so far (ir_knob) */
     IrObject *objects, *objects_tail;
     Span span;
 } IrCluster;
@@ -145,9 +151,17 @@ typedef struct Ir {
 /* ---- building (used by lower/) ------------------------------------------------------------ */
 
 IrCluster *ir_cluster_new(Arena *a, const char *name, const char *namespace_name);
+/* ir_knob and ir_object keep their strings (no copies), as ir_str and ir_put do: pass literals or
+ * strings that live as long as the IR (the model's, or built in the IR's arena). Lowering builds
+ * ~340 knobs and ~120 objects per cluster; the copies cost, and a literal kept has one address in
+ * every cluster's IR, which the shape comparison takes as equality. */
 Knob *ir_knob(Arena *a, IrCluster *c, const char *path, KnobType type, Data *default_value,
               const char *description);
 const Knob *ir_find_knob(const IrCluster *c, const char *path);
+/* The same for the first `len` bytes of `path` (need not be NUL-terminated there). */
+const Knob *ir_find_knob_n(const IrCluster *c, const char *path, size_t len);
+/* The hash ir_find_knob indexes paths by (for other tables of paths, e.g. their prefixes). */
+uint32_t ir_path_hash(const char *path, size_t len);
 IrObject *ir_object(Arena *a, IrCluster *c, const char *path, const char *component,
                     const char *api_version, const char *kind, const char *name, const IrCond *when);
 

@@ -14,9 +14,11 @@ typedef struct Hasher {
 } Hasher;
 
 /* The hash only buckets candidates for ir_same_shape, which decides; so it reads what tells
- * shapes apart cheaply (kinds, lengths, the first bytes of each string) rather than every byte:
- * a whole-text FNV over a cluster's IR cost more than the comparison it saves. */
-static void mix_int(Hasher *s, int64_t v)
+ * shapes apart cheaply (kinds, structure, first bytes of strings, knob paths by their
+ * precomputed hash; whole strings only for knobs and objects) rather than every byte: a
+ * whole-text FNV over a cluster's IR cost more than the comparison it saves. Values depend on
+ * the host's byte order; they are never stored. */
+static inline void mix_int(Hasher *s, int64_t v)
 {
     uint64_t h = (s->h ^ (uint64_t)v) * 0x9e3779b97f4a7c15ULL;
     s->h = h ^ (h >> 29);
@@ -28,65 +30,70 @@ static void mix_str(Hasher *s, const char *str)
         mix_int(s, -1);
         return;
     }
+    size_t n = strlen(str);
     uint64_t head = 0;
-    size_t n = 0;
-    for (; n < 8 && str[n]; n++)
-        head |= (uint64_t)(unsigned char)str[n] << (8 * n);
-    mix_int(s, (int64_t)head);
-    if (n == 8)
-        mix_int(s, (int64_t)strlen(str));
+    if (n >= 8)
+        memcpy(&head, str, 8);
+    else
+        for (size_t i = 0; i < n; i++)
+            head = (head << 8) | (unsigned char)str[i];
+    mix_int(s, (int64_t)(head ^ n));
 }
+
+static inline void mix_knob_ref(Hasher *s, const Knob *k) { mix_int(s, k ? (int64_t)k->path_hash : -4); }
 
 static void mix_cond(Hasher *s, const IrCond *c)
 {
-    if (!c) {
-        mix_int(s, -2);
-        return;
+    for (; c; c = c->b) {
+        mix_int(s, c->op);
+        mix_knob_ref(s, c->knob);
+        if (c->literal)
+            mix_str(s, c->literal);
+        mix_cond(s, c->a);
     }
-    mix_int(s, c->op);
-    mix_str(s, c->knob ? c->knob->path : NULL);
-    mix_str(s, c->literal);
-    mix_cond(s, c->a);
-    mix_cond(s, c->b);
+    mix_int(s, -2);
 }
+
+/* First byte of a key or string, 0 for none: inside the objects the tree's structure and its
+ * knob references tell shapes apart; whole strings would cost a strlen per node. */
+static inline int64_t head(const char *str) { return str ? (unsigned char)str[0] + 1 : 0; }
 
 static void mix_node(Hasher *s, const IrNode *n)
 {
     for (; n; n = n->next) {
-        mix_int(s, n->kind);
-        mix_int(s, n->style);
-        mix_str(s, n->key);
-        mix_cond(s, n->when);
+        /* kind, style, whether there is a condition, first bytes of key and string: one mix */
+        mix_int(s, (int64_t)n->kind | (int64_t)n->style << 8 | (int64_t)(n->when != NULL) << 16 |
+                       head(n->key) << 24 | (n->kind == IR_STR ? head(n->u.str) : 0) << 40);
+        if (n->when)
+            mix_cond(s, n->when);
         switch (n->kind) {
         case IR_MAP:
         case IR_SEQ: mix_node(s, n->u.kids.first); break;
-        case IR_STR: mix_str(s, n->u.str); break;
         case IR_INT: mix_int(s, n->u.i); break;
         case IR_BOOL: mix_int(s, n->u.b); break;
-        case IR_REF: mix_str(s, n->u.ref->path); break;
+        case IR_REF: mix_knob_ref(s, n->u.ref); break;
         case IR_EXPR:
             mix_int(s, n->u.expr.op);
             mix_node(s, n->u.expr.args);
             break;
+        case IR_STR:
         case IR_NULL:
         case IR_INDEX: break;
         }
-        mix_int(s, -3); /* end of a node: keeps siblings and children apart */
     }
+    mix_int(s, -3); /* end of a sibling list: keeps siblings and children apart */
 }
 
 static void mix_knob(Hasher *s, const Knob *k)
 {
-    mix_str(s, k->path);
-    mix_int(s, k->type);
+    mix_knob_ref(s, k);
+    mix_int(s, k->type | (int64_t)k->nullable << 8 | (int64_t)k->must_be_odd << 9);
     mix_str(s, k->description);
-    mix_int(s, k->nullable);
     mix_int(s, k->min);
     mix_int(s, k->max);
     for (const char *const *c = k->choices; c && *c; c++)
         mix_str(s, *c);
     mix_str(s, k->required_when);
-    mix_int(s, k->must_be_odd);
     mix_str(s, k->not_above);
 }
 
@@ -104,49 +111,78 @@ uint64_t ir_shape_hash(const IrCluster *c)
         mix_str(&s, o->api_version);
         mix_str(&s, o->kind);
         mix_cond(&s, o->when);
-        mix_str(&s, o->manual_switch ? o->manual_switch->path : NULL);
+        mix_knob_ref(&s, o->manual_switch);
         mix_node(&s, o->root);
     }
     return s.h;
 }
 
-/* ---- exact comparison ------------------------------------------------------------------------- */
+/* ---- exact comparison -------------------------------------------------------------------------
+ * Pointers first: literals (keys, most strings) have one address in every cluster's IR (ir_str,
+ * ir_put keep them), so strcmp runs only on strings built per cluster. */
 
-static bool same_str(const char *x, const char *y) { return x == y || (x && y && !strcmp(x, y)); }
+static inline bool same_str(const char *x, const char *y) { return x == y || (x && y && !strcmp(x, y)); }
 
-static bool same_knob_ref(const Knob *x, const Knob *y)
+/* Knobs referenced from two clusters' IR. ir_same_shape compares the knob lists first, so from
+ * then on the same ordinal (place in registration order) means the same path: an integer
+ * compare instead of a strcmp per reference. This relies on a cluster's IR referencing only its
+ * own knobs, which lowering guarantees (it finds them by path in the cluster it builds). A
+ * different ordinal still compares the paths: a path registered twice is the same knob. */
+static inline bool same_knob_ref(const Knob *x, const Knob *y)
 {
-    return x == y || (x && y && same_str(x->path, y->path));
+    if (x == y)
+        return true;
+    if (!x || !y)
+        return false;
+    return (x->ordinal != 0 && x->ordinal == y->ordinal) || strcmp(x->path, y->path) == 0;
 }
 
+/* Recurses on `a` only when the two differ by address (leaves have none), loops on `b`. */
 static bool same_cond(const IrCond *x, const IrCond *y)
 {
-    if (!x || !y)
-        return x == y;
-    return x->op == y->op && same_knob_ref(x->knob, y->knob) && same_str(x->literal, y->literal) &&
-           same_cond(x->a, y->a) && same_cond(x->b, y->b);
+    for (; x != y; x = x->b, y = y->b) {
+        if (!x || !y || x->op != y->op || !same_knob_ref(x->knob, y->knob) || !same_str(x->literal, y->literal) ||
+            (x->a != y->a && !same_cond(x->a, y->a)))
+            return false;
+    }
+    return true;
 }
 
 static bool same_node(const IrNode *x, const IrNode *y)
 {
     for (; x && y; x = x->next, y = y->next) {
         if (x->kind != y->kind || x->style != y->style || !same_str(x->key, y->key) ||
-            !same_cond(x->when, y->when))
+            (x->when != y->when && !same_cond(x->when, y->when)))
             return false;
-        bool same = true;
         switch (x->kind) {
         case IR_MAP:
-        case IR_SEQ: same = same_node(x->u.kids.first, y->u.kids.first); break;
-        case IR_STR: same = same_str(x->u.str, y->u.str); break;
-        case IR_INT: same = x->u.i == y->u.i; break;
-        case IR_BOOL: same = x->u.b == y->u.b; break;
-        case IR_REF: same = same_knob_ref(x->u.ref, y->u.ref); break;
-        case IR_EXPR: same = x->u.expr.op == y->u.expr.op && same_node(x->u.expr.args, y->u.expr.args); break;
+        case IR_SEQ:
+            if (!same_node(x->u.kids.first, y->u.kids.first))
+                return false;
+            break;
+        case IR_STR:
+            if (!same_str(x->u.str, y->u.str))
+                return false;
+            break;
+        case IR_INT:
+            if (x->u.i != y->u.i)
+                return false;
+            break;
+        case IR_BOOL:
+            if (x->u.b != y->u.b)
+                return false;
+            break;
+        case IR_REF:
+            if (!same_knob_ref(x->u.ref, y->u.ref))
+                return false;
+            break;
+        case IR_EXPR:
+            if (x->u.expr.op != y->u.expr.op || !same_node(x->u.expr.args, y->u.expr.args))
+                return false;
+            break;
         case IR_NULL:
         case IR_INDEX: break;
         }
-        if (!same)
-            return false;
     }
     return !x && !y;
 }

@@ -4,6 +4,7 @@
  * objects in apply order, because the config and the pod templates reference knobs of several
  * components. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,14 +45,60 @@ const LowerDefaults *lower_defaults(const char *prefix)
 
 /* ---- knobs ---------------------------------------------------------------------------------- */
 
+/* Lowering names its knobs by string literals, the same literal from the same call site again
+ * and again (~700 lookups per cluster). The recent ones are remembered by the address of the
+ * path they were asked by: a hit costs a strcmp (which also makes a reused buffer safe; none when
+ * the knob was registered with that very literal) instead of strlen, hash and strcmp.
+ * Direct-mapped, one per lowering. */
+enum { KNOB_CACHE = 256 };
+
+struct LowerKnobCache {
+    const char *path;   /* lower_knob: the path; lower_knob_at: REST */
+    const char *prefix; /* lower_knob_at: PREFIX; NULL for lower_knob's entries */
+    const Knob *knob;
+};
+
 /* A misspelt path is a bug in this module, not an input error: fail loudly. */
 const Knob *lower_knob(const Lower *l, const char *path)
 {
+    struct LowerKnobCache *slot = &l->knob_cache[((uintptr_t)path >> 3) * 0x9e3779b97f4a7c15ULL >> 56]; /* 0..255 */
+    if (slot->path == path && !slot->prefix && (slot->knob->path == path || strcmp(slot->knob->path, path) == 0))
+        return slot->knob;
     const Knob *k = ir_find_knob(l->ir, path);
     if (!k) {
         fprintf(stderr, "goversec: internal error: knob '%s' referenced before registration\n", path);
         abort();
     }
+    *slot = (struct LowerKnobCache){path, NULL, k};
+    return k;
+}
+
+/* PREFIX.REST, looked up in a stack buffer: fragments name a component's knobs this way hundreds
+ * of times per cluster, and building each path in the arena first cost more than the lookup.
+ * The same (prefix, rest) pairs come back (every container of a component, every restore Job),
+ * so lower_knob's cache also remembers them, by the two addresses, in the slots of `rest`'s
+ * address; a hit is confirmed by comparing the knob's path with both pieces. */
+const Knob *lower_knob_at(const Lower *l, const char *prefix, const char *rest)
+{
+    size_t np = strlen(prefix);
+    struct LowerKnobCache *slot = &l->knob_cache[((uintptr_t)rest >> 3) * 0x9e3779b97f4a7c15ULL >> 56];
+    if (slot->path == rest && slot->prefix == prefix && strncmp(slot->knob->path, prefix, np) == 0 &&
+        slot->knob->path[np] == '.' && strcmp(slot->knob->path + np + 1, rest) == 0)
+        return slot->knob;
+    char buf[256];
+    size_t nr = strlen(rest);
+    const Knob *k;
+    if (np + 1 + nr >= sizeof buf) {
+        k = lower_knob(l, arena_concat(l->a, prefix, ".", rest, NULL));
+    } else {
+        memcpy(buf, prefix, np);
+        buf[np] = '.';
+        memcpy(buf + np + 1, rest, nr + 1);
+        k = ir_find_knob_n(l->ir, buf, np + 1 + nr);
+        if (!k)
+            k = lower_knob(l, buf); /* reports the missing knob */
+    }
+    *slot = (struct LowerKnobCache){rest, prefix, k};
     return k;
 }
 
@@ -87,9 +134,16 @@ Knob *lower_knob_port(Lower *l, const char *path, int model_port, int def, const
     return lower_knob_int(l, path, model_port > 0 ? model_port : def, 1, 65535, desc);
 }
 
+/* PREFIX.REST in the arena (a knob keeps its path). Two memcpy: arena_concat's variadic walk cost
+ * several times as much for the ~60 paths per cluster built here. */
 static char *path_join(Lower *l, const char *prefix, const char *rest)
 {
-    return arena_concat(l->a, prefix, ".", rest, NULL);
+    size_t np = strlen(prefix), nr = strlen(rest);
+    char *p = arena_alloc_raw(l->a, np + nr + 2);
+    memcpy(p, prefix, np);
+    p[np] = '.';
+    memcpy(p + np + 1, rest, nr + 1);
+    return p;
 }
 
 void lower_knobs_image(Lower *l, const char *prefix, const Image *img)
@@ -180,32 +234,77 @@ IrNode *lower_map_get(IrNode *map, const char *key)
 {
     if (!map || map->kind != IR_MAP)
         return NULL;
+    /* Keys are literals, kept by ir_put: the same address is the same key, and the first byte
+     * tells most others apart without a strcmp. */
     for (IrNode *e = map->u.kids.first; e; e = e->next)
-        if (strcmp(e->key, key) == 0)
+        if (e->key == key || (e->key[0] == key[0] && strcmp(e->key, key) == 0))
             return e;
     return NULL;
 }
 
+/* The pod spec of a workload object (Deployment, StatefulSet, Job, CronJob), or NULL. */
+static IrNode *pod_spec(const IrObject *o)
+{
+    IrNode *spec = lower_map_get(o->root, "spec");
+    if (strcmp(o->kind, "CronJob") == 0)
+        spec = lower_map_get(lower_map_get(lower_map_get(spec, "jobTemplate"), "spec"), "template");
+    else if (strcmp(o->kind, "Deployment") == 0 || strcmp(o->kind, "StatefulSet") == 0 ||
+             strcmp(o->kind, "Job") == 0)
+        spec = lower_map_get(spec, "template");
+    else
+        return NULL;
+    return lower_map_get(spec, "spec");
+}
+
+/* Appends the pods of the objects added since the last call to l->pods; false if there were none. */
+static bool find_new_pods(Lower *l)
+{
+    int before = l->npods;
+    IrObject *o = l->pods_scanned ? l->pods_scanned->next : l->ir->objects;
+    for (; o; o = o->next) {
+        l->pods_scanned = o;
+        IrNode *pod = pod_spec(o);
+        if (!pod)
+            continue;
+        if (l->npods == l->cap_pods) {
+            int cap = l->cap_pods ? 2 * l->cap_pods : 32;
+            LowerPod *v = ARENA_ARRAY(l->a, LowerPod, cap);
+            if (l->npods)
+                memcpy(v, l->pods, sizeof *v * (size_t)l->npods);
+            l->pods = v;
+            l->cap_pods = cap;
+        }
+        l->pods[l->npods++] = (LowerPod){o, pod};
+    }
+    return l->npods > before;
+}
+
+/* Each pass used to find the pods by walking every object and its maps again; the pods found are
+ * kept (objects are only ever appended, map entries never replaced), and objects added since the
+ * last pass, or by this one as it runs, are looked at once when the list runs out. */
 void lower_each_pod(Lower *l, LowerPodFn *fn, void *arg)
 {
-    for (IrObject *o = l->ir->objects; o; o = o->next) {
-        IrNode *spec = lower_map_get(o->root, "spec");
-        if (strcmp(o->kind, "CronJob") == 0)
-            spec = lower_map_get(lower_map_get(lower_map_get(spec, "jobTemplate"), "spec"), "template");
-        else if (strcmp(o->kind, "Deployment") == 0 || strcmp(o->kind, "StatefulSet") == 0 ||
-                 strcmp(o->kind, "Job") == 0)
-            spec = lower_map_get(spec, "template");
-        else
-            continue;
-        IrNode *pod = lower_map_get(spec, "spec");
-        if (pod)
-            fn(l, o, pod, arg);
-    }
+    for (int i = 0; i < l->npods || find_new_pods(l); i++)
+        fn(l, l->pods[i].obj, l->pods[i].spec, arg);
+}
+
+LowerShared *lower_shared_new(Arena *a)
+{
+    LowerShared *s = ARENA_NEW(a, LowerShared);
+    s->arena = a;
+    return s;
 }
 
 IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
 {
-    Lower l = {arena, ir_cluster_new(arena, cluster->name, cluster->namespace_name), cluster, diags, NULL, NULL};
+    return lower_cluster_shared(arena, NULL, cluster, diags);
+}
+
+IrCluster *lower_cluster_shared(Arena *arena, LowerShared *shared, const Cluster *cluster, DiagSink *diags)
+{
+    Lower l = {.a = arena, .ir = ir_cluster_new(arena, cluster->name, cluster->namespace_name), .cl = cluster,
+               .diags = diags, .shared = shared,
+               .knob_cache = ARENA_ARRAY(arena, struct LowerKnobCache, KNOB_CACHE)};
     l.ir->span = cluster->span;
     l.ir->chart_version = "0.1.0";
     l.ir->app_version = lower_pick(cluster->nodes.image.tag, "latest");

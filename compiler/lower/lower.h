@@ -8,6 +8,15 @@
 #include "support/diag.h"
 
 IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags);
+
+/* What lowering builds the same for every cluster (the Grafana dashboard's ~20 KB of JSON), built
+ * once and kept for the next clusters of a build: a fleet's driver creates one in an arena that
+ * outlives every IR lowered with it and lowers each cluster with lower_cluster_shared. The IRs
+ * then point into that arena (and the shape comparison finds the text equal by address). The
+ * result is the same IR as lower_cluster's, which is lower_cluster_shared with NULL. */
+typedef struct LowerShared LowerShared;
+LowerShared *lower_shared_new(Arena *a);
+IrCluster *lower_cluster_shared(Arena *arena, LowerShared *shared, const Cluster *cluster, DiagSink *diags);
 Ir *lower_model(Arena *arena, const Model *model, DiagSink *diags);
 
 #endif

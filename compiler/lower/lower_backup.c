@@ -129,16 +129,16 @@ static void backup_pvc(Lower *l, const char *path, const char *name, const char 
                        const IrCond *on)
 {
     Arena *a = l->a;
-    const char *cls = arena_concat(a, prefix, ".backup.storage.storageClass", NULL);
+    const Knob *cls = lower_knob_at(l, prefix, "backup.storage.storageClass");
     IrObject *o = ir_object(a, l->ir, path, prefix, "v1", "PersistentVolumeClaim", name, on);
     ir_put(a, o->root, "apiVersion", ir_str(a, "v1"));
     ir_put(a, o->root, "kind", ir_str(a, "PersistentVolumeClaim"));
     ir_put(a, o->root, "metadata", lower_metadata(l, name, app, "backup"));
     IrNode *spec = ir_put(a, o->root, "spec", ir_map(a));
     ir_push(ir_put(a, spec, "accessModes", ir_seq(a)), ir_str(a, "ReadWriteOnce"));
-    ir_when(ir_put(a, spec, "storageClassName", lower_ref(l, cls)), lower_if(l, cls));
+    ir_when(ir_put(a, spec, "storageClassName", ir_ref(a, cls)), ir_cond_knob(a, cls));
     IrNode *req = ir_put(a, ir_put(a, spec, "resources", ir_map(a)), "requests", ir_map(a));
-    ir_put(a, req, "storage", lower_ref(l, arena_concat(a, prefix, ".backup.storage.size", NULL)));
+    ir_put(a, req, "storage", ir_ref(a, lower_knob_at(l, prefix, "backup.storage.size")));
 }
 
 /* CronJob skeleton: returns the pod spec (restartPolicy OnFailure, the backup volume). */
@@ -147,7 +147,7 @@ static IrNode *backup_cronjob(Lower *l, const char *path, const char *name, cons
     Arena *a = l->a;
     IrObject *o = ir_object(a, l->ir, path, prefix, "batch/v1", "CronJob", name, on);
     IrNode *spec = lower_workload(l, o, name, "backup");
-    ir_put(a, spec, "schedule", lower_ref(l, arena_concat(a, prefix, ".backup.schedule", NULL)));
+    ir_put(a, spec, "schedule", ir_ref(a, lower_knob_at(l, prefix, "backup.schedule")));
     /* Two dumps writing the same volume at once would race on the temporary file. */
     ir_put(a, spec, "concurrencyPolicy", ir_str(a, "Forbid"));
     ir_put(a, spec, "successfulJobsHistoryLimit", ir_int(a, 3));
@@ -163,7 +163,7 @@ static IrNode *backup_cronjob(Lower *l, const char *path, const char *name, cons
 
 static IrNode *keep_env(Lower *l, const char *prefix)
 {
-    IrNode *keep = lower_concat(l, lower_ref(l, arena_concat(l->a, prefix, ".backup.keep", NULL)), NULL);
+    IrNode *keep = lower_concat(l, ir_ref(l->a, lower_knob_at(l, prefix, "backup.keep")), NULL);
     return lower_env_value(l, "KEEP", keep);
 }
 

@@ -90,31 +90,62 @@ enum { GRID_WIDTH = 24, PANEL_WIDTH = 8, PANEL_HEIGHT = 8 };
  * serialising it with json_write was a third of lowering a cluster. JsonOut writes the same
  * text directly, in json_write's layout: "{" / "[", each member on its own line indented by two
  * spaces per level, ",\n" between members, "{}" / "[]" when empty, a final newline. Keys are
- * the identifiers below (nothing to escape); string values are escaped as json_write does. */
+ * the identifiers below (nothing to escape); string values are escaped as json_write does.
+ * Each member reserves its room once and stores its bytes through a pointer (room/put below):
+ * a strbuf call per piece of punctuation was most of the dashboard's cost. */
 typedef struct JsonOut {
     StrBuf b;
     int depth;
     bool empty; /* the innermost open container has no member yet */
 } JsonOut;
 
-static void member(JsonOut *j, const char *key)
+enum { DASHBOARD_CAP = 32768 }; /* the text is ~20 KB: one buffer, never regrown */
+
+/* Where the next `n` bytes go; the caller advances b.len (jo_done). The text is terminated once,
+ * by dashboard_rest. */
+static inline char *room(JsonOut *j, size_t n)
 {
+    if (j->b.len + n + 1 <= j->b.cap)
+        return j->b.data + j->b.len;
+    return strbuf_reserve(&j->b, n, DASHBOARD_CAP);
+}
+
+static inline char *put(char *p, const char *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+
+static inline void jo_done(JsonOut *j, const char *p) { j->b.len = (size_t)(p - j->b.data); }
+
+/* Separator, newline, indentation and `"key": ` of the next member; returns where its value goes
+ * (with room for `value` more bytes). */
+static char *member_n(JsonOut *j, const char *key, size_t value)
+{
+    size_t klen = key ? strlen(key) : 0;
+    size_t indent = 2 * (size_t)j->depth;
+    char *p = room(j, 2 + indent + klen + 4 + value);
     if (j->depth > 0) {
-        strbuf_add(&j->b, j->empty ? "\n" : ",\n");
-        strbuf_indent(&j->b, 2 * j->depth);
+        if (!j->empty)
+            *p++ = ',';
+        *p++ = '\n';
+        memset(p, ' ', indent);
+        p += indent;
     }
     j->empty = false;
     if (key) {
-        strbuf_addc(&j->b, '"');
-        strbuf_add(&j->b, key);
-        strbuf_add(&j->b, "\": ");
+        *p++ = '"';
+        p = put(p, key, klen);
+        p = put(p, "\": ", 3);
     }
+    return p;
 }
 
 static void begin(JsonOut *j, const char *key, char bracket)
 {
-    member(j, key);
-    strbuf_addc(&j->b, bracket);
+    char *p = member_n(j, key, 1);
+    *p++ = bracket;
+    jo_done(j, p);
     j->depth++;
     j->empty = true;
 }
@@ -122,50 +153,74 @@ static void begin(JsonOut *j, const char *key, char bracket)
 static void end(JsonOut *j, char bracket)
 {
     j->depth--;
+    size_t indent = 2 * (size_t)j->depth;
+    char *p = room(j, indent + 2);
     if (!j->empty) {
-        strbuf_addc(&j->b, '\n');
-        strbuf_indent(&j->b, 2 * j->depth);
+        *p++ = '\n';
+        memset(p, ' ', indent);
+        p += indent;
     }
-    strbuf_addc(&j->b, bracket);
+    *p++ = bracket;
+    jo_done(j, p);
     j->empty = false;
+}
+
+/* Nonzero when one of the 8 bytes of w is below 0x20 or is '"' or '\\' (the bytes a JSON string
+ * escapes): the usual "has a zero byte" test, (x - 0x01..) & ~x & 0x80.., on w ^ '"' and w ^ '\\',
+ * and its "has a byte below n" form on w. It may flag a byte after a real hit (borrows), never
+ * one in a word without a hit, so a clean word is copied whole and a flagged one byte by byte. */
+static inline uint64_t escape_bits(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return ((w - ones * 0x20) | (q - ones) | (b - ones)) & ~w & highs;
 }
 
 static void str(JsonOut *j, const char *key, const char *s)
 {
     static const char HEX[] = "0123456789abcdef";
-    member(j, key);
-    strbuf_addc(&j->b, '"');
-    for (const char *run = s;; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
+    size_t n = strlen(s);
+    char *p = member_n(j, key, 6 * n + 2); /* worst case: every byte a \u00XX escape */
+    *p++ = '"';
+    const char *end = s + n;
+    while (s < end) {
+        uint64_t w;
+        if (end - s >= 8 && (memcpy(&w, s, 8), !escape_bits(w))) {
+            p = put(p, s, 8);
+            s += 8;
             continue;
-        strbuf_addn(&j->b, run, (size_t)(s - run));
-        if (c == '\0')
-            break;
-        run = s + 1;
+        }
+        unsigned char c = (unsigned char)*s++;
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *p++ = (char)c;
+            continue;
+        }
+        *p++ = '\\';
         if (c == '\n' || c == '\r' || c == '\t') {
-            strbuf_add(&j->b, c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
+            *p++ = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
         } else if (c < 0x20) {
-            char u[7] = {'\\', 'u', '0', '0', HEX[c >> 4], HEX[c & 15], '\0'};
-            strbuf_add(&j->b, u);
+            p = put(p, "u00", 3);
+            *p++ = HEX[c >> 4];
+            *p++ = HEX[c & 15];
         } else {
-            strbuf_addc(&j->b, '\\');
-            strbuf_addc(&j->b, (char)c);
+            *p++ = (char)c;
         }
     }
-    strbuf_addc(&j->b, '"');
+    *p++ = '"';
+    jo_done(j, p);
 }
 
 static void num(JsonOut *j, const char *key, int64_t i)
 {
-    member(j, key);
-    strbuf_add_int(&j->b, i);
+    char digits[24];
+    size_t n;
+    const char *d = int64_dec(digits, i, &n);
+    jo_done(j, put(member_n(j, key, n), d, n));
 }
 
 static void boolean(JsonOut *j, const char *key, bool b)
 {
-    member(j, key);
-    strbuf_add(&j->b, b ? "true" : "false");
+    jo_done(j, put(member_n(j, key, 5), b ? "true" : "false", b ? 4 : 5));
 }
 
 static void empty(JsonOut *j, const char *key, char opening, char closing)
@@ -291,10 +346,11 @@ static void templating(JsonOut *j)
 
 /* The dashboard's members after its uid and title, up to the closing brace: written as if
  * inside the top-level object after two members (dashboard_text writes those). */
-static const char *dashboard_rest(Lower *l)
+static const char *dashboard_rest_text(Arena *a)
 {
     JsonOut j = {.depth = 1, .empty = false};
-    strbuf_init(&j.b, l->a);
+    strbuf_init(&j.b, a);
+    (void)strbuf_reserve(&j.b, DASHBOARD_CAP - 1, DASHBOARD_CAP);
     str(&j, "description", "Goverse nodes, gates, shards and etcd (generated by goversec)");
     begin(&j, "tags", '[');
     str(&j, NULL, "goverse");
@@ -315,8 +371,22 @@ static const char *dashboard_rest(Lower *l)
     end(&j, '}');
     panels(&j);
     end(&j, '}');
-    strbuf_addc(&j.b, '\n');
-    return strbuf_str(&j.b);
+    char *p = room(&j, 1);
+    *p++ = '\n';
+    *p = '\0';
+    jo_done(&j, p);
+    return j.b.data;
+}
+
+/* The text is the same for every cluster: written once per build when the build shares it
+ * (lower_cluster_shared), else once per cluster. */
+static const char *dashboard_rest(Lower *l)
+{
+    if (!l->shared)
+        return dashboard_rest_text(l->a);
+    if (!l->shared->dashboard)
+        l->shared->dashboard = dashboard_rest_text(l->shared->arena);
+    return l->shared->dashboard;
 }
 
 /* The dashboard JSON. Its first two members, uid and title, name the cluster: the release name

@@ -57,7 +57,7 @@ IrNode *lower_selector(Lower *l, const char *app)
 
 static IrNode *ref_at(Lower *l, const char *prefix, const char *rest)
 {
-    return lower_ref(l, arena_concat(l->a, prefix, ".", rest, NULL));
+    return ir_ref(l->a, lower_knob_at(l, prefix, rest));
 }
 
 IrNode *lower_image(Lower *l, const char *prefix)
@@ -72,16 +72,16 @@ IrNode *lower_image(Lower *l, const char *prefix)
 IrNode *lower_resources(Lower *l, const char *prefix)
 {
     Arena *a = l->a;
-    const char *cpu_lim = arena_concat(a, prefix, ".resources.limits.cpu", NULL);
-    const char *mem_lim = arena_concat(a, prefix, ".resources.limits.memory", NULL);
+    const Knob *cpu_lim = lower_knob_at(l, prefix, "resources.limits.cpu");
+    const Knob *mem_lim = lower_knob_at(l, prefix, "resources.limits.memory");
     IrNode *res = ir_map(a);
     IrNode *req = ir_put(a, res, "requests", ir_map(a));
     ir_put(a, req, "cpu", ref_at(l, prefix, "resources.requests.cpu"));
     ir_put(a, req, "memory", ref_at(l, prefix, "resources.requests.memory"));
     IrNode *lim = ir_put(a, res, "limits", ir_map(a));
-    ir_when(lim, ir_cond_or(a, lower_if(l, cpu_lim), lower_if(l, mem_lim)));
-    ir_when(ir_put(a, lim, "cpu", lower_ref(l, cpu_lim)), lower_if(l, cpu_lim));
-    ir_when(ir_put(a, lim, "memory", lower_ref(l, mem_lim)), lower_if(l, mem_lim));
+    ir_when(lim, ir_cond_or(a, ir_cond_knob(a, cpu_lim), ir_cond_knob(a, mem_lim)));
+    ir_when(ir_put(a, lim, "cpu", ir_ref(a, cpu_lim)), ir_cond_knob(a, cpu_lim));
+    ir_when(ir_put(a, lim, "memory", ir_ref(a, mem_lim)), ir_cond_knob(a, mem_lim));
     return res;
 }
 

@@ -5,16 +5,34 @@
 #ifndef GOVERSEC_LOWER_INTERNAL_H
 #define GOVERSEC_LOWER_INTERNAL_H
 #include "check/model.h"
+#include "lower/lower.h"
 #include "ir/ir.h"
 #include "support/diag.h"
+
+/* lower.h's LowerShared: what is lowered once per build, not once per cluster. */
+struct LowerShared {
+    Arena *arena;          /* outlives every IR lowered with it */
+    const char *dashboard; /* lower_dashboard.c: the dashboard JSON after its uid and title */
+};
+
+typedef struct LowerPod {
+    struct IrObject *obj;
+    IrNode *spec; /* the pod template's spec */
+} LowerPod;
 
 typedef struct Lower {
     Arena *a;
     IrCluster *ir;
     const Cluster *cl;
     DiagSink *diags;
+    LowerShared *shared;          /* NULL: nothing kept across clusters */
     IrNode *config_tree;          /* lower_config_tree's one subtree */
     IrNode *config_checksum_tree; /* lower_config_checksum_tree's */
+    LowerPod *pods;               /* lower_each_pod's pods so far (lower.c) */
+    int npods, cap_pods;
+    IrObject *pods_scanned;       /* the last object lower_each_pod looked at */
+    struct LowerKnobCache *knob_cache; /* lower_knob's recent lookups (lower.c); mutable behind
+                                          a const Lower: a cache, invisible in results */
 } Lower;
 
 /* The design document's defaults (section 3/4/5) for one component, used wherever the model
@@ -31,6 +49,7 @@ const LowerDefaults *lower_defaults(const char *prefix);
 
 /* ---- knobs (lower.c) ---- */
 const Knob *lower_knob(const Lower *l, const char *path); /* aborts on an unregistered path */
+const Knob *lower_knob_at(const Lower *l, const char *prefix, const char *rest); /* PREFIX.REST */
 IrNode *lower_ref(const Lower *l, const char *path);
 const IrCond *lower_if(const Lower *l, const char *path);
 const IrCond *lower_unless(const Lower *l, const char *path);

@@ -49,7 +49,7 @@ static void file_env(Lower *l, IrNode *env, const char *var, const char *knob, c
     const Knob *k = lower_knob(l, knob);
     const IrCond *is_latest = ir_cond_eq(a, k, "latest");
     ir_when(ir_push(env, lower_env_value(l, var, ir_str(a, latest))), is_latest);
-    ir_when(ir_push(env, lower_env_value(l, var, lower_concat(l, ir_str(a, "/backup/"), lower_ref(l, knob), NULL))),
+    ir_when(ir_push(env, lower_env_value(l, var, lower_concat(l, ir_str(a, "/backup/"), ir_ref(a, k), NULL))),
             ir_cond_not(a, is_latest));
 }
 
@@ -57,9 +57,9 @@ static IrNode *restore_job(Lower *l, const char *path, const char *name, const c
                            const IrCond *backup_on, const char *preconditions)
 {
     Arena *a = l->a;
-    const char *sw = arena_concat(a, prefix, ".backup.restore.enabled", NULL);
-    IrObject *o = ir_object(a, l->ir, path, prefix, "batch/v1", "Job", name, ir_cond_and(a, backup_on, lower_if(l, sw)));
-    o->manual_switch = lower_knob(l, sw);
+    const Knob *sw = lower_knob_at(l, prefix, "backup.restore.enabled");
+    IrObject *o = ir_object(a, l->ir, path, prefix, "batch/v1", "Job", name, ir_cond_and(a, backup_on, ir_cond_knob(a, sw)));
+    o->manual_switch = sw;
     IrNode *spec = lower_workload(l, o, app, "backup");
     IrNode *an = ir_put(a, lower_map_get(o->root, "metadata"), "annotations", ir_map(a));
     ir_put(a, an, "goverse.io/restore-preconditions", ir_str(a, preconditions));

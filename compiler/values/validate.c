@@ -16,6 +16,13 @@ typedef struct Validator {
     const Data *root;
     DiagSink *diags;
     Arena *a;
+    /* By Knob.ordinal: the value check_unknown met at the knob's path, so check_knob need not
+     * look each knob's path up again (data_path per knob was a third of a validation). NULL:
+     * not met; check_knob then asks data_path, which also settles the cases below. */
+    const Data **found;
+    /* A key met twice on one path, or a key with a dot in it: the walk's first value for a path
+     * may then not be data_path's, so check_knob asks data_path for every knob. */
+    bool ambiguous;
 } Validator;
 
 static const char *data_kind_name(const Data *d)
@@ -184,7 +191,9 @@ static void check_list(Validator *v, const Knob *k, const Data *d)
 
 static void check_knob(Validator *v, const Knob *k)
 {
-    const Data *d = data_path(v->root, k->path);
+    const Data *d = !v->ambiguous && k->ordinal <= v->c->nknobs ? v->found[k->ordinal] : NULL;
+    if (!d)
+        d = data_path(v->root, k->path);
     if (is_empty(d)) {
         const Data *gate = k->required_when ? data_path(v->root, k->required_when) : NULL;
         if (gate && data_truthy(gate))
@@ -218,19 +227,21 @@ static void check_knob(Validator *v, const Knob *k)
 /* The proper prefixes of every knob path ("nodes", "nodes.image" for "nodes.image.tag"), so
  * that telling a map on the way to knobs from an unknown map is one hash lookup rather than a
  * scan of every knob path per values entry (that scan was ~40% of a cluster's validation).
- * Open addressing over (hash, text, length); FNV-1a, which hashes each prefix on the way. */
+ * Open addressing over (hash, text, length), hashed as the knob index hashes paths. Knobs are
+ * registered grouped by their maps, so a knob's prefixes up to what it shares with the knob
+ * before it are in the set already: only the longer ones are hashed and added. */
 typedef struct Prefix {
     uint32_t hash;
     uint32_t len;
     const char *text; /* a knob path; the prefix is its first len bytes. NULL: empty slot */
+    bool visited;     /* check_unknown went into a map at this path */
 } Prefix;
 
 typedef struct PrefixSet {
     Prefix *slots;
-    uint32_t mask;
+    uint32_t mask, count;
+    Arena *a;
 } PrefixSet;
-
-enum { FNV_BASIS = 2166136261u, FNV_PRIME = 16777619u };
 
 static Prefix *prefix_slot(const PrefixSet *set, const char *text, size_t len, uint32_t h)
 {
@@ -241,35 +252,56 @@ static Prefix *prefix_slot(const PrefixSet *set, const char *text, size_t len, u
     }
 }
 
-static void prefix_set_init(PrefixSet *set, Arena *a, const IrCluster *c)
+static void prefix_set_alloc(PrefixSet *set, uint32_t size)
 {
-    size_t dots = 0;
-    for (const Knob *k = c->knobs; k; k = k->next)
-        for (const char *s = k->path; *s; s++)
-            dots += *s == '.';
-    uint32_t size = 16;
-    while (size < dots * 2 + 2)
-        size *= 2;
-    set->slots = ARENA_ARRAY(a, Prefix, size);
+    set->slots = ARENA_ARRAY(set->a, Prefix, size);
     set->mask = size - 1;
-    for (const Knob *k = c->knobs; k; k = k->next) {
-        uint32_t h = FNV_BASIS;
-        for (const char *s = k->path; *s; s++) {
-            if (*s == '.') {
-                Prefix *p = prefix_slot(set, k->path, (size_t)(s - k->path), h);
-                *p = (Prefix){h, (uint32_t)(s - k->path), k->path};
-            }
-            h = (h ^ (unsigned char)*s) * FNV_PRIME;
-        }
+}
+
+static void prefix_add(PrefixSet *set, const char *text, size_t len)
+{
+    if ((set->count + 1) * 2 > set->mask + 1) { /* kept at most half full */
+        Prefix *old = set->slots;
+        uint32_t n = set->mask + 1;
+        prefix_set_alloc(set, 2 * n);
+        for (uint32_t i = 0; i < n; i++)
+            if (old[i].text)
+                *prefix_slot(set, old[i].text, old[i].len, old[i].hash) = old[i];
+    }
+    uint32_t h = ir_path_hash(text, len);
+    Prefix *p = prefix_slot(set, text, len, h);
+    if (!p->text) {
+        *p = (Prefix){h, (uint32_t)len, text, false};
+        set->count++;
     }
 }
 
-static bool is_prefix_of_knob(const PrefixSet *set, const char *path, size_t len)
+static void prefix_set_init(PrefixSet *set, Arena *a, const IrCluster *c)
 {
-    uint32_t h = FNV_BASIS;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)path[i]) * FNV_PRIME;
-    return prefix_slot(set, path, len, h)->text != NULL;
+    *set = (PrefixSet){.a = a};
+    prefix_set_alloc(set, 256);
+    const char *prev = "";
+    size_t prev_map = 0; /* prev[0..prev_map) is the map prev's knob sits in, prev[prev_map] its dot */
+    for (const Knob *k = c->knobs; k; k = k->next) {
+        const char *s = k->path;
+        size_t common = 0; /* s[0..common) == prev[0..common): its prefixes ending there are in */
+        if (prev_map > 0 && strncmp(s, prev, prev_map + 1) == 0) /* a sibling: the usual case */
+            common = prev_map + 1;
+        else
+            while (s[common] && s[common] == prev[common])
+                common++;
+        for (const char *dot = strchr(s + common, '.'); dot; dot = strchr(dot + 1, '.'))
+            prefix_add(set, s, (size_t)(dot - s));
+        const char *last = strrchr(s, '.');
+        prev = s;
+        prev_map = last ? (size_t)(last - s) : 0;
+    }
+}
+
+static Prefix *prefix_find(const PrefixSet *set, const char *path, size_t len)
+{
+    Prefix *p = prefix_slot(set, path, len, ir_path_hash(path, len));
+    return p->text ? p : NULL;
 }
 
 static void suggest_path(Validator *v, Diag *d, const char *path)
@@ -297,12 +329,26 @@ static void check_unknown(Validator *v, const PrefixSet *prefixes, const Data *m
              * own global knobs are still type-checked by check_knob. */
             continue;
         }
+        size_t klen = strlen(e->key);
+        if (memchr(e->key, '.', klen))
+            v->ambiguous = true;
+        char *end = strbuf_reserve(path, klen + 1, 256);
         if (base > 0)
-            strbuf_addc(path, '.');
-        strbuf_add(path, e->key);
-        if (ir_find_knob(v->c, path->data)) {
-            /* known */
-        } else if (e->kind == DATA_MAP && is_prefix_of_knob(prefixes, path->data, path->len)) {
+            *end++ = '.';
+        memcpy(end, e->key, klen);
+        end[klen] = '\0';
+        path->len = (size_t)(end + klen - path->data);
+        const Knob *k = ir_find_knob_n(v->c, path->data, path->len);
+        Prefix *p;
+        if (k) {
+            if (k->ordinal == 0 || k->ordinal > v->c->nknobs || v->found[k->ordinal])
+                v->ambiguous = true;
+            else
+                v->found[k->ordinal] = e;
+        } else if (e->kind == DATA_MAP && (p = prefix_find(prefixes, path->data, path->len))) {
+            if (p->visited)
+                v->ambiguous = true;
+            p->visited = true;
             check_unknown(v, prefixes, e, path);
         } else {
             const char *name = arena_strndup(v->a, path->data, path->len);
@@ -325,7 +371,7 @@ bool values_validate(const IrCluster *c, const Data *values, DiagSink *diags)
      * text): a scratch arena keeps them out of the compilation's, which a fleet would otherwise
      * grow by every cluster. */
     Arena *scratch = arena_new();
-    Validator v = {c, values, diags, scratch};
+    Validator v = {c, values, diags, scratch, ARENA_ARRAY(scratch, const Data *, c->nknobs + 1), false};
     PrefixSet prefixes;
     prefix_set_init(&prefixes, scratch, c);
     StrBuf path;

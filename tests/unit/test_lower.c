@@ -723,6 +723,53 @@ static void test_external_etcd(void **state)
     assert_null(strstr(config_text(f), "etcd-headless"));
 }
 
+/* The dashboard text of an IR: the last piece of the ConfigMap's goverse.json concatenation. */
+static const char *dashboard_text(const IrCluster *ir)
+{
+    for (const IrObject *o = ir->objects; o; o = o->next) {
+        if (strcmp(o->path, "monitoring/dashboard.yaml") != 0)
+            continue;
+        const IrNode *n = o->root->u.kids.first;
+        for (; n && strcmp(n->key, "data") != 0; n = n->next)
+            ;
+        assert_non_null(n);
+        const IrNode *piece = n->u.kids.first->u.expr.args;
+        while (piece->next)
+            piece = piece->next;
+        assert_int_equal(piece->kind, IR_STR);
+        return piece->u.str;
+    }
+    fail_msg("no dashboard object");
+    return NULL;
+}
+
+/* lower_cluster_shared: the same IR as lower_cluster (every object evaluates to the same
+ * document), with what every cluster shares built once (the dashboard text, by address). */
+static void test_shared_lowering(void **state)
+{
+    Fx *f = *state;
+    IrCluster *plain = lower_cluster(f->a, f->cl, NULL);
+    LowerShared *shared = lower_shared_new(f->a);
+    IrCluster *one = lower_cluster_shared(f->a, shared, f->cl, NULL);
+    IrCluster *two = lower_cluster_shared(f->a, shared, f->cl, NULL);
+    assert_true(ir_same_shape(plain, one));
+    assert_true(ir_same_shape(one, two));
+    assert_ptr_equal(dashboard_text(one), dashboard_text(two));
+    assert_ptr_not_equal(dashboard_text(plain), dashboard_text(one));
+    assert_string_equal(dashboard_text(plain), dashboard_text(one));
+    Data *vp = ir_default_values(f->a, plain), *v1 = ir_default_values(f->a, one);
+    int n = 0;
+    const IrObject *op = plain->objects, *o1 = one->objects;
+    for (; op && o1; op = op->next, o1 = o1->next, n++) {
+        assert_string_equal(op->path, o1->path);
+        Data *dp = ir_eval_object(f->a, plain, op, vp), *d1 = ir_eval_object(f->a, one, o1, v1);
+        assert_true((!dp && !d1) || (dp && d1 && data_equal(dp, d1)));
+    }
+    assert_null(op);
+    assert_null(o1);
+    assert_true(n > 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -742,6 +789,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_operator_postgres, setup, teardown),
         cmocka_unit_test_setup_teardown(test_switched_off_parts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_external_etcd, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_lowering, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

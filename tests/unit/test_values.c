@@ -148,12 +148,48 @@ static void test_validation_rules(void **state)
     }
 }
 
+static bool validate_tree(Fx *fx, const Data *v)
+{
+    diag_init(&fx->diags, &fx->sources, fx->a);
+    return values_validate(fx->c, v, &fx->diags);
+}
+
+/* A knob's value is the one data_path reads, even where a walk of the tree meets another first:
+ * a key with a dot in it that spells a knob's path, and a map key given twice. */
+static void test_validation_reads_like_data_path(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    /* {"nodes.replicas": "x", nodes: {replicas: 3}}: data_path reads nodes -> replicas = 3 */
+    Data *v = data_map(a);
+    data_put(a, v, "nodes.replicas", data_str(a, "x"));
+    data_put(a, data_put(a, v, "nodes", data_map(a)), "replicas", data_int(a, 3));
+    assert_true(validate_tree(fx, v));
+    /* nodes: {} then nodes: {replicas: "two"}: data_path stops at the first `nodes` */
+    v = data_map(a);
+    data_put(a, v, "nodes", data_map(a));
+    data_put(a, data_put(a, v, "nodes", data_map(a)), "replicas", data_str(a, "two"));
+    assert_true(validate_tree(fx, v));
+    /* the same the other way round: the first `nodes` is the one checked */
+    v = data_map(a);
+    data_put(a, data_put(a, v, "nodes", data_map(a)), "replicas", data_str(a, "two"));
+    data_put(a, data_put(a, v, "nodes", data_map(a)), "replicas", data_int(a, 3));
+    assert_false(validate_tree(fx, v));
+    assert_non_null(strstr(diag_render_string(&fx->diags, false), "`nodes.replicas` must be an integer"));
+    /* a knob given twice: the first value counts */
+    v = data_map(a);
+    Data *etcd = data_put(a, v, "etcd", data_map(a));
+    data_put(a, etcd, "replicas", data_int(a, 5));
+    data_put(a, etcd, "replicas", data_int(a, 4));
+    assert_true(validate_tree(fx, v));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_set_types_follow_strvals), T(test_set_lists_and_indexes), T(test_set_errors),
-        T(test_validation), T(test_validation_rules),
+        T(test_validation), T(test_validation_rules), T(test_validation_reads_like_data_path),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
