@@ -116,37 +116,33 @@ Use *ast_use(Arena *a, const char *path, Span span)
     return u;
 }
 
-static void add_item(Arena *a, Unit *unit, Item *item)
+static void add_item(Unit *unit, Item *item)
 {
-    (void)a;
-    Item **tail = &unit->items;
-    while (*tail)
-        tail = &(*tail)->next;
+    Item **tail = unit->items_tail ? unit->items_tail : &unit->items;
     *tail = item;
+    unit->items_tail = &item->next;
 }
 
 void ast_unit_add_use(Arena *a, Unit *unit, Use *use)
 {
-    Use **tail = &unit->uses;
-    while (*tail)
-        tail = &(*tail)->next;
+    Use **tail = unit->uses_tail ? unit->uses_tail : &unit->uses;
     *tail = use;
+    unit->uses_tail = &use->next;
     Item *item = ARENA_NEW(a, Item);
     item->kind = ITEM_USE;
     item->u.use = use;
-    add_item(a, unit, item);
+    add_item(unit, item);
 }
 
 void ast_unit_add_decl(Arena *a, Unit *unit, Decl *decl)
 {
-    Decl **tail = &unit->decls;
-    while (*tail)
-        tail = &(*tail)->next;
+    Decl **tail = unit->decls_tail ? unit->decls_tail : &unit->decls;
     *tail = decl;
+    unit->decls_tail = &decl->next;
     Item *item = ARENA_NEW(a, Item);
     item->kind = ITEM_DECL;
     item->u.decl = decl;
-    add_item(a, unit, item);
+    add_item(unit, item);
 }
 
 Stmt *ast_split_statement(Arena *a, Stmt *stmt, int consumed)

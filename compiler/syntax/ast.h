@@ -111,6 +111,11 @@ typedef struct Unit {
     Decl *decls;
     Comment *comments;             /* every comment, in source order */
     int syntax_errors;
+    /* Where the next item, use and declaration go: appending stays O(1) in files of thousands of
+     * clusters (ast_unit_add_use/_decl; NULL means the list's head). */
+    Item **items_tail;
+    Use **uses_tail;
+    Decl **decls_tail;
 } Unit;
 
 /* Constructors used by the parser's actions: one call per grammar action. */
