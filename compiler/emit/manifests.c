@@ -53,17 +53,12 @@ bool emit_add_yaml(Arena *a, OutTree *out, const char *path, const Data *doc, co
 static bool emit_objects(YamlOut *buf, Arena *a, const IrCluster *c, const Data *values, OutTree *out,
                          const char *prefix, Data *resources, Data *objects, const char **err)
 {
-    IrEvalMemo memo = {0}; /* valid for `values` only: not for a restore Job's switched-on copy */
+    IrEvalMemo memo = {0};
     for (const IrObject *obj = c->objects; obj; obj = obj->next) {
-        const Data *v = values;
-        if (obj->manual_switch) {
-            Data *on = data_clone(a, values);
-            data_set_path(a, on, obj->manual_switch->path, data_bool(a, true));
-            v = on;
-        }
-        if (!ir_cond_eval(obj->when, v))
+        bool present;
+        Data *doc = ir_eval_object_written(a, c, obj, values, &memo, &present);
+        if (!present)
             continue;
-        Data *doc = ir_eval_object_memo(a, c, obj, v, v == values ? &memo : NULL);
         if (!doc) {
             *err = arena_printf(a, "cannot evaluate '%s' (%s %s) under the given values", obj->path,
                                 obj->kind, obj->name);

@@ -18,6 +18,7 @@ typedef struct Eval {
     int64_t index;     /* current IR_INDEX */
     bool in_repeat;
     IrEvalMemo *memo;  /* NULL: nothing remembered across objects */
+    const Knob *on;    /* a manual switch read as true whatever `values` says (NULL: none) */
 } Eval;
 
 static Data *eval(Eval *ev, const IrNode *n);
@@ -35,10 +36,42 @@ static Data *str_ref(Eval *ev, const char *s, size_t len)
     return d;
 }
 
-static const Data *knob_value(const Knob *k, const Data *values)
+static const Data *knob_lookup(const Knob *k, const Data *values)
 {
     const Data *v = values ? data_path(values, k->path) : NULL;
     return v ? v : k->default_value;
+}
+
+static const Data SWITCHED_ON = {.kind = DATA_BOOL, .u.b = true};
+
+/* The memo's slot for `k`: its own, or the free one where it goes (NULL when the table is full
+ * and `k` is not in it). */
+static IrKnobSlot *knob_slot(IrEvalMemo *m, const Knob *k)
+{
+    enum { N = sizeof m->knobs / sizeof *m->knobs };
+    size_t i = ((uintptr_t)k >> 4) * 2654435761u % N;
+    for (int probes = 0; probes < N; probes++, i = (i + 1) % N)
+        if (m->knobs[i].knob == k || !m->knobs[i].knob)
+            return &m->knobs[i];
+    return NULL;
+}
+
+static const Data *knob_value(const Eval *ev, const Knob *k)
+{
+    if (k == ev->on)
+        return &SWITCHED_ON;
+    IrEvalMemo *m = ev->memo;
+    IrKnobSlot *slot = m ? knob_slot(m, k) : NULL;
+    if (slot && slot->knob)
+        return slot->value;
+    const Data *v = knob_lookup(k, ev->values);
+    /* Filled up to 3/4 at most, so a probe always ends at a free slot quickly. */
+    if (slot && m->nknobs < (int)(sizeof m->knobs / sizeof *m->knobs) * 3 / 4) {
+        slot->knob = k;
+        slot->value = v;
+        m->nknobs++;
+    }
+    return v;
 }
 
 /* Scalar -> text as Go templates print it; NULL for maps and sequences. */
@@ -64,21 +97,21 @@ static const char *scalar_text(Arena *a, const Data *d)
     return NULL;
 }
 
-bool ir_cond_eval(const IrCond *cond, const Data *values)
+static bool cond_eval(const Eval *ev, const IrCond *cond)
 {
     if (!cond)
         return true;
     switch (cond->op) {
     case COND_TRUE_KNOB:
-        return data_truthy(knob_value(cond->knob, values));
+        return data_truthy(knob_value(ev, cond->knob));
     case COND_NOT:
-        return !ir_cond_eval(cond->a, values);
+        return !cond_eval(ev, cond->a);
     case COND_AND:
-        return ir_cond_eval(cond->a, values) && ir_cond_eval(cond->b, values);
+        return cond_eval(ev, cond->a) && cond_eval(ev, cond->b);
     case COND_OR:
-        return ir_cond_eval(cond->a, values) || ir_cond_eval(cond->b, values);
+        return cond_eval(ev, cond->a) || cond_eval(ev, cond->b);
     case COND_EQ: {
-        const Data *v = knob_value(cond->knob, values);
+        const Data *v = knob_value(ev, cond->knob);
         if (v && v->kind == DATA_STR)
             return strcmp(v->u.str.s, cond->literal) == 0;
         if (v && v->kind == DATA_INT) { /* the chart compares `toString` of the value */
@@ -90,6 +123,12 @@ bool ir_cond_eval(const IrCond *cond, const Data *values)
     }
     }
     return false;
+}
+
+bool ir_cond_eval(const IrCond *cond, const Data *values)
+{
+    Eval ev = {.values = values};
+    return cond_eval(&ev, cond);
 }
 
 static Data *eval_text(Eval *ev, const IrNode *n, const char **out)
@@ -193,7 +232,7 @@ static void quote_strings(Data *d)
 static IrEvalMemoEntry *memo_slot(Eval *ev, IrExprOp op, const IrNode *subtree, bool *hit)
 {
     *hit = false;
-    if (!ev->memo || ev->in_repeat || !subtree)
+    if (!ev->memo || ev->in_repeat || ev->on || !subtree)
         return NULL;
     IrEvalMemo *m = ev->memo;
     for (int i = 0; i < m->n; i++)
@@ -293,7 +332,7 @@ static Data *eval_expr(Eval *ev, const IrNode *n)
  * `quote` does, so `--set nodes.resources.limits.cpu=2` means "2" in both. */
 static Data *ref_value(Eval *ev, const Knob *k)
 {
-    const Data *v = knob_value(k, ev->values);
+    const Data *v = knob_value(ev, k);
     if (!v)
         return NULL;
     if (v->kind == DATA_MAP || v->kind == DATA_SEQ)
@@ -315,7 +354,7 @@ static Data *ref_value(Eval *ev, const Knob *k)
 static Data *eval_kids(Eval *ev, const IrNode *n, Data *out)
 {
     for (const IrNode *k = n->u.kids.first; k; k = k->next) {
-        if (!ir_cond_eval(k->when, ev->values))
+        if (!cond_eval(ev, k->when))
             continue;
         Data *v = eval(ev, k);
         if (!v)
@@ -381,16 +420,48 @@ static Data *eval(Eval *ev, const IrNode *n)
 
 Data *ir_eval_node(Arena *a, const IrCluster *c, const IrNode *node, const Data *values)
 {
-    Eval ev = {a, c, values, 0, false, NULL};
+    Eval ev = {.a = a, .c = c, .values = values};
     return node ? eval(&ev, node) : NULL;
 }
 
 Data *ir_eval_object_memo(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
                           IrEvalMemo *memo)
 {
-    if (!ir_cond_eval(obj->when, values))
+    Eval ev = {.a = a, .c = c, .values = values, .memo = memo};
+    if (!cond_eval(&ev, obj->when))
         return NULL;
-    Eval ev = {a, c, values, 0, false, memo};
+    return obj->root ? eval(&ev, obj->root) : NULL;
+}
+
+/* Whether reading `on` as true leaves every other knob as it is: no other knob has its path, a
+ * path inside it or a path it is inside (setting it in a copy of the values would change what
+ * those read). Lowering never registers such knobs; if it did, the copy is made. */
+static bool switch_stands_alone(const IrCluster *c, const Knob *on)
+{
+    if (!c)
+        return false;
+    for (const Knob *k = c->knobs; k; k = k->next) {
+        const char *x = k->path, *y = on->path;
+        while (*x && *x == *y) /* (most paths differ in their first bytes) */
+            x++, y++;
+        if (k != on && ((!*x && (!*y || *y == '.')) || (!*y && *x == '.')))
+            return false;
+    }
+    return true;
+}
+
+Data *ir_eval_object_written(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
+                             IrEvalMemo *memo, bool *present)
+{
+    Eval ev = {.a = a, .c = c, .values = values, .memo = memo, .on = obj->manual_switch};
+    if (ev.on && (!values || values->kind != DATA_MAP || !switch_stands_alone(c, ev.on))) {
+        Data *copy = data_clone(a, values); /* the general way: a copy with the switch set */
+        data_set_path(a, copy, ev.on->path, data_bool(a, true));
+        ev = (Eval){.a = a, .c = c, .values = copy};
+    }
+    *present = cond_eval(&ev, obj->when);
+    if (!*present)
+        return NULL;
     return obj->root ? eval(&ev, obj->root) : NULL;
 }
 
