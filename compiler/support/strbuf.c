@@ -14,7 +14,7 @@ void strbuf_init(StrBuf *b, Arena *a)
     b->data[0] = '\0';
 }
 
-char *strbuf_reserve(StrBuf *b, size_t n, size_t min_cap)
+char *strbuf_grow(StrBuf *b, size_t n, size_t min_cap)
 {
     size_t need = b->len + n + 1;
     if (need > b->cap) {
@@ -31,14 +31,6 @@ char *strbuf_reserve(StrBuf *b, size_t n, size_t min_cap)
 }
 
 static void reserve(StrBuf *b, size_t extra) { (void)strbuf_reserve(b, extra, 256); }
-
-void strbuf_addn(StrBuf *b, const char *s, size_t n)
-{
-    reserve(b, n);
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
 
 void strbuf_add(StrBuf *b, const char *s)
 {

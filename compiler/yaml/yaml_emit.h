@@ -7,6 +7,7 @@
 #define GOVERSEC_YAML_EMIT_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "ir/data.h"
 #include "support/strbuf.h"
@@ -22,10 +23,40 @@ typedef struct YamlW {
 } YamlW;
 
 /* libyaml's write_indent: a line break unless the line holds only indentation up to `indent`,
- * then spaces up to it. */
-void yaml_w_indent(YamlW *w);
-/* libyaml's write_indicator. */
-void yaml_w_indicator(YamlW *w, const char *ind, bool need_ws, bool is_ws, bool is_indention);
+ * then spaces up to it. Inline (as yaml_w_indicator): once per entry of every collection. */
+static inline void yaml_w_indent(YamlW *w)
+{
+    int indent = w->indent >= 0 ? w->indent : 0;
+    bool brk = !w->indention || w->column > indent || (w->column == indent && !w->whitespace);
+    if (brk)
+        w->column = 0;
+    int spaces = w->column < indent ? indent - w->column : 0;
+    if (brk || spaces) {
+        char *p = strbuf_reserve(w->b, (size_t)spaces + 1, 256);
+        if (brk)
+            *p++ = '\n';
+        memset(p, ' ', (size_t)spaces);
+        p[spaces] = '\0';
+        w->b->len = (size_t)(p + spaces - w->b->data);
+        w->column += spaces;
+    }
+    w->whitespace = true;
+    w->indention = true;
+}
+
+/* libyaml's write_indicator (`ind` a literal: its length is known where this is inlined). */
+static inline void yaml_w_indicator(YamlW *w, const char *ind, bool need_ws, bool is_ws, bool is_indention)
+{
+    if (need_ws && !w->whitespace) {
+        strbuf_addc(w->b, ' ');
+        w->column++;
+    }
+    size_t n = strlen(ind);
+    strbuf_addn(w->b, ind, n);
+    w->column += (int)n;
+    w->whitespace = is_ws;
+    w->indention = w->indention && is_indention;
+}
 
 /* What libyaml's analysis of a scalar found, for the choices the writer makes. */
 typedef struct YamlScalarInfo {

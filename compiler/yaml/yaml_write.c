@@ -115,13 +115,14 @@ static bool write_sequence(YamlW *w, const Data *d, Ctx ctx)
  * else complex ("? key" then ":" on the next line). */
 static bool write_key(YamlW *w, const char *key)
 {
-    size_t len = strlen(key);
-    if (yaml_key_append(w->b, key, len)) { /* a key starts a line: no space before it */
+    /* A key starts a line: no space before it. The _str form finds the length in its scan. */
+    if (yaml_key_append_str(w->b, key)) {
+        strbuf_addc(w->b, ':'); /* yaml_w_indicator(w, ":", false, false, false) */
         w->whitespace = w->indention = false;
         w->column = 1 << 20;
-        yaml_w_indicator(w, ":", false, false, false);
         return true;
     }
+    size_t len = strlen(key);
     if (!yaml_utf8_valid(key, len)) {
         w->problem = "a mapping key is not valid UTF-8 Unicode text";
         return false;
