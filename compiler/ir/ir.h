@@ -182,7 +182,7 @@ bool ir_cond_eval(const IrCond *cond, const Data *values);
 Data *ir_eval_object(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values);
 /* The same, remembering YAML texts and their sha256 across the objects of one cluster (a subtree
  * shared by several objects, the Goverse config, is written once). A memo starts zeroed and is
- * valid for one cluster, one values tree and the lifetime of `a`. */
+ * valid for one cluster, one values tree and the lifetime of `a` (or of memo->arena). */
 typedef struct IrEvalMemoEntry {
     IrExprOp op;
     const IrNode *subtree;
@@ -197,6 +197,10 @@ typedef struct IrKnobSlot {
 typedef struct IrEvalMemo {
     IrEvalMemoEntry e[8];
     int n;
+    /* Where the remembered texts are copied; NULL: they stay in the arena they were evaluated in
+     * (which must then last as long as the memo). Set it when each object is evaluated in a
+     * scratch arena cleared after it (the manifest emitter). */
+    Arena *arena;
     /* Knob values remembered by knob (open addressing on the pointer): a values lookup by dotted
      * path was ~600 instructions, and a cluster's objects look up ~130 knobs ~670 times. When
      * full, further knobs are looked up each time. */

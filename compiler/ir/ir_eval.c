@@ -249,6 +249,12 @@ static IrEvalMemoEntry *memo_slot(Eval *ev, IrExprOp op, const IrNode *subtree, 
     return e;
 }
 
+/* A text to remember: copied when the memo keeps its texts apart from the evaluation. */
+static const char *keep_text(const Eval *ev, const char *text, size_t len)
+{
+    return ev->memo->arena ? arena_strndup(ev->memo->arena, text, len) : text;
+}
+
 static Data *eval_yaml(Eval *ev, const IrNode *args)
 {
     bool hit;
@@ -267,7 +273,7 @@ static Data *eval_yaml(Eval *ev, const IrNode *args)
         if (!text)
             return NULL;
         if (memo)
-            memo->text = text, memo->len = len;
+            memo->text = keep_text(ev, text, len), memo->len = len;
     }
     Data *d = str_ref(ev, text, len);
     d->style = STYLE_LITERAL;
@@ -286,7 +292,7 @@ static Data *eval_sha256(Eval *ev, const IrNode *args)
     char hex[65];
     Data *d = data_str(ev->a, sha256_hex(t, strlen(t), hex));
     if (memo)
-        memo->text = d->u.str.s, memo->len = d->u.str.len;
+        memo->text = keep_text(ev, d->u.str.s, d->u.str.len), memo->len = d->u.str.len;
     return d;
 }
 

@@ -21,10 +21,7 @@ char *strbuf_grow(StrBuf *b, size_t n, size_t min_cap)
         size_t cap = b->cap * 2 > min_cap ? b->cap * 2 : min_cap;
         while (cap < need)
             cap *= 2;
-        char *data = arena_alloc_raw(b->arena, cap);
-        if (b->len)
-            memcpy(data, b->data, b->len);
-        b->data = data;
+        b->data = arena_grow(b->arena, b->data, b->cap, cap, b->len);
         b->cap = cap;
     }
     return b->data + b->len;

@@ -1,5 +1,6 @@
 /* strbuf.h - a growable string in the arena, for printers that build text (templates, JSON,
- * reports). Old storage is left to the arena; the arena frees everything at once. */
+ * reports). Growing may move the text (arena_grow): a pointer into it (strbuf_str) is valid until the
+ * next append. The arena frees everything at once. */
 #ifndef GOVERSEC_STRBUF_H
 #define GOVERSEC_STRBUF_H
 #include <stddef.h>
@@ -22,8 +23,8 @@ void strbuf_add_int(StrBuf *b, int64_t i); /* decimal, as "%" PRId64 writes it, 
 void strbuf_printf(StrBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *strbuf_str(StrBuf *b);     /* NUL-terminated; stays valid */
 /* Room for `n` more bytes and a NUL, for printers that store bytes directly: returns the end of
- * the text (the caller advances b->len). Grows to at least min_cap, then by doubling; the old
- * storage stays with the arena. */
+ * the text (the caller advances b->len). Grows to at least min_cap, then by doubling, in place
+ * when it can (arena_grow). */
 static inline char *strbuf_reserve(StrBuf *b, size_t n, size_t min_cap);
 char *strbuf_grow(StrBuf *b, size_t n, size_t min_cap); /* strbuf_reserve when it must grow */
 
