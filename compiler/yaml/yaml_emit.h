@@ -12,7 +12,23 @@
 #include "ir/data.h"
 #include "support/strbuf.h"
 
+/* Plain mapping keys already written, by the key's address, each with a copy of its text: the
+ * documents of a cluster use a few dozen keys ("name", "metadata", "labels", ...) over and over,
+ * and classifying a key again was ~200 instructions, a hit is a compare and a copy. A hit needs
+ * the same address AND the same bytes (the copy), so a key string whose memory was reused for
+ * another text is just a miss. */
+enum { YAML_KEY_SLOTS = 128, YAML_KEY_MAX = 46 };
+typedef struct YamlKeySlot {
+    const char *key; /* NULL: free */
+    unsigned char len;
+    char text[YAML_KEY_MAX + 1];
+} YamlKeySlot;
+struct YamlKeyCache {
+    YamlKeySlot slot[YAML_KEY_SLOTS];
+};
+
 typedef struct YamlW {
+    struct YamlKeyCache *keys; /* NULL: no cache */
     StrBuf *b;
     int column;      /* characters since the last line break (large when unknown: never needed) */
     int indent;      /* the current indentation; -1 at the document's root */
@@ -81,5 +97,8 @@ bool yaml_scalar_append_at(StrBuf *b, const char *s, size_t len, DataStyle style
 /* The stream of `n` documents appended to `b` (yaml_write.c); NULL, or why it cannot be written
  * (text that is not UTF-8). */
 const char *yaml_emit_stream(StrBuf *b, const Data *const *docs, size_t n);
+/* The same, with plain keys remembered in `keys` (zeroed before first use) from one call to the
+ * next: the writer of many documents (yaml_write_to). */
+const char *yaml_emit_stream_keys(StrBuf *b, const Data *const *docs, size_t n, struct YamlKeyCache *keys);
 
 #endif
