@@ -206,6 +206,7 @@ typedef struct IrEvalMemo {
      * full, further knobs are looked up each time. */
     IrKnobSlot knobs[512];
     int nknobs;
+    const Knob *alone_switch; /* a manual switch no other knob's path overlaps (ir_eval_object_written) */
 } IrEvalMemo;
 Data *ir_eval_object_memo(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
                           IrEvalMemo *memo);

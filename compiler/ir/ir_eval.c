@@ -7,6 +7,7 @@
 
 #include "ir/ir.h"
 #include "support/sha256.h"
+#include "support/strbuf.h"
 #include "yaml/yamlio.h"
 
 enum { IR_REPEAT_MAX = 1000 };
@@ -84,8 +85,12 @@ static const char *scalar_text(Arena *a, const Data *d)
         return "";
     case DATA_BOOL:
         return d->u.b ? "true" : "false";
-    case DATA_INT:
-        return arena_printf(a, "%" PRId64, d->u.i);
+    case DATA_INT: {
+        char digits[24];
+        size_t n;
+        const char *t = int64_dec(digits, d->u.i, &n); /* as "%" PRId64, without printf */
+        return arena_strndup(a, t, n);
+    }
     case DATA_FLOAT:
         return arena_printf(a, "%g", d->u.f);
     case DATA_STR:
@@ -115,9 +120,10 @@ static bool cond_eval(const Eval *ev, const IrCond *cond)
         if (v && v->kind == DATA_STR)
             return strcmp(v->u.str.s, cond->literal) == 0;
         if (v && v->kind == DATA_INT) { /* the chart compares `toString` of the value */
-            char text[32];
-            snprintf(text, sizeof text, "%" PRId64, v->u.i);
-            return strcmp(text, cond->literal) == 0;
+            char digits[24];
+            size_t n;
+            const char *text = int64_dec(digits, v->u.i, &n);
+            return strlen(cond->literal) == n && memcmp(text, cond->literal, n) == 0;
         }
         return false;
     }
@@ -171,8 +177,8 @@ static Data *eval_image(Eval *ev, const IrNode *args)
         if (!arg || !eval_text(ev, arg, &t[i]))
             return NULL;
     const char *reg = *t[0] ? t[0] : t[1];
-    const char *image = *reg ? arena_printf(ev->a, "%s/%s:%s", reg, t[2], t[3])
-                             : arena_printf(ev->a, "%s:%s", t[2], t[3]);
+    const char *image = *reg ? arena_concat(ev->a, reg, "/", t[2], ":", t[3], NULL)
+                             : arena_concat(ev->a, t[2], ":", t[3], NULL);
     return str_ref(ev, image, strlen(image));
 }
 
@@ -460,7 +466,15 @@ Data *ir_eval_object_written(Arena *a, const IrCluster *c, const IrObject *obj, 
                              IrEvalMemo *memo, bool *present)
 {
     Eval ev = {.a = a, .c = c, .values = values, .memo = memo, .on = obj->manual_switch};
-    if (ev.on && (!values || values->kind != DATA_MAP || !switch_stands_alone(c, ev.on))) {
+    bool alone = false;
+    if (ev.on && memo && memo->alone_switch == ev.on) {
+        alone = true; /* checked for an earlier object with the same switch */
+    } else if (ev.on) {
+        alone = switch_stands_alone(c, ev.on);
+        if (alone && memo)
+            memo->alone_switch = ev.on;
+    }
+    if (ev.on && (!values || values->kind != DATA_MAP || !alone)) {
         Data *copy = data_clone(a, values); /* the general way: a copy with the switch set */
         data_set_path(a, copy, ev.on->path, data_bool(a, true));
         ev = (Eval){.a = a, .c = c, .values = copy};
