@@ -107,11 +107,11 @@ void *arena_grow(Arena *arena, void *p, size_t old, size_t size, size_t used)
     if (r_size < size || size > ((size_t)-1) / 2 - sizeof(Chunk))
         arena_out_of_memory();
     unsigned char *b = p;
-    if (b + r_old == arena->cur && (size_t)(arena->end - b) >= r_size) {
+    if (b && b + r_old == arena->cur && (size_t)(arena->end - b) >= r_size) {
         arena->cur = b + r_size; /* the last allocation: it just takes more of the chunk */
         return p;
     }
-    Chunk **link = r_size > ARENA_CHUNK / 4 ? big_block_link(arena, p, r_old) : NULL;
+    Chunk **link = b && r_size > ARENA_CHUNK / 4 ? big_block_link(arena, p, r_old) : NULL;
     if (link) {
         Chunk *c = realloc(*link, sizeof(Chunk) + r_size);
         if (!c)
