@@ -56,13 +56,20 @@ static const uint8_t CLASS[256] = {
  * last one counts as a NUL, as it is in a C string). */
 static unsigned scan(const char *s, size_t len)
 {
-    /* The union first, without a branch per byte (the common loop: a load and an OR); the pairs
-     * only when a ':' or a ' ' was seen at all. */
-    unsigned acc = 0;
-    for (size_t i = 0; i < len; i++)
-        acc |= CLASS[(unsigned char)s[i]];
+    /* The union first, without a branch per byte: four bytes per step into two accumulators (a
+     * load and an OR each, half the instructions of a byte loop); the pairs only when a ':' or a
+     * ' ' was seen at all. */
+    unsigned a = 0, b = 0;
+    size_t i = 0;
+    for (; i + 4 <= len; i += 4) {
+        a |= CLASS[(unsigned char)s[i]] | CLASS[(unsigned char)s[i + 1]];
+        b |= CLASS[(unsigned char)s[i + 2]] | CLASS[(unsigned char)s[i + 3]];
+    }
+    for (; i < len; i++)
+        a |= CLASS[(unsigned char)s[i]];
+    unsigned acc = a | b;
     if (acc & (C_COLON | C_SPACE))
-        for (size_t i = 0; i + 1 < len; i++)
+        for (i = 0; i + 1 < len; i++)
             if ((s[i] == ':' && s[i + 1] == ' ') || (s[i] == ' ' && s[i + 1] == '#')) {
                 acc |= C_INSIDE;
                 break;
@@ -70,24 +77,12 @@ static unsigned scan(const char *s, size_t len)
     return acc;
 }
 
-/* scan() of the NUL-terminated `s`, finding its length on the way (the NUL is a C_CTRL byte, so
- * looking for it costs nothing on the common path). */
+/* scan() of the NUL-terminated `s`, and its length (libc's strlen is word-wise: cheaper than
+ * looking for the NUL in the class loop). */
 static unsigned scan_str(const char *s, size_t *len)
 {
-    unsigned acc = 0;
-    size_t i = 0;
-    for (;; i++) {
-        unsigned k = CLASS[(unsigned char)s[i]];
-        if (!k)
-            continue;
-        if (!s[i])
-            break;
-        acc |= k;
-        if (((k & C_COLON) && s[i + 1] == ' ') || ((k & C_SPACE) && s[i + 1] == '#'))
-            acc |= C_INSIDE;
-    }
-    *len = i;
-    return acc;
+    *len = strlen(s);
+    return scan(s, *len);
 }
 
 /* ---- the quoting policy ------------------------------------------------------------------- */
