@@ -49,27 +49,36 @@ bool emit_add_yaml(Arena *a, OutTree *out, const char *path, const Data *doc, co
     return ok;
 }
 
-/* One object's file, its kustomization.yaml resource and its inventory entry (what is kept goes
- * to `a`; the document itself to `scratch`). */
-static bool emit_object(YamlOut *buf, Arena *a, Arena *scratch, const IrCluster *c, const IrObject *obj,
-                        const Data *values, IrEvalMemo *memo, OutTree *out, const char *prefix,
-                        Data *resources, Data *objects, const char **err)
+/* Where one cluster's objects go while they are emitted. */
+typedef struct Objects {
+    YamlOut *buf;          /* the text of each file, memory reused */
+    Arena *a;              /* what is kept: resources, inventory entries, messages */
+    Arena *scratch;        /* one document at a time */
+    OutTree *out;
+    const char *prefix;
+    Data *resources, *objects; /* kustomization.yaml's resources, the inventory's objects */
+} Objects;
+
+/* One object's file, its kustomization.yaml resource and its inventory entry. */
+static bool emit_object(Objects *o, const IrCluster *c, const IrObject *obj, const Data *values,
+                        IrEvalMemo *memo, const char **err)
 {
     bool present;
-    Data *doc = ir_eval_object_written(scratch, c, obj, values, memo, &present);
+    Data *doc = ir_eval_object_written(o->scratch, c, obj, values, memo, &present);
     if (!present)
         return true;
     if (!doc) {
-        *err = arena_printf(a, "cannot evaluate '%s' (%s %s) under the given values", obj->path,
+        *err = arena_printf(o->a, "cannot evaluate '%s' (%s %s) under the given values", obj->path,
                             obj->kind, obj->name);
         return false;
     }
-    if (!add_yaml(buf, a, out, arena_concat(scratch, prefix, "/manifests/", obj->path, NULL), doc, err))
+    const char *path = arena_concat(o->scratch, o->prefix, "/manifests/", obj->path, NULL);
+    if (!add_yaml(o->buf, o->a, o->out, path, doc, err))
         return false;
     if (obj->manual_switch)
         return true; /* written for the operator to apply by hand, never applied with the rest */
-    data_push(resources, data_str(a, obj->path));
-    data_push(objects, inventory_entry(a, obj, doc));
+    data_push(o->resources, data_str(o->a, obj->path));
+    data_push(o->objects, inventory_entry(o->a, obj, doc));
     return true;
 }
 
@@ -81,20 +90,20 @@ static bool emit_objects(YamlOut *buf, Arena *a, const IrCluster *c, const Data 
                          const char *prefix, Data *resources, Data *objects, const char **err)
 {
     IrEvalMemo memo = {.arena = a};
-    Arena *scratch = arena_new();
+    Objects o = {buf, a, arena_new(), out, prefix, resources, objects};
     bool ok = true;
     for (const IrObject *obj = c->objects; ok && obj; obj = obj->next) {
-        ok = emit_object(buf, a, scratch, c, obj, values, &memo, out, prefix, resources, objects, err);
-        arena_clear(scratch);
+        ok = emit_object(&o, c, obj, values, &memo, err);
+        arena_clear(o.scratch);
     }
-    arena_free(scratch);
+    arena_free(o.scratch);
     return ok;
 }
 
 bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *out,
                     const char *prefix, const char **err)
 {
-    /* One text buffer for every file of the cluster: outtree_add copies the text anyway. */
+    /* One text buffer for every file of the cluster: outtree_add writes (or copies) the text. */
     YamlOut buf = {0};
     Data *resources = data_seq(a);
     Data *objects = data_seq(a);
