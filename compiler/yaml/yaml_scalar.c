@@ -52,6 +52,39 @@ static const uint8_t CLASS[256] = {
 #undef F_
 #undef H16
 
+/* How a byte stands inside double quotes and in a `|` block, one load per byte for the two
+ * writers that copy text byte by byte (put_double_quoted, block_check). */
+enum {
+    E_AS_IS = 0, /* printable ASCII: as it is in both */
+    E_QUOTE = 1, /* '"' and '\\': escaped in double quotes, as they are in a block */
+    E_LF = 2,    /* '\n': a line of a block */
+    E_CTRL = 3,  /* other C0 controls and DEL: escaped; no block */
+    E_HIGH = 4,  /* non-ASCII: the direct writer declines */
+};
+#define Q_ E_QUOTE
+#define L_ E_LF
+#define X_ E_CTRL
+#define H_ E_HIGH
+#define X16 X_, X_, X_, X_, X_, X_, X_, X_, X_, X_, X_, X_, X_, X_, X_, X_
+#define H16 H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_
+static const uint8_t ESCAPE[256] = {
+    X_, X_, X_, X_, X_, X_, X_, X_, X_, X_, L_, X_, X_, X_, X_, X_, /* 0x00 */
+    X16,                                                            /* 0x10 */
+    0, 0, Q_, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                /* 0x20  '"' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                 /* 0x30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                 /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Q_, 0, 0, 0,                /* 0x50  '\\' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                 /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, X_,                /* 0x70  DEL */
+    H16, H16, H16, H16, H16, H16, H16, H16,                         /* 0x80-0xff */
+};
+#undef Q_
+#undef L_
+#undef X_
+#undef H_
+#undef X16
+#undef H16
+
 /* The union of the classes of s[0..len), plus C_INSIDE for ": " or " #" (the byte after the
  * last one counts as a NUL, as it is in a C string). */
 static unsigned scan(const char *s, size_t len)
@@ -243,7 +276,7 @@ static void put_double_quoted(StrBuf *b, const char *s, size_t len)
     *p++ = '"';
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+        if (ESCAPE[c] == E_AS_IS) {
             *p++ = (char)c;
             continue;
         }
@@ -273,12 +306,12 @@ static BlockCheck block_check(const char *s, size_t len, size_t *breaks)
     bool ok = len && s[len - 1] != ' ';
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned k = CLASS[(unsigned char)s[i]];
-        if (!(k & (C_CTRL | C_HIGH)))
+        unsigned k = ESCAPE[(unsigned char)s[i]];
+        if (k <= E_QUOTE)
             continue;
-        if (k & C_HIGH)
+        if (k == E_HIGH)
             return BLOCK_NON_ASCII;
-        if (s[i] != '\n')
+        if (k == E_CTRL)
             ok = false;
         else if (n++, i && s[i - 1] == ' ')
             ok = false;
