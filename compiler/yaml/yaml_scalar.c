@@ -219,11 +219,12 @@ static bool quotes_needed(const char *s, size_t len, unsigned acc)
 {
     if (acc & (C_CTRL | C_INSIDE))
         return true;
-    if (s[0] == ' ' || s[len - 1] == ' ' || s[len - 1] == ':')
+    /* (Spaces and colons only matter when the scan saw one: most strings skip these tests.) */
+    if ((acc & (C_SPACE | C_COLON)) && (s[0] == ' ' || s[len - 1] == ' ' || s[len - 1] == ':'))
         return true;
     if (CLASS[(unsigned char)s[0]] & C_FIRST) /* ,[]{}#&*!|>'"%@` */
         return true;
-    if ((s[0] == '-' || s[0] == '?' || s[0] == ':') && (len == 1 || s[1] == ' '))
+    if ((len == 1 || (acc & C_SPACE)) && (s[0] == '-' || s[0] == '?' || s[0] == ':') && (len == 1 || s[1] == ' '))
         return true;
     if ((s[0] == '-' && s[1] == '-' && s[2] == '-') || (s[0] == '.' && s[1] == '.' && s[2] == '.'))
         return true;
