@@ -276,6 +276,15 @@ static void put_double_quoted(StrBuf *b, const char *s, size_t len)
     char *p = room(b, 4 * len + 2);
     *p++ = '"';
     for (size_t i = 0; i < len; i++) {
+        /* Four bytes at a time while none needs an escape (most text). */
+        while (i + 4 <= len && (ESCAPE[(unsigned char)s[i]] | ESCAPE[(unsigned char)s[i + 1]] |
+                                ESCAPE[(unsigned char)s[i + 2]] | ESCAPE[(unsigned char)s[i + 3]]) == E_AS_IS) {
+            memcpy(p, s + i, 4);
+            p += 4;
+            i += 4;
+        }
+        if (i == len)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (ESCAPE[c] == E_AS_IS) {
             *p++ = (char)c;
@@ -307,6 +316,12 @@ static BlockCheck block_check(const char *s, size_t len, size_t *breaks)
     bool ok = len && s[len - 1] != ' ';
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
+        /* Four bytes at a time while all are as they are in a block (E_AS_IS | E_QUOTE == 1). */
+        while (i + 4 <= len && (ESCAPE[(unsigned char)s[i]] | ESCAPE[(unsigned char)s[i + 1]] |
+                                ESCAPE[(unsigned char)s[i + 2]] | ESCAPE[(unsigned char)s[i + 3]]) <= E_QUOTE)
+            i += 4;
+        if (i == len)
+            break;
         unsigned k = ESCAPE[(unsigned char)s[i]];
         if (k <= E_QUOTE)
             continue;
