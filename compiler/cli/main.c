@@ -1,11 +1,15 @@
 /* main.c - the goversec command line: argument parsing, the build/check/fmt/diff commands,
  * diagnostics output and exit statuses (0 ok, 1 errors in the input, 2 usage or I/O errors).
  * All compiling goes through driver.h; this file only wires options to it. */
+#define _GNU_SOURCE /* sbrk, MADV_HUGEPAGE */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __GLIBC__
 #include <malloc.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 #include "cli/cli.h"
@@ -43,14 +47,48 @@ static const char USAGE[] =
     "exit status: 0 success, 1 errors in the input, 2 usage or I/O errors\n"
     "environment: NO_COLOR disables colour; GOVERSEC_STDLIB adds a library directory\n";
 
-int main(int argc, char **argv)
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+/* Puts the heap's next HUGE_SPAN bytes on transparent huge pages (THP in `madvise` mode: only
+ * memory that asks gets them). A build touches ~1.3 MB of heap for one cluster, ~260 first-touch
+ * faults of a 4 KiB page at ~2.5 us each; on a huge page that is one fault (77 instead of 306 for
+ * examples/design-doc.gv, task-clock 0.5-1.2 ms lower in 3x30 alternated runs; a 1000-cluster
+ * fleet: 4540 -> 335 faults, same time and peak RSS).
+ * THP needs a 2 MiB-aligned range that nothing has touched yet, and glibc's heap is neither:
+ *  - the break is moved up to one page below a 2 MiB boundary (the skipped addresses are only
+ *    reserved, never touched: no memory);
+ *  - a ballast block is allocated and freed, which makes malloc extend its heap from there (the
+ *    old top's remainder stays usable). Its headers are written one page below the boundary and
+ *    BALLAST bytes above it, outside the range that is then advised;
+ *  - the range is advised MADV_HUGEPAGE; the first allocation that reaches it takes a huge page.
+ * The heap the C library started before main (~130 KiB, nearly all free in a static build) would
+ * be used first, on small pages (~30 faults): a block that is never touched takes it first; the
+ * caller frees it at exit. Any step that fails leaves ordinary pages: nothing else depends on it.
+ * Returns that block, or NULL. */
+static void *heap_on_huge_pages(void)
 {
-#ifdef __GLIBC__
-    /* Arenas are freed cluster by cluster: without these, glibc hands the heap top back to the
-     * kernel after each cluster and asks for it again for the next (brk pairs, fresh page faults). */
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-    mallopt(M_TOP_PAD, 1 << 20);
+    enum { HUGE = 2 << 20, HUGE_SPAN = 14 << 20, BALLAST = HUGE_SPAN + (1 << 20), PAGE = 4096 };
+    mallopt(M_MMAP_THRESHOLD, 2 * BALLAST); /* the blocks below from the heap, not from mmap */
+    void *initial = NULL;
+#if __GLIBC_PREREQ(2, 33)
+    size_t top = mallinfo2().keepcost; /* the free top of the heap malloc has now */
+    if (top > 2 * PAGE)
+        initial = malloc(top - PAGE);
 #endif
+    char *cur = sbrk(0);
+    uintptr_t start = ((uintptr_t)cur + 2 * PAGE + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+    if (cur != (char *)-1 && sbrk((intptr_t)(start - PAGE - (uintptr_t)cur)) != (void *)-1) {
+        void *volatile ballast = malloc(BALLAST); /* volatile: the pair must not be optimized away */
+        free(ballast);
+        if ((uintptr_t)sbrk(0) >= start + HUGE_SPAN)
+            madvise((void *)start, HUGE_SPAN, MADV_HUGEPAGE);
+    }
+    mallopt(M_MMAP_THRESHOLD, 128 << 10); /* glibc's default again */
+    return initial;
+}
+#endif
+
+static int run(int argc, char **argv)
+{
     if (argc < 2)
         return fputs(USAGE, stderr), DRIVER_USAGE_ERROR;
     const char *cmd = argv[1];
@@ -78,4 +116,21 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "fmt") == 0)
         return cli_fmt(&o);
     return cli_usage_error("unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    void *reserved = NULL;
+#ifdef __GLIBC__
+    /* Arenas are freed cluster by cluster: without these, glibc hands the heap top back to the
+     * kernel after each cluster and asks for it again for the next (brk pairs, fresh page faults). */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 1 << 20);
+#ifdef MADV_HUGEPAGE
+    reserved = heap_on_huge_pages();
+#endif
+#endif
+    int status = run(argc, argv);
+    free(reserved);
+    return status;
 }

@@ -83,14 +83,23 @@ Data *data_get(const Data *map, const char *key)
     return NULL;
 }
 
+/* `k` is the `len` bytes of `key` (which hold no NUL). Inline: most keys differ in their first
+ * bytes, and a strncmp call per sibling (and strlen of every key before it) was most of a
+ * values lookup. A shorter `k` differs at its NUL. */
+static bool key_is(const char *k, const char *key, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (k[i] != key[i])
+            return false;
+    return k[len] == '\0';
+}
+
 static Data *data_getn(const Data *map, const char *key, size_t len)
 {
     if (!map || map->kind != DATA_MAP)
         return NULL;
     for (Data *e = map->u.kids.first; e; e = e->next)
-        /* First bytes inline: most keys differ there, and strlen of every key was half of a
-         * values validation's lookups. */
-        if ((len == 0 || e->key[0] == key[0]) && strncmp(e->key, key, len) == 0 && e->key[len] == '\0')
+        if (key_is(e->key, key, len))
             return e;
     return NULL;
 }

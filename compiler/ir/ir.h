@@ -196,19 +196,41 @@ bool ir_cond_eval(const IrCond *cond, const Data *values);
 Data *ir_eval_object(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values);
 /* The same, remembering YAML texts and their sha256 across the objects of one cluster (a subtree
  * shared by several objects, the Goverse config, is written once). A memo starts zeroed and is
- * valid for one cluster, one values tree and the lifetime of `a`. */
+ * valid for one cluster, one values tree and the lifetime of `a` (or of memo->arena). */
 typedef struct IrEvalMemoEntry {
     IrExprOp op;
     const IrNode *subtree;
     const char *text;
     size_t len;
 } IrEvalMemoEntry;
+/* A knob's value under the memo's values tree (NULL: none, not even a default). */
+typedef struct IrKnobSlot {
+    const Knob *knob; /* NULL: a free slot */
+    const Data *value;
+} IrKnobSlot;
 typedef struct IrEvalMemo {
     IrEvalMemoEntry e[8];
     int n;
+    /* Where the remembered texts are copied; NULL: they stay in the arena they were evaluated in
+     * (which must then last as long as the memo). Set it when each object is evaluated in a
+     * scratch arena cleared after it (the manifest emitter). */
+    Arena *arena;
+    /* Knob values remembered by knob (open addressing on the pointer): a values lookup by dotted
+     * path was ~600 instructions, and a cluster's objects look up ~130 knobs ~670 times. When
+     * full, further knobs are looked up each time. */
+    IrKnobSlot knobs[512];
+    int nknobs;
+    const Knob *alone_switch; /* a manual switch no other knob's path overlaps (ir_eval_object_written) */
 } IrEvalMemo;
 Data *ir_eval_object_memo(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
                           IrEvalMemo *memo);
+/* The object as the manifest tree writes it: a manual_switch object (a restore Job) evaluated as
+ * if `values` held its switch set to true, without copying the values tree (the switch knob reads
+ * true, every other knob as in `values`). *present is false when the object's condition does not
+ * hold (NULL returned); otherwise NULL means the evaluation failed. The memo's texts are not used
+ * for a switched object (they may depend on the switch); its knob values are. */
+Data *ir_eval_object_written(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
+                             IrEvalMemo *memo, bool *present);
 Data *ir_eval_node(Arena *a, const IrCluster *c, const IrNode *node, const Data *values);
 
 /* ---- shape (ir_shape.c) ------------------------------------------------------------------------ */

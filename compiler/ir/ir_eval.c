@@ -7,6 +7,7 @@
 
 #include "ir/ir.h"
 #include "support/sha256.h"
+#include "support/strbuf.h"
 #include "yaml/yamlio.h"
 
 enum { IR_REPEAT_MAX = 1000 };
@@ -18,6 +19,7 @@ typedef struct Eval {
     int64_t index;     /* current IR_INDEX */
     bool in_repeat;
     IrEvalMemo *memo;  /* NULL: nothing remembered across objects */
+    const Knob *on;    /* a manual switch read as true whatever `values` says (NULL: none) */
 } Eval;
 
 static Data *eval(Eval *ev, const IrNode *n);
@@ -35,10 +37,42 @@ static Data *str_ref(Eval *ev, const char *s, size_t len)
     return d;
 }
 
-static const Data *knob_value(const Knob *k, const Data *values)
+static const Data *knob_lookup(const Knob *k, const Data *values)
 {
     const Data *v = values ? data_path(values, k->path) : NULL;
     return v ? v : k->default_value;
+}
+
+static const Data SWITCHED_ON = {.kind = DATA_BOOL, .u.b = true};
+
+/* The memo's slot for `k`: its own, or the free one where it goes (NULL when the table is full
+ * and `k` is not in it). */
+static IrKnobSlot *knob_slot(IrEvalMemo *m, const Knob *k)
+{
+    enum { N = sizeof m->knobs / sizeof *m->knobs };
+    size_t i = ((uintptr_t)k >> 4) * 2654435761u % N;
+    for (int probes = 0; probes < N; probes++, i = (i + 1) % N)
+        if (m->knobs[i].knob == k || !m->knobs[i].knob)
+            return &m->knobs[i];
+    return NULL;
+}
+
+static const Data *knob_value(const Eval *ev, const Knob *k)
+{
+    if (k == ev->on)
+        return &SWITCHED_ON;
+    IrEvalMemo *m = ev->memo;
+    IrKnobSlot *slot = m ? knob_slot(m, k) : NULL;
+    if (slot && slot->knob)
+        return slot->value;
+    const Data *v = knob_lookup(k, ev->values);
+    /* Filled up to 3/4 at most, so a probe always ends at a free slot quickly. */
+    if (slot && m->nknobs < (int)(sizeof m->knobs / sizeof *m->knobs) * 3 / 4) {
+        slot->knob = k;
+        slot->value = v;
+        m->nknobs++;
+    }
+    return v;
 }
 
 /* Scalar -> text as Go templates print it; NULL for maps and sequences. */
@@ -51,8 +85,12 @@ static const char *scalar_text(Arena *a, const Data *d)
         return "";
     case DATA_BOOL:
         return d->u.b ? "true" : "false";
-    case DATA_INT:
-        return arena_printf(a, "%" PRId64, d->u.i);
+    case DATA_INT: {
+        char digits[24];
+        size_t n;
+        const char *t = int64_dec(digits, d->u.i, &n); /* as "%" PRId64, without printf */
+        return arena_strndup(a, t, n);
+    }
     case DATA_FLOAT:
         return arena_printf(a, "%g", d->u.f);
     case DATA_STR:
@@ -64,32 +102,39 @@ static const char *scalar_text(Arena *a, const Data *d)
     return NULL;
 }
 
-bool ir_cond_eval(const IrCond *cond, const Data *values)
+static bool cond_eval(const Eval *ev, const IrCond *cond)
 {
     if (!cond)
         return true;
     switch (cond->op) {
     case COND_TRUE_KNOB:
-        return data_truthy(knob_value(cond->knob, values));
+        return data_truthy(knob_value(ev, cond->knob));
     case COND_NOT:
-        return !ir_cond_eval(cond->a, values);
+        return !cond_eval(ev, cond->a);
     case COND_AND:
-        return ir_cond_eval(cond->a, values) && ir_cond_eval(cond->b, values);
+        return cond_eval(ev, cond->a) && cond_eval(ev, cond->b);
     case COND_OR:
-        return ir_cond_eval(cond->a, values) || ir_cond_eval(cond->b, values);
+        return cond_eval(ev, cond->a) || cond_eval(ev, cond->b);
     case COND_EQ: {
-        const Data *v = knob_value(cond->knob, values);
+        const Data *v = knob_value(ev, cond->knob);
         if (v && v->kind == DATA_STR)
             return strcmp(v->u.str.s, cond->literal) == 0;
         if (v && v->kind == DATA_INT) { /* the chart compares `toString` of the value */
-            char text[32];
-            snprintf(text, sizeof text, "%" PRId64, v->u.i);
-            return strcmp(text, cond->literal) == 0;
+            char digits[24];
+            size_t n;
+            const char *text = int64_dec(digits, v->u.i, &n);
+            return strlen(cond->literal) == n && memcmp(text, cond->literal, n) == 0;
         }
         return false;
     }
     }
     return false;
+}
+
+bool ir_cond_eval(const IrCond *cond, const Data *values)
+{
+    Eval ev = {.values = values};
+    return cond_eval(&ev, cond);
 }
 
 static Data *eval_text(Eval *ev, const IrNode *n, const char **out)
@@ -132,8 +177,8 @@ static Data *eval_image(Eval *ev, const IrNode *args)
         if (!arg || !eval_text(ev, arg, &t[i]))
             return NULL;
     const char *reg = *t[0] ? t[0] : t[1];
-    const char *image = *reg ? arena_printf(ev->a, "%s/%s:%s", reg, t[2], t[3])
-                             : arena_printf(ev->a, "%s:%s", t[2], t[3]);
+    const char *image = *reg ? arena_concat(ev->a, reg, "/", t[2], ":", t[3], NULL)
+                             : arena_concat(ev->a, t[2], ":", t[3], NULL);
     return str_ref(ev, image, strlen(image));
 }
 
@@ -193,7 +238,7 @@ static void quote_strings(Data *d)
 static IrEvalMemoEntry *memo_slot(Eval *ev, IrExprOp op, const IrNode *subtree, bool *hit)
 {
     *hit = false;
-    if (!ev->memo || ev->in_repeat || !subtree)
+    if (!ev->memo || ev->in_repeat || ev->on || !subtree)
         return NULL;
     IrEvalMemo *m = ev->memo;
     for (int i = 0; i < m->n; i++)
@@ -208,6 +253,12 @@ static IrEvalMemoEntry *memo_slot(Eval *ev, IrExprOp op, const IrNode *subtree, 
     e->subtree = subtree;
     e->text = NULL;
     return e;
+}
+
+/* A text to remember: copied when the memo keeps its texts apart from the evaluation. */
+static const char *keep_text(const Eval *ev, const char *text, size_t len)
+{
+    return ev->memo->arena ? arena_strndup(ev->memo->arena, text, len) : text;
 }
 
 static Data *eval_yaml(Eval *ev, const IrNode *args)
@@ -228,7 +279,7 @@ static Data *eval_yaml(Eval *ev, const IrNode *args)
         if (!text)
             return NULL;
         if (memo)
-            memo->text = text, memo->len = len;
+            memo->text = keep_text(ev, text, len), memo->len = len;
     }
     Data *d = str_ref(ev, text, len);
     d->style = STYLE_LITERAL;
@@ -247,7 +298,7 @@ static Data *eval_sha256(Eval *ev, const IrNode *args)
     char hex[65];
     Data *d = data_str(ev->a, sha256_hex(t, strlen(t), hex));
     if (memo)
-        memo->text = d->u.str.s, memo->len = d->u.str.len;
+        memo->text = keep_text(ev, d->u.str.s, d->u.str.len), memo->len = d->u.str.len;
     return d;
 }
 
@@ -293,7 +344,7 @@ static Data *eval_expr(Eval *ev, const IrNode *n)
  * `quote` does, so `--set nodes.resources.limits.cpu=2` means "2" in both. */
 static Data *ref_value(Eval *ev, const Knob *k)
 {
-    const Data *v = knob_value(k, ev->values);
+    const Data *v = knob_value(ev, k);
     if (!v)
         return NULL;
     if (v->kind == DATA_MAP || v->kind == DATA_SEQ)
@@ -315,7 +366,7 @@ static Data *ref_value(Eval *ev, const Knob *k)
 static Data *eval_kids(Eval *ev, const IrNode *n, Data *out)
 {
     for (const IrNode *k = n->u.kids.first; k; k = k->next) {
-        if (!ir_cond_eval(k->when, ev->values))
+        if (!cond_eval(ev, k->when))
             continue;
         Data *v = eval(ev, k);
         if (!v)
@@ -381,16 +432,56 @@ static Data *eval(Eval *ev, const IrNode *n)
 
 Data *ir_eval_node(Arena *a, const IrCluster *c, const IrNode *node, const Data *values)
 {
-    Eval ev = {a, c, values, 0, false, NULL};
+    Eval ev = {.a = a, .c = c, .values = values};
     return node ? eval(&ev, node) : NULL;
 }
 
 Data *ir_eval_object_memo(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
                           IrEvalMemo *memo)
 {
-    if (!ir_cond_eval(obj->when, values))
+    Eval ev = {.a = a, .c = c, .values = values, .memo = memo};
+    if (!cond_eval(&ev, obj->when))
         return NULL;
-    Eval ev = {a, c, values, 0, false, memo};
+    return obj->root ? eval(&ev, obj->root) : NULL;
+}
+
+/* Whether reading `on` as true leaves every other knob as it is: no other knob has its path, a
+ * path inside it or a path it is inside (setting it in a copy of the values would change what
+ * those read). Lowering never registers such knobs; if it did, the copy is made. */
+static bool switch_stands_alone(const IrCluster *c, const Knob *on)
+{
+    if (!c)
+        return false;
+    for (const Knob *k = c->knobs; k; k = k->next) {
+        const char *x = k->path, *y = on->path;
+        while (*x && *x == *y) /* (most paths differ in their first bytes) */
+            x++, y++;
+        if (k != on && ((!*x && (!*y || *y == '.')) || (!*y && *x == '.')))
+            return false;
+    }
+    return true;
+}
+
+Data *ir_eval_object_written(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
+                             IrEvalMemo *memo, bool *present)
+{
+    Eval ev = {.a = a, .c = c, .values = values, .memo = memo, .on = obj->manual_switch};
+    bool alone = false;
+    if (ev.on && memo && memo->alone_switch == ev.on) {
+        alone = true; /* checked for an earlier object with the same switch */
+    } else if (ev.on) {
+        alone = switch_stands_alone(c, ev.on);
+        if (alone && memo)
+            memo->alone_switch = ev.on;
+    }
+    if (ev.on && (!values || values->kind != DATA_MAP || !alone)) {
+        Data *copy = data_clone(a, values); /* the general way: a copy with the switch set */
+        data_set_path(a, copy, ev.on->path, data_bool(a, true));
+        ev = (Eval){.a = a, .c = c, .values = copy};
+    }
+    *present = cond_eval(&ev, obj->when);
+    if (!*present)
+        return NULL;
     return obj->root ? eval(&ev, obj->root) : NULL;
 }
 

@@ -48,6 +48,21 @@ void arena_free(Arena *arena)
     free(arena);
 }
 
+void arena_clear(Arena *arena)
+{
+    Chunk *keep = arena->head && arena->head->size == ARENA_CHUNK ? arena->head : NULL;
+    for (Chunk *c = arena->head, *prev; c; c = prev) {
+        prev = c->prev;
+        if (c != keep)
+            free(c);
+    }
+    arena->head = keep;
+    arena->cur = keep ? keep->data : NULL;
+    arena->end = keep ? keep->data + keep->size : NULL;
+    if (keep)
+        keep->prev = NULL;
+}
+
 void *arena_alloc_slow(Arena *arena, size_t size)
 {
     if (size > ((size_t)-1) / 2 - sizeof(Chunk))
@@ -66,6 +81,49 @@ void *arena_alloc_slow(Arena *arena, size_t size)
     arena->cur = c->data + size;
     arena->end = c->data + cap;
     return c->data;
+}
+
+static size_t round_up(size_t n)
+{
+    return n ? (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1) : ARENA_ALIGN;
+}
+
+/* The link that points to the big one-off block whose data is `p` (never the head: a big block
+ * is put behind it), or NULL when `p` is not such a block. The list is short (one chunk per
+ * 64 KiB and the big blocks); this runs once per doubling of a big buffer. */
+static Chunk **big_block_link(Arena *arena, const void *p, size_t old)
+{
+    if (!arena->head)
+        return NULL;
+    for (Chunk **link = &arena->head->prev; *link; link = &(*link)->prev)
+        if ((*link)->data == p)
+            return (*link)->size == old ? link : NULL; /* (sizes are kept rounded) */
+    return NULL;
+}
+
+void *arena_grow(Arena *arena, void *p, size_t old, size_t size, size_t used)
+{
+    size_t r_old = round_up(old), r_size = round_up(size);
+    if (r_size < size || size > ((size_t)-1) / 2 - sizeof(Chunk))
+        arena_out_of_memory();
+    unsigned char *b = p;
+    if (b && b + r_old == arena->cur && (size_t)(arena->end - b) >= r_size) {
+        arena->cur = b + r_size; /* the last allocation: it just takes more of the chunk */
+        return p;
+    }
+    Chunk **link = b && r_size > ARENA_CHUNK / 4 ? big_block_link(arena, p, r_old) : NULL;
+    if (link) {
+        Chunk *c = realloc(*link, sizeof(Chunk) + r_size);
+        if (!c)
+            arena_out_of_memory();
+        c->size = r_size;
+        *link = c;
+        return c->data;
+    }
+    void *n = arena_alloc_raw(arena, size);
+    if (used)
+        memcpy(n, p, used);
+    return n;
 }
 
 char *arena_strndup(Arena *arena, const char *s, size_t n)

@@ -19,6 +19,10 @@ enum { ARENA_ALIGN = 16 };
 
 Arena *arena_new(void);
 void arena_free(Arena *arena);
+/* Frees everything allocated so far but keeps one chunk for the allocations to come: a scratch
+ * arena cleared after each unit of work (one emitted object) reuses the same memory, whose pages
+ * are already mapped, instead of touching new ones. */
+void arena_clear(Arena *arena);
 void *arena_alloc_slow(Arena *arena, size_t size); /* size already rounded; new chunk */
 _Noreturn void arena_out_of_memory(void);          /* prints a fatal error and aborts */
 
@@ -44,6 +48,13 @@ static inline void *arena_alloc(Arena *arena, size_t size)
 
 #define ARENA_NEW(arena, T) ((T *)arena_alloc((arena), sizeof(T)))
 #define ARENA_ARRAY(arena, T, n) ((T *)arena_alloc((arena), sizeof(T) * (size_t)(n)))
+/* The block `p` (allocated with `old` bytes, of which the first `used` matter) made `size`
+ * bytes long (size > old), for buffers that grow by doubling (strbuf.h): extended in place when
+ * it is the last allocation of the current chunk and the chunk has room; reallocated (malloc
+ * may extend it or move it and reuse the old memory) when it is a big one-off block; else a new
+ * block with the `used` bytes copied, the old one left to the arena. A doubling buffer no longer
+ * leaves every smaller copy of itself behind: fewer pages touched for the same text. */
+void *arena_grow(Arena *arena, void *p, size_t old, size_t size, size_t used);
 char *arena_strdup(Arena *arena, const char *s);
 char *arena_strndup(Arena *arena, const char *s, size_t n);
 /* The concatenation of the NULL-terminated list of strings: for the paths and names lowering

@@ -14,31 +14,20 @@ void strbuf_init(StrBuf *b, Arena *a)
     b->data[0] = '\0';
 }
 
-char *strbuf_reserve(StrBuf *b, size_t n, size_t min_cap)
+char *strbuf_grow(StrBuf *b, size_t n, size_t min_cap)
 {
     size_t need = b->len + n + 1;
     if (need > b->cap) {
         size_t cap = b->cap * 2 > min_cap ? b->cap * 2 : min_cap;
         while (cap < need)
             cap *= 2;
-        char *data = arena_alloc_raw(b->arena, cap);
-        if (b->len)
-            memcpy(data, b->data, b->len);
-        b->data = data;
+        b->data = arena_grow(b->arena, b->data, b->cap, cap, b->len);
         b->cap = cap;
     }
     return b->data + b->len;
 }
 
 static void reserve(StrBuf *b, size_t extra) { (void)strbuf_reserve(b, extra, 256); }
-
-void strbuf_addn(StrBuf *b, const char *s, size_t n)
-{
-    reserve(b, n);
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
 
 void strbuf_add(StrBuf *b, const char *s)
 {

@@ -36,10 +36,11 @@ bool yaml_write_to(YamlOut *out, const Data *doc)
 {
     if (!out->arena) {
         out->arena = arena_new();
+        out->keys = ARENA_NEW(out->arena, struct YamlKeyCache);
         strbuf_init(&out->buf, out->arena);
     }
     out->buf.len = 0;
-    const char *problem = yaml_emit_stream(&out->buf, &doc, 1);
+    const char *problem = yaml_emit_stream_keys(&out->buf, &doc, 1, out->keys);
     out->text = (char *)strbuf_str(&out->buf);
     out->len = out->buf.len;
     return problem == NULL;

@@ -7,11 +7,28 @@
 #define GOVERSEC_YAML_EMIT_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "ir/data.h"
 #include "support/strbuf.h"
 
+/* Plain mapping keys already written, by the key's address, each with a copy of its text: the
+ * documents of a cluster use a few dozen keys ("name", "metadata", "labels", ...) over and over,
+ * and classifying a key again was ~200 instructions, a hit is a compare and a copy. A hit needs
+ * the same address AND the same bytes (the copy), so a key string whose memory was reused for
+ * another text is just a miss. */
+enum { YAML_KEY_SLOTS = 128, YAML_KEY_MAX = 46 };
+typedef struct YamlKeySlot {
+    const char *key; /* NULL: free */
+    unsigned char len;
+    char text[YAML_KEY_MAX + 1];
+} YamlKeySlot;
+struct YamlKeyCache {
+    YamlKeySlot slot[YAML_KEY_SLOTS];
+};
+
 typedef struct YamlW {
+    struct YamlKeyCache *keys; /* NULL: no cache */
     StrBuf *b;
     int column;      /* characters since the last line break (large when unknown: never needed) */
     int indent;      /* the current indentation; -1 at the document's root */
@@ -22,10 +39,43 @@ typedef struct YamlW {
 } YamlW;
 
 /* libyaml's write_indent: a line break unless the line holds only indentation up to `indent`,
- * then spaces up to it. */
-void yaml_w_indent(YamlW *w);
-/* libyaml's write_indicator. */
-void yaml_w_indicator(YamlW *w, const char *ind, bool need_ws, bool is_ws, bool is_indention);
+ * then spaces up to it. Inline (as yaml_w_indicator): once per entry of every collection. */
+static inline void yaml_w_indent(YamlW *w)
+{
+    int indent = w->indent >= 0 ? w->indent : 0;
+    bool brk = !w->indention || w->column > indent || (w->column == indent && !w->whitespace);
+    if (brk)
+        w->column = 0;
+    int spaces = w->column < indent ? indent - w->column : 0;
+    if (brk || spaces) {
+        /* Spaces 16 at a time with constant-size copies (inline stores, no memset call for the
+         * usual few); the room covers the last, partly used block. */
+        char *p = strbuf_reserve(w->b, (size_t)spaces + 17, 256);
+        if (brk)
+            *p++ = '\n';
+        for (int i = 0; i < spaces; i += 16)
+            memcpy(p + i, "                ", 16);
+        p[spaces] = '\0';
+        w->b->len = (size_t)(p + spaces - w->b->data);
+        w->column += spaces;
+    }
+    w->whitespace = true;
+    w->indention = true;
+}
+
+/* libyaml's write_indicator (`ind` a literal: its length is known where this is inlined). */
+static inline void yaml_w_indicator(YamlW *w, const char *ind, bool need_ws, bool is_ws, bool is_indention)
+{
+    if (need_ws && !w->whitespace) {
+        strbuf_addc(w->b, ' ');
+        w->column++;
+    }
+    size_t n = strlen(ind);
+    strbuf_addn(w->b, ind, n);
+    w->column += (int)n;
+    w->whitespace = is_ws;
+    w->indention = w->indention && is_indention;
+}
 
 /* What libyaml's analysis of a scalar found, for the choices the writer makes. */
 typedef struct YamlScalarInfo {
@@ -50,5 +100,8 @@ bool yaml_scalar_append_at(StrBuf *b, const char *s, size_t len, DataStyle style
 /* The stream of `n` documents appended to `b` (yaml_write.c); NULL, or why it cannot be written
  * (text that is not UTF-8). */
 const char *yaml_emit_stream(StrBuf *b, const Data *const *docs, size_t n);
+/* The same, with plain keys remembered in `keys` (zeroed before first use) from one call to the
+ * next: the writer of many documents (yaml_write_to). */
+const char *yaml_emit_stream_keys(StrBuf *b, const Data *const *docs, size_t n, struct YamlKeyCache *keys);
 
 #endif

@@ -47,30 +47,6 @@ static void write_break(YamlW *w, Ptr p, size_t n)
     w->column = 0;
 }
 
-void yaml_w_indent(YamlW *w)
-{
-    int indent = w->indent >= 0 ? w->indent : 0;
-    if (!w->indention || w->column > indent || (w->column == indent && !w->whitespace))
-        put_break(w);
-    if (w->column < indent) {
-        strbuf_indent(w->b, indent - w->column);
-        w->column = indent;
-    }
-    w->whitespace = true;
-    w->indention = true;
-}
-
-void yaml_w_indicator(YamlW *w, const char *ind, bool need_ws, bool is_ws, bool is_indention)
-{
-    if (need_ws && !w->whitespace)
-        put(w, ' ');
-    size_t n = strlen(ind);
-    strbuf_addn(w->b, ind, n);
-    w->column += (int)n;
-    w->whitespace = is_ws;
-    w->indention = w->indention && is_indention;
-}
-
 /* ---- character classes (libyaml's yaml_private.h macros; the text is valid UTF-8) ------------ */
 
 static bool is_break(Ptr p, Ptr end)

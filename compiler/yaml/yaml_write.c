@@ -8,6 +8,7 @@
  * linked for writing; the test suite keeps it as the oracle (tests/unit/yaml_oracle.c). */
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -113,15 +114,55 @@ static bool write_sequence(YamlW *w, const Data *d, Ctx ctx)
 
 /* A key: simple ("key:") when libyaml takes it as one - a single line of at most 128 bytes -,
  * else complex ("? key" then ":" on the next line). */
+static YamlKeySlot *key_slot(struct YamlKeyCache *keys, const char *key)
+{
+    return &keys->slot[((uintptr_t)key >> 3) * 2654435761u % YAML_KEY_SLOTS];
+}
+
+/* A plain key written before (see YamlKeyCache): its text and ':' appended, else false. */
+static bool cached_key(YamlW *w, const char *key)
+{
+    const YamlKeySlot *k = key_slot(w->keys, key);
+    /* strncmp, not memcmp: `key` may now be a shorter string (it stops at key's NUL). */
+    if (k->key != key || strncmp(k->text, key, k->len) != 0 || key[k->len] != '\0')
+        return false;
+    char *p = strbuf_reserve(w->b, (size_t)k->len + 1, 256);
+    memcpy(p, k->text, k->len);
+    p[k->len] = ':';
+    p[k->len + 1] = '\0';
+    w->b->len += (size_t)k->len + 1;
+    return true;
+}
+
+/* Remembers the key just written at `mark` when it was written plain (yaml_key_append_str
+ * writes it plain or "double-quoted"). */
+static void remember_key(YamlW *w, const char *key, size_t mark)
+{
+    size_t n = w->b->len - mark;
+    const char *text = w->b->data + mark;
+    if (!w->keys || text[0] == '"' || n > YAML_KEY_MAX)
+        return;
+    YamlKeySlot *k = key_slot(w->keys, key);
+    k->key = key;
+    k->len = (unsigned char)n;
+    memcpy(k->text, text, n);
+}
+
 static bool write_key(YamlW *w, const char *key)
 {
-    size_t len = strlen(key);
-    if (yaml_key_append(w->b, key, len)) { /* a key starts a line: no space before it */
+    /* A key starts a line: no space before it. The _str form finds the length in its scan. */
+    bool hit = w->keys && cached_key(w, key);
+    size_t mark = w->b->len;
+    if (hit || yaml_key_append_str(w->b, key)) {
+        if (!hit) {
+            remember_key(w, key, mark);
+            strbuf_addc(w->b, ':'); /* yaml_w_indicator(w, ":", false, false, false) */
+        }
         w->whitespace = w->indention = false;
         w->column = 1 << 20;
-        yaml_w_indicator(w, ":", false, false, false);
         return true;
     }
+    size_t len = strlen(key);
     if (!yaml_utf8_valid(key, len)) {
         w->problem = "a mapping key is not valid UTF-8 Unicode text";
         return false;
@@ -184,7 +225,12 @@ static bool write_node(YamlW *w, const Data *d, Ctx ctx)
 
 const char *yaml_emit_stream(StrBuf *b, const Data *const *docs, size_t n)
 {
-    YamlW w = {.b = b, .indent = -1, .whitespace = true, .indention = true};
+    return yaml_emit_stream_keys(b, docs, n, NULL);
+}
+
+const char *yaml_emit_stream_keys(StrBuf *b, const Data *const *docs, size_t n, struct YamlKeyCache *keys)
+{
+    YamlW w = {.keys = keys, .b = b, .indent = -1, .whitespace = true, .indention = true};
     for (size_t i = 0; i < n; i++) {
         if (i > 0) { /* every document after the first starts with "---" */
             yaml_w_indent(&w);

@@ -158,6 +158,52 @@ static void test_eval_object(void **state)
     assert_ptr_not_equal(r, data_path(v, "nodes.image.tag"));
 }
 
+/* A manual switch (a restore Job) is read as true without copying the values: the document is
+ * the one a copy with the switch set would give, the values stay as they are, and other objects
+ * evaluated with the same memo still see the switch off. */
+static void test_eval_switched(void **state)
+{
+    Fixture *f = *state;
+    Arena *a = f->a;
+    Data *v = ir_default_values(a, f->c);
+    IrObject *o = build_object(f);
+    o->manual_switch = f->enabled;
+    o->when = ir_cond_knob(a, f->enabled);
+    Data *on = data_clone(a, v);
+    data_set_path(a, on, "postgres.enabled", data_bool(a, true));
+    const char *expected = yaml_of(a, ir_eval_object(a, f->c, o, on));
+    IrEvalMemo memo = {.arena = a};
+    bool present = false;
+    Data *d = ir_eval_object_written(a, f->c, o, v, &memo, &present);
+    assert_true(present);
+    assert_non_null(d);
+    assert_string_equal(yaml_of(a, d), expected);
+    assert_false(data_path(v, "postgres.enabled")->u.b);
+    /* The same memo for an object without a switch: postgres is off there. */
+    d = ir_eval_object_written(a, f->c, build_object(f), v, &memo, &present);
+    assert_true(present);
+    assert_null(data_get(data_get(d, "spec"), "pg"));
+    /* A condition that does not hold even with the switch on: not present. */
+    IrObject *off = build_object(f);
+    off->manual_switch = f->enabled;
+    off->when = ir_cond_and(a, ir_cond_knob(a, f->enabled), ir_cond_not(a, ir_cond_knob(a, f->replicas)));
+    assert_null(ir_eval_object_written(a, f->c, off, v, &memo, &present));
+    assert_false(present);
+    /* A knob inside the switch's path: a copy with the switch set loses its value (back to the
+     * default), and so does the switched evaluation. */
+    Knob *sw = ir_knob(a, f->c, "restore.on", KNOB_BOOL, data_bool(a, false), "switch");
+    Knob *inner = ir_knob(a, f->c, "restore.on.from", KNOB_STRING, data_str(a, "default"), "inner");
+    IrObject *job = ir_object(a, f->c, "restore.yaml", "etcd", "batch/v1", "Job", "restore", ir_cond_knob(a, sw));
+    job->manual_switch = sw;
+    ir_put(a, job->root, "from", ir_ref(a, inner));
+    Data *v2 = ir_default_values(a, f->c);
+    data_set_path(a, v2, "restore.on.from", data_str(a, "snapshot-7"));
+    IrEvalMemo memo2 = {.arena = a};
+    d = ir_eval_object_written(a, f->c, job, v2, &memo2, &present);
+    assert_true(present);
+    assert_string_equal(data_get(d, "from")->u.str.s, "default");
+}
+
 static void test_eval_failures(void **state)
 {
     Fixture *f = *state;
@@ -209,6 +255,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_defaults_and_find, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conditions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_object, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_eval_switched, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_failures, setup, teardown),
         cmocka_unit_test(test_sha256_vectors),
     };

@@ -115,6 +115,33 @@ static int read_text(Ctx *c, const char *text, Data ***docs)
     return yaml_read(c->a, f, docs, &c->diags);
 }
 
+/* yaml_write_to remembers plain keys by address across documents: a key whose memory now holds
+ * another text (one that must be quoted, a shorter and a longer one) is written as that text. */
+static void test_key_cache_reused_address(void **state)
+{
+    (void)state;
+    Arena *a = arena_new();
+    YamlOut out = {0};
+    char key[16] = "name";
+    static const struct {
+        const char *text, *yaml;
+    } cases[] = {
+        {"name", "name: x\n"}, {"name", "name: x\n"}, {"yes", "\"yes\": x\n"},
+        {"nam", "nam: x\n"},   {"names", "names: x\n"}, {"8080", "\"8080\": x\n"},
+        {"names", "names: x\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        strcpy(key, cases[i].text);
+        Data *doc = data_map(a);
+        data_append(doc, key, data_str(a, "x"));
+        assert_true(yaml_write_to(&out, doc));
+        assert_string_equal(out.text, cases[i].yaml);
+        assert_int_equal(out.len, strlen(cases[i].yaml));
+    }
+    yaml_out_free(&out);
+    arena_free(a);
+}
+
 static void test_read_scalars(void **state)
 {
     (void)state;
@@ -317,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_aliases_and_multi_docs), cmocka_unit_test(test_alias_bomb),
         cmocka_unit_test(test_large_document),    cmocka_unit_test(test_float_specials_round_trip),
         cmocka_unit_test(test_errors_located),    cmocka_unit_test(test_data_merge_and_truth),
+        cmocka_unit_test(test_key_cache_reused_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
