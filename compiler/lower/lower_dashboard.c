@@ -184,11 +184,22 @@ static void str(JsonOut *j, const char *key, const char *s)
     *p++ = '"';
     const char *end = s + n;
     while (s < end) {
-        uint64_t w;
-        if (end - s >= 8 && (memcpy(&w, s, 8), !escape_bits(w))) {
-            p = put(p, s, 8);
-            s += 8;
-            continue;
+        uint64_t w, hits;
+        if (end - s >= 8) {
+            memcpy(&w, s, 8);
+            /* The lowest flagged byte is a real hit (borrows only run upwards): the bytes below
+             * it are copied with the word (the room holds 8), the hit itself is handled below.
+             * On little-endian machines byte i of the word is s[i]. */
+            hits = escape_bits(w);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            size_t clean = hits ? (size_t)__builtin_ctzll(hits) / 8 : 8;
+#else
+            size_t clean = hits ? 0 : 8; /* no cheap "lowest address" there: byte by byte */
+#endif
+            p = put(p, s, 8) - 8 + clean;
+            s += clean;
+            if (clean == 8)
+                continue;
         }
         unsigned char c = (unsigned char)*s++;
         if (c >= 0x20 && c != '"' && c != '\\') {

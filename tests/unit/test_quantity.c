@@ -22,6 +22,9 @@ static const Canon CANON[] = {
     {"10Gi", "10Gi"},     {"1.5", "1500m"},    {"-2", "-2"},          {"+3k", "3k"},
     {"1000000u", "1"},    {"5000000n", "5m"},  {"2P", "2P"},          {"1Pi", "1Pi"},
     {"1.000", "1"},       {"0.001", "1m"},     {"1500", "1500"},      {"64M", "64M"},
+    {"-1500m", "-1500m"}, {"-2Gi", "-2Gi"},    {"-1Ki", "-1Ki"},      {"-0.5", "-500m"},
+    {"8Pi", "8Pi"},       {"9P", "9P"},        {"-8Pi", "-8Pi"},      {"9223372036854775807m", "9223372036854775807m"},
+    {"-9223372036854775807m", "-9223372036854775807m"},
 };
 
 static void test_canonical(void **state)
@@ -56,6 +59,25 @@ static const Bad BAD[] = {
     {"9223372036854775808", QTY_OVERFLOW}, {"16Ei", QTY_OVERFLOW},
     {"99999999999999999999999", QTY_OVERFLOW},
 };
+
+/* The text is cut to the buffer, always NUL-terminated, as snprintf cuts it. */
+static void test_format_truncates(void **state)
+{
+    (void)state;
+    Quantity q = {.milli = -1536, .format = QTY_DECIMAL_SI};
+    char buf[8];
+    assert_string_equal(quantity_format(q, buf, sizeof buf), "-1536m");
+    assert_string_equal(quantity_format(q, buf, 6), "-1536");
+    assert_string_equal(quantity_format(q, buf, 3), "-1");
+    assert_string_equal(quantity_format(q, buf, 1), "");
+    q = (Quantity){.milli = 3LL * 1024 * 1024 * 1000, .format = QTY_BINARY_SI};
+    assert_string_equal(quantity_format(q, buf, 3), "3M");
+    q.milli = 0;
+    assert_string_equal(quantity_format(q, buf, 2), "0");
+    char big[32];
+    q = (Quantity){.milli = INT64_MIN, .format = QTY_DECIMAL_SI};
+    assert_string_equal(quantity_format(q, big, sizeof big), "-9223372036854775808m");
+}
 
 static void test_errors(void **state)
 {
@@ -128,6 +150,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical),
+        cmocka_unit_test(test_format_truncates),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_durations),
