@@ -137,27 +137,53 @@ static inline bool same_knob_ref(const Knob *x, const Knob *y)
     return (x->ordinal != 0 && x->ordinal == y->ordinal) || strcmp(x->path, y->path) == 0;
 }
 
-/* Recurses on `a` only when the two differ by address (leaves have none), loops on `b`. */
-static bool same_cond(const IrCond *x, const IrCond *y)
+/* ir_same_shape's state: the condition pairs found equal so far. Lowering hands one condition
+ * to many nodes (an object's switch to its parts, a knob's test to every place it guards), so
+ * the same pair comes back again and again; a direct-mapped memo answers a repeat with one
+ * probe instead of a walk. Only equal pairs are kept: a difference ends the comparison. */
+enum { COND_MEMO = 256 };
+
+typedef struct ShapeCmp {
+    const IrCond *x[COND_MEMO], *y[COND_MEMO];
+} ShapeCmp;
+
+static inline unsigned memo_slot(const IrCond *x, const IrCond *y)
 {
+    uint64_t k = ((uintptr_t)x >> 3) ^ ((uintptr_t)y >> 3) * 0x9e3779b97f4a7c15ULL;
+    return (unsigned)(k * 0x9e3779b97f4a7c15ULL >> 56); /* 0..255 */
+}
+
+/* Recurses on `a` only when the two differ by address (leaves have none), loops on `b`. */
+static bool same_cond(ShapeCmp *cmp, const IrCond *x, const IrCond *y)
+{
+    if (x == y)
+        return true;
+    if (!x || !y)
+        return false;
+    unsigned slot = memo_slot(x, y);
+    if (cmp->x[slot] == x && cmp->y[slot] == y)
+        return true;
+    const IrCond *x0 = x, *y0 = y;
     for (; x != y; x = x->b, y = y->b) {
         if (!x || !y || x->op != y->op || !same_knob_ref(x->knob, y->knob) || !same_str(x->literal, y->literal) ||
-            (x->a != y->a && !same_cond(x->a, y->a)))
+            (x->a != y->a && !same_cond(cmp, x->a, y->a)))
             return false;
     }
+    cmp->x[slot] = x0;
+    cmp->y[slot] = y0;
     return true;
 }
 
-static bool same_node(const IrNode *x, const IrNode *y)
+static bool same_node(ShapeCmp *cmp, const IrNode *x, const IrNode *y)
 {
     for (; x && y; x = x->next, y = y->next) {
         if (x->kind != y->kind || x->style != y->style || !same_str(x->key, y->key) ||
-            (x->when != y->when && !same_cond(x->when, y->when)))
+            (x->when != y->when && !same_cond(cmp, x->when, y->when)))
             return false;
         switch (x->kind) {
         case IR_MAP:
         case IR_SEQ:
-            if (!same_node(x->u.kids.first, y->u.kids.first))
+            if (!same_node(cmp, x->u.kids.first, y->u.kids.first))
                 return false;
             break;
         case IR_STR:
@@ -177,7 +203,7 @@ static bool same_node(const IrNode *x, const IrNode *y)
                 return false;
             break;
         case IR_EXPR:
-            if (x->u.expr.op != y->u.expr.op || !same_node(x->u.expr.args, y->u.expr.args))
+            if (x->u.expr.op != y->u.expr.op || !same_node(cmp, x->u.expr.args, y->u.expr.args))
                 return false;
             break;
         case IR_NULL:
@@ -203,11 +229,12 @@ static bool same_knob(const Knob *x, const Knob *y)
            x->must_be_odd == y->must_be_odd && same_str(x->not_above, y->not_above);
 }
 
-static bool same_object(const IrObject *x, const IrObject *y)
+static bool same_object(ShapeCmp *cmp, const IrObject *x, const IrObject *y)
 {
     return same_str(x->path, y->path) && same_str(x->component, y->component) &&
-           same_str(x->api_version, y->api_version) && same_str(x->kind, y->kind) && same_cond(x->when, y->when) &&
-           same_knob_ref(x->manual_switch, y->manual_switch) && same_node(x->root, y->root);
+           same_str(x->api_version, y->api_version) && same_str(x->kind, y->kind) &&
+           same_cond(cmp, x->when, y->when) && same_knob_ref(x->manual_switch, y->manual_switch) &&
+           same_node(cmp, x->root, y->root);
 }
 
 bool ir_same_shape(const IrCluster *x, const IrCluster *y)
@@ -221,9 +248,10 @@ bool ir_same_shape(const IrCluster *x, const IrCluster *y)
             return false;
     if (kx || ky)
         return false;
+    ShapeCmp cmp = {{0}, {0}};
     const IrObject *ox = x->objects, *oy = y->objects;
     for (; ox && oy; ox = ox->next, oy = oy->next)
-        if (!same_object(ox, oy))
+        if (!same_object(&cmp, ox, oy))
             return false;
     return !ox && !oy;
 }

@@ -103,8 +103,40 @@ const Knob *lower_knob_at(const Lower *l, const char *prefix, const char *rest)
 }
 
 IrNode *lower_ref(const Lower *l, const char *path) { return ir_ref(l->a, lower_knob(l, path)); }
-const IrCond *lower_if(const Lower *l, const char *path) { return ir_cond_knob(l->a, lower_knob(l, path)); }
-const IrCond *lower_unless(const Lower *l, const char *path) { return ir_cond_not(l->a, lower_if(l, path)); }
+
+/* A knob's test ("k is true") and its negation, one IrCond each per knob (conditions are never
+ * changed once built): a knob guards many nodes, and ir_same_shape, comparing a fleet's clusters,
+ * then meets the same pair of conditions again and remembers it instead of walking both.
+ * Direct-mapped by the knob's address; a collision only builds a new condition. */
+struct LowerCondCache {
+    const Knob *knob;
+    const IrCond *is, *is_not;
+};
+
+static struct LowerCondCache *cond_slot(const Lower *l, const Knob *k)
+{
+    return &l->cond_cache[((uintptr_t)k >> 3) * 0x9e3779b97f4a7c15ULL >> 56]; /* 0..255 */
+}
+
+const IrCond *lower_if_knob(const Lower *l, const Knob *k)
+{
+    struct LowerCondCache *slot = cond_slot(l, k);
+    if (slot->knob != k)
+        *slot = (struct LowerCondCache){k, ir_cond_knob(l->a, k), NULL};
+    return slot->is;
+}
+
+const IrCond *lower_if(const Lower *l, const char *path) { return lower_if_knob(l, lower_knob(l, path)); }
+
+const IrCond *lower_unless(const Lower *l, const char *path)
+{
+    const Knob *k = lower_knob(l, path);
+    const IrCond *is = lower_if_knob(l, k);
+    struct LowerCondCache *slot = cond_slot(l, k);
+    if (!slot->is_not)
+        slot->is_not = ir_cond_not(l->a, is);
+    return slot->is_not;
+}
 
 const char *lower_pick(const char *model, const char *def) { return model && *model ? model : def; }
 
@@ -304,7 +336,8 @@ IrCluster *lower_cluster_shared(Arena *arena, LowerShared *shared, const Cluster
 {
     Lower l = {.a = arena, .ir = ir_cluster_new(arena, cluster->name, cluster->namespace_name), .cl = cluster,
                .diags = diags, .shared = shared,
-               .knob_cache = ARENA_ARRAY(arena, struct LowerKnobCache, KNOB_CACHE)};
+               .knob_cache = ARENA_ARRAY(arena, struct LowerKnobCache, KNOB_CACHE),
+               .cond_cache = ARENA_ARRAY(arena, struct LowerCondCache, KNOB_CACHE)};
     l.ir->span = cluster->span;
     l.ir->chart_version = "0.1.0";
     l.ir->app_version = lower_pick(cluster->nodes.image.tag, "latest");

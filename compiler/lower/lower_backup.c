@@ -136,7 +136,7 @@ static void backup_pvc(Lower *l, const char *path, const char *name, const char 
     ir_put(a, o->root, "metadata", lower_metadata(l, name, app, "backup"));
     IrNode *spec = ir_put(a, o->root, "spec", ir_map(a));
     ir_push(ir_put(a, spec, "accessModes", ir_seq(a)), ir_str(a, "ReadWriteOnce"));
-    ir_when(ir_put(a, spec, "storageClassName", ir_ref(a, cls)), ir_cond_knob(a, cls));
+    ir_when(ir_put(a, spec, "storageClassName", ir_ref(a, cls)), lower_if_knob(l, cls));
     IrNode *req = ir_put(a, ir_put(a, spec, "resources", ir_map(a)), "requests", ir_map(a));
     ir_put(a, req, "storage", ir_ref(a, lower_knob_at(l, prefix, "backup.storage.size")));
 }

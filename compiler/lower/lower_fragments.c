@@ -79,9 +79,9 @@ IrNode *lower_resources(Lower *l, const char *prefix)
     ir_put(a, req, "cpu", ref_at(l, prefix, "resources.requests.cpu"));
     ir_put(a, req, "memory", ref_at(l, prefix, "resources.requests.memory"));
     IrNode *lim = ir_put(a, res, "limits", ir_map(a));
-    ir_when(lim, ir_cond_or(a, ir_cond_knob(a, cpu_lim), ir_cond_knob(a, mem_lim)));
-    ir_when(ir_put(a, lim, "cpu", ir_ref(a, cpu_lim)), ir_cond_knob(a, cpu_lim));
-    ir_when(ir_put(a, lim, "memory", ir_ref(a, mem_lim)), ir_cond_knob(a, mem_lim));
+    ir_when(lim, ir_cond_or(a, lower_if_knob(l, cpu_lim), lower_if_knob(l, mem_lim)));
+    ir_when(ir_put(a, lim, "cpu", ir_ref(a, cpu_lim)), lower_if_knob(l, cpu_lim));
+    ir_when(ir_put(a, lim, "memory", ir_ref(a, mem_lim)), lower_if_knob(l, mem_lim));
     return res;
 }
 

@@ -33,6 +33,7 @@ typedef struct Lower {
     IrObject *pods_scanned;       /* the last object lower_each_pod looked at */
     struct LowerKnobCache *knob_cache; /* lower_knob's recent lookups (lower.c); mutable behind
                                           a const Lower: a cache, invisible in results */
+    struct LowerCondCache *cond_cache; /* lower_if's conditions by knob (lower.c); the same */
 } Lower;
 
 /* The design document's defaults (section 3/4/5) for one component, used wherever the model
@@ -52,6 +53,7 @@ const Knob *lower_knob(const Lower *l, const char *path); /* aborts on an unregi
 const Knob *lower_knob_at(const Lower *l, const char *prefix, const char *rest); /* PREFIX.REST */
 IrNode *lower_ref(const Lower *l, const char *path);
 const IrCond *lower_if(const Lower *l, const char *path);
+const IrCond *lower_if_knob(const Lower *l, const Knob *k); /* one condition per knob */
 const IrCond *lower_unless(const Lower *l, const char *path);
 Knob *lower_knob_bool(Lower *l, const char *path, bool def, const char *desc);
 Knob *lower_knob_int(Lower *l, const char *path, int64_t def, int64_t min, int64_t max, const char *desc);

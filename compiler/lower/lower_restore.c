@@ -58,7 +58,7 @@ static IrNode *restore_job(Lower *l, const char *path, const char *name, const c
 {
     Arena *a = l->a;
     const Knob *sw = lower_knob_at(l, prefix, "backup.restore.enabled");
-    IrObject *o = ir_object(a, l->ir, path, prefix, "batch/v1", "Job", name, ir_cond_and(a, backup_on, ir_cond_knob(a, sw)));
+    IrObject *o = ir_object(a, l->ir, path, prefix, "batch/v1", "Job", name, ir_cond_and(a, backup_on, lower_if_knob(l, sw)));
     o->manual_switch = sw;
     IrNode *spec = lower_workload(l, o, app, "backup");
     IrNode *an = ir_put(a, lower_map_get(o->root, "metadata"), "annotations", ir_map(a));
