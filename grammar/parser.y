@@ -27,7 +27,9 @@ int parse_report_error(ParseCtx *ctx, int unexpected, Span loc, const int *expec
 /* A rule's span joins its first and last symbols; an empty rule sits where the previous ended. */
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                                        \
     do {                                                                                   \
-        if (N)                                                                             \
+        if ((N) == 1) /* a one-symbol rule spans that symbol: no call */                   \
+            (Cur) = YYRHSLOC(Rhs, 1);                                                      \
+        else if (N)                                                                        \
             (Cur) = span_join(YYRHSLOC(Rhs, 1), YYRHSLOC(Rhs, N));                         \
         else                                                                               \
             (Cur) = (Span){YYRHSLOC(Rhs, 0).file, YYRHSLOC(Rhs, 0).end, YYRHSLOC(Rhs, 0).end}; \

@@ -18,19 +18,70 @@ static const Suffix SUFFIXES[] = {
     {"G", 10, 9},  {"T", 10, 12}, {"P", 10, 15}, {"E", 10, 18},
 };
 
+/* Every suffix is at most two bytes: compared inline (a strcmp per table entry was most of
+ * parsing a quantity). */
 static const Suffix *suffix_find(const char *s)
 {
-    for (size_t i = 0; i < sizeof SUFFIXES / sizeof SUFFIXES[0]; i++) /* first byte before strcmp */
-        if (SUFFIXES[i].text[0] == s[0] && strcmp(SUFFIXES[i].text, s) == 0)
+    if (s[0] && s[1] && s[2])
+        return NULL;
+    for (size_t i = 0; i < sizeof SUFFIXES / sizeof SUFFIXES[0]; i++) {
+        const char *t = SUFFIXES[i].text;
+        if (t[0] == s[0] && (!t[0] || t[1] == s[1]))
             return &SUFFIXES[i];
+    }
     return NULL;
 }
 
 static bool mul_ok(int64_t *v, int64_t by) { return !__builtin_mul_overflow(*v, by, v); }
 
+/* 10^0 .. 10^18: every power of ten an int64_t holds. */
+static const int64_t POW10[] = {1,
+                                10,
+                                100,
+                                1000,
+                                10000,
+                                100000,
+                                1000000,
+                                10000000,
+                                100000000,
+                                1000000000,
+                                10000000000,
+                                100000000000,
+                                1000000000000,
+                                10000000000000,
+                                100000000000000,
+                                1000000000000000,
+                                10000000000000000,
+                                100000000000000000,
+                                1000000000000000000};
+enum { POW10_MAX = sizeof POW10 / sizeof POW10[0] - 1 };
+
+/* by^times when it is 10^0..10^18 or 2^0..2^62 (the factors quantities scale by), else false.
+ * One multiplication or division by the power then does what `times` steps would: it overflows
+ * exactly when one of the steps would, and divides exactly exactly when every step would. */
+static bool small_power(int64_t by, int times, int64_t *pow)
+{
+    if (by == 10 && times >= 0 && times <= POW10_MAX) {
+        *pow = POW10[times];
+        return true;
+    }
+    if (by == 2 && times >= 0 && times < 63) {
+        *pow = (int64_t)1 << times;
+        return true;
+    }
+    return false;
+}
+
 /* Divides *v by `by` `times` times, failing unless every division is exact. */
 static bool div_exact(int64_t *v, int64_t by, int times)
 {
+    int64_t pow;
+    if (small_power(by, times, &pow)) {
+        if (*v % pow != 0)
+            return false;
+        *v /= pow;
+        return true;
+    }
     for (int i = 0; i < times; i++) {
         if (*v % by != 0)
             return false;
@@ -41,6 +92,9 @@ static bool div_exact(int64_t *v, int64_t by, int times)
 
 static bool mul_times(int64_t *v, int64_t by, int times)
 {
+    int64_t pow;
+    if (small_power(by, times, &pow))
+        return mul_ok(v, pow);
     for (int i = 0; i < times; i++)
         if (!mul_ok(v, by))
             return false;
