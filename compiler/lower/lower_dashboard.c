@@ -118,19 +118,33 @@ static inline char *put(char *p, const char *s, size_t n)
 
 static inline void jo_done(JsonOut *j, const char *p) { j->b.len = (size_t)(p - j->b.data); }
 
+/* `indent` spaces at p. The dashboard nests 7 levels at most: one fixed-size copy of
+ * INDENT_ROOM spaces (cheaper than a memset call), of which `indent` are kept; callers reserve
+ * INDENT_ROOM bytes more than they write. */
+enum { INDENT_ROOM = 32 };
+
+static inline char *spaces(char *p, size_t indent)
+{
+    static const char SPACES[INDENT_ROOM + 1] = "                                ";
+    if (indent <= INDENT_ROOM)
+        memcpy(p, SPACES, INDENT_ROOM);
+    else
+        memset(p, ' ', indent);
+    return p + indent;
+}
+
 /* Separator, newline, indentation and `"key": ` of the next member; returns where its value goes
  * (with room for `value` more bytes). */
 static char *member_n(JsonOut *j, const char *key, size_t value)
 {
     size_t klen = key ? strlen(key) : 0;
     size_t indent = 2 * (size_t)j->depth;
-    char *p = room(j, 2 + indent + klen + 4 + value);
+    char *p = room(j, 2 + INDENT_ROOM + indent + klen + 4 + value);
     if (j->depth > 0) {
         if (!j->empty)
             *p++ = ',';
         *p++ = '\n';
-        memset(p, ' ', indent);
-        p += indent;
+        p = spaces(p, indent);
     }
     j->empty = false;
     if (key) {
@@ -154,11 +168,10 @@ static void end(JsonOut *j, char bracket)
 {
     j->depth--;
     size_t indent = 2 * (size_t)j->depth;
-    char *p = room(j, indent + 2);
+    char *p = room(j, INDENT_ROOM + indent + 2);
     if (!j->empty) {
         *p++ = '\n';
-        memset(p, ' ', indent);
-        p += indent;
+        p = spaces(p, indent);
     }
     *p++ = bracket;
     jo_done(j, p);
