@@ -23,6 +23,10 @@ typedef struct Validator {
     /* A key met twice on one path, or a key with a dot in it: the walk's first value for a path
      * may then not be data_path's, so check_knob asks data_path for every knob. */
     bool ambiguous;
+    /* The knob after the last one check_unknown met. Values built from the knobs' defaults list
+     * them mostly in registration order, so the next entry is usually this knob: compared
+     * directly before the hashed lookup. Either way the knob found has the entry's path. */
+    const Knob *next;
 } Validator;
 
 static const char *data_kind_name(const Data *d)
@@ -338,7 +342,11 @@ static void check_unknown(Validator *v, const PrefixSet *prefixes, const Data *m
         memcpy(end, e->key, klen);
         end[klen] = '\0';
         path->len = (size_t)(end + klen - path->data);
-        const Knob *k = ir_find_knob_n(v->c, path->data, path->len);
+        const Knob *k = v->next;
+        if (!k || strncmp(k->path, path->data, path->len) != 0 || k->path[path->len] != '\0')
+            k = ir_find_knob_n(v->c, path->data, path->len);
+        if (k)
+            v->next = k->next;
         Prefix *p;
         if (k) {
             if (k->ordinal == 0 || k->ordinal > v->c->nknobs || v->found[k->ordinal])
@@ -371,7 +379,7 @@ bool values_validate(const IrCluster *c, const Data *values, DiagSink *diags)
      * text): a scratch arena keeps them out of the compilation's, which a fleet would otherwise
      * grow by every cluster. */
     Arena *scratch = arena_new();
-    Validator v = {c, values, diags, scratch, ARENA_ARRAY(scratch, const Data *, c->nknobs + 1), false};
+    Validator v = {c, values, diags, scratch, ARENA_ARRAY(scratch, const Data *, c->nknobs + 1), false, c->knobs};
     PrefixSet prefixes;
     prefix_set_init(&prefixes, scratch, c);
     StrBuf path;
