@@ -185,6 +185,16 @@ static int find_key(const BlockDef *def, const char *name)
     return -1;
 }
 
+/* find_key, trying `hint` first: a block's statements often follow its table's order, so the
+ * key after the last one found is often the next. A table's names are unique, so the hint
+ * decides nothing but the cost. */
+static int find_key_hinted(const BlockDef *def, const char *name, int hint)
+{
+    if (hint < def->nkeys && def->keys[hint].name[0] == name[0] && !strcmp(def->keys[hint].name, name))
+        return hint;
+    return find_key(def, name);
+}
+
 /* `secret` is the second word of `credentials secret "SECRET"`: the key a user meant when the word
  * of a two-word setting is written alone. Returns "KEY WORD", or NULL. */
 static const char *form_phrase(Checker *ck, const BlockDef *def, const char *word)
@@ -282,12 +292,14 @@ void schema_apply(Checker *ck, const BlockDef *def, const Block *block, void *ta
     if (!block)
         return;
     const Stmt **first = ARENA_ARRAY(ck->arena, const Stmt *, def->nkeys);
+    int next = 0;
     for (Stmt *st = block->stmts; st; st = st->next) {
-        int idx = find_key(def, st->key);
+        int idx = find_key_hinted(def, st->key, next);
         if (idx < 0) {
             unknown_key(ck, def, st);
             continue;
         }
+        next = idx + 1;
         const KeyDef *kd = &def->keys[idx];
         split_settings(ck, def, st, kd);
         if (first[idx] && !(kd->flags & KF_REPEAT)) {
