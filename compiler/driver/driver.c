@@ -107,6 +107,7 @@ static ChartLayout chart_layout(const DriverOptions *opts, int nclusters)
 typedef struct ChartPlan {
     ChartLayout layout;
     ChartShapes *shapes;  /* CHARTS_SHARED */
+    LowerShared *lowered; /* what every cluster's lowering shares (in comp->arena), or NULL */
     DiagSink *diags;
 } ChartPlan;
 
@@ -119,7 +120,8 @@ static const char *shared_chart(Arena *a, ChartPlan *plan, const IrCluster *c, c
     const char *chart = chart_shapes_find(plan->shapes, c);
     if (chart)
         return chart;
-    const IrCluster *rep = model ? lower_cluster(chart_shapes_arena(plan->shapes), model, plan->diags) : c;
+    const IrCluster *rep =
+        model ? lower_cluster_shared(chart_shapes_arena(plan->shapes), plan->lowered, model, plan->diags) : c;
     chart_shapes_add(plan->shapes, rep, c->name);
     return emit_shared_chart(a, c, values, out, c->name, err) ? c->name : NULL;
 }
@@ -146,7 +148,7 @@ static bool emit_cluster(Arena *a, ChartPlan *plan, const IrCluster *c, const Cl
 
 static ChartPlan chart_plan(Compilation *comp, const DriverOptions *opts, int nclusters)
 {
-    ChartPlan plan = {chart_layout(opts, nclusters), NULL, &comp->diags};
+    ChartPlan plan = {chart_layout(opts, nclusters), NULL, NULL, &comp->diags};
     if (plan.layout == CHARTS_SHARED)
         plan.shapes = chart_shapes_new(comp->arena);
     return plan;
@@ -209,9 +211,12 @@ int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, co
     const Model *m = comp->model;
     const Data *files = load_values_files(comp, opts);
     ChartPlan plan = chart_plan(comp, opts, m->nclusters);
+    /* What lowering builds the same for every cluster is built once, in comp->arena: it
+     * outlives every scratch arena and the shapes' representatives that point into it. */
+    plan.lowered = lower_shared_new(comp->arena);
     for (int i = 0; i < m->nclusters; i++) {
         Arena *scratch = arena_new();
-        const IrCluster *c = lower_cluster(scratch, m->clusters[i], &comp->diags);
+        const IrCluster *c = lower_cluster_shared(scratch, plan.lowered, m->clusters[i], &comp->diags);
         const Data *values = cluster_values(comp, scratch, c, opts, files);
         /* Once an error is known nothing more is emitted (the output is discarded), but every
          * cluster is still checked so the diagnostics are those of the whole description. */
