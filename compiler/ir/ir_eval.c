@@ -493,7 +493,9 @@ Data *ir_eval_object(Arena *a, const IrCluster *c, const IrObject *obj, const Da
 Data *ir_default_values(Arena *a, const IrCluster *c)
 {
     Data *root = data_map(a);
+    DataPathCache cache = {0}; /* knobs are registered grouped by their maps */
     for (const Knob *k = c->knobs; k; k = k->next)
-        data_set_path(a, root, k->path, data_clone(a, k->default_value ? k->default_value : data_null(a)));
+        data_set_path_cached(a, root, k->path, data_clone(a, k->default_value ? k->default_value : data_null(a)),
+                             &cache);
     return root;
 }
