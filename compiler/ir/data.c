@@ -38,6 +38,14 @@ Data *data_strn(Arena *a, const char *s, size_t len)
 
 Data *data_str(Arena *a, const char *s) { return data_strn(a, s, strlen(s)); }
 
+Data *data_str_kept(Arena *a, const char *s, size_t len)
+{
+    Data *d = data_new(a, DATA_STR);
+    d->u.str.s = s;
+    d->u.str.len = len;
+    return d;
+}
+
 Data *data_map(Arena *a) { return data_new(a, DATA_MAP); }
 Data *data_seq(Arena *a) { return data_new(a, DATA_SEQ); }
 

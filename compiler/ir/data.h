@@ -41,6 +41,8 @@ Data *data_bool(Arena *a, bool b);
 Data *data_int(Arena *a, int64_t i);
 Data *data_str(Arena *a, const char *s);
 Data *data_strn(Arena *a, const char *s, size_t len);
+/* A string node that keeps `s` (no copy): for strings that outlive the tree. */
+Data *data_str_kept(Arena *a, const char *s, size_t len);
 Data *data_map(Arena *a);
 Data *data_seq(Arena *a);
 Data *data_put(Arena *a, Data *map, const char *key, Data *value);  /* append; returns value */
