@@ -47,10 +47,10 @@ static bool cached_value(YamlW *w, const char *s, size_t len)
     const YamlKeySlot *v = value_slot(w->keys, s);
     if (v->key != s || v->len != len || memcmp(v->text, s, len) != 0)
         return false;
-    char *p = strbuf_reserve(w->b, len + 1, 256);
+    char *p = strbuf_reserve(w->b, sizeof v->text + 1, 256);
     if (!w->whitespace)
         *p++ = ' ';
-    memcpy(p, s, len);
+    memcpy(p, v->text, sizeof v->text); /* (see cached_key) */
     p[len] = '\0';
     w->b->len = (size_t)(p + len - w->b->data);
     return true;
@@ -170,8 +170,10 @@ static bool cached_key(YamlW *w, const char *key)
     /* strncmp, not memcmp: `key` may now be a shorter string (it stops at key's NUL). */
     if (k->key != key || strncmp(k->text, key, k->len) != 0 || key[k->len] != '\0')
         return false;
-    char *p = strbuf_reserve(w->b, (size_t)k->len + 1, 256);
-    memcpy(p, k->text, k->len);
+    /* The whole slot's text, a constant size: a few vector moves, where a copy of k->len bytes
+     * was a call or a byte loop. The bytes after the key are overwritten or past the end. */
+    char *p = strbuf_reserve(w->b, sizeof k->text + 1, 256);
+    memcpy(p, k->text, sizeof k->text);
     p[k->len] = ':';
     p[k->len + 1] = '\0';
     w->b->len += (size_t)k->len + 1;
