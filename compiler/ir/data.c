@@ -106,8 +106,10 @@ static Data *data_getn(const Data *map, const char *key, size_t len)
 {
     if (!map || map->kind != DATA_MAP)
         return NULL;
+    /* The same address first: the keys of a defaults tree are its knobs' path tails
+     * (data_set_path_cached), which is what a knob's lookup ends with. */
     for (Data *e = map->u.kids.first; e; e = e->next)
-        if (key_is(e->key, key, len))
+        if ((e->key == key && key[len] == '\0') || key_is(e->key, key, len))
             return e;
     return NULL;
 }
