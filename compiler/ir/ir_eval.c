@@ -366,7 +366,7 @@ static Data *ref_value(Eval *ev, const Knob *k)
 static Data *eval_kids(Eval *ev, const IrNode *n, Data *out)
 {
     for (const IrNode *k = n->u.kids.first; k; k = k->next) {
-        if (!cond_eval(ev, k->when))
+        if (k->when && !cond_eval(ev, k->when)) /* (most children have no condition: no call) */
             continue;
         Data *v = eval(ev, k);
         if (!v)
