@@ -11,6 +11,7 @@
 #include "lower/lower.h"
 #include "syntax/syntax.h"
 #include "values/values.h"
+#include "yaml/yamlio.h"
 
 void driver_init(Compilation *comp)
 {
@@ -108,6 +109,7 @@ typedef struct ChartPlan {
     ChartLayout layout;
     ChartShapes *shapes;  /* CHARTS_SHARED */
     LowerShared *lowered; /* what every cluster's lowering shares (in comp->arena), or NULL */
+    YamlOut *yaml;        /* every cluster's manifests written through it (see emit.h) */
     DiagSink *diags;
 } ChartPlan;
 
@@ -131,7 +133,7 @@ static const char *shared_chart(Arena *a, ChartPlan *plan, const IrCluster *c, c
 static bool emit_cluster(Arena *a, ChartPlan *plan, const IrCluster *c, const Cluster *model, const Data *values,
                          OutTree *out, const char **err)
 {
-    if (!emit_manifests(a, c, values, out, c->name, err))
+    if (!emit_manifests_with(plan->yaml, a, c, values, out, c->name, err))
         return false;
     switch (plan->layout) {
     case CHARTS_NONE: return true;
@@ -148,7 +150,7 @@ static bool emit_cluster(Arena *a, ChartPlan *plan, const IrCluster *c, const Cl
 
 static ChartPlan chart_plan(Compilation *comp, const DriverOptions *opts, int nclusters)
 {
-    ChartPlan plan = {chart_layout(opts, nclusters), NULL, NULL, &comp->diags};
+    ChartPlan plan = {chart_layout(opts, nclusters), NULL, NULL, ARENA_NEW(comp->arena, YamlOut), &comp->diags};
     if (plan.layout == CHARTS_SHARED)
         plan.shapes = chart_shapes_new(comp->arena);
     return plan;
@@ -167,9 +169,12 @@ bool driver_emit(Compilation *comp, const DriverOptions *opts, OutTree *out, con
         if (!ok && err && *err)
             *err = arena_strdup(comp->arena, *err); /* it may live in the scratch arena */
         arena_free(scratch);
-        if (!ok)
+        if (!ok) {
+            yaml_out_free(plan.yaml);
             return false;
+        }
     }
+    yaml_out_free(plan.yaml);
     /* After the per-cluster trees: the Argo CD objects that deploy them (OUT/argocd/). */
     return emit_fleet(comp->arena, comp->model, plan.shapes, out, err);
 }
@@ -230,6 +235,7 @@ int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, co
         }
         arena_free(scratch);
     }
+    yaml_out_free(plan.yaml);
     if (diag_has_errors(&comp->diags))
         return DRIVER_INPUT_ERROR;
     if (out && !*emit_err && !emit_fleet(comp->arena, comp->model, plan.shapes, out, emit_err) && !*emit_err)

@@ -115,23 +115,30 @@ bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *o
 {
     /* One text buffer for every file of the cluster: outtree_add writes (or copies) the text. */
     YamlOut buf = {0};
+    bool ok = emit_manifests_with(&buf, a, c, values, out, prefix, err);
+    yaml_out_free(&buf);
+    return ok;
+}
+
+bool emit_manifests_with(YamlOut *buf, Arena *a, const IrCluster *c, const Data *values, OutTree *out,
+                         const char *prefix, const char **err)
+{
     Data *resources = data_seq(a);
     Data *objects = data_seq(a);
-    bool ok = emit_objects(&buf, a, c, values, out, prefix, resources, objects, err);
+    bool ok = emit_objects(buf, a, c, values, out, prefix, resources, objects, err);
     if (ok) {
         Data *kust = data_map(a);
         data_put(a, kust, "apiVersion", data_str(a, "kustomize.config.k8s.io/v1beta1"));
         data_put(a, kust, "kind", data_str(a, "Kustomization"));
         data_put(a, kust, "resources", resources);
-        ok = add_yaml(&buf, a, out, arena_printf(a, "%s/manifests/kustomization.yaml", prefix), kust, err);
+        ok = add_yaml(buf, a, out, arena_printf(a, "%s/manifests/kustomization.yaml", prefix), kust, err);
     }
     if (ok) {
         Data *inv = data_map(a);
         data_put(a, inv, "cluster", data_str(a, c->name));
         data_put(a, inv, "namespace", data_str(a, c->namespace_name));
         data_put(a, inv, "objects", objects);
-        ok = add_yaml(&buf, a, out, arena_printf(a, "%s/inventory.yaml", prefix), inv, err);
+        ok = add_yaml(buf, a, out, arena_printf(a, "%s/inventory.yaml", prefix), inv, err);
     }
-    yaml_out_free(&buf);
     return ok;
 }
