@@ -11,6 +11,7 @@
 #include "lower/lower.h"
 #include "syntax/syntax.h"
 #include "values/values.h"
+#include "yaml/yamlio.h"
 
 void driver_init(Compilation *comp)
 {
@@ -107,6 +108,8 @@ static ChartLayout chart_layout(const DriverOptions *opts, int nclusters)
 typedef struct ChartPlan {
     ChartLayout layout;
     ChartShapes *shapes;  /* CHARTS_SHARED */
+    LowerShared *lowered; /* what every cluster's lowering shares (in comp->arena), or NULL */
+    YamlOut *yaml;        /* every cluster's manifests written through it (see emit.h) */
     DiagSink *diags;
 } ChartPlan;
 
@@ -119,7 +122,8 @@ static const char *shared_chart(Arena *a, ChartPlan *plan, const IrCluster *c, c
     const char *chart = chart_shapes_find(plan->shapes, c);
     if (chart)
         return chart;
-    const IrCluster *rep = model ? lower_cluster(chart_shapes_arena(plan->shapes), model, plan->diags) : c;
+    const IrCluster *rep =
+        model ? lower_cluster_shared(chart_shapes_arena(plan->shapes), plan->lowered, model, plan->diags) : c;
     chart_shapes_add(plan->shapes, rep, c->name);
     return emit_shared_chart(a, c, values, out, c->name, err) ? c->name : NULL;
 }
@@ -129,7 +133,7 @@ static const char *shared_chart(Arena *a, ChartPlan *plan, const IrCluster *c, c
 static bool emit_cluster(Arena *a, ChartPlan *plan, const IrCluster *c, const Cluster *model, const Data *values,
                          OutTree *out, const char **err)
 {
-    if (!emit_manifests(a, c, values, out, c->name, err))
+    if (!emit_manifests_with(plan->yaml, a, c, values, out, c->name, err))
         return false;
     switch (plan->layout) {
     case CHARTS_NONE: return true;
@@ -146,7 +150,7 @@ static bool emit_cluster(Arena *a, ChartPlan *plan, const IrCluster *c, const Cl
 
 static ChartPlan chart_plan(Compilation *comp, const DriverOptions *opts, int nclusters)
 {
-    ChartPlan plan = {chart_layout(opts, nclusters), NULL, &comp->diags};
+    ChartPlan plan = {chart_layout(opts, nclusters), NULL, NULL, ARENA_NEW(comp->arena, YamlOut), &comp->diags};
     if (plan.layout == CHARTS_SHARED)
         plan.shapes = chart_shapes_new(comp->arena);
     return plan;
@@ -165,9 +169,12 @@ bool driver_emit(Compilation *comp, const DriverOptions *opts, OutTree *out, con
         if (!ok && err && *err)
             *err = arena_strdup(comp->arena, *err); /* it may live in the scratch arena */
         arena_free(scratch);
-        if (!ok)
+        if (!ok) {
+            yaml_out_free(plan.yaml);
             return false;
+        }
     }
+    yaml_out_free(plan.yaml);
     /* After the per-cluster trees: the Argo CD objects that deploy them (OUT/argocd/). */
     return emit_fleet(comp->arena, comp->model, plan.shapes, out, err);
 }
@@ -209,9 +216,12 @@ int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, co
     const Model *m = comp->model;
     const Data *files = load_values_files(comp, opts);
     ChartPlan plan = chart_plan(comp, opts, m->nclusters);
+    /* What lowering builds the same for every cluster is built once, in comp->arena: it
+     * outlives every scratch arena and the shapes' representatives that point into it. */
+    plan.lowered = lower_shared_new(comp->arena);
     for (int i = 0; i < m->nclusters; i++) {
         Arena *scratch = arena_new();
-        const IrCluster *c = lower_cluster(scratch, m->clusters[i], &comp->diags);
+        const IrCluster *c = lower_cluster_shared(scratch, plan.lowered, m->clusters[i], &comp->diags);
         const Data *values = cluster_values(comp, scratch, c, opts, files);
         /* Once an error is known nothing more is emitted (the output is discarded), but every
          * cluster is still checked so the diagnostics are those of the whole description. */
@@ -225,6 +235,7 @@ int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, co
         }
         arena_free(scratch);
     }
+    yaml_out_free(plan.yaml);
     if (diag_has_errors(&comp->diags))
         return DRIVER_INPUT_ERROR;
     if (out && !*emit_err && !emit_fleet(comp->arena, comp->model, plan.shapes, out, emit_err) && !*emit_err)

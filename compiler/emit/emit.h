@@ -15,6 +15,12 @@ bool emit_add_yaml(Arena *a, OutTree *out, const char *path, const Data *doc, co
 /* prefix: directory inside the tree for this cluster ("chat-prod"). */
 bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *out,
                     const char *prefix, const char **err);
+/* The same, writing through `yaml` (yamlio.h), which a build keeps for all its clusters: the
+ * text buffer and the YAML writer's caches of the keys and values written (the same IR literals
+ * in every cluster) then serve every cluster. */
+struct YamlOut;
+bool emit_manifests_with(struct YamlOut *yaml, Arena *a, const IrCluster *c, const Data *values, OutTree *out,
+                         const char *prefix, const char **err);
 
 /* The Helm chart: <prefix>/chart/{Chart.yaml, values.yaml, values.schema.json, README.md,
  * templates/...}. `values` are the resolved values (defaults + overrides): they become the

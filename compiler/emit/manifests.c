@@ -12,16 +12,26 @@ static const char *meta_field(const Data *doc, const char *field, const char *fa
     return v && v->kind == DATA_STR ? v->u.str.s : fallback;
 }
 
+/* A string of the IR, or one already in the kept arena: no copy. */
+static Data *kept(Arena *a, const char *s)
+{
+    return data_str_kept(a, s, strlen(s));
+}
+
+/* The entry's keys are literals (data_append keeps them) and its strings the IR's where they
+ * can be: the YAML writer remembers keys and plain values by address, so the same addresses in
+ * every entry are written from its caches. The name and namespace come from the document,
+ * which lives in the scratch arena: copied. */
 static Data *inventory_entry(Arena *a, const IrObject *obj, const Data *doc)
 {
     Data *e = data_map(a);
-    data_put(a, e, "apiVersion", data_str(a, obj->api_version));
-    data_put(a, e, "kind", data_str(a, obj->kind));
+    data_append(e, "apiVersion", kept(a, obj->api_version));
+    data_append(e, "kind", kept(a, obj->kind));
     const char *ns = meta_field(doc, "namespace", NULL);
     if (ns) /* cluster-scoped objects (Namespace) have none */
-        data_put(a, e, "namespace", data_str(a, ns));
-    data_put(a, e, "name", data_str(a, meta_field(doc, "name", obj->name)));
-    data_put(a, e, "file", data_str(a, arena_concat(a, "manifests/", obj->path, NULL)));
+        data_append(e, "namespace", data_str(a, ns));
+    data_append(e, "name", data_str(a, meta_field(doc, "name", obj->name)));
+    data_append(e, "file", kept(a, arena_concat(a, "manifests/", obj->path, NULL)));
     return e;
 }
 
@@ -77,7 +87,7 @@ static bool emit_object(Objects *o, const IrCluster *c, const IrObject *obj, con
         return false;
     if (obj->manual_switch)
         return true; /* written for the operator to apply by hand, never applied with the rest */
-    data_push(o->resources, data_str(o->a, obj->path));
+    data_push(o->resources, kept(o->a, obj->path));
     data_push(o->objects, inventory_entry(o->a, obj, doc));
     return true;
 }
@@ -105,23 +115,30 @@ bool emit_manifests(Arena *a, const IrCluster *c, const Data *values, OutTree *o
 {
     /* One text buffer for every file of the cluster: outtree_add writes (or copies) the text. */
     YamlOut buf = {0};
+    bool ok = emit_manifests_with(&buf, a, c, values, out, prefix, err);
+    yaml_out_free(&buf);
+    return ok;
+}
+
+bool emit_manifests_with(YamlOut *buf, Arena *a, const IrCluster *c, const Data *values, OutTree *out,
+                         const char *prefix, const char **err)
+{
     Data *resources = data_seq(a);
     Data *objects = data_seq(a);
-    bool ok = emit_objects(&buf, a, c, values, out, prefix, resources, objects, err);
+    bool ok = emit_objects(buf, a, c, values, out, prefix, resources, objects, err);
     if (ok) {
         Data *kust = data_map(a);
         data_put(a, kust, "apiVersion", data_str(a, "kustomize.config.k8s.io/v1beta1"));
         data_put(a, kust, "kind", data_str(a, "Kustomization"));
         data_put(a, kust, "resources", resources);
-        ok = add_yaml(&buf, a, out, arena_printf(a, "%s/manifests/kustomization.yaml", prefix), kust, err);
+        ok = add_yaml(buf, a, out, arena_printf(a, "%s/manifests/kustomization.yaml", prefix), kust, err);
     }
     if (ok) {
         Data *inv = data_map(a);
         data_put(a, inv, "cluster", data_str(a, c->name));
         data_put(a, inv, "namespace", data_str(a, c->namespace_name));
         data_put(a, inv, "objects", objects);
-        ok = add_yaml(&buf, a, out, arena_printf(a, "%s/inventory.yaml", prefix), inv, err);
+        ok = add_yaml(buf, a, out, arena_printf(a, "%s/inventory.yaml", prefix), inv, err);
     }
-    yaml_out_free(&buf);
     return ok;
 }

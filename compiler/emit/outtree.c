@@ -9,6 +9,7 @@
  * (outtree.h states the guarantee, docs/robustness.md the measurements). */
 #define _GNU_SOURCE
 #include "emit/outtree.h"
+#include "ir/ir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -38,12 +39,11 @@ struct OutIndex {
 };
 typedef struct OutIndex Table;
 
+/* Paths are hashed as the IR hashes knob paths (8 bytes at a time: FNV-1a's byte loop over
+ * ~40-byte paths, twice per file, was most of outtree_add). */
 static uint32_t hash_bytes(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u; /* FNV-1a: keys are short paths, nothing stronger is needed */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    return ir_path_hash(s, n);
 }
 
 static void table_init(Table *t, Arena *a, size_t expect)
@@ -76,15 +76,12 @@ static const void *table_get(const Table *t, const char *key, size_t n)
     return s->key ? s->value : NULL;
 }
 
-/* Inserts key[0..n) -> value unless present (returns false then). `key` is stored as given when
- * `stable` (an arena string of exactly n bytes), else copied. Growth leaves the old array in the
- * arena: at most as much again as the final table. */
-static bool table_put(Table *t, const char *key, size_t n, bool stable, const void *value)
+/* Fills `s`, the empty slot table_slot found for key[0..n) with hash h (nothing added to the
+ * table since). `key` is stored as given when `stable` (an arena string of exactly n bytes),
+ * else copied. Growth leaves the old array in the arena: at most as much again as the final
+ * table. */
+static void table_fill(Table *t, Slot *s, const char *key, size_t n, uint32_t h, bool stable, const void *value)
 {
-    uint32_t h = hash_bytes(key, n);
-    Slot *s = table_slot(t, key, n, h);
-    if (s->key)
-        return false;
     s->key = stable ? key : arena_strndup(t->arena, key, n);
     s->value = value;
     s->hash = h;
@@ -101,6 +98,16 @@ static bool table_put(Table *t, const char *key, size_t n, bool stable, const vo
                 t->slots[j] = old[i];
             }
     }
+}
+
+/* Inserts key[0..n) -> value unless present (returns false then); see table_fill. */
+static bool table_put(Table *t, const char *key, size_t n, bool stable, const void *value)
+{
+    uint32_t h = hash_bytes(key, n);
+    Slot *s = table_slot(t, key, n, h);
+    if (s->key)
+        return false;
+    table_fill(t, s, key, n, h, stable, value);
     return true;
 }
 
@@ -155,14 +162,21 @@ const OutFile *outtree_find(const OutTree *t, const char *path)
 
 bool outtree_add(OutTree *t, const char *path, const char *data, size_t len)
 {
-    if (!path_is_safe(path) || outtree_find(t, path))
+    if (!path_is_safe(path))
         return false;
     if (!t->index) {
         t->index = ARENA_NEW(t->arena, Table);
         table_init(t->index, t->arena, 64);
     }
+    /* One hash and one probe for the duplicate check and the insertion: the slot stays the
+     * empty one for `path` until it is filled below (nothing else enters the table). */
+    size_t n = strlen(path);
+    uint32_t h = hash_bytes(path, n);
+    Slot *slot = table_slot(t->index, path, n, h);
+    if (slot->key)
+        return false;
     OutFile *f = ARENA_NEW(t->arena, OutFile);
-    f->path = arena_strdup(t->arena, path);
+    f->path = arena_strndup(t->arena, path, n);
     f->len = len;
     if (t->stream) {
         /* Written now, straight from the caller's buffer: no copy of the text is ever made (it
@@ -174,7 +188,7 @@ bool outtree_add(OutTree *t, const char *path, const char *data, size_t len)
         memcpy(copy, data, len);
         f->data = copy;
     }
-    table_put(t->index, f->path, strlen(f->path), true, f);
+    table_fill(t->index, slot, f->path, n, h, true, f);
     if (t->tail)
         t->tail->next = f;
     else

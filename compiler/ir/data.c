@@ -38,6 +38,14 @@ Data *data_strn(Arena *a, const char *s, size_t len)
 
 Data *data_str(Arena *a, const char *s) { return data_strn(a, s, strlen(s)); }
 
+Data *data_str_kept(Arena *a, const char *s, size_t len)
+{
+    Data *d = data_new(a, DATA_STR);
+    d->u.str.s = s;
+    d->u.str.len = len;
+    return d;
+}
+
 Data *data_map(Arena *a) { return data_new(a, DATA_MAP); }
 Data *data_seq(Arena *a) { return data_new(a, DATA_SEQ); }
 
@@ -98,8 +106,10 @@ static Data *data_getn(const Data *map, const char *key, size_t len)
 {
     if (!map || map->kind != DATA_MAP)
         return NULL;
+    /* The same address first: the keys of a defaults tree are its knobs' path tails
+     * (data_set_path_cached), which is what a knob's lookup ends with. */
     for (Data *e = map->u.kids.first; e; e = e->next)
-        if (key_is(e->key, key, len))
+        if ((e->key == key && key[len] == '\0') || key_is(e->key, key, len))
             return e;
     return NULL;
 }
@@ -150,13 +160,18 @@ static void remove_entry(Data *map, Data *old)
     }
 }
 
-bool data_set_path(Arena *a, Data *root, const char *dotted_path, Data *value)
+/* data_set_path's walk from `cur`, the map at the path's first `depth` components, with `p` the
+ * rest of the path. With a cache, each map walked through is noted in it (while there is room)
+ * with the offset in `path` of the '.' after its path, and the last key is kept, not copied. */
+static bool set_path_from(Arena *a, Data *cur, const char *path, const char *p, Data *value, DataPathCache *cache,
+                          int depth)
 {
-    if (!root || root->kind != DATA_MAP || !*dotted_path)
-        return false;
-    Data *cur = root;
-    const char *p = dotted_path;
     for (;;) {
+        if (cache && depth < DATA_PATH_CACHE_DEPTH) {
+            cache->maps[depth] = cur;
+            cache->ends[depth] = (size_t)(p - path) - 1;
+            cache->depth = depth + 1;
+        }
         const char *dot = strchr(p, '.');
         size_t len = dot ? (size_t)(dot - p) : strlen(p);
         if (len == 0)
@@ -166,7 +181,7 @@ bool data_set_path(Arena *a, Data *root, const char *dotted_path, Data *value)
             if (e) {
                 replace_entry(cur, e, value);
             } else {
-                value->key = arena_strndup(a, p, len);
+                value->key = cache ? p : arena_strndup(a, p, len);
                 kids_append(cur, value);
             }
             return true;
@@ -182,7 +197,39 @@ bool data_set_path(Arena *a, Data *root, const char *dotted_path, Data *value)
         }
         cur = e;
         p = dot + 1;
+        depth++;
     }
+}
+
+bool data_set_path(Arena *a, Data *root, const char *dotted_path, Data *value)
+{
+    if (!root || root->kind != DATA_MAP || !*dotted_path)
+        return false;
+    return set_path_from(a, root, dotted_path, dotted_path, value, NULL, 0);
+}
+
+/* The maps along the previous path are still the maps at those paths: setting a path replaces
+ * only its last component's entry (and non-maps on the way), and the previous path's maps past
+ * what the two paths share are not reused. So the walk starts at the deepest map of the previous
+ * path whose path (its components and the '.' after them) the new path starts with. */
+bool data_set_path_cached(Arena *a, Data *root, const char *dotted_path, Data *value, DataPathCache *cache)
+{
+    if (!root || root->kind != DATA_MAP || !*dotted_path) {
+        cache->prev = NULL;
+        return false;
+    }
+    int depth = cache->prev && cache->maps[0] == root ? cache->depth - 1 : 0;
+    for (; depth > 0; depth--) {
+        size_t end = cache->ends[depth];
+        if (strncmp(dotted_path, cache->prev, end + 1) == 0)
+            break;
+    }
+    /* An empty component ("a..b") stops the walk as it would from the root (having created the
+     * same maps before it: the ones shared were created for the previous path). */
+    const char *rest = dotted_path + (depth ? cache->ends[depth] + 1 : 0);
+    bool ok = set_path_from(a, depth ? cache->maps[depth] : root, dotted_path, rest, value, cache, depth);
+    cache->prev = ok ? dotted_path : NULL;
+    return ok;
 }
 
 Data *data_clone(Arena *a, const Data *d)

@@ -41,6 +41,8 @@ Data *data_bool(Arena *a, bool b);
 Data *data_int(Arena *a, int64_t i);
 Data *data_str(Arena *a, const char *s);
 Data *data_strn(Arena *a, const char *s, size_t len);
+/* A string node that keeps `s` (no copy): for strings that outlive the tree. */
+Data *data_str_kept(Arena *a, const char *s, size_t len);
 Data *data_map(Arena *a);
 Data *data_seq(Arena *a);
 Data *data_put(Arena *a, Data *map, const char *key, Data *value);  /* append; returns value */
@@ -51,6 +53,19 @@ Data *data_get(const Data *map, const char *key);                    /* NULL if 
 Data *data_path(const Data *root, const char *dotted_path);          /* "nodes.image.tag" */
 /* Sets root.path = value, creating maps on the way; replaces an existing entry in place. */
 bool data_set_path(Arena *a, Data *root, const char *dotted_path, Data *value);
+/* data_set_path for paths set one after another under one root, most sharing their first
+ * components with the path before ("nodes.resources.limits.cpu", "nodes.resources.limits.memory"):
+ * the maps along the previous path are remembered and the walk starts at the deepest one the new
+ * path shares. Start with a zeroed cache. The paths are kept (their last component is the
+ * key of the value set): they must outlive the cache and the tree. */
+enum { DATA_PATH_CACHE_DEPTH = 16 };
+typedef struct DataPathCache {
+    const char *prev;                   /* the previous path set, NULL: none */
+    int depth;                          /* maps[0..depth-1] are the maps along it */
+    Data *maps[DATA_PATH_CACHE_DEPTH];  /* maps[i]: the map at its first i components */
+    size_t ends[DATA_PATH_CACHE_DEPTH]; /* ends[i], i > 0: offset of the '.' after them in prev */
+} DataPathCache;
+bool data_set_path_cached(Arena *a, Data *root, const char *dotted_path, Data *value, DataPathCache *cache);
 Data *data_clone(Arena *a, const Data *d);
 /* Deep merge as Helm merges values files: maps merge key by key, anything else replaces. */
 void data_merge(Arena *a, Data *dst, const Data *src);

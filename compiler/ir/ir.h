@@ -187,7 +187,8 @@ const IrCond *ir_cond_eq(Arena *a, const Knob *k, const char *literal);
 
 /* ---- evaluating (used by the manifest emitter, diff and tests) ------------------------------- */
 
-/* The defaults of every knob as a values tree (what values.yaml holds). */
+/* The defaults of every knob as a values tree (what values.yaml holds). Its keys and strings are
+ * the knobs' (their paths' last components, their defaults' texts): it must not outlive the IR. */
 Data *ir_default_values(Arena *a, const IrCluster *c);
 bool ir_cond_eval(const IrCond *cond, const Data *values);
 /* The concrete document for `obj` under `values`, or NULL when the object's condition is false.

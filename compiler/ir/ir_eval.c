@@ -366,7 +366,7 @@ static Data *ref_value(Eval *ev, const Knob *k)
 static Data *eval_kids(Eval *ev, const IrNode *n, Data *out)
 {
     for (const IrNode *k = n->u.kids.first; k; k = k->next) {
-        if (!cond_eval(ev, k->when))
+        if (k->when && !cond_eval(ev, k->when)) /* (most children have no condition: no call) */
             continue;
         Data *v = eval(ev, k);
         if (!v)
@@ -490,10 +490,28 @@ Data *ir_eval_object(Arena *a, const IrCluster *c, const IrObject *obj, const Da
     return ir_eval_object_memo(a, c, obj, values, NULL);
 }
 
+/* A knob's default as a node of the values tree: a node of its own (the tree links it, and
+ * overrides replace entries), sharing a scalar's string with the knob (no Data string is ever
+ * written in place); lists and maps are cloned whole (their entries are linked in the tree). */
+static Data *default_node(Arena *a, const Knob *k)
+{
+    const Data *d = k->default_value;
+    if (!d)
+        return data_null(a);
+    if (d->kind == DATA_MAP || d->kind == DATA_SEQ)
+        return data_clone(a, d);
+    Data *n = ARENA_NEW(a, Data);
+    *n = *d;
+    n->key = NULL;
+    n->next = NULL;
+    return n;
+}
+
 Data *ir_default_values(Arena *a, const IrCluster *c)
 {
     Data *root = data_map(a);
+    DataPathCache cache = {0}; /* knobs are registered grouped by their maps */
     for (const Knob *k = c->knobs; k; k = k->next)
-        data_set_path(a, root, k->path, data_clone(a, k->default_value ? k->default_value : data_null(a)));
+        data_set_path_cached(a, root, k->path, default_node(a, k), &cache);
     return root;
 }

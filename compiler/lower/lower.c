@@ -381,7 +381,8 @@ Ir *lower_model(Arena *arena, const Model *model, DiagSink *diags)
     Ir *ir = ARENA_NEW(arena, Ir);
     ir->nclusters = model->nclusters;
     ir->clusters = ARENA_ARRAY(arena, IrCluster *, model->nclusters > 0 ? model->nclusters : 1);
+    LowerShared *shared = lower_shared_new(arena); /* every IR lives in `arena` too */
     for (int i = 0; i < model->nclusters; i++)
-        ir->clusters[i] = lower_cluster(arena, model->clusters[i], diags);
+        ir->clusters[i] = lower_cluster_shared(arena, shared, model->clusters[i], diags);
     return ir;
 }

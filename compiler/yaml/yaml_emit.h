@@ -23,8 +23,14 @@ typedef struct YamlKeySlot {
     unsigned char len;
     char text[YAML_KEY_MAX + 1];
 } YamlKeySlot;
+/* String values written plain (their text is their bytes) are remembered the same way, apart
+ * from the keys: a cluster's documents repeat label values, names and ports from the same IR or
+ * values strings (about half of a design-doc build's string values), and a hit skips the
+ * scalar's classification (~300 instructions). */
+enum { YAML_VALUE_SLOTS = 128 };
 struct YamlKeyCache {
     YamlKeySlot slot[YAML_KEY_SLOTS];
+    YamlKeySlot value[YAML_VALUE_SLOTS];
 };
 
 typedef struct YamlW {

@@ -33,10 +33,52 @@ static void plain_ascii(YamlW *w, const char *s, size_t n)
     w->column = 1 << 20;
 }
 
+/* The value cache's slot for the string at `s` (see YamlKeyCache). */
+static YamlKeySlot *value_slot(struct YamlKeyCache *keys, const char *s)
+{
+    return &keys->value[((uintptr_t)s >> 3) * 2654435761u % YAML_VALUE_SLOTS];
+}
+
+/* A STYLE_AUTO value written plain before from the same address and with the same bytes: it is
+ * written plain again (a plain single-line scalar does not depend on where it stands in a block
+ * collection, and its text is its bytes). */
+static bool cached_value(YamlW *w, const char *s, size_t len)
+{
+    const YamlKeySlot *v = value_slot(w->keys, s);
+    if (v->key != s || v->len != len || memcmp(v->text, s, len) != 0)
+        return false;
+    char *p = strbuf_reserve(w->b, sizeof v->text + 1, 256);
+    if (!w->whitespace)
+        *p++ = ' ';
+    memcpy(p, v->text, sizeof v->text); /* (see cached_key) */
+    p[len] = '\0';
+    w->b->len = (size_t)(p + len - w->b->data);
+    return true;
+}
+
+/* Remembers a STYLE_AUTO value whose text, written at `at`, turned out plain: its own bytes. A
+ * text as long as the string is plain (quotes and block headers add bytes, and a plain scalar
+ * written on one line is its bytes). */
+static void remember_value(YamlW *w, const char *s, size_t len, size_t at)
+{
+    if (len == 0 || len > YAML_KEY_MAX || w->b->len - at != len)
+        return;
+    YamlKeySlot *v = value_slot(w->keys, s);
+    v->key = s;
+    v->len = (unsigned char)len;
+    memcpy(v->text, s, len);
+}
+
 /* A string value (not a key): yaml_scalar.c's direct text when it takes it, else the general
  * path. False (w->problem set) for text that is not UTF-8. */
 static bool write_string(YamlW *w, const char *s, size_t len, DataStyle style, bool simple_key)
 {
+    bool cache = w->keys && style == STYLE_AUTO && !simple_key;
+    if (cache && cached_value(w, s, len)) {
+        w->whitespace = w->indention = false;
+        w->column = 1 << 20;
+        return true;
+    }
     size_t mark = w->b->len;
     bool ws = w->whitespace;
     if (!ws)
@@ -47,6 +89,8 @@ static bool write_string(YamlW *w, const char *s, size_t len, DataStyle style, b
         w->column = 1 << 20; /* unknown, and not needed: the next indent breaks the line */
         if (w->b->data[ws ? mark : mark + 1] == '|')
             w->open_ended = 0; /* a block was written: it resets it ("|+" never comes here) */
+        else if (cache)
+            remember_value(w, s, len, ws ? mark : mark + 1);
         return true;
     }
     w->b->len = mark;
@@ -126,8 +170,10 @@ static bool cached_key(YamlW *w, const char *key)
     /* strncmp, not memcmp: `key` may now be a shorter string (it stops at key's NUL). */
     if (k->key != key || strncmp(k->text, key, k->len) != 0 || key[k->len] != '\0')
         return false;
-    char *p = strbuf_reserve(w->b, (size_t)k->len + 1, 256);
-    memcpy(p, k->text, k->len);
+    /* The whole slot's text, a constant size: a few vector moves, where a copy of k->len bytes
+     * was a call or a byte loop. The bytes after the key are overwritten or past the end. */
+    char *p = strbuf_reserve(w->b, sizeof k->text + 1, 256);
+    memcpy(p, k->text, sizeof k->text);
     p[k->len] = ':';
     p[k->len + 1] = '\0';
     w->b->len += (size_t)k->len + 1;

@@ -45,6 +45,42 @@ static void test_paths(void **state)
     arena_free(a);
 }
 
+/* The tree as text, keys in order: data_equal ignores map order, these tests must not. */
+static const char *dump(Arena *a, const Data *d)
+{
+    if (d->kind == DATA_INT)
+        return arena_printf(a, "%lld", (long long)d->u.i);
+    if (d->kind != DATA_MAP)
+        return "?";
+    const char *s = "{";
+    for (const Data *e = d->u.kids.first; e; e = e->next)
+        s = arena_printf(a, "%s%s:%s,", s, e->key, dump(a, e));
+    return arena_printf(a, "%s}", s);
+}
+
+/* data_set_path_cached builds the tree data_set_path builds from the root each time: paths that
+ * share maps, leave them, come back to them, replace a map by a scalar and a scalar by a map,
+ * repeat a path, and fail on an empty component. */
+static void test_paths_cached(void **state)
+{
+    (void)state;
+    Arena *a = arena_new();
+    static const char *const paths[] = {
+        "a.b.c", "a.b.d", "a.e", "x", "a.b.f", "a.b.c", "a.b", "a.b.g", "a.bb.h", "a.b.g.i", "y.z..w",
+        "y.z.v", "a", "a.b.c", "q.r.s.t.u", "q.r.s.t.v", "q.r.w", "q.r.s.t.u", "",
+    };
+    int n = (int)(sizeof paths / sizeof paths[0]);
+    Data *plain = data_map(a), *cached = data_map(a);
+    DataPathCache cache = {0};
+    for (int i = 0; i < n; i++) {
+        bool want = data_set_path(a, plain, paths[i], data_int(a, i));
+        assert_int_equal(data_set_path_cached(a, cached, paths[i], data_int(a, i), &cache), want);
+        assert_string_equal(dump(a, cached), dump(a, plain));
+    }
+    assert_string_equal(dump(a, cached), "{a:{b:{c:13,},},x:3,y:{z:{v:11,},},q:{r:{s:{t:{u:17,v:15,},},w:16,},},}");
+    arena_free(a);
+}
+
 static void test_clone_and_equal(void **state)
 {
     (void)state;
@@ -119,6 +155,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_paths_cached),
         cmocka_unit_test(test_clone_and_equal),
         cmocka_unit_test(test_merge),
     };
