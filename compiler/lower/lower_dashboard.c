@@ -8,6 +8,7 @@
 
 #include "lower/lower_internal.h"
 #include "support/strbuf.h"
+#include "support/swar.h"
 
 typedef enum PanelKind { PANEL_ROW, PANEL_SERIES, PANEL_STAT } PanelKind;
 
@@ -178,17 +179,6 @@ static void end(JsonOut *j, char bracket)
     j->empty = false;
 }
 
-/* Nonzero when one of the 8 bytes of w is below 0x20 or is '"' or '\\' (the bytes a JSON string
- * escapes): the usual "has a zero byte" test, (x - 0x01..) & ~x & 0x80.., on w ^ '"' and w ^ '\\',
- * and its "has a byte below n" form on w. It may flag a byte after a real hit (borrows), never
- * one in a word without a hit, so a clean word is copied whole and a flagged one byte by byte. */
-static inline uint64_t escape_bits(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-    return ((w - ones * 0x20) | (q - ones) | (b - ones)) & ~w & highs;
-}
-
 static void str(JsonOut *j, const char *key, const char *s)
 {
     static const char HEX[] = "0123456789abcdef";
@@ -199,11 +189,11 @@ static void str(JsonOut *j, const char *key, const char *s)
     while (s < end) {
         uint64_t w, hits;
         if (end - s >= 8) {
-            memcpy(&w, s, 8);
+            w = swar_load(s);
             /* The lowest flagged byte is a real hit (borrows only run upwards): the bytes below
              * it are copied with the word (the room holds 8), the hit itself is handled below.
              * On little-endian machines byte i of the word is s[i]. */
-            hits = escape_bits(w);
+            hits = swar_escape_bits(w);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             size_t clean = hits ? (size_t)__builtin_ctzll(hits) / 8 : 8;
 #else

@@ -1,0 +1,30 @@
+/* swar.h - byte tests eight bytes at a time ("SIMD within a register") for the text writers that
+ * escape strings: a clean run of a string is copied a word at a time, only a word holding a byte
+ * to escape goes byte by byte. Shared by the JSON writers (emit/json.c, the dashboard in
+ * lower/lower_dashboard.c) and the Go-template string writer (emit/template_expr.c). */
+#ifndef GOVERSEC_SWAR_H
+#define GOVERSEC_SWAR_H
+#include <stdint.h>
+#include <string.h>
+
+/* The 8 bytes at p (any alignment), byte i of the result's little-endian order being p[i]. */
+static inline uint64_t swar_load(const void *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* Nonzero when one of the 8 bytes of w is '"', '\\' or a control byte below 0x20 (what a JSON or
+ * a Go string literal escapes): the classic "has a zero byte" test, (x - 0x01..) & ~x & 0x80..,
+ * on w ^ '"' and w ^ '\\', and its "has a byte below n" form on w. Exact as a yes/no answer. As a
+ * mask it flags the lowest hit exactly (borrows run upwards only) and may flag bytes above it, so
+ * on little-endian machines __builtin_ctzll(bits) / 8 is the index of the first byte to escape. */
+static inline uint64_t swar_escape_bits(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return ((w - ones * 0x20) | (q - ones) | (b - ones)) & ~w & highs;
+}
+
+#endif
