@@ -85,13 +85,73 @@ static const uint8_t ESCAPE[256] = {
 #undef X16
 #undef H16
 
-/* The union of the classes of s[0..len), plus C_INSIDE for ": " or " #" (the byte after the
- * last one counts as a NUL, as it is in a C string). */
-static unsigned scan(const char *s, size_t len)
+/* ---- eight bytes at a time ---------------------------------------------------------------- */
+
+/* Most text is long runs of letters, digits and punctuation: the loops below test eight bytes
+ * per step as one 64-bit word (loaded with memcpy: no alignment or aliasing assumption). */
+static const uint64_t ONES = 0x0101010101010101u, HIGHS = 0x8080808080808080u;
+
+static inline uint64_t load8(const char *s)
 {
-    /* The union first, without a branch per byte: four bytes per step into two accumulators (a
-     * load and an OR each, half the instructions of a byte loop); the pairs only when a ':' or a
-     * ' ' was seen at all. */
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+/* The high bit of every byte of `w` that is >= c (c in 1..0x80). Exact per byte only when all
+ * bytes of `w` are ASCII (< 0x80): then no byte sum overflows into the next byte. */
+static inline uint64_t ge(uint64_t w, unsigned c)
+{
+    return (w + ONES * (0x80 - c)) & HIGHS;
+}
+
+/* Whether `w` has a byte < 0x20, 0x7f or >= 0x80: a yes/no answer that is exact even with
+ * non-ASCII bytes (any carry between bytes starts at a byte >= 0x80, which answers yes). */
+static inline bool word_rare(uint64_t w)
+{
+    return ((w | (w + ONES) | ~(w + ONES * 0x60)) & HIGHS) != 0;
+}
+
+/* Whether the ASCII word `w` holds ": " or " #" (bytes k, k+1 of the word; on a little-endian
+ * machine byte k+1 is the next higher byte, hence the shift by 8). */
+static inline bool word_pair(uint64_t w)
+{
+    uint64_t space = ge(w, ' ') & ~ge(w, ' ' + 1);
+    uint64_t colon = ge(w, ':') & ~ge(w, ':' + 1);
+    uint64_t hash = ge(w, '#') & ~ge(w, '#' + 1);
+    return (((colon << 8) & space) | ((space << 8) & hash)) != 0;
+}
+
+static bool pair_at(const char *s, size_t i)
+{
+    return (s[i] == ':' && s[i + 1] == ' ') || (s[i] == ' ' && s[i + 1] == '#');
+}
+
+static bool has_pair(const char *s, size_t len)
+{
+    size_t i = 0;
+    /* Words at steps of 7 bytes overlap by one: every pair lies whole inside one of them. */
+    for (; i + 8 <= len; i += 7) {
+        uint64_t w = load8(s + i);
+        if (!(w & HIGHS)) {
+            if (word_pair(w))
+                return true;
+            continue;
+        }
+        for (size_t j = i; j < i + 7; j++) /* non-ASCII: word_pair's masks are not exact */
+            if (pair_at(s, j))
+                return true;
+    }
+    for (; i + 1 < len; i++)
+        if (pair_at(s, i))
+            return true;
+    return false;
+}
+
+/* The union of the table classes of s[0..len): four bytes per step into two accumulators (a
+ * load and an OR each, without a branch per byte). */
+static inline unsigned class_union(const char *s, size_t len)
+{
     unsigned a = 0, b = 0;
     size_t i = 0;
     for (; i + 4 <= len; i += 4) {
@@ -100,13 +160,16 @@ static unsigned scan(const char *s, size_t len)
     }
     for (; i < len; i++)
         a |= CLASS[(unsigned char)s[i]];
-    unsigned acc = a | b;
-    if (acc & (C_COLON | C_SPACE))
-        for (i = 0; i + 1 < len; i++)
-            if ((s[i] == ':' && s[i + 1] == ' ') || (s[i] == ' ' && s[i + 1] == '#')) {
-                acc |= C_INSIDE;
-                break;
-            }
+    return a | b;
+}
+
+/* The union of the classes of s[0..len), plus C_INSIDE for ": " or " #" (the byte after the
+ * last one counts as a NUL, as it is in a C string). */
+static unsigned scan(const char *s, size_t len)
+{
+    unsigned acc = class_union(s, len);
+    if ((acc & C_SPACE) && has_pair(s, len)) /* both pairs have a space */
+        acc |= C_INSIDE;
     return acc;
 }
 
@@ -315,22 +378,24 @@ static BlockCheck block_check(const char *s, size_t len, size_t *breaks)
 {
     bool ok = len && s[len - 1] != ' ';
     size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        /* Four bytes at a time while all are as they are in a block (E_AS_IS | E_QUOTE == 1). */
-        while (i + 4 <= len && (ESCAPE[(unsigned char)s[i]] | ESCAPE[(unsigned char)s[i + 1]] |
-                                ESCAPE[(unsigned char)s[i + 2]] | ESCAPE[(unsigned char)s[i + 3]]) <= E_QUOTE)
-            i += 4;
-        if (i == len)
-            break;
-        unsigned k = ESCAPE[(unsigned char)s[i]];
-        if (k <= E_QUOTE)
+    for (size_t i = 0; i < len;) {
+        /* Eight bytes at a time while all are as they are in a block (no control, DEL or
+         * non-ASCII byte; '"' and '\\' are); a word with a line break goes byte by byte. */
+        if (i + 8 <= len && !word_rare(load8(s + i))) {
+            i += 8;
             continue;
-        if (k == E_HIGH)
-            return BLOCK_NON_ASCII;
-        if (k == E_CTRL)
-            ok = false;
-        else if (n++, i && s[i - 1] == ' ')
-            ok = false;
+        }
+        for (size_t end = i + 8 < len ? i + 8 : len; i < end; i++) {
+            unsigned k = ESCAPE[(unsigned char)s[i]];
+            if (k <= E_QUOTE)
+                continue;
+            if (k == E_HIGH)
+                return BLOCK_NON_ASCII;
+            if (k == E_CTRL)
+                ok = false;
+            else if (n++, i && s[i - 1] == ' ')
+                ok = false;
+        }
     }
     *breaks = n;
     return ok ? BLOCK_OK : BLOCK_QUOTED;
