@@ -90,6 +90,10 @@ static const uint8_t ESCAPE[256] = {
 /* Most text is long runs of letters, digits and punctuation: the loops below test eight bytes
  * per step as one 64-bit word (loaded with memcpy: no alignment or aliasing assumption). */
 static const uint64_t ONES = 0x0101010101010101u, HIGHS = 0x8080808080808080u;
+/* The first byte of a word is its lowest (the ctz and shift steps below rely on it). */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "yaml_scalar.c's word loops assume a little-endian machine"
+#endif
 
 static inline uint64_t load8(const char *s)
 {
@@ -326,44 +330,73 @@ static void put_plain(StrBuf *b, const char *s, size_t len)
     finish(b, p + len);
 }
 
-/* libyaml's double-quoted writer for ASCII input (yaml_emitter_write_double_quoted): printable
- * characters as they are, except `"` and `\`; the named escapes it knows; \xHH (upper-case hex)
- * for other control characters. Never folds: yaml_write sets an unlimited width. */
-static void put_double_quoted(StrBuf *b, const char *s, size_t len)
+/* The high bit of every byte of the ASCII word `w` that is escaped inside double quotes: a
+ * control character, '"', '\\' or DEL (exact per byte: see ge()). */
+static inline uint64_t escapes_mask(uint64_t w)
+{
+    uint64_t ctrl = ~(w + ONES * 0x60) & HIGHS;
+    uint64_t quote = ge(w, '"') & ~ge(w, '"' + 1);
+    uint64_t backslash = ge(w, '\\') & ~ge(w, '\\' + 1);
+    return ctrl | quote | backslash | ge(w, 0x7f);
+}
+
+/* One byte inside double quotes, escaped as libyaml does it (see put_double_quoted). */
+static inline char *dq_byte(char *p, unsigned char c)
 {
     static const char hex[] = "0123456789ABCDEF";
     static const char named[0x20] = {
         ['\0'] = '0', ['\a'] = 'a', ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n',
         ['\v'] = 'v', ['\f'] = 'f', ['\r'] = 'r', [0x1b] = 'e',
     };
-    char *p = room(b, 4 * len + 2);
+    if (ESCAPE[c] == E_AS_IS) {
+        *p++ = (char)c;
+        return p;
+    }
+    *p++ = '\\';
+    if (c == '"' || c == '\\') {
+        *p++ = (char)c;
+    } else if (c < 0x20 && named[c]) {
+        *p++ = named[c];
+    } else {
+        *p++ = 'x';
+        *p++ = hex[c >> 4];
+        *p++ = hex[c & 0xf];
+    }
+    return p;
+}
+
+/* libyaml's double-quoted writer for ASCII input (yaml_emitter_write_double_quoted): printable
+ * characters as they are, except `"` and `\`; the named escapes it knows; \xHH (upper-case hex)
+ * for other control characters. Never folds: yaml_write sets an unlimited width. */
+static void put_double_quoted(StrBuf *b, const char *s, size_t len)
+{
+    /* 4 bytes per input byte at worst, the quotes, and 8 for a word stored whole. */
+    char *p = room(b, 4 * len + 10);
     *p++ = '"';
-    for (size_t i = 0; i < len; i++) {
-        /* Four bytes at a time while none needs an escape (most text). */
-        while (i + 4 <= len && (ESCAPE[(unsigned char)s[i]] | ESCAPE[(unsigned char)s[i + 1]] |
-                                ESCAPE[(unsigned char)s[i + 2]] | ESCAPE[(unsigned char)s[i + 3]]) == E_AS_IS) {
-            memcpy(p, s + i, 4);
-            p += 4;
-            i += 4;
-        }
-        if (i == len)
-            break;
-        unsigned char c = (unsigned char)s[i];
-        if (ESCAPE[c] == E_AS_IS) {
-            *p++ = (char)c;
+    size_t i = 0;
+    while (i + 8 <= len) {
+        /* Eight bytes at a time: stored whole, then kept up to the first byte to escape (the
+         * excess is overwritten by what follows), which is written escaped. Scripts have a
+         * '\n' every few dozen bytes: the runs between escapes go a word at a time. */
+        uint64_t w = load8(s + i);
+        if (w & HIGHS) { /* non-ASCII (callers decline it): the masks are not exact */
+            p = dq_byte(p, (unsigned char)s[i++]);
             continue;
         }
-        *p++ = '\\';
-        if (c == '"' || c == '\\') {
-            *p++ = (char)c;
-        } else if (c < 0x20 && named[c]) {
-            *p++ = named[c];
-        } else {
-            *p++ = 'x';
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 0xf];
+        uint64_t esc = escapes_mask(w);
+        memcpy(p, &w, 8);
+        if (!esc) {
+            p += 8;
+            i += 8;
+            continue;
         }
+        size_t k = (size_t)__builtin_ctzll(esc) / 8; /* little-endian: the lowest byte is s[i] */
+        p += k;
+        i += k;
+        p = dq_byte(p, (unsigned char)s[i++]);
     }
+    for (; i < len; i++)
+        p = dq_byte(p, (unsigned char)s[i]);
     *p++ = '"';
     finish(b, p);
 }
@@ -378,24 +411,35 @@ static BlockCheck block_check(const char *s, size_t len, size_t *breaks)
 {
     bool ok = len && s[len - 1] != ' ';
     size_t n = 0;
-    for (size_t i = 0; i < len;) {
-        /* Eight bytes at a time while all are as they are in a block (no control, DEL or
-         * non-ASCII byte; '"' and '\\' are); a word with a line break goes byte by byte. */
-        if (i + 8 <= len && !word_rare(load8(s + i))) {
+    size_t i = 0;
+    while (i + 8 <= len) {
+        /* Eight bytes at a time, to the next control character (a '\n' every line) or DEL;
+         * '"' and '\\' are as they are in a block. */
+        uint64_t w = load8(s + i);
+        if (w & HIGHS)
+            return BLOCK_NON_ASCII;
+        uint64_t ctrl = (~(w + ONES * 0x60) & HIGHS) | ge(w, 0x7f); /* exact: ASCII */
+        if (!ctrl) {
             i += 8;
             continue;
         }
-        for (size_t end = i + 8 < len ? i + 8 : len; i < end; i++) {
-            unsigned k = ESCAPE[(unsigned char)s[i]];
-            if (k <= E_QUOTE)
-                continue;
-            if (k == E_HIGH)
-                return BLOCK_NON_ASCII;
-            if (k == E_CTRL)
-                ok = false;
-            else if (n++, i && s[i - 1] == ' ')
-                ok = false;
-        }
+        i += (size_t)__builtin_ctzll(ctrl) / 8; /* little-endian: the lowest byte is s[i] */
+        if (s[i] != '\n')
+            ok = false;
+        else if (n++, i && s[i - 1] == ' ')
+            ok = false;
+        i++;
+    }
+    for (; i < len; i++) {
+        unsigned k = ESCAPE[(unsigned char)s[i]];
+        if (k <= E_QUOTE)
+            continue;
+        if (k == E_HIGH)
+            return BLOCK_NON_ASCII;
+        if (k == E_CTRL)
+            ok = false;
+        else if (n++, i && s[i - 1] == ' ')
+            ok = false;
     }
     *breaks = n;
     return ok ? BLOCK_OK : BLOCK_QUOTED;
