@@ -577,11 +577,47 @@ bool yaml_key_append(StrBuf *b, const char *s, size_t len)
     return put_key(b, s, len, len > 128 ? 0 : scan(s, len));
 }
 
+/* Whether every byte of `w` is a letter, '-', '.', '/' or '_' (exact: see ge()). */
+static inline bool word_name_bytes(uint64_t w)
+{
+    if (w & HIGHS)
+        return false;
+    uint64_t l = w | (ONES * 0x20); /* upper case to lower case; no other byte becomes a letter */
+    uint64_t letter = ge(l, 'a') & ~ge(l, 'z' + 1);
+    uint64_t punct = ge(w, '-') & ~ge(w, '/' + 1); /* - . / */
+    uint64_t underscore = ge(w, '_') & ~ge(w, '_' + 1);
+    return (letter | punct | underscore) == HIGHS;
+}
+
+/* A key of 4..16 bytes that starts with a letter and has only letters, '-', '.', '/' and '_'
+ * (most keys: "apiVersion", "app.kubernetes.io/name"): its scan() has no class at all, and the
+ * policy's only question left is is_word(). Read as two overlapping words (or half-words),
+ * never past the key. */
+static bool name_key(const char *s, size_t len)
+{
+    if (len < 4 || len > 16 || !((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
+        return false;
+    uint64_t lo, hi;
+    if (len >= 8) {
+        lo = load8(s);
+        hi = load8(s + len - 8);
+    } else {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + len - 4, 4);
+        lo = hi = x | (uint64_t)y << 32;
+    }
+    return word_name_bytes(lo) && word_name_bytes(hi);
+}
+
 bool yaml_key_append_str(StrBuf *b, const char *key)
 {
-    size_t len;
-    unsigned acc = scan_str(key, &len);
-    return put_key(b, key, len, acc);
+    size_t len = strlen(key);
+    if (name_key(key, len) && !is_word(key, len)) {
+        put_plain(b, key, len);
+        return true;
+    }
+    return put_key(b, key, len, len > 128 ? 0 : scan(key, len));
 }
 
 /* The general path: the value as yaml_write writes {k: value}, minus "k: " and the final newline
