@@ -278,6 +278,29 @@ static const char *shown_value(Arena *a, const Data *v)
     return strchr(text, '\n') ? "(see values.yaml)" : text;
 }
 
+/* data_path for the knobs one after another: consecutive paths mostly share their parent
+ * ("nodes.image.tag", "nodes.image.pullPolicy"), whose map found for the previous path is
+ * reused - one lookup per path instead of a walk from the root (a README has ~200 rows). */
+typedef struct PathCursor {
+    const char *prefix; /* the previous path; its first `len` bytes are the parent's path */
+    size_t len;
+    const Data *parent;
+} PathCursor;
+
+static const Data *cursor_path(PathCursor *c, Arena *a, const Data *root, const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return data_get(root, path);
+    size_t len = (size_t)(dot - path);
+    if (!c->prefix || c->len != len || memcmp(c->prefix, path, len) != 0) {
+        c->prefix = path;
+        c->len = len;
+        c->parent = data_path(root, arena_strndup(a, path, len));
+    }
+    return data_get(c->parent, dot + 1);
+}
+
 /* The install commands. With a Pod Security level the namespace is created and labelled first:
  * `helm install --create-namespace` would make it without the labels the manifest tree's
  * Namespace carries, and the chart refuses such a namespace (pod_security_check). */
@@ -358,8 +381,9 @@ static void write_readme(Chart *ch, const Data *values)
         IR_KNOB_TYPES(X)
 #undef X
     };
+    PathCursor cursor = {0};
     for (const Knob *k = ch->c->knobs; k; k = k->next) {
-        const Data *v = data_path(values, k->path);
+        const Data *v = cursor_path(&cursor, ch->a, values, k->path);
         const char *shown = v ? shown_value(ch->a, v) : "";
         readme_row(b, k->path, type_names[k->type], shown, k->description ? k->description : "");
     }

@@ -85,13 +85,77 @@ static const uint8_t ESCAPE[256] = {
 #undef X16
 #undef H16
 
-/* The union of the classes of s[0..len), plus C_INSIDE for ": " or " #" (the byte after the
- * last one counts as a NUL, as it is in a C string). */
-static unsigned scan(const char *s, size_t len)
+/* ---- eight bytes at a time ---------------------------------------------------------------- */
+
+/* Most text is long runs of letters, digits and punctuation: the loops below test eight bytes
+ * per step as one 64-bit word (loaded with memcpy: no alignment or aliasing assumption). */
+static const uint64_t ONES = 0x0101010101010101u, HIGHS = 0x8080808080808080u;
+/* The first byte of a word is its lowest (the ctz and shift steps below rely on it). */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "yaml_scalar.c's word loops assume a little-endian machine"
+#endif
+
+static inline uint64_t load8(const char *s)
 {
-    /* The union first, without a branch per byte: four bytes per step into two accumulators (a
-     * load and an OR each, half the instructions of a byte loop); the pairs only when a ':' or a
-     * ' ' was seen at all. */
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+/* The high bit of every byte of `w` that is >= c (c in 1..0x80). Exact per byte only when all
+ * bytes of `w` are ASCII (< 0x80): then no byte sum overflows into the next byte. */
+static inline uint64_t ge(uint64_t w, unsigned c)
+{
+    return (w + ONES * (0x80 - c)) & HIGHS;
+}
+
+/* Whether `w` has a byte < 0x20, 0x7f or >= 0x80: a yes/no answer that is exact even with
+ * non-ASCII bytes (any carry between bytes starts at a byte >= 0x80, which answers yes). */
+static inline bool word_rare(uint64_t w)
+{
+    return ((w | (w + ONES) | ~(w + ONES * 0x60)) & HIGHS) != 0;
+}
+
+/* Whether the ASCII word `w` holds ": " or " #" (bytes k, k+1 of the word; on a little-endian
+ * machine byte k+1 is the next higher byte, hence the shift by 8). */
+static inline bool word_pair(uint64_t w)
+{
+    uint64_t space = ge(w, ' ') & ~ge(w, ' ' + 1);
+    uint64_t colon = ge(w, ':') & ~ge(w, ':' + 1);
+    uint64_t hash = ge(w, '#') & ~ge(w, '#' + 1);
+    return (((colon << 8) & space) | ((space << 8) & hash)) != 0;
+}
+
+static bool pair_at(const char *s, size_t i)
+{
+    return (s[i] == ':' && s[i + 1] == ' ') || (s[i] == ' ' && s[i + 1] == '#');
+}
+
+static bool has_pair(const char *s, size_t len)
+{
+    size_t i = 0;
+    /* Words at steps of 7 bytes overlap by one: every pair lies whole inside one of them. */
+    for (; i + 8 <= len; i += 7) {
+        uint64_t w = load8(s + i);
+        if (!(w & HIGHS)) {
+            if (word_pair(w))
+                return true;
+            continue;
+        }
+        for (size_t j = i; j < i + 7; j++) /* non-ASCII: word_pair's masks are not exact */
+            if (pair_at(s, j))
+                return true;
+    }
+    for (; i + 1 < len; i++)
+        if (pair_at(s, i))
+            return true;
+    return false;
+}
+
+/* The union of the table classes of s[0..len): four bytes per step into two accumulators (a
+ * load and an OR each, without a branch per byte). */
+static inline unsigned class_union(const char *s, size_t len)
+{
     unsigned a = 0, b = 0;
     size_t i = 0;
     for (; i + 4 <= len; i += 4) {
@@ -100,13 +164,16 @@ static unsigned scan(const char *s, size_t len)
     }
     for (; i < len; i++)
         a |= CLASS[(unsigned char)s[i]];
-    unsigned acc = a | b;
-    if (acc & (C_COLON | C_SPACE))
-        for (i = 0; i + 1 < len; i++)
-            if ((s[i] == ':' && s[i + 1] == ' ') || (s[i] == ' ' && s[i + 1] == '#')) {
-                acc |= C_INSIDE;
-                break;
-            }
+    return a | b;
+}
+
+/* The union of the classes of s[0..len), plus C_INSIDE for ": " or " #" (the byte after the
+ * last one counts as a NUL, as it is in a C string). */
+static unsigned scan(const char *s, size_t len)
+{
+    unsigned acc = class_union(s, len);
+    if ((acc & C_SPACE) && has_pair(s, len)) /* both pairs have a space */
+        acc |= C_INSIDE;
     return acc;
 }
 
@@ -256,11 +323,61 @@ static void finish(StrBuf *b, char *end)
     b->len = (size_t)(end - b->data);
 }
 
+/* s[0..len) to `p`: a short text (keys, names: most scalars) as two overlapping fixed-size
+ * copies that read and write only those bytes, without a call to memcpy. */
+static inline void copy_text(char *p, const char *s, size_t len)
+{
+    if (len >= 8 && len <= 16) {
+        memcpy(p, s, 8);
+        memcpy(p + len - 8, s + len - 8, 8);
+    } else if (len >= 4 && len < 8) {
+        memcpy(p, s, 4);
+        memcpy(p + len - 4, s + len - 4, 4);
+    } else {
+        memcpy(p, s, len);
+    }
+}
+
 static void put_plain(StrBuf *b, const char *s, size_t len)
 {
     char *p = room(b, len);
-    memcpy(p, s, len);
+    copy_text(p, s, len);
     finish(b, p + len);
+}
+
+/* The high bit of every byte of the ASCII word `w` that is escaped inside double quotes: a
+ * control character, '"', '\\' or DEL (exact per byte: see ge()). */
+static inline uint64_t escapes_mask(uint64_t w)
+{
+    uint64_t ctrl = ~(w + ONES * 0x60) & HIGHS;
+    uint64_t quote = ge(w, '"') & ~ge(w, '"' + 1);
+    uint64_t backslash = ge(w, '\\') & ~ge(w, '\\' + 1);
+    return ctrl | quote | backslash | ge(w, 0x7f);
+}
+
+/* One byte inside double quotes, escaped as libyaml does it (see put_double_quoted). */
+static inline char *dq_byte(char *p, unsigned char c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    static const char named[0x20] = {
+        ['\0'] = '0', ['\a'] = 'a', ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n',
+        ['\v'] = 'v', ['\f'] = 'f', ['\r'] = 'r', [0x1b] = 'e',
+    };
+    if (ESCAPE[c] == E_AS_IS) {
+        *p++ = (char)c;
+        return p;
+    }
+    *p++ = '\\';
+    if (c == '"' || c == '\\') {
+        *p++ = (char)c;
+    } else if (c < 0x20 && named[c]) {
+        *p++ = named[c];
+    } else {
+        *p++ = 'x';
+        *p++ = hex[c >> 4];
+        *p++ = hex[c & 0xf];
+    }
+    return p;
 }
 
 /* libyaml's double-quoted writer for ASCII input (yaml_emitter_write_double_quoted): printable
@@ -268,39 +385,33 @@ static void put_plain(StrBuf *b, const char *s, size_t len)
  * for other control characters. Never folds: yaml_write sets an unlimited width. */
 static void put_double_quoted(StrBuf *b, const char *s, size_t len)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    static const char named[0x20] = {
-        ['\0'] = '0', ['\a'] = 'a', ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n',
-        ['\v'] = 'v', ['\f'] = 'f', ['\r'] = 'r', [0x1b] = 'e',
-    };
-    char *p = room(b, 4 * len + 2);
+    /* 4 bytes per input byte at worst, the quotes, and 8 for a word stored whole. */
+    char *p = room(b, 4 * len + 10);
     *p++ = '"';
-    for (size_t i = 0; i < len; i++) {
-        /* Four bytes at a time while none needs an escape (most text). */
-        while (i + 4 <= len && (ESCAPE[(unsigned char)s[i]] | ESCAPE[(unsigned char)s[i + 1]] |
-                                ESCAPE[(unsigned char)s[i + 2]] | ESCAPE[(unsigned char)s[i + 3]]) == E_AS_IS) {
-            memcpy(p, s + i, 4);
-            p += 4;
-            i += 4;
-        }
-        if (i == len)
-            break;
-        unsigned char c = (unsigned char)s[i];
-        if (ESCAPE[c] == E_AS_IS) {
-            *p++ = (char)c;
+    size_t i = 0;
+    while (i + 8 <= len) {
+        /* Eight bytes at a time: stored whole, then kept up to the first byte to escape (the
+         * excess is overwritten by what follows), which is written escaped. Scripts have a
+         * '\n' every few dozen bytes: the runs between escapes go a word at a time. */
+        uint64_t w = load8(s + i);
+        if (w & HIGHS) { /* non-ASCII (callers decline it): the masks are not exact */
+            p = dq_byte(p, (unsigned char)s[i++]);
             continue;
         }
-        *p++ = '\\';
-        if (c == '"' || c == '\\') {
-            *p++ = (char)c;
-        } else if (c < 0x20 && named[c]) {
-            *p++ = named[c];
-        } else {
-            *p++ = 'x';
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 0xf];
+        uint64_t esc = escapes_mask(w);
+        memcpy(p, &w, 8);
+        if (!esc) {
+            p += 8;
+            i += 8;
+            continue;
         }
+        size_t k = (size_t)__builtin_ctzll(esc) / 8; /* little-endian: the lowest byte is s[i] */
+        p += k;
+        i += k;
+        p = dq_byte(p, (unsigned char)s[i++]);
     }
+    for (; i < len; i++)
+        p = dq_byte(p, (unsigned char)s[i]);
     *p++ = '"';
     finish(b, p);
 }
@@ -315,13 +426,26 @@ static BlockCheck block_check(const char *s, size_t len, size_t *breaks)
 {
     bool ok = len && s[len - 1] != ' ';
     size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        /* Four bytes at a time while all are as they are in a block (E_AS_IS | E_QUOTE == 1). */
-        while (i + 4 <= len && (ESCAPE[(unsigned char)s[i]] | ESCAPE[(unsigned char)s[i + 1]] |
-                                ESCAPE[(unsigned char)s[i + 2]] | ESCAPE[(unsigned char)s[i + 3]]) <= E_QUOTE)
-            i += 4;
-        if (i == len)
-            break;
+    size_t i = 0;
+    while (i + 8 <= len) {
+        /* Eight bytes at a time, to the next control character (a '\n' every line) or DEL;
+         * '"' and '\\' are as they are in a block. */
+        uint64_t w = load8(s + i);
+        if (w & HIGHS)
+            return BLOCK_NON_ASCII;
+        uint64_t ctrl = (~(w + ONES * 0x60) & HIGHS) | ge(w, 0x7f); /* exact: ASCII */
+        if (!ctrl) {
+            i += 8;
+            continue;
+        }
+        i += (size_t)__builtin_ctzll(ctrl) / 8; /* little-endian: the lowest byte is s[i] */
+        if (s[i] != '\n')
+            ok = false;
+        else if (n++, i && s[i - 1] == ' ')
+            ok = false;
+        i++;
+    }
+    for (; i < len; i++) {
         unsigned k = ESCAPE[(unsigned char)s[i]];
         if (k <= E_QUOTE)
             continue;
@@ -453,11 +577,47 @@ bool yaml_key_append(StrBuf *b, const char *s, size_t len)
     return put_key(b, s, len, len > 128 ? 0 : scan(s, len));
 }
 
+/* Whether every byte of `w` is a letter, '-', '.', '/' or '_' (exact: see ge()). */
+static inline bool word_name_bytes(uint64_t w)
+{
+    if (w & HIGHS)
+        return false;
+    uint64_t l = w | (ONES * 0x20); /* upper case to lower case; no other byte becomes a letter */
+    uint64_t letter = ge(l, 'a') & ~ge(l, 'z' + 1);
+    uint64_t punct = ge(w, '-') & ~ge(w, '/' + 1); /* - . / */
+    uint64_t underscore = ge(w, '_') & ~ge(w, '_' + 1);
+    return (letter | punct | underscore) == HIGHS;
+}
+
+/* A key of 4..16 bytes that starts with a letter and has only letters, '-', '.', '/' and '_'
+ * (most keys: "apiVersion", "app.kubernetes.io/name"): its scan() has no class at all, and the
+ * policy's only question left is is_word(). Read as two overlapping words (or half-words),
+ * never past the key. */
+static bool name_key(const char *s, size_t len)
+{
+    if (len < 4 || len > 16 || !((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
+        return false;
+    uint64_t lo, hi;
+    if (len >= 8) {
+        lo = load8(s);
+        hi = load8(s + len - 8);
+    } else {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + len - 4, 4);
+        lo = hi = x | (uint64_t)y << 32;
+    }
+    return word_name_bytes(lo) && word_name_bytes(hi);
+}
+
 bool yaml_key_append_str(StrBuf *b, const char *key)
 {
-    size_t len;
-    unsigned acc = scan_str(key, &len);
-    return put_key(b, key, len, acc);
+    size_t len = strlen(key);
+    if (name_key(key, len) && !is_word(key, len)) {
+        put_plain(b, key, len);
+        return true;
+    }
+    return put_key(b, key, len, len > 128 ? 0 : scan(key, len));
 }
 
 /* The general path: the value as yaml_write writes {k: value}, minus "k: " and the final newline
