@@ -4,6 +4,7 @@
  * (the chart's, reused from file to file): no tree is built for it and no copy is made. Strings
  * are escaped eight bytes at a time, since almost none of their bytes need an escape. */
 #include "emit/json.h"
+#include "support/swar.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,16 +26,6 @@ static inline void put(StrBuf *b, const char *s, size_t n)
 
 /* A string literal: its length is known at compile time, the copy is a few moves. */
 #define PUT(b, lit) put((b), "" lit, sizeof(lit) - 1)
-
-/* Whether any of the 8 bytes of `w` is '"', '\\' or a control character (< 0x20): the classic
- * "has a zero byte" test (exact as a yes/no answer) on w ^ '"', w ^ '\\' and on w - 0x20. */
-static inline bool word_needs_escape(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
-    uint64_t hits = ((q - ones) & ~q) | ((bs - ones) & ~bs) | ((w - ones * 0x20) & ~w);
-    return (hits & highs) != 0;
-}
 
 /* One byte of a string, escaped per RFC 8259 as json_write always has: the short forms for
  * '"', '\\', '\n', '\r', '\t', \u00XX for the other control characters. */
@@ -71,7 +62,7 @@ static void put_string(StrBuf *b, const char *s, size_t len)
          * and stored whole, the padding overwritten by what follows. */
         uint64_t w = 0x2020202020202020u;
         memcpy(&w, s, len);
-        if (!word_needs_escape(w)) {
+        if (!swar_escape_bits(w)) {
             memcpy(p, &w, 8);
             p[len] = '"';
             b->len += len + 2;
@@ -81,8 +72,8 @@ static void put_string(StrBuf *b, const char *s, size_t len)
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (!word_needs_escape(w)) {
+        w = swar_load(s + i);
+        if (!swar_escape_bits(w)) {
             memcpy(p, &w, 8);
             p += 8;
             continue;
@@ -94,8 +85,8 @@ static void put_string(StrBuf *b, const char *s, size_t len)
         /* The tail as the last eight bytes, overlapping what is already written (the same bytes
          * when none of them needed an escape): one word instead of up to seven bytes. */
         uint64_t w;
-        memcpy(&w, s + len - 8, 8);
-        if (!word_needs_escape(w)) {
+        w = swar_load(s + len - 8);
+        if (!swar_escape_bits(w)) {
             memcpy(p - (8 - (len - i)), &w, 8);
             p += len - i;
             i = len;

@@ -3,22 +3,12 @@
  * templates, sha256sum, the release name and namespace), joins over repeats, and Go string
  * literals. Values are referenced from `$` so that they also work inside `range`. */
 #include "emit/template_impl.h"
+#include "support/swar.h"
 
 #include <stdint.h>
 #include <string.h>
 
 /* ---- Go string literals ---------------------------------------------------------------------- */
-
-/* Whether any of the 8 bytes of `w` is '"', '\\' or a control character (< 0x20): the classic
- * "has a zero byte" test (exact as a yes/no answer) on w ^ '"', w ^ '\\' and on w - 0x20 (the
- * test json.c uses for the same set of bytes). */
-static inline bool word_needs_escape(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
-    uint64_t hits = ((q - ones) & ~q) | ((bs - ones) & ~bs) | ((w - ones * 0x20) & ~w);
-    return (hits & highs) != 0;
-}
 
 static inline char *go_escape_byte(char *p, unsigned char ch)
 {
@@ -47,8 +37,8 @@ static void go_string(StrBuf *b, const char *s)
     *p++ = '"';
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (!word_needs_escape(w)) {
+        w = swar_load(s + i);
+        if (!swar_escape_bits(w)) {
             memcpy(p, &w, 8);
             p += 8;
             continue;

@@ -1,7 +1,8 @@
 /* swar.h - byte tests eight bytes at a time ("SIMD within a register") for the text writers that
  * escape strings: a clean run of a string is copied a word at a time, only a word holding a byte
  * to escape goes byte by byte. Shared by the JSON writers (emit/json.c, the dashboard in
- * lower/lower_dashboard.c) and the Go-template string writer (emit/template_expr.c). */
+ * lower/lower_dashboard.c) and the Go-template string writer (emit/template_expr.c); the YAML
+ * scalar writer (yaml/yaml_scalar.c) loads its words here and keeps its own YAML byte classes. */
 #ifndef GOVERSEC_SWAR_H
 #define GOVERSEC_SWAR_H
 #include <stdint.h>

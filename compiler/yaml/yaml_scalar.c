@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "support/swar.h"
 #include "yaml/yaml_emit.h"
 #include "yaml/yamlio.h"
 
@@ -95,12 +96,7 @@ static const uint64_t ONES = 0x0101010101010101u, HIGHS = 0x8080808080808080u;
 #error "yaml_scalar.c's word loops assume a little-endian machine"
 #endif
 
-static inline uint64_t load8(const char *s)
-{
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return w;
-}
+static inline uint64_t load8(const char *s) { return swar_load(s); }
 
 /* The high bit of every byte of `w` that is >= c (c in 1..0x80). Exact per byte only when all
  * bytes of `w` are ASCII (< 0x80): then no byte sum overflows into the next byte. */
