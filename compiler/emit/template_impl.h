@@ -32,7 +32,10 @@ struct TemplatePrinter {
 /* Map keys are shared strings (ir_put keeps its key, trees are immutable once lowered): a key
  * printed once is found again by its address, not classified again. Direct-mapped. String
  * literals are shared the same way (a chart prints ~1500 literals from ~400 distinct strings):
- * their text is cached by (address, style) in a second table. */
+ * their text is cached by (address, style) in a second table. An address alone is a safe key
+ * because every key, literal and condition printed lives in the IR, which outlives the printer
+ * (one printer per chart) and is never written: nothing printed through these caches may come
+ * from a buffer that is reused while the printer lives. */
 enum { KEY_BITS = 9, KEY_CACHE = 1 << KEY_BITS, KEY_PAD = 16 };
 /* Conditions are printed as whole "{{- if ... }}" lines from a smaller table of the same kind
  * (keyed by IrCond address: about half of a chart's conditions are ones printed before). */
