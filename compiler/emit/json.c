@@ -70,22 +70,13 @@ static void put_string(StrBuf *b, const char *s, size_t len)
         }
     }
     size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        w = swar_load(s + i);
-        if (!swar_escape_bits(w)) {
-            memcpy(p, &w, 8);
-            p += 8;
-            continue;
-        }
-        for (size_t j = i; j < i + 8; j++)
-            p = escape_byte(p, (unsigned char)s[j]);
-    }
+    while ((p = swar_copy_clean(p, s, len, &i)), i + 8 <= len)
+        for (size_t end = i + 8; i < end; i++)
+            p = escape_byte(p, (unsigned char)s[i]);
     if (i < len && len >= 8) {
         /* The tail as the last eight bytes, overlapping what is already written (the same bytes
          * when none of them needed an escape): one word instead of up to seven bytes. */
-        uint64_t w;
-        w = swar_load(s + len - 8);
+        uint64_t w = swar_load(s + len - 8);
         if (!swar_escape_bits(w)) {
             memcpy(p - (8 - (len - i)), &w, 8);
             p += len - i;

@@ -35,17 +35,9 @@ static void go_string(StrBuf *b, const char *s)
     size_t len = strlen(s), i = 0;
     char *p = room(b, 4 * len + 2), *start = p; /* every byte as \xHH at worst */
     *p++ = '"';
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        w = swar_load(s + i);
-        if (!swar_escape_bits(w)) {
-            memcpy(p, &w, 8);
-            p += 8;
-            continue;
-        }
-        for (size_t j = i; j < i + 8; j++)
-            p = go_escape_byte(p, (unsigned char)s[j]);
-    }
+    while ((p = swar_copy_clean(p, s, len, &i)), i + 8 <= len)
+        for (size_t end = i + 8; i < end; i++)
+            p = go_escape_byte(p, (unsigned char)s[i]);
     for (; i < len; i++)
         p = go_escape_byte(p, (unsigned char)s[i]);
     *p++ = '"';

@@ -5,6 +5,7 @@
  * scalar writer (yaml/yaml_scalar.c) loads its words here and keeps its own YAML byte classes. */
 #ifndef GOVERSEC_SWAR_H
 #define GOVERSEC_SWAR_H
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -26,6 +27,20 @@ static inline uint64_t swar_escape_bits(uint64_t w)
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
     return ((w - ones * 0x20) | (q - ones) | (b - ones)) & ~w & highs;
+}
+
+/* Copies s[*i..] to p a word at a time while the next 8 bytes hold nothing to escape; stops at
+ * the first word that does or when fewer than 8 bytes are left (*i says where). Returns the
+ * new end of p. The caller escapes the word it stopped at byte by byte, and the tail. */
+static inline char *swar_copy_clean(char *p, const char *s, size_t len, size_t *i)
+{
+    for (; *i + 8 <= len; *i += 8, p += 8) {
+        uint64_t w = swar_load(s + *i);
+        if (swar_escape_bits(w))
+            break;
+        memcpy(p, &w, 8);
+    }
+    return p;
 }
 
 #endif
