@@ -11,8 +11,9 @@
 #   5. `goversec diff` of 100 000 objects against a dump (bench/gen-dump.py): < 3 s, < 1 GiB.
 # Every timed row is N runs (medians) of one process, timed the same way for every program
 # (perf stat: wall = duration_time, cpu = task-clock; else $EPOCHREALTIME, wall only); peak RSS
-# from GNU time. On a shared machine the wall column moves with the load (printed); the cpu
-# column much less, and the ratios are given for both.
+# from GNU time. A build and its floor run alternately (build, floor, build, floor...), so both
+# medians of a ratio come from the same moments. On a shared machine the wall column moves with
+# the load (printed); the cpu column much less, and the ratios are given for both.
 # Usage: bash bench/targets.sh [N] [BUILD_DIR]
 #   BUILD_DIR holds goversec, goversec-bench-yaml, goversec-bench-diff (default build-bench,
 #   configured Release without tests - static-pie - and built if missing).
@@ -44,28 +45,50 @@ if perf stat -x, -e duration_time,task-clock -o "$T/probe" true 2>/dev/null && g
 median() { sort -n | awk '{v[NR] = $1} END {if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 now_us() { local t=${EPOCHREALTIME/[.,]/}; echo "$((10#$t))"; }
 
-# measure NAME RUNS PREP CMD... : medians of wall and cpu (ms) into $T/NAME.w / .c; RSS (KiB) of one run.
-measure() {
-  local name="$1" runs="$2" prep="$3"; shift 3
-  : >"$T/$name.w"; : >"$T/$name.c"
-  for ((i = 0; i < runs; i++)); do
-    eval "$prep"
-    if ((PERF)); then
-      perf stat -x, -e duration_time,task-clock -o "$T/stat" -- "$@" >/dev/null 2>"$T/err" \
-        || { cat "$T/err" >&2; echo "bench: $name failed" >&2; exit 1; }
-      awk -F, -v w="$T/$name.w" -v c="$T/$name.c" '$3 == "duration_time" {print $1 / 1e6 >> w}
-        $3 == "task-clock" {print $1 >> c}' "$T/stat"
-    else
-      local t0; t0=$(now_us)
-      "$@" >/dev/null 2>"$T/err" || { cat "$T/err" >&2; echo "bench: $name failed" >&2; exit 1; }
-      echo "$(( $(now_us) - t0 ))" | awk '{print $1 / 1000}' >>"$T/$name.w"; echo 0 >>"$T/$name.c"
-    fi
-  done
+# run_once NAME PREP CMD... : one timed run (after PREP) appended to $T/NAME.w (wall ms) / .c (cpu ms).
+run_once() {
+  local name="$1" prep="$2"; shift 2
+  eval "$prep"
+  if ((PERF)); then
+    perf stat -x, -e duration_time,task-clock -o "$T/stat" -- "$@" >/dev/null 2>"$T/err" \
+      || { cat "$T/err" >&2; echo "bench: $name failed" >&2; exit 1; }
+    awk -F, -v w="$T/$name.w" -v c="$T/$name.c" '$3 == "duration_time" {print $1 / 1e6 >> w}
+      $3 == "task-clock" {print $1 >> c}' "$T/stat"
+  else
+    local t0; t0=$(now_us)
+    "$@" >/dev/null 2>"$T/err" || { cat "$T/err" >&2; echo "bench: $name failed" >&2; exit 1; }
+    echo "$(( $(now_us) - t0 ))" | awk '{print $1 / 1000}' >>"$T/$name.w"; echo 0 >>"$T/$name.c"
+  fi
+}
+# finish NAME PREP CMD... : the medians into W_NAME / C_NAME, and RSS (KiB) of one more run into R_NAME.
+finish() {
+  local name="$1" prep="$2"; shift 2
   eval "$prep"
   /usr/bin/time -f %M -o "$T/$name.rss" "$@" >/dev/null 2>"$T/err" || true
   printf -v "W_$name" '%s' "$(median <"$T/$name.w")"
   printf -v "C_$name" '%s' "$(median <"$T/$name.c")"
   printf -v "R_$name" '%s' "$(tail -1 "$T/$name.rss")"
+}
+# measure NAME RUNS PREP CMD... : RUNS runs of one program.
+measure() {
+  local name="$1" runs="$2" prep="$3"; shift 3
+  : >"$T/$name.w"; : >"$T/$name.c"
+  for ((i = 0; i < runs; i++)); do run_once "$name" "$prep" "$@"; done
+  finish "$name" "$prep" "$@"
+}
+# measure_pair RUNS NAME_A PREP_A ARRAY_A NAME_B PREP_B ARRAY_B : a program and what it is compared
+# with, run alternately (A, B, A, B...), so that both medians come from the same moments of a shared
+# host: a ratio of two medians taken minutes apart moves with whatever else the host runs.
+measure_pair() {
+  local runs="$1" a="$2" pa="$3" b="$5" pb="$6"
+  local -n cmd_a="$4" cmd_b="$7"
+  : >"$T/$a.w"; : >"$T/$a.c"; : >"$T/$b.w"; : >"$T/$b.c"
+  for ((i = 0; i < runs; i++)); do
+    run_once "$a" "$pa" "${cmd_a[@]}"
+    run_once "$b" "$pb" "${cmd_b[@]}"
+  done
+  finish "$a" "$pa" "${cmd_a[@]}"
+  finish "$b" "$pb" "${cmd_b[@]}"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'; }
 row() { printf '%-58s %10.2f %10.2f %9.1f\n' "$1" "$2" "$3" "$(awk -v r="$4" 'BEGIN {print r / 1024}')"; }
@@ -82,8 +105,9 @@ printf '%-58s %10s %10s %9s\n' "" "wall ms" "cpu ms" "RSS MiB"
 IN="$ROOT/examples/design-doc.gv"
 "$G" build "$IN" -o "$T/dd" --no-sync -q 2>/dev/null
 files_of "$T/dd" "$T/dd.files"
-measure build N 'rm -rf "$T/out"' "$G" build "$IN" -o "$T/out" --no-sync -q
-measure floor N 'rm -rf "$T/fl"' "$T/floor" "$T/fl" "$T/dd.files" 0
+build_cmd=("$G" build "$IN" -o "$T/out" --no-sync -q)
+floor_cmd=("$T/floor" "$T/fl" "$T/dd.files" 0)
+measure_pair "$N" build 'rm -rf "$T/out"' build_cmd floor 'rm -rf "$T/fl"' floor_cmd
 row "design-doc build (manifests+chart, tmpfs, --no-sync)" "$W_build" "$C_build" "$R_build"
 row "floor: the same $(wc -l <"$T/dd.files") files" "$W_floor" "$C_floor" "$R_floor"
 echo "  -> build/floor: wall $(ratio "$W_build" "$W_floor")x, cpu $(ratio "$C_build" "$C_floor")x   (target <= 1.5x)"
@@ -92,8 +116,9 @@ echo "  -> build/floor: wall $(ratio "$W_build" "$W_floor")x, cpu $(ratio "$C_bu
 bash "$ROOT/bench/gen-fleet.sh" 1000 >"$T/fleet.gv"
 "$G" build "$T/fleet.gv" -o "$T/fleet-ref" --no-sync -q 2>/dev/null
 files_of "$T/fleet-ref" "$T/fleet.files"; rm -rf "$T/fleet-ref"
-measure fleet "$FLEET_RUNS" 'rm -rf "$T/fo"' "$G" build "$T/fleet.gv" -o "$T/fo" --no-sync -q
-measure ffloor "$FLEET_RUNS" 'rm -rf "$T/ff"' "$T/floor" "$T/ff" "$T/fleet.files" 0
+fleet_cmd=("$G" build "$T/fleet.gv" -o "$T/fo" --no-sync -q)
+ffloor_cmd=("$T/floor" "$T/ff" "$T/fleet.files" 0)
+measure_pair "$FLEET_RUNS" fleet 'rm -rf "$T/fo"' fleet_cmd ffloor 'rm -rf "$T/ff"' ffloor_cmd
 rm -rf "$T/fo" "$T/ff"
 row "1000-cluster fleet build (tmpfs, --no-sync)" "$W_fleet" "$C_fleet" "$R_fleet"
 row "floor: the same $(wc -l <"$T/fleet.files") files" "$W_ffloor" "$C_ffloor" "$R_ffloor"
