@@ -57,9 +57,6 @@ typedef struct DefineMemo {
     struct DefineMemo *next;
 } DefineMemo;
 
-/* Where a map sits, so the chart can add Helm's label to each object's metadata.labels. */
-typedef enum Hook { HOOK_NONE, HOOK_ROOT, HOOK_METADATA, HOOK_LABELS } Hook;
-
 /* Everything below writes into the caller's StrBuf: no intermediate strings, no printf on the hot
  * path (bench/README.md: the chart printer was most of a build's instructions). */
 
@@ -124,7 +121,7 @@ static inline void values_ref(StrBuf *b, const Knob *k)
 }
 
 /* template.c */
-void tp_print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook);
+void tp_print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent);
 /* The name of the named template (a new one, or one with the same text) for a YAML subtree. */
 const char *tp_define_yaml(TemplatePrinter *p, const IrNode *subtree);
 
