@@ -298,20 +298,33 @@ __attribute__((noinline)) static void put_value_slow(TemplatePrinter *p, StrBuf 
     put_c(b, '\n');
 }
 
+/* The cached text of string literal `n` (as a mapping value or an item) when it is short, as
+ * nearly every literal printed before is; else NULL. */
+static inline const KeyText *short_literal(TemplatePrinter *p, const IrNode *n)
+{
+    if (n->kind != IR_STR)
+        return NULL;
+    DataStyle style = p->in_define ? STYLE_QUOTED : n->style;
+    const KeyText *k = cache_find(p->literals, KEY_BITS, n->u.str, style);
+    return k->key == n->u.str && k->style == (unsigned)style && k->len <= 2 * KEY_PAD ? k : NULL;
+}
+
+/* A short_literal's text and the newline at `at` (room for 2 * KEY_PAD + 1 bytes); the length. */
+static inline size_t put_short_literal(char *at, const TemplatePrinter *p, const KeyText *v)
+{
+    copy_short(at, p, v);
+    at[v->len] = '\n';
+    return v->len + 1u;
+}
+
 /* The text after "key: " (or "- ") for a scalar-valued node, and the newline. The common case,
  * a short string literal printed before, is one table probe and one copy. */
 static inline void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
 {
-    if (n->kind == IR_STR) {
-        DataStyle style = p->in_define ? STYLE_QUOTED : n->style;
-        const KeyText *k = cache_find(p->literals, KEY_BITS, n->u.str, style);
-        if (k->key == n->u.str && k->style == (uint32_t)style && k->len <= 2 * KEY_PAD) {
-            char *at = room(b, 2 * KEY_PAD + 1);
-            copy_short(at, p, k);
-            at[k->len] = '\n';
-            b->len += k->len + 1;
-            return;
-        }
+    const KeyText *v = short_literal(p, n);
+    if (v) {
+        b->len += put_short_literal(room(b, 2 * KEY_PAD + 1), p, v);
+        return;
     }
     put_value_slow(p, b, n, indent);
 }
@@ -382,12 +395,11 @@ __attribute__((always_inline)) static inline void key_line_n(TemplatePrinter *p,
         return;
     }
     /* A short key printed before (nearly every line): one room check for the whole line start,
-     * the spaces eight at a time, the key as one or two 16-byte copies, the tail as one 8-byte
-     * copy, each excess overwritten by what follows. */
+     * the spaces (put_spaces), the key as one or two 16-byte copies, the tail as one 8-byte copy,
+     * each excess overwritten by what follows. */
     size_t ind = (size_t)indent;
-    char *at = room(b, ind + 2 * KEY_PAD + 16);
-    for (size_t i = 0; i < ind; i += 8)
-        memcpy(at + i, "        ", 8);
+    char *at = room(b, ind + INDENT_ROOM + 2 * KEY_PAD + 8);
+    put_spaces(at, ind);
     copy_short(at + ind, p, k);
     memcpy(at + ind + k->len, tail, 8);
     b->len += ind + k->len + n;

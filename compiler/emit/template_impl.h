@@ -95,14 +95,22 @@ static inline void put_c(StrBuf *b, char c)
     b->len++;
 }
 
-/* Indentation is short: eight spaces per store, the excess overwritten by what follows. */
+/* `n` spaces at `at`, which has room for n + INDENT_ROOM bytes. Indentation is short (under 32
+ * columns on nearly every line): 32 spaces as two 16-byte stores and no loop, the excess
+ * overwritten by what follows; deeper lines add eight at a time. */
+enum { INDENT_ROOM = 32 };
+static inline void put_spaces(char *at, size_t n)
+{
+    memcpy(at, "                                ", 32);
+    for (size_t i = 32; i < n; i += 8)
+        memcpy(at + i, "        ", 8);
+}
+
 static inline void put_indent(StrBuf *b, int n)
 {
     if (n <= 0)
         return;
-    char *at = room(b, (size_t)n + 8);
-    for (int i = 0; i < n; i += 8)
-        memcpy(at + i, "        ", 8);
+    put_spaces(room(b, (size_t)n + INDENT_ROOM), (size_t)n);
     b->len += (size_t)n;
 }
 
