@@ -167,7 +167,12 @@ static void put_literal(TemplatePrinter *p, StrBuf *b, const IrNode *n, int inde
         return;
     }
     case IR_INT: strbuf_add_int(b, n->u.i); break;
-    case IR_BOOL: put_str(b, n->u.b ? "true" : "false"); break;
+    case IR_BOOL:
+        if (n->u.b)
+            PUT(b, "true");
+        else
+            PUT(b, "false");
+        break;
     case IR_NULL:
     case IR_MAP:
     case IR_SEQ:
@@ -279,7 +284,10 @@ __attribute__((noinline)) static void put_value_slow(TemplatePrinter *p, StrBuf 
     case IR_REF:
         PUT(b, "{{ ");
         values_ref(b, n->u.ref);
-        put_str(b, knob_is_text(n->u.ref) ? " | quote }}\n" : " }}\n");
+        if (knob_is_text(n->u.ref))
+            PUT(b, " | quote }}\n");
+        else
+            PUT(b, " }}\n");
         return;
     case IR_INDEX: PUT(b, "{{ $i }}\n"); return;
     case IR_MAP:
