@@ -14,7 +14,7 @@
 
 #include "yaml/yamlio.h"
 
-static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook);
+static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent);
 static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int indent);
 
 TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *chart_name)
@@ -52,14 +52,18 @@ static void write_key(TemplatePrinter *p, StrBuf *b, const char *key)
     put(b, text, colon ? (size_t)(colon - text) : len);
 }
 
-static KeyText *cache_slot_bits(KeyText *table, const void *key, int bits)
+/* Two slots per hash value, side by side (one cache line): directly mapped, two of a chart's ~210
+ * keys sharing a slot evicted each other on every use (half of the key misses were such repeats).
+ * A new text takes a free slot of the pair, else the second one: the first text cached there
+ * stays. */
+static inline KeyText *cache_find(KeyText *table, int bits, const void *key, unsigned style)
 {
-    return &table[((uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u) >> (64 - bits)];
-}
-
-static KeyText *cache_slot(KeyText *table, const char *key)
-{
-    return cache_slot_bits(table, key, KEY_BITS);
+    KeyText *pair = &table[((uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u) >> (64 - bits + 1) << 1];
+    if (pair[0].key == key && pair[0].style == style)
+        return pair;
+    if (pair[1].key == key && pair[1].style == style)
+        return pair + 1;
+    return pair[0].key ? pair + 1 : pair;
 }
 
 /* Copies a cached text of at most 2 * KEY_PAD bytes to `at` as one or two 16-byte copies, the
@@ -98,7 +102,7 @@ static void cache_text(TemplatePrinter *p, StrBuf *b, size_t start, KeyText *k, 
 
 static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
 {
-    KeyText *k = cache_slot(p->keys, key);
+    KeyText *k = cache_find(p->keys, KEY_BITS, key, STYLE_AUTO);
     if (k->key == key) {
         put_cached(p, b, k);
         return;
@@ -113,8 +117,8 @@ static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
  * path does not take it. */
 static bool put_cached_literal(TemplatePrinter *p, StrBuf *b, const char *s, DataStyle style, int indent)
 {
-    KeyText *k = cache_slot(p->literals, s);
-    if (k->key == s && k->style == (uint32_t)style) {
+    KeyText *k = cache_find(p->literals, KEY_BITS, s, style);
+    if (k->key == s && k->style == (unsigned)style) {
         put_cached(p, b, k);
         return true;
     }
@@ -163,7 +167,12 @@ static void put_literal(TemplatePrinter *p, StrBuf *b, const IrNode *n, int inde
         return;
     }
     case IR_INT: strbuf_add_int(b, n->u.i); break;
-    case IR_BOOL: put_str(b, n->u.b ? "true" : "false"); break;
+    case IR_BOOL:
+        if (n->u.b)
+            PUT(b, "true");
+        else
+            PUT(b, "false");
+        break;
     case IR_NULL:
     case IR_MAP:
     case IR_SEQ:
@@ -192,7 +201,7 @@ static const char *define_text(TemplatePrinter *p, const IrNode *subtree)
     bool saved = p->in_define;
     p->in_define = true;
     if (subtree->kind == IR_MAP)
-        tp_print_map(p, b, subtree, 0, HOOK_NONE);
+        tp_print_map(p, b, subtree, 0);
     p->in_define = saved;
     if (b == &p->scratch)
         p->scratch_busy = false;
@@ -275,7 +284,10 @@ __attribute__((noinline)) static void put_value_slow(TemplatePrinter *p, StrBuf 
     case IR_REF:
         PUT(b, "{{ ");
         values_ref(b, n->u.ref);
-        put_str(b, knob_is_text(n->u.ref) ? " | quote }}\n" : " }}\n");
+        if (knob_is_text(n->u.ref))
+            PUT(b, " | quote }}\n");
+        else
+            PUT(b, " }}\n");
         return;
     case IR_INDEX: PUT(b, "{{ $i }}\n"); return;
     case IR_MAP:
@@ -294,20 +306,33 @@ __attribute__((noinline)) static void put_value_slow(TemplatePrinter *p, StrBuf 
     put_c(b, '\n');
 }
 
+/* The cached text of string literal `n` (as a mapping value or an item) when it is short, as
+ * nearly every literal printed before is; else NULL. */
+static inline const KeyText *short_literal(TemplatePrinter *p, const IrNode *n)
+{
+    if (n->kind != IR_STR)
+        return NULL;
+    DataStyle style = p->in_define ? STYLE_QUOTED : n->style;
+    const KeyText *k = cache_find(p->literals, KEY_BITS, n->u.str, style);
+    return k->key == n->u.str && k->style == (unsigned)style && k->len <= 2 * KEY_PAD ? k : NULL;
+}
+
+/* A short_literal's text and the newline at `at` (room for 2 * KEY_PAD + 1 bytes); the length. */
+static inline size_t put_short_literal(char *at, const TemplatePrinter *p, const KeyText *v)
+{
+    copy_short(at, p, v);
+    at[v->len] = '\n';
+    return v->len + 1u;
+}
+
 /* The text after "key: " (or "- ") for a scalar-valued node, and the newline. The common case,
  * a short string literal printed before, is one table probe and one copy. */
 static inline void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
 {
-    if (n->kind == IR_STR) {
-        DataStyle style = p->in_define ? STYLE_QUOTED : n->style;
-        const KeyText *k = cache_slot(p->literals, n->u.str);
-        if (k->key == n->u.str && k->style == (uint32_t)style && k->len <= 2 * KEY_PAD) {
-            char *at = room(b, 2 * KEY_PAD + 1);
-            copy_short(at, p, k);
-            at[k->len] = '\n';
-            b->len += k->len + 1;
-            return;
-        }
+    const KeyText *v = short_literal(p, n);
+    if (v) {
+        b->len += put_short_literal(room(b, 2 * KEY_PAD + 1), p, v);
+        return;
     }
     put_value_slow(p, b, n, indent);
 }
@@ -324,12 +349,11 @@ static bool is_list_ref(const IrNode *n)
     return n->kind == IR_REF && (n->u.ref->type == KNOB_STRING_LIST || n->u.ref->type == KNOB_OBJECT_LIST);
 }
 
-static void open_when(TemplatePrinter *p, StrBuf *b, const IrCond *when, int indent)
+/* "{{- if COND }}" and the newline at `indent`, through the condition cache. */
+static void put_if(TemplatePrinter *p, StrBuf *b, const IrCond *when, int indent)
 {
-    if (!when)
-        return;
     put_indent(b, indent);
-    KeyText *k = cache_slot_bits(p->conds, when, COND_BITS);
+    KeyText *k = cache_find(p->conds, COND_BITS, when, STYLE_AUTO);
     if (k->key == when) {
         put_cached(p, b, k);
         return;
@@ -339,6 +363,13 @@ static void open_when(TemplatePrinter *p, StrBuf *b, const IrCond *when, int ind
     tp_cond(b, when);
     PUT(b, " }}\n");
     cache_text(p, b, start, k, when, STYLE_AUTO);
+}
+
+/* Inline: most entries have no condition. */
+static inline void open_when(TemplatePrinter *p, StrBuf *b, const IrCond *when, int indent)
+{
+    if (when)
+        put_if(p, b, when, indent);
 }
 
 static void close_when(StrBuf *b, const IrCond *when, int indent)
@@ -363,21 +394,20 @@ __attribute__((noinline)) static void key_line_slow(TemplatePrinter *p, StrBuf *
 
 /* `indent` spaces, the key as libyaml writes it, then `tail` (":\n", ": {}\n", ...): n <= 8
  * bytes followed by padding up to 8 readable bytes (key_line adds it). */
-static inline void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail,
+__attribute__((always_inline)) static inline void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail,
                               size_t n)
 {
-    const KeyText *k = cache_slot(p->keys, key);
+    const KeyText *k = cache_find(p->keys, KEY_BITS, key, STYLE_AUTO);
     if (k->key != key || k->len > 2 * KEY_PAD || indent < 0) {
         key_line_slow(p, b, key, indent, tail, n);
         return;
     }
     /* A short key printed before (nearly every line): one room check for the whole line start,
-     * the spaces eight at a time, the key as one or two 16-byte copies, the tail as one 8-byte
-     * copy, each excess overwritten by what follows. */
+     * the spaces (put_spaces), the key as one or two 16-byte copies, the tail as one 8-byte copy,
+     * each excess overwritten by what follows. */
     size_t ind = (size_t)indent;
-    char *at = room(b, ind + 2 * KEY_PAD + 16);
-    for (size_t i = 0; i < ind; i += 8)
-        memcpy(at + i, "        ", 8);
+    char *at = room(b, ind + INDENT_ROOM + 2 * KEY_PAD + 8);
+    put_spaces(at, ind);
     copy_short(at + ind, p, k);
     memcpy(at + ind + k->len, tail, 8);
     b->len += ind + k->len + n;
@@ -385,8 +415,9 @@ static inline void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, in
 #define key_line(p, b, key, indent, tail)                                                                  \
     key_line_n((p), (b), (key), (indent), "" tail "\0\0\0\0\0\0\0\0", sizeof(tail) - 1)
 
-/* "key:" followed by the value's block, or "key: value". */
-static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int indent, Hook hook)
+/* "key:" followed by the value's block, or "key: value". Inlined in both map printers (one copy
+ * each): a call per entry was ~15 instructions of its ~100. */
+__attribute__((always_inline)) static inline void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int indent)
 {
     const char *key = e->key;
     if (e->kind == IR_MAP) {
@@ -395,7 +426,7 @@ static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int inde
             return;
         }
         key_line(p, b, key, indent, ":\n");
-        print_map(p, b, e, indent + 2, hook);
+        print_map(p, b, e, indent + 2);
     } else if (e->kind == IR_SEQ) {
         if (!e->u.kids.first) {
             key_line(p, b, key, indent, ": []\n");
@@ -458,24 +489,34 @@ static void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int inde
     }
 }
 
-static Hook child_hook(Hook hook, const char *key)
-{
-    if (hook == HOOK_ROOT && strcmp(key, "metadata") == 0)
-        return HOOK_METADATA;
-    if (hook == HOOK_METADATA && strcmp(key, "labels") == 0)
-        return HOOK_LABELS;
-    return HOOK_NONE;
-}
-
-static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook)
+static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent)
 {
     for (const IrNode *e = map->u.kids.first; e; e = e->next) {
         open_when(p, b, e->when, indent);
-        print_entry(p, b, e, indent, child_hook(hook, e->key));
+        print_entry(p, b, e, indent);
         close_when(b, e->when, indent);
     }
-    if (hook == HOOK_LABELS) {
-        /* metadata.labels of an object: the chart adds Helm's own label. */
+}
+
+/* Where a map sits on the way to an object's metadata.labels, where the chart adds Helm's label. */
+typedef enum Hook { HOOK_ROOT, HOOK_METADATA, HOOK_LABELS } Hook;
+
+/* print_map for an object's root map, its metadata and metadata.labels: the other maps (nearly
+ * all) are printed without looking for these keys. */
+static void print_hooked_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook)
+{
+    const char *next = hook == HOOK_ROOT ? "metadata" : hook == HOOK_METADATA ? "labels" : NULL;
+    for (const IrNode *e = map->u.kids.first; e; e = e->next) {
+        open_when(p, b, e->when, indent);
+        if (next && e->kind == IR_MAP && e->u.kids.first && strcmp(e->key, next) == 0) {
+            key_line(p, b, e->key, indent, ":\n");
+            print_hooked_map(p, b, e, indent + 2, (Hook)(hook + 1));
+        } else {
+            print_entry(p, b, e, indent);
+        }
+        close_when(b, e->when, indent);
+    }
+    if (hook == HOOK_LABELS) { /* metadata.labels of an object: the chart adds Helm's own label */
         put_indent(b, indent);
         PUT(b, "helm.sh/chart: {{ include \"");
         put_str(b, p->chart);
@@ -490,12 +531,12 @@ static void print_item(TemplatePrinter *p, StrBuf *b, const IrNode *item, int in
         if (item->u.kids.first->when) {
             put_indent(b, indent);
             PUT(b, "-\n");
-            print_map(p, b, item, indent + 2, HOOK_NONE);
+            print_map(p, b, item, indent + 2);
         } else {
             /* The map's first line starts with indent + 2 spaces (no condition before it): its
              * last two become the "- " of the item, in place. */
             size_t at = b->len + (size_t)indent;
-            print_map(p, b, item, indent + 2, HOOK_NONE);
+            print_map(p, b, item, indent + 2);
             b->data[at] = '-';
             b->data[at + 1] = ' ';
         }
@@ -537,19 +578,15 @@ static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int in
     }
 }
 
-void tp_print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook)
+void tp_print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent)
 {
-    print_map(p, b, map, indent, hook);
+    print_map(p, b, map, indent);
 }
 
 void template_object_to(TemplatePrinter *p, const IrObject *obj, StrBuf *b)
 {
-    if (obj->when) {
-        PUT(b, "{{- if ");
-        tp_cond(b, obj->when);
-        PUT(b, " }}\n");
-    }
-    print_map(p, b, obj->root, 0, HOOK_ROOT);
+    open_when(p, b, obj->when, 0);
+    print_hooked_map(p, b, obj->root, 0, HOOK_ROOT);
     if (obj->when)
         PUT(b, "{{- end }}\n");
     text_of(b);

@@ -58,15 +58,18 @@ void tp_cond(StrBuf *b, const IrCond *cond)
         return;
     case COND_AND:
     case COND_OR:
-        put_str(b, cond->op == COND_AND ? "(and " : "(or ");
+        if (cond->op == COND_AND)
+            PUT(b, "(and ");
+        else
+            PUT(b, "(or ");
         tp_cond(b, cond->a);
         put_c(b, ' ');
         tp_cond(b, cond->b);
         put_c(b, ')');
         return;
     case COND_EQ:
-        PUT(b, "(eq (toString ");
-        values_ref(b, cond->knob);
+        PUT(b, "(eq (toString $.Values.");
+        put_str(b, cond->knob->path);
         PUT(b, ") ");
         go_string(b, cond->literal);
         put_c(b, ')');
@@ -89,7 +92,12 @@ void tp_pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n)
     switch (n->kind) {
     case IR_STR: go_string(b, n->u.str); return;
     case IR_INT: strbuf_add_int(b, n->u.i); return;
-    case IR_BOOL: put_str(b, n->u.b ? "true" : "false"); return;
+    case IR_BOOL:
+        if (n->u.b)
+            PUT(b, "true");
+        else
+            PUT(b, "false");
+        return;
     case IR_NULL: PUT(b, "nil"); return;
     case IR_REF: values_ref(b, n->u.ref); return;
     case IR_INDEX: PUT(b, "$i"); return;

@@ -57,9 +57,6 @@ typedef struct DefineMemo {
     struct DefineMemo *next;
 } DefineMemo;
 
-/* Where a map sits, so the chart can add Helm's label to each object's metadata.labels. */
-typedef enum Hook { HOOK_NONE, HOOK_ROOT, HOOK_METADATA, HOOK_LABELS } Hook;
-
 /* Everything below writes into the caller's StrBuf: no intermediate strings, no printf on the hot
  * path (bench/README.md: the chart printer was most of a build's instructions). */
 
@@ -98,14 +95,22 @@ static inline void put_c(StrBuf *b, char c)
     b->len++;
 }
 
-/* Indentation is short: eight spaces per store, the excess overwritten by what follows. */
+/* `n` spaces at `at`, which has room for n + INDENT_ROOM bytes. Indentation is short (under 32
+ * columns on nearly every line): 32 spaces as two 16-byte stores and no loop, the excess
+ * overwritten by what follows; deeper lines add eight at a time. */
+enum { INDENT_ROOM = 32 };
+static inline void put_spaces(char *at, size_t n)
+{
+    memcpy(at, "                                ", 32);
+    for (size_t i = 32; i < n; i += 8)
+        memcpy(at + i, "        ", 8);
+}
+
 static inline void put_indent(StrBuf *b, int n)
 {
     if (n <= 0)
         return;
-    char *at = room(b, (size_t)n + 8);
-    for (int i = 0; i < n; i += 8)
-        memcpy(at + i, "        ", 8);
+    put_spaces(room(b, (size_t)n + INDENT_ROOM), (size_t)n);
     b->len += (size_t)n;
 }
 
@@ -124,7 +129,7 @@ static inline void values_ref(StrBuf *b, const Knob *k)
 }
 
 /* template.c */
-void tp_print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent, Hook hook);
+void tp_print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent);
 /* The name of the named template (a new one, or one with the same text) for a YAML subtree. */
 const char *tp_define_yaml(TemplatePrinter *p, const IrNode *subtree);
 
