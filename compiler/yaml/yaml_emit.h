@@ -12,26 +12,25 @@
 #include "ir/data.h"
 #include "support/strbuf.h"
 
-/* Plain mapping keys already written, by the key's address, each with a copy of its text: the
- * documents of a cluster use a few dozen keys ("name", "metadata", "labels", ...) over and over,
- * and classifying a key again was ~200 instructions, a hit is a compare and a copy. A hit needs
- * the same address AND the same bytes (the copy), so a key string whose memory was reused for
- * another text is just a miss. */
-enum { YAML_KEY_SLOTS = 128, YAML_KEY_MAX = 46 };
-typedef struct YamlKeySlot {
-    const char *key; /* NULL: free */
-    unsigned char len;
-    char text[YAML_KEY_MAX + 1];
-} YamlKeySlot;
-/* String values written plain (their text is their bytes) are remembered the same way, apart
- * from the keys: a cluster's documents repeat label values, names and ports from the same IR or
- * values strings (about half of a design-doc build's string values), and a hit skips the
- * scalar's classification (~300 instructions). */
-enum { YAML_VALUE_SLOTS = 128 };
+/* Plain texts already written, by their bytes: the documents of a cluster use a few dozen keys
+ * ("name", "metadata", "labels", ...) and repeat label values, names and ports over and over
+ * (about half of a design-doc build's string values), from the IR, the values tree and texts
+ * evaluated anew for each document. Classifying a string again was ~200-300 instructions; a hit
+ * is a hash of its length and first and last words, a compare and a copy. Keyed by the bytes,
+ * not the address: the same text evaluated into two places ("goverse" as a namespace and as a
+ * label) is one entry, and no address can be mistaken for another text. Only plain texts are
+ * kept: their text is their bytes, the same wherever they stand in a block collection. */
+enum { YAML_TEXT_SLOTS = 128, YAML_TEXT_MAX = 46, YAML_TEXT_ROOM = 48 /* whole words */ };
+typedef struct YamlTextCache {
+    unsigned char len[YAML_TEXT_SLOTS]; /* 0: a free slot (an empty text is never plain) */
+    char text[YAML_TEXT_SLOTS][YAML_TEXT_ROOM]; /* uninitialised until a slot is used */
+} YamlTextCache;
 struct YamlKeyCache {
-    YamlKeySlot slot[YAML_KEY_SLOTS];
-    YamlKeySlot value[YAML_VALUE_SLOTS];
+    YamlTextCache keys, values; /* apart: keys and values are different sets of texts */
 };
+/* A cache with its slots free, in `a`: only the lengths are cleared (256 bytes, where zeroing
+ * the whole 12 KB cost ~14 000 instructions and as many bytes written). */
+struct YamlKeyCache *yaml_key_cache_new(Arena *a);
 
 typedef struct YamlW {
     struct YamlKeyCache *keys; /* NULL: no cache */
@@ -106,8 +105,8 @@ bool yaml_scalar_append_at(StrBuf *b, const char *s, size_t len, DataStyle style
 /* The stream of `n` documents appended to `b` (yaml_write.c); NULL, or why it cannot be written
  * (text that is not UTF-8). */
 const char *yaml_emit_stream(StrBuf *b, const Data *const *docs, size_t n);
-/* The same, with plain keys remembered in `keys` (zeroed before first use) from one call to the
- * next: the writer of many documents (yaml_write_to). */
+/* The same, with plain keys and values remembered in `keys` (yaml_key_cache_new, or zeroed) from
+ * one call to the next: the writer of many documents (yaml_write_to). */
 const char *yaml_emit_stream_keys(StrBuf *b, const Data *const *docs, size_t n, struct YamlKeyCache *keys);
 
 #endif

@@ -568,10 +568,6 @@ static bool put_key(StrBuf *b, const char *s, size_t len, unsigned acc)
     return true;
 }
 
-bool yaml_key_append(StrBuf *b, const char *s, size_t len)
-{
-    return put_key(b, s, len, len > 128 ? 0 : scan(s, len));
-}
 
 /* Whether every byte of `w` is a letter, '-', '.', '/' or '_' (exact: see ge()). */
 static inline bool word_name_bytes(uint64_t w)
@@ -606,14 +602,18 @@ static bool name_key(const char *s, size_t len)
     return word_name_bytes(lo) && word_name_bytes(hi);
 }
 
-bool yaml_key_append_str(StrBuf *b, const char *key)
+bool yaml_key_append(StrBuf *b, const char *s, size_t len)
 {
-    size_t len = strlen(key);
-    if (name_key(key, len) && !is_word(key, len)) {
-        put_plain(b, key, len);
+    if (name_key(s, len) && s[len] == '\0' && !is_word(s, len)) {
+        put_plain(b, s, len);
         return true;
     }
-    return put_key(b, key, len, len > 128 ? 0 : scan(key, len));
+    return put_key(b, s, len, len > 128 ? 0 : scan(s, len));
+}
+
+bool yaml_key_append_str(StrBuf *b, const char *key)
+{
+    return yaml_key_append(b, key, strlen(key));
 }
 
 /* The general path: the value as yaml_write writes {k: value}, minus "k: " and the final newline
