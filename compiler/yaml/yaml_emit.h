@@ -53,13 +53,16 @@ static inline void yaml_w_indent(YamlW *w)
         w->column = 0;
     int spaces = w->column < indent ? indent - w->column : 0;
     if (brk || spaces) {
-        /* Spaces 16 at a time with constant-size copies (inline stores, no memset call for the
-         * usual few); the room covers the last, partly used block. */
-        char *p = strbuf_reserve(w->b, (size_t)spaces + 17, 256);
-        if (brk)
-            *p++ = '\n';
-        for (int i = 0; i < spaces; i += 16)
-            memcpy(p + i, "                ", 16);
+        /* The break stored whether or not it is kept (spaces overwrite it), then 32 spaces at a
+         * time with constant-size copies (inline stores, no memset call, no loop for the usual
+         * depths); the room covers the last, partly used block. */
+        static const char blanks[32] = "                                ";
+        char *p = strbuf_reserve(w->b, (size_t)spaces + 33, 256);
+        *p = '\n';
+        p += brk;
+        memcpy(p, blanks, 32);
+        for (int i = 32; i < spaces; i += 32)
+            memcpy(p + i, blanks, 32);
         p[spaces] = '\0';
         w->b->len = (size_t)(p + spaces - w->b->data);
         w->column += spaces;
