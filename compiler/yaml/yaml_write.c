@@ -192,6 +192,15 @@ typedef struct Ctx {
 
 static bool write_node(YamlW *w, const Data *d, Ctx ctx);
 
+/* An entry of a collection: strings (most entries) straight to write_string, without the
+ * recursive write_node's frame. */
+static inline bool write_entry(YamlW *w, const Data *d, Ctx ctx)
+{
+    if (d->kind == DATA_STR)
+        return write_string(w, d->u.str.s, d->u.str.len, d->style, false);
+    return write_node(w, d, ctx);
+}
+
 /* An empty collection: libyaml writes it in flow style. */
 static void write_empty(YamlW *w, bool map)
 {
@@ -210,7 +219,7 @@ static bool write_sequence(YamlW *w, const Data *d, Ctx ctx)
     for (const Data *e = d->u.kids.first; e; e = e->next) {
         yaml_w_indent(w);
         yaml_w_indicator(w, "-", true, false, true);
-        if (!write_node(w, e, (Ctx){.mapping = false}))
+        if (!write_entry(w, e, (Ctx){.mapping = false}))
             return false;
     }
     w->indent = saved;
@@ -266,7 +275,7 @@ static bool write_mapping(YamlW *w, const Data *d)
     w->indent = w->indent < 0 ? 0 : w->indent + 2;
     for (const Data *e = d->u.kids.first; e; e = e->next) {
         yaml_w_indent(w);
-        if (!write_key(w, e->key ? e->key : "") || !write_node(w, e, (Ctx){.mapping = true}))
+        if (!write_key(w, e->key ? e->key : "") || !write_entry(w, e, (Ctx){.mapping = true}))
             return false;
     }
     w->indent = saved;
