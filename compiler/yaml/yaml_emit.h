@@ -20,7 +20,11 @@
  * not the address: the same text evaluated into two places ("goverse" as a namespace and as a
  * label) is one entry, and no address can be mistaken for another text. Only plain texts are
  * kept: their text is their bytes, the same wherever they stand in a block collection. */
-enum { YAML_TEXT_SLOTS = 128, YAML_TEXT_MAX = 46, YAML_TEXT_ROOM = 48 /* whole words */ };
+enum {
+    YAML_TEXT_SLOT_BITS = 8,
+    YAML_TEXT_SLOTS = 1 << YAML_TEXT_SLOT_BITS, /* a design-doc build writes ~140 keys, ~250 values */
+    YAML_TEXT_ROOM = 32, /* whole words; the longest text kept (keys, names: most are shorter) */
+};
 typedef struct YamlTextCache {
     unsigned char len[YAML_TEXT_SLOTS]; /* 0: a free slot (an empty text is never plain) */
     char text[YAML_TEXT_SLOTS][YAML_TEXT_ROOM]; /* uninitialised until a slot is used */
@@ -28,8 +32,8 @@ typedef struct YamlTextCache {
 struct YamlKeyCache {
     YamlTextCache keys, values; /* apart: keys and values are different sets of texts */
 };
-/* A cache with its slots free, in `a`: only the lengths are cleared (256 bytes, where zeroing
- * the whole 12 KB cost ~14 000 instructions and as many bytes written). */
+/* A cache with its slots free, in `a`: only the lengths are cleared (512 bytes; the texts, 16 KB,
+ * are written as slots are used, where zeroing the cache cost ~14 000 instructions up front). */
 struct YamlKeyCache *yaml_key_cache_new(Arena *a);
 
 typedef struct YamlW {

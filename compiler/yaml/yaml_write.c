@@ -49,7 +49,7 @@ static inline uint32_t load4(const char *s)
     return w;
 }
 
-/* The slot of the text s[0..len), 1 <= len <= YAML_TEXT_MAX: a hash of its length and its first
+/* The slot of the text s[0..len), 1 <= len <= YAML_TEXT_ROOM: a hash of its length and its first
  * and last words (overlapping when short), read inside the text only. Texts that share all three
  * share a slot (the later one replaces the earlier): a miss, never a wrong hit. */
 static inline size_t text_slot(const char *s, size_t len)
@@ -62,10 +62,10 @@ static inline size_t text_slot(const char *s, size_t len)
     else
         h = (unsigned char)s[0] | (unsigned)(unsigned char)s[len / 2] << 8 | (unsigned)(unsigned char)s[len - 1] << 16;
     h = (h ^ len) * 0x9e3779b97f4a7c15u;
-    return (size_t)(h >> 57); /* the top 7 bits: YAML_TEXT_SLOTS = 128 */
+    return (size_t)(h >> (64 - YAML_TEXT_SLOT_BITS)); /* the top bits: the best mixed */
 }
 
-/* Whether the slot's text t is s[0..len) (1 <= len <= YAML_TEXT_MAX): a word at a time, the
+/* Whether the slot's text t is s[0..len) (1 <= len <= YAML_TEXT_ROOM): a word at a time, the
  * last word overlapping the one before it; never past s's len bytes. */
 static inline bool same_text(const char *t, const char *s, size_t len)
 {
@@ -82,7 +82,7 @@ static inline bool same_text(const char *t, const char *s, size_t len)
 /* The cache's copy of s[0..len) (YAML_TEXT_ROOM bytes, the text first), NULL when it has none. */
 static inline const char *cached(const YamlTextCache *c, const char *s, size_t len)
 {
-    if (len - 1 >= YAML_TEXT_MAX) /* (len 0 wraps around) */
+    if (len - 1 >= YAML_TEXT_ROOM) /* (len 0 wraps around) */
         return NULL;
     size_t i = text_slot(s, len);
     return c->len[i] == len && same_text(c->text[i], s, len) ? c->text[i] : NULL;
@@ -107,7 +107,7 @@ static inline void put_cached(StrBuf *b, const char *t, size_t len, char before,
 /* Remembers s[0..len), just written plain. */
 static void remember(YamlTextCache *c, const char *s, size_t len)
 {
-    if (len == 0 || len > YAML_TEXT_MAX)
+    if (len == 0 || len > YAML_TEXT_ROOM)
         return;
     size_t i = text_slot(s, len);
     c->len[i] = (unsigned char)len;
