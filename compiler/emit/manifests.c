@@ -6,9 +6,9 @@
 #include "emit/emit.h"
 #include "yaml/yamlio.h"
 
-static const char *meta_field(const Data *doc, const char *field, const char *fallback)
+static const char *meta_field(const Data *metadata, const char *field, const char *fallback)
 {
-    const Data *v = data_get(data_get(doc, "metadata"), field);
+    const Data *v = data_get(metadata, field);
     return v && v->kind == DATA_STR ? v->u.str.s : fallback;
 }
 
@@ -27,10 +27,11 @@ static Data *inventory_entry(Arena *a, const IrObject *obj, const Data *doc)
     Data *e = data_map(a);
     data_append(e, "apiVersion", kept(a, obj->api_version));
     data_append(e, "kind", kept(a, obj->kind));
-    const char *ns = meta_field(doc, "namespace", NULL);
+    const Data *metadata = data_get(doc, "metadata");
+    const char *ns = meta_field(metadata, "namespace", NULL);
     if (ns) /* cluster-scoped objects (Namespace) have none */
         data_append(e, "namespace", data_str(a, ns));
-    data_append(e, "name", data_str(a, meta_field(doc, "name", obj->name)));
+    data_append(e, "name", data_str(a, meta_field(metadata, "name", obj->name)));
     data_append(e, "file", kept(a, arena_concat(a, "manifests/", obj->path, NULL)));
     return e;
 }
