@@ -19,9 +19,8 @@ static Data *kept(Arena *a, const char *s)
 }
 
 /* The entry's keys are literals (data_append keeps them) and its strings the IR's where they
- * can be: the YAML writer remembers keys and plain values by address, so the same addresses in
- * every entry are written from its caches. The name and namespace come from the document,
- * which lives in the scratch arena: copied. */
+ * can be, not copies. The name and namespace come from the document, which lives in the scratch
+ * arena: copied. */
 static Data *inventory_entry(Arena *a, const IrObject *obj, const Data *doc)
 {
     Data *e = data_map(a);
