@@ -65,7 +65,7 @@ typedef struct Objects {
     Arena *a;              /* what is kept: resources, inventory entries, messages */
     Arena *scratch;        /* one document at a time */
     OutTree *out;
-    const char *prefix;
+    const char *dir;       /* "<prefix>/manifests/": every object's file is under it */
     Data *resources, *objects; /* kustomization.yaml's resources, the inventory's objects */
 } Objects;
 
@@ -82,7 +82,7 @@ static bool emit_object(Objects *o, const IrCluster *c, const IrObject *obj, con
                             obj->kind, obj->name);
         return false;
     }
-    const char *path = arena_concat(o->scratch, o->prefix, "/manifests/", obj->path, NULL);
+    const char *path = arena_concat(o->scratch, o->dir, obj->path, NULL);
     if (!add_yaml(o->buf, o->a, o->out, path, doc, err))
         return false;
     if (obj->manual_switch)
@@ -100,7 +100,7 @@ static bool emit_objects(YamlOut *buf, Arena *a, const IrCluster *c, const Data 
                          const char *prefix, Data *resources, Data *objects, const char **err)
 {
     IrEvalMemo memo = {.arena = a};
-    Objects o = {buf, a, arena_new(), out, prefix, resources, objects};
+    Objects o = {buf, a, arena_new(), out, arena_concat(a, prefix, "/manifests/", NULL), resources, objects};
     bool ok = true;
     for (const IrObject *obj = c->objects; ok && obj; obj = obj->next) {
         ok = emit_object(&o, c, obj, values, &memo, err);
