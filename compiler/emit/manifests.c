@@ -6,9 +6,9 @@
 #include "emit/emit.h"
 #include "yaml/yamlio.h"
 
-static const char *meta_field(const Data *doc, const char *field, const char *fallback)
+static const char *meta_field(const Data *metadata, const char *field, const char *fallback)
 {
-    const Data *v = data_get(data_get(doc, "metadata"), field);
+    const Data *v = data_get(metadata, field);
     return v && v->kind == DATA_STR ? v->u.str.s : fallback;
 }
 
@@ -19,18 +19,18 @@ static Data *kept(Arena *a, const char *s)
 }
 
 /* The entry's keys are literals (data_append keeps them) and its strings the IR's where they
- * can be: the YAML writer remembers keys and plain values by address, so the same addresses in
- * every entry are written from its caches. The name and namespace come from the document,
- * which lives in the scratch arena: copied. */
+ * can be, not copies. The name and namespace come from the document, which lives in the scratch
+ * arena: copied. */
 static Data *inventory_entry(Arena *a, const IrObject *obj, const Data *doc)
 {
     Data *e = data_map(a);
     data_append(e, "apiVersion", kept(a, obj->api_version));
     data_append(e, "kind", kept(a, obj->kind));
-    const char *ns = meta_field(doc, "namespace", NULL);
+    const Data *metadata = data_get(doc, "metadata");
+    const char *ns = meta_field(metadata, "namespace", NULL);
     if (ns) /* cluster-scoped objects (Namespace) have none */
         data_append(e, "namespace", data_str(a, ns));
-    data_append(e, "name", data_str(a, meta_field(doc, "name", obj->name)));
+    data_append(e, "name", data_str(a, meta_field(metadata, "name", obj->name)));
     data_append(e, "file", kept(a, arena_concat(a, "manifests/", obj->path, NULL)));
     return e;
 }
@@ -65,7 +65,7 @@ typedef struct Objects {
     Arena *a;              /* what is kept: resources, inventory entries, messages */
     Arena *scratch;        /* one document at a time */
     OutTree *out;
-    const char *prefix;
+    const char *dir;       /* "<prefix>/manifests/": every object's file is under it */
     Data *resources, *objects; /* kustomization.yaml's resources, the inventory's objects */
 } Objects;
 
@@ -82,7 +82,7 @@ static bool emit_object(Objects *o, const IrCluster *c, const IrObject *obj, con
                             obj->kind, obj->name);
         return false;
     }
-    const char *path = arena_concat(o->scratch, o->prefix, "/manifests/", obj->path, NULL);
+    const char *path = arena_concat(o->scratch, o->dir, obj->path, NULL);
     if (!add_yaml(o->buf, o->a, o->out, path, doc, err))
         return false;
     if (obj->manual_switch)
@@ -100,7 +100,7 @@ static bool emit_objects(YamlOut *buf, Arena *a, const IrCluster *c, const Data 
                          const char *prefix, Data *resources, Data *objects, const char **err)
 {
     IrEvalMemo memo = {.arena = a};
-    Objects o = {buf, a, arena_new(), out, prefix, resources, objects};
+    Objects o = {buf, a, arena_new(), out, arena_concat(a, prefix, "/manifests/", NULL), resources, objects};
     bool ok = true;
     for (const IrObject *obj = c->objects; ok && obj; obj = obj->next) {
         ok = emit_object(&o, c, obj, values, &memo, err);

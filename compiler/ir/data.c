@@ -74,13 +74,6 @@ Data *data_push(Data *seq, Data *value)
     return value;
 }
 
-Data *data_append(Data *parent, const char *key, Data *value)
-{
-    value->key = key;
-    kids_append(parent, value);
-    return value;
-}
-
 Data *data_get(const Data *map, const char *key)
 {
     if (!map || map->kind != DATA_MAP)

@@ -47,8 +47,20 @@ Data *data_map(Arena *a);
 Data *data_seq(Arena *a);
 Data *data_put(Arena *a, Data *map, const char *key, Data *value);  /* append; returns value */
 Data *data_push(Data *seq, Data *value);                             /* append; returns value */
-/* Appends with `key` kept, not copied (NULL in a sequence): for keys that outlive the tree. */
-Data *data_append(Data *parent, const char *key, Data *value);
+/* Appends with `key` kept, not copied (NULL in a sequence): for keys that outlive the tree.
+ * Inline: the evaluator appends every node of every document this way. */
+static inline Data *data_append(Data *parent, const char *key, Data *value)
+{
+    value->key = key;
+    value->next = NULL;
+    if (parent->u.kids.last)
+        parent->u.kids.last->next = value;
+    else
+        parent->u.kids.first = value;
+    parent->u.kids.last = value;
+    parent->u.kids.count++;
+    return value;
+}
 Data *data_get(const Data *map, const char *key);                    /* NULL if absent */
 Data *data_path(const Data *root, const char *dotted_path);          /* "nodes.image.tag" */
 /* Sets root.path = value, creating maps on the way; replaces an existing entry in place. */

@@ -362,13 +362,22 @@ static Data *ref_value(Eval *ev, const Knob *k)
     return d;
 }
 
+/* eval() of an IR_STR node. */
+static inline Data *str_literal(Eval *ev, const IrNode *n)
+{
+    Data *d = str_ref(ev, n->u.str, strlen(n->u.str));
+    d->style = n->style;
+    return d;
+}
+
 /* Children of a MAP or SEQ, skipping those whose condition is false. */
 static Data *eval_kids(Eval *ev, const IrNode *n, Data *out)
 {
     for (const IrNode *k = n->u.kids.first; k; k = k->next) {
         if (k->when && !cond_eval(ev, k->when)) /* (most children have no condition: no call) */
             continue;
-        Data *v = eval(ev, k);
+        /* A literal string (most children) here, without the recursive eval's frame. */
+        Data *v = k->kind == IR_STR ? str_literal(ev, k) : eval(ev, k);
         if (!v)
             return NULL;
         data_append(out, out->kind == DATA_MAP ? (k->key ? k->key : "") : NULL, v); /* an IR key: see str_ref */

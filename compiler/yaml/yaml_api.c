@@ -36,7 +36,7 @@ bool yaml_write_to(YamlOut *out, const Data *doc)
 {
     if (!out->arena) {
         out->arena = arena_new();
-        out->keys = ARENA_NEW(out->arena, struct YamlKeyCache);
+        out->keys = yaml_key_cache_new(out->arena);
         strbuf_init(&out->buf, out->arena);
     }
     out->buf.len = 0;

@@ -12,26 +12,29 @@
 #include "ir/data.h"
 #include "support/strbuf.h"
 
-/* Plain mapping keys already written, by the key's address, each with a copy of its text: the
- * documents of a cluster use a few dozen keys ("name", "metadata", "labels", ...) over and over,
- * and classifying a key again was ~200 instructions, a hit is a compare and a copy. A hit needs
- * the same address AND the same bytes (the copy), so a key string whose memory was reused for
- * another text is just a miss. */
-enum { YAML_KEY_SLOTS = 128, YAML_KEY_MAX = 46 };
-typedef struct YamlKeySlot {
-    const char *key; /* NULL: free */
-    unsigned char len;
-    char text[YAML_KEY_MAX + 1];
-} YamlKeySlot;
-/* String values written plain (their text is their bytes) are remembered the same way, apart
- * from the keys: a cluster's documents repeat label values, names and ports from the same IR or
- * values strings (about half of a design-doc build's string values), and a hit skips the
- * scalar's classification (~300 instructions). */
-enum { YAML_VALUE_SLOTS = 128 };
-struct YamlKeyCache {
-    YamlKeySlot slot[YAML_KEY_SLOTS];
-    YamlKeySlot value[YAML_VALUE_SLOTS];
+/* Plain texts already written, by their bytes: the documents of a cluster use a few dozen keys
+ * ("name", "metadata", "labels", ...) and repeat label values, names and ports over and over
+ * (about half of a design-doc build's string values), from the IR, the values tree and texts
+ * evaluated anew for each document. Classifying a string again was ~200-300 instructions; a hit
+ * is a hash of its length and first and last words, a compare and a copy. Keyed by the bytes,
+ * not the address: the same text evaluated into two places ("goverse" as a namespace and as a
+ * label) is one entry, and no address can be mistaken for another text. Only plain texts are
+ * kept: their text is their bytes, the same wherever they stand in a block collection. */
+enum {
+    YAML_TEXT_SLOT_BITS = 8,
+    YAML_TEXT_SLOTS = 1 << YAML_TEXT_SLOT_BITS, /* a design-doc build writes ~140 keys, ~250 values */
+    YAML_TEXT_ROOM = 32, /* whole words; the longest text kept (keys, names: most are shorter) */
 };
+typedef struct YamlTextCache {
+    unsigned char len[YAML_TEXT_SLOTS]; /* 0: a free slot (an empty text is never plain) */
+    char text[YAML_TEXT_SLOTS][YAML_TEXT_ROOM]; /* uninitialised until a slot is used */
+} YamlTextCache;
+struct YamlKeyCache {
+    YamlTextCache keys, values; /* apart: keys and values are different sets of texts */
+};
+/* A cache with its slots free, in `a`: only the lengths are cleared (512 bytes; the texts, 16 KB,
+ * are written as slots are used, where zeroing the cache cost ~14 000 instructions up front). */
+struct YamlKeyCache *yaml_key_cache_new(Arena *a);
 
 typedef struct YamlW {
     struct YamlKeyCache *keys; /* NULL: no cache */
@@ -54,13 +57,16 @@ static inline void yaml_w_indent(YamlW *w)
         w->column = 0;
     int spaces = w->column < indent ? indent - w->column : 0;
     if (brk || spaces) {
-        /* Spaces 16 at a time with constant-size copies (inline stores, no memset call for the
-         * usual few); the room covers the last, partly used block. */
-        char *p = strbuf_reserve(w->b, (size_t)spaces + 17, 256);
-        if (brk)
-            *p++ = '\n';
-        for (int i = 0; i < spaces; i += 16)
-            memcpy(p + i, "                ", 16);
+        /* The break stored whether or not it is kept (spaces overwrite it), then 32 spaces at a
+         * time with constant-size copies (inline stores, no memset call, no loop for the usual
+         * depths); the room covers the last, partly used block. */
+        static const char blanks[32] = "                                ";
+        char *p = strbuf_reserve(w->b, (size_t)spaces + 33, 256);
+        *p = '\n';
+        p += brk;
+        memcpy(p, blanks, 32);
+        for (int i = 32; i < spaces; i += 32)
+            memcpy(p + i, blanks, 32);
         p[spaces] = '\0';
         w->b->len = (size_t)(p + spaces - w->b->data);
         w->column += spaces;
@@ -106,8 +112,8 @@ bool yaml_scalar_append_at(StrBuf *b, const char *s, size_t len, DataStyle style
 /* The stream of `n` documents appended to `b` (yaml_write.c); NULL, or why it cannot be written
  * (text that is not UTF-8). */
 const char *yaml_emit_stream(StrBuf *b, const Data *const *docs, size_t n);
-/* The same, with plain keys remembered in `keys` (zeroed before first use) from one call to the
- * next: the writer of many documents (yaml_write_to). */
+/* The same, with plain keys and values remembered in `keys` (yaml_key_cache_new, or zeroed) from
+ * one call to the next: the writer of many documents (yaml_write_to). */
 const char *yaml_emit_stream_keys(StrBuf *b, const Data *const *docs, size_t n, struct YamlKeyCache *keys);
 
 #endif

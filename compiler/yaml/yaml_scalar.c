@@ -173,12 +173,38 @@ static unsigned scan(const char *s, size_t len)
     return acc;
 }
 
-/* scan() of the NUL-terminated `s`, and its length (libc's strlen is word-wise: cheaper than
+/* scan() as far as a value needs it: once a control character is seen, the value is double-
+ * quoted whatever else it holds (quotes_needed's first test), and only a non-ASCII byte (the
+ * direct writer declines it) still matters: the rest is looked at a word at a time for one. The
+ * long strings written are scripts, whose first line break comes early. Not for keys, which
+ * also need C_BREAK. */
+static unsigned scan_value(const char *s, size_t len)
+{
+    unsigned acc = 0;
+    size_t i = 0;
+    for (; i + 16 <= len; i += 16) {
+        acc |= class_union(s + i, 16);
+        if (acc & C_CTRL) {
+            uint64_t any = 0;
+            for (i += 16; i + 8 <= len; i += 8)
+                any |= load8(s + i);
+            for (; i < len; i++)
+                any |= (unsigned char)s[i];
+            return acc | (any & HIGHS ? C_HIGH : 0);
+        }
+    }
+    acc |= class_union(s + i, len - i);
+    if ((acc & (C_SPACE | C_CTRL)) == C_SPACE && has_pair(s, len)) /* both pairs have a space */
+        acc |= C_INSIDE;
+    return acc;
+}
+
+/* scan_value() of the NUL-terminated `s`, and its length (libc's strlen is word-wise: cheaper than
  * looking for the NUL in the class loop). */
 static unsigned scan_str(const char *s, size_t *len)
 {
     *len = strlen(s);
-    return scan(s, *len);
+    return scan_value(s, *len);
 }
 
 /* ---- the quoting policy ------------------------------------------------------------------- */
@@ -304,7 +330,7 @@ bool yaml_needs_quotes(const char *s, size_t len)
 {
     if (len == 0 || s[len] != '\0') /* s[len] != 0: not the NUL-terminated string of len bytes */
         return true;
-    return quotes_needed(s, len, scan(s, len));
+    return quotes_needed(s, len, scan_value(s, len));
 }
 
 /* ---- the direct writer -------------------------------------------------------------------- */
@@ -528,7 +554,7 @@ static bool append_at(StrBuf *b, const char *s, size_t len, DataStyle style, int
         put_double_quoted(b, s, len);
         return true;
     }
-    return put_flow(b, s, len, style, scan(s, len));
+    return put_flow(b, s, len, style, scan_value(s, len));
 }
 
 bool yaml_scalar_append_indented(StrBuf *b, const char *s, size_t len, DataStyle style, int indent)
@@ -568,10 +594,6 @@ static bool put_key(StrBuf *b, const char *s, size_t len, unsigned acc)
     return true;
 }
 
-bool yaml_key_append(StrBuf *b, const char *s, size_t len)
-{
-    return put_key(b, s, len, len > 128 ? 0 : scan(s, len));
-}
 
 /* Whether every byte of `w` is a letter, '-', '.', '/' or '_' (exact: see ge()). */
 static inline bool word_name_bytes(uint64_t w)
@@ -606,14 +628,18 @@ static bool name_key(const char *s, size_t len)
     return word_name_bytes(lo) && word_name_bytes(hi);
 }
 
-bool yaml_key_append_str(StrBuf *b, const char *key)
+bool yaml_key_append(StrBuf *b, const char *s, size_t len)
 {
-    size_t len = strlen(key);
-    if (name_key(key, len) && !is_word(key, len)) {
-        put_plain(b, key, len);
+    if (name_key(s, len) && s[len] == '\0' && !is_word(s, len)) {
+        put_plain(b, s, len);
         return true;
     }
-    return put_key(b, key, len, len > 128 ? 0 : scan(key, len));
+    return put_key(b, s, len, len > 128 ? 0 : scan(s, len));
+}
+
+bool yaml_key_append_str(StrBuf *b, const char *key)
+{
+    return yaml_key_append(b, key, strlen(key));
 }
 
 /* The general path: the value as yaml_write writes {k: value}, minus "k: " and the final newline
@@ -635,7 +661,7 @@ static const char *scalar_via_writer(Arena *a, const char *s, size_t len, DataSt
 const char *yaml_scalar_text(Arena *a, const char *s, size_t len, DataStyle style)
 {
     if (style == STYLE_AUTO && len && s[len] == '\0') {
-        unsigned acc = scan(s, len);
+        unsigned acc = scan_value(s, len);
         if (!(acc & C_HIGH) && !quotes_needed(s, len, acc))
             return s; /* plain: the string itself */
     }

@@ -33,48 +33,108 @@ static void plain_ascii(YamlW *w, const char *s, size_t n)
     w->column = 1 << 20;
 }
 
-/* The value cache's slot for the string at `s` (see YamlKeyCache). */
-static YamlKeySlot *value_slot(struct YamlKeyCache *keys, const char *s)
+/* ---- the cache of plain texts (YamlTextCache) ------------------------------------------ */
+
+static inline uint64_t load8(const char *s)
 {
-    return &keys->value[((uintptr_t)s >> 3) * 2654435761u % YAML_VALUE_SLOTS];
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
 }
 
-/* A STYLE_AUTO value written plain before from the same address and with the same bytes: it is
- * written plain again (a plain single-line scalar does not depend on where it stands in a block
- * collection, and its text is its bytes). */
-static bool cached_value(YamlW *w, const char *s, size_t len)
+static inline uint32_t load4(const char *s)
 {
-    const YamlKeySlot *v = value_slot(w->keys, s);
-    if (v->key != s || v->len != len || memcmp(v->text, s, len) != 0)
-        return false;
-    char *p = strbuf_reserve(w->b, sizeof v->text + 1, 256);
-    if (!w->whitespace)
-        *p++ = ' ';
-    memcpy(p, v->text, sizeof v->text); /* (see cached_key) */
-    p[len] = '\0';
-    w->b->len = (size_t)(p + len - w->b->data);
-    return true;
+    uint32_t w;
+    memcpy(&w, s, 4);
+    return w;
 }
 
-/* Remembers a STYLE_AUTO value whose text, written at `at`, turned out plain: its own bytes. A
- * text as long as the string is plain (quotes and block headers add bytes, and a plain scalar
- * written on one line is its bytes). */
-static void remember_value(YamlW *w, const char *s, size_t len, size_t at)
+/* The slot of the text s[0..len), 1 <= len <= YAML_TEXT_ROOM: a hash of its length and its first
+ * and last words (overlapping when short), read inside the text only. Texts that share all three
+ * share a slot (the later one replaces the earlier): a miss, never a wrong hit. */
+static inline size_t text_slot(const char *s, size_t len)
 {
-    if (len == 0 || len > YAML_KEY_MAX || w->b->len - at != len)
+    uint64_t h;
+    if (len >= 8)
+        h = load8(s) ^ (load8(s + len - 8) * 0xff51afd7ed558ccdu);
+    else if (len >= 4)
+        h = load4(s) | (uint64_t)load4(s + len - 4) << 32;
+    else
+        h = (unsigned char)s[0] | (unsigned)(unsigned char)s[len / 2] << 8 | (unsigned)(unsigned char)s[len - 1] << 16;
+    h = (h ^ len) * 0x9e3779b97f4a7c15u;
+    return (size_t)(h >> (64 - YAML_TEXT_SLOT_BITS)); /* the top bits: the best mixed */
+}
+
+/* Whether the slot's text t is s[0..len) (1 <= len <= YAML_TEXT_ROOM): a word at a time, the
+ * last word overlapping the one before it; never past s's len bytes. */
+static inline bool same_text(const char *t, const char *s, size_t len)
+{
+    if (len < 4)
+        return t[0] == s[0] && t[len / 2] == s[len / 2] && t[len - 1] == s[len - 1];
+    if (len < 8)
+        return load4(t) == load4(s) && load4(t + len - 4) == load4(s + len - 4);
+    for (size_t i = 0; i + 8 < len; i += 8)
+        if (load8(t + i) != load8(s + i))
+            return false;
+    return load8(t + len - 8) == load8(s + len - 8);
+}
+
+/* The cache's copy of s[0..len) (YAML_TEXT_ROOM bytes, the text first), NULL when it has none. */
+static inline const char *cached(const YamlTextCache *c, const char *s, size_t len)
+{
+    if (len - 1 >= YAML_TEXT_ROOM) /* (len 0 wraps around) */
+        return NULL;
+    size_t i = text_slot(s, len);
+    return c->len[i] == len && same_text(c->text[i], s, len) ? c->text[i] : NULL;
+}
+
+/* Appends `before` (unless NUL), the len bytes of a cached text t and `after` (unless NUL). The
+ * whole slot is copied, a constant size: a few vector moves, where a copy of len bytes was a
+ * call or a byte loop. The bytes after the text are overwritten or past the end. */
+static inline void put_cached(StrBuf *b, const char *t, size_t len, char before, char after)
+{
+    char *p = strbuf_reserve(b, YAML_TEXT_ROOM + 2, 256);
+    *p = before;
+    p += before != 0;
+    memcpy(p, t, YAML_TEXT_ROOM);
+    p += len;
+    *p = after;
+    p += after != 0;
+    *p = '\0';
+    b->len = (size_t)(p - b->data);
+}
+
+/* Remembers s[0..len), just written plain. */
+static void remember(YamlTextCache *c, const char *s, size_t len)
+{
+    if (len == 0 || len > YAML_TEXT_ROOM)
         return;
-    YamlKeySlot *v = value_slot(w->keys, s);
-    v->key = s;
-    v->len = (unsigned char)len;
-    memcpy(v->text, s, len);
+    size_t i = text_slot(s, len);
+    c->len[i] = (unsigned char)len;
+    memcpy(c->text[i], s, len);
 }
+
+struct YamlKeyCache *yaml_key_cache_new(Arena *a)
+{
+    struct YamlKeyCache *k = arena_alloc_raw(a, sizeof *k);
+    memset(k->keys.len, 0, sizeof k->keys.len);
+    memset(k->values.len, 0, sizeof k->values.len);
+    return k;
+}
+
+/* ---- scalars, continued --------------------------------------------------------------------- */
 
 /* A string value (not a key): yaml_scalar.c's direct text when it takes it, else the general
  * path. False (w->problem set) for text that is not UTF-8. */
 static bool write_string(YamlW *w, const char *s, size_t len, DataStyle style, bool simple_key)
 {
-    bool cache = w->keys && style == STYLE_AUTO && !simple_key;
-    if (cache && cached_value(w, s, len)) {
+    /* A STYLE_AUTO value written plain before is written plain again (a plain single-line
+     * scalar does not depend on where it stands in a block collection). Only a C string of len
+     * bytes can be plain (yaml_needs_quotes): s[len] is read by the direct writer too. */
+    bool cache = w->keys && style == STYLE_AUTO && !simple_key && len && s[len] == '\0';
+    const char *hit = cache ? cached(&w->keys->values, s, len) : NULL;
+    if (hit) {
+        put_cached(w->b, hit, len, w->whitespace ? 0 : ' ', 0);
         w->whitespace = w->indention = false;
         w->column = 1 << 20;
         return true;
@@ -89,8 +149,9 @@ static bool write_string(YamlW *w, const char *s, size_t len, DataStyle style, b
         w->column = 1 << 20; /* unknown, and not needed: the next indent breaks the line */
         if (w->b->data[ws ? mark : mark + 1] == '|')
             w->open_ended = 0; /* a block was written: it resets it ("|+" never comes here) */
-        else if (cache)
-            remember_value(w, s, len, ws ? mark : mark + 1);
+        else if (cache && w->b->len - (ws ? mark : mark + 1) == len)
+            remember(&w->keys->values, s, len); /* as long as the string: written plain (quotes
+                                                  * and block headers add bytes) */
         return true;
     }
     w->b->len = mark;
@@ -131,6 +192,15 @@ typedef struct Ctx {
 
 static bool write_node(YamlW *w, const Data *d, Ctx ctx);
 
+/* An entry of a collection: strings (most entries) straight to write_string, without the
+ * recursive write_node's frame. */
+static inline bool write_entry(YamlW *w, const Data *d, Ctx ctx)
+{
+    if (d->kind == DATA_STR)
+        return write_string(w, d->u.str.s, d->u.str.len, d->style, false);
+    return write_node(w, d, ctx);
+}
+
 /* An empty collection: libyaml writes it in flow style. */
 static void write_empty(YamlW *w, bool map)
 {
@@ -149,7 +219,7 @@ static bool write_sequence(YamlW *w, const Data *d, Ctx ctx)
     for (const Data *e = d->u.kids.first; e; e = e->next) {
         yaml_w_indent(w);
         yaml_w_indicator(w, "-", true, false, true);
-        if (!write_node(w, e, (Ctx){.mapping = false}))
+        if (!write_entry(w, e, (Ctx){.mapping = false}))
             return false;
     }
     w->indent = saved;
@@ -158,57 +228,27 @@ static bool write_sequence(YamlW *w, const Data *d, Ctx ctx)
 
 /* A key: simple ("key:") when libyaml takes it as one - a single line of at most 128 bytes -,
  * else complex ("? key" then ":" on the next line). */
-static YamlKeySlot *key_slot(struct YamlKeyCache *keys, const char *key)
-{
-    return &keys->slot[((uintptr_t)key >> 3) * 2654435761u % YAML_KEY_SLOTS];
-}
-
-/* A plain key written before (see YamlKeyCache): its text and ':' appended, else false. */
-static bool cached_key(YamlW *w, const char *key)
-{
-    const YamlKeySlot *k = key_slot(w->keys, key);
-    /* strncmp, not memcmp: `key` may now be a shorter string (it stops at key's NUL). */
-    if (k->key != key || strncmp(k->text, key, k->len) != 0 || key[k->len] != '\0')
-        return false;
-    /* The whole slot's text, a constant size: a few vector moves, where a copy of k->len bytes
-     * was a call or a byte loop. The bytes after the key are overwritten or past the end. */
-    char *p = strbuf_reserve(w->b, sizeof k->text + 1, 256);
-    memcpy(p, k->text, sizeof k->text);
-    p[k->len] = ':';
-    p[k->len + 1] = '\0';
-    w->b->len += (size_t)k->len + 1;
-    return true;
-}
-
-/* Remembers the key just written at `mark` when it was written plain (yaml_key_append_str
- * writes it plain or "double-quoted"). */
-static void remember_key(YamlW *w, const char *key, size_t mark)
-{
-    size_t n = w->b->len - mark;
-    const char *text = w->b->data + mark;
-    if (!w->keys || text[0] == '"' || n > YAML_KEY_MAX)
-        return;
-    YamlKeySlot *k = key_slot(w->keys, key);
-    k->key = key;
-    k->len = (unsigned char)n;
-    memcpy(k->text, text, n);
-}
-
 static bool write_key(YamlW *w, const char *key)
 {
-    /* A key starts a line: no space before it. The _str form finds the length in its scan. */
-    bool hit = w->keys && cached_key(w, key);
-    size_t mark = w->b->len;
-    if (hit || yaml_key_append_str(w->b, key)) {
-        if (!hit) {
-            remember_key(w, key, mark);
-            strbuf_addc(w->b, ':'); /* yaml_w_indicator(w, ":", false, false, false) */
-        }
+    /* A key starts a line: no space before it. */
+    size_t len = strlen(key);
+    const char *hit = w->keys ? cached(&w->keys->keys, key, len) : NULL;
+    if (hit) {
+        put_cached(w->b, hit, len, 0, ':');
         w->whitespace = w->indention = false;
         w->column = 1 << 20;
         return true;
     }
-    size_t len = strlen(key);
+    size_t mark = w->b->len;
+    if (yaml_key_append(w->b, key, len)) {
+        /* written plain or "double-quoted": plain when it is as long as the key */
+        if (w->keys && w->b->len - mark == len)
+            remember(&w->keys->keys, key, len);
+        strbuf_addc(w->b, ':'); /* yaml_w_indicator(w, ":", false, false, false) */
+        w->whitespace = w->indention = false;
+        w->column = 1 << 20;
+        return true;
+    }
     if (!yaml_utf8_valid(key, len)) {
         w->problem = "a mapping key is not valid UTF-8 Unicode text";
         return false;
@@ -235,7 +275,7 @@ static bool write_mapping(YamlW *w, const Data *d)
     w->indent = w->indent < 0 ? 0 : w->indent + 2;
     for (const Data *e = d->u.kids.first; e; e = e->next) {
         yaml_w_indent(w);
-        if (!write_key(w, e->key ? e->key : "") || !write_node(w, e, (Ctx){.mapping = true}))
+        if (!write_key(w, e->key ? e->key : "") || !write_entry(w, e, (Ctx){.mapping = true}))
             return false;
     }
     w->indent = saved;

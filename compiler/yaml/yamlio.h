@@ -29,7 +29,7 @@ typedef struct YamlOut {
     size_t len;
     Arena *arena; /* private, created by the first write */
     StrBuf buf;
-    struct YamlKeyCache *keys; /* keys already written (yaml_emit.h) */
+    struct YamlKeyCache *keys; /* plain keys and values already written (yaml_emit.h) */
 } YamlOut;
 /* Replaces out's text by yaml_write_one's text for `doc`; false only for text that is not UTF-8. */
 bool yaml_write_to(YamlOut *out, const Data *doc);
