@@ -139,19 +139,23 @@ void outtree_init(OutTree *t, Arena *a)
 /* Relative, '/'-separated, no empty, "." or ".." components, and not the marker itself. */
 static void stream_add(Stream *s, const OutFile *f, const char *data, bool each);
 
-static bool path_is_safe(const char *path)
+/* The length of `path` when it is safe, else 0; *dir_len is the length of its directory part
+ * (up to the last '/', 0 for a top-level file). One pass checks every component and measures. */
+static size_t safe_path_length(const char *path, size_t *dir_len)
 {
-    if (!path || !*path || path[0] == '/' || strcmp(path, MARKER) == 0)
-        return false;
+    if (!path || !*path || path[0] == '/')
+        return 0;
     const char *p = path;
     for (;;) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        size_t n = (size_t)(strchrnul(p, '/') - p);
         if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-            return false;
-        if (!slash)
-            return true;
-        p = slash + 1;
+            return 0;
+        if (!p[n]) {
+            *dir_len = p == path ? 0 : (size_t)(p - 1 - path);
+            size_t len = (size_t)(p - path) + n;
+            return len == sizeof MARKER - 1 && memcmp(path, MARKER, len) == 0 ? 0 : len;
+        }
+        p += n + 1;
     }
 }
 
@@ -162,21 +166,23 @@ const OutFile *outtree_find(const OutTree *t, const char *path)
 
 bool outtree_add(OutTree *t, const char *path, const char *data, size_t len)
 {
-    if (!path_is_safe(path))
+    size_t dir_len = 0, n = safe_path_length(path, &dir_len);
+    if (!n)
         return false;
     if (!t->index) {
         t->index = ARENA_NEW(t->arena, Table);
-        table_init(t->index, t->arena, 64);
+        table_init(t->index, t->arena, 128); /* a single-cluster build writes ~100 files */
     }
     /* One hash and one probe for the duplicate check and the insertion: the slot stays the
      * empty one for `path` until it is filled below (nothing else enters the table). */
-    size_t n = strlen(path);
     uint32_t h = hash_bytes(path, n);
     Slot *slot = table_slot(t->index, path, n, h);
     if (slot->key)
         return false;
     OutFile *f = ARENA_NEW(t->arena, OutFile);
     f->path = arena_strndup(t->arena, path, n);
+    f->path_len = n;
+    f->dir_len = dir_len;
     f->len = len;
     if (t->stream) {
         /* Written now, straight from the caller's buffer: no copy of the text is ever made (it
@@ -303,13 +309,13 @@ static char *marker_text(const OutTree *t, size_t *len)
 {
     size_t n = 64;
     for (const OutFile *f = t->files; f; f = f->next)
-        n += strlen(f->path) + 1;
-    char *buf = arena_alloc(t->arena, n);
+        n += f->path_len + 1;
+    char *buf = arena_alloc_raw(t->arena, n); /* written in full below */
     static const char head[] = "# written by goversec; every file of this tree:\n";
     size_t at = sizeof head - 1;
     memcpy(buf, head, at);
     for (const OutFile *f = t->files; f; f = f->next) {
-        size_t k = strlen(f->path);
+        size_t k = f->path_len;
         memcpy(buf + at, f->path, k);
         at += k;
         buf[at++] = '\n';
@@ -552,15 +558,15 @@ static int stream_begin(Arena *a, Stream *s, const char *dir, bool force, char *
 }
 
 /* Writes one file into the temporary directory; -1 with errno set on failure. */
-static int stream_put(Stream *s, const char *path, const char *data, size_t len, bool each)
+static int stream_put(Stream *s, const OutFile *f, const char *data, bool each)
 {
     /* Emitters add files directory by directory: skip the lookups when the parent repeats.
-     * `path` is an arena string that outlives the stream, so last_dir may point into it. */
-    const char *slash = strrchr(path, '/');
-    size_t dlen = slash ? (size_t)(slash - path) : 0;
+     * `f->path` is an arena string that outlives the stream, so last_dir may point into it. */
+    const char *path = f->path;
+    size_t dlen = f->dir_len;
     bool same = s->last_dir && dlen == s->last_len && memcmp(s->last_dir, path, dlen) == 0;
     if ((!same && make_parents(s->rootfd, path, &s->made) != 0) ||
-        write_file(s->rootfd, path, data, len, each) != 0)
+        write_file(s->rootfd, path, data, f->len, each) != 0)
         return -1;
     s->last_dir = path;
     s->last_len = dlen;
@@ -571,7 +577,7 @@ static int stream_put(Stream *s, const char *path, const char *data, size_t len,
  * why) and reported by the next outtree_flush/outtree_finish; nothing is written after it. */
 static void stream_add(Stream *s, const OutFile *f, const char *data, bool each)
 {
-    if (!s->failed && stream_put(s, f->path, data, f->len, each) != 0) {
+    if (!s->failed && stream_put(s, f, data, each) != 0) {
         s->failed = errno ? errno : EIO;
         s->failed_path = f->path;
     }
@@ -581,7 +587,7 @@ static void stream_add(Stream *s, const OutFile *f, const char *data, bool each)
 static int stream_write(Stream *s, const OutFile *from, bool each, char *err, size_t errlen)
 {
     for (const OutFile *f = from; f; f = f->next)
-        if (stream_put(s, f->path, f->data, f->len, each) != 0)
+        if (stream_put(s, f, f->data, each) != 0)
             return fail(err, errlen, "cannot write '%s': %s", f->path, strerror(errno));
     return 0;
 }

@@ -33,6 +33,8 @@
 
 typedef struct OutFile {
     const char *path;   /* relative, '/'-separated */
+    size_t path_len;    /* strlen(path) */
+    size_t dir_len;     /* its directory part: up to the last '/', 0 at the top */
     const char *data;
     size_t len;
     struct OutFile *next;
