@@ -295,6 +295,6 @@ const IrCond *ir_cond_eq(Arena *a, const Knob *k, const char *literal)
 {
     IrCond *c = cond_new(a, COND_EQ);
     c->knob = k;
-    c->literal = arena_strdup(a, literal);
+    c->literal = literal;
     return c;
 }

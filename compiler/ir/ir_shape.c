@@ -42,14 +42,24 @@ static void mix_str(Hasher *s, const char *str)
 
 static inline void mix_knob_ref(Hasher *s, const Knob *k) { mix_int(s, k ? (int64_t)k->path_hash : -4); }
 
+/* The next condition of an AND/OR chain (b); NULL for the others, whose operands overlap b's
+ * place (ir.h). Chains are walked in a loop, `a` sides recursively. */
+static inline const IrCond *cond_rest(const IrCond *c)
+{
+    return c->op == COND_AND || c->op == COND_OR ? c->b : NULL;
+}
+
 static void mix_cond(Hasher *s, const IrCond *c)
 {
-    for (; c; c = c->b) {
+    for (; c; c = cond_rest(c)) {
         mix_int(s, c->op);
-        mix_knob_ref(s, c->knob);
-        if (c->literal)
-            mix_str(s, c->literal);
-        mix_cond(s, c->a);
+        if (c->op == COND_TRUE_KNOB || c->op == COND_EQ) {
+            mix_knob_ref(s, c->knob);
+            if (c->op == COND_EQ)
+                mix_str(s, c->literal);
+        } else {
+            mix_cond(s, c->a);
+        }
     }
     mix_int(s, -2);
 }
@@ -164,10 +174,15 @@ static bool same_cond(ShapeCmp *cmp, const IrCond *x, const IrCond *y)
     if (cmp->x[slot] == x && cmp->y[slot] == y)
         return true;
     const IrCond *x0 = x, *y0 = y;
-    for (; x != y; x = x->b, y = y->b) {
-        if (!x || !y || x->op != y->op || !same_knob_ref(x->knob, y->knob) || !same_str(x->literal, y->literal) ||
-            (x->a != y->a && !same_cond(cmp, x->a, y->a)))
+    for (; x != y; x = cond_rest(x), y = cond_rest(y)) {
+        if (!x || !y || x->op != y->op)
             return false;
+        if (x->op == COND_TRUE_KNOB || x->op == COND_EQ) {
+            if (!same_knob_ref(x->knob, y->knob) || (x->op == COND_EQ && !same_str(x->literal, y->literal)))
+                return false;
+        } else if (x->a != y->a && !same_cond(cmp, x->a, y->a)) {
+            return false;
+        }
     }
     cmp->x[slot] = x0;
     cmp->y[slot] = y0;

@@ -156,7 +156,10 @@ Knob *lower_knob_int(Lower *l, const char *path, int64_t def, int64_t min, int64
 /* Empty defaults mean "none" (no limit, default storage class, no issuer): such knobs are nullable. */
 Knob *lower_knob_str(Lower *l, const char *path, KnobType type, const char *def, const char *desc)
 {
-    Knob *k = ir_knob(l->a, l->ir, path, type, data_str(l->a, def ? def : ""), desc);
+    /* The default's text is kept, not copied: literals, model strings and arena strings all
+     * outlive the IR (the knob keeps its path the same way). */
+    const char *text = def ? def : "";
+    Knob *k = ir_knob(l->a, l->ir, path, type, data_str_kept(l->a, text, strlen(text)), desc);
     k->nullable = !def || !*def;
     return k;
 }
@@ -334,10 +337,12 @@ IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
 
 IrCluster *lower_cluster_shared(Arena *arena, LowerShared *shared, const Cluster *cluster, DiagSink *diags)
 {
+    /* The caches (12 KB) are garbage once the cluster is lowered: on the stack, whose pages the
+     * emitters use again, rather than in the IR's arena, where they were 3 pages more touched. */
+    struct LowerKnobCache knob_cache[KNOB_CACHE] = {{0}};
+    struct LowerCondCache cond_cache[KNOB_CACHE] = {{0}};
     Lower l = {.a = arena, .ir = ir_cluster_new(arena, cluster->name, cluster->namespace_name), .cl = cluster,
-               .diags = diags, .shared = shared,
-               .knob_cache = ARENA_ARRAY(arena, struct LowerKnobCache, KNOB_CACHE),
-               .cond_cache = ARENA_ARRAY(arena, struct LowerCondCache, KNOB_CACHE)};
+               .diags = diags, .shared = shared, .knob_cache = knob_cache, .cond_cache = cond_cache};
     l.ir->span = cluster->span;
     l.ir->chart_version = "0.1.0";
     l.ir->app_version = lower_pick(cluster->nodes.image.tag, "latest");

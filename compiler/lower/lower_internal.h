@@ -57,6 +57,7 @@ const IrCond *lower_if_knob(const Lower *l, const Knob *k); /* one condition per
 const IrCond *lower_unless(const Lower *l, const char *path);
 Knob *lower_knob_bool(Lower *l, const char *path, bool def, const char *desc);
 Knob *lower_knob_int(Lower *l, const char *path, int64_t def, int64_t min, int64_t max, const char *desc);
+/* Keeps `def` (no copy), as ir_knob keeps `path`: a literal, a model string or one in l->a. */
 Knob *lower_knob_str(Lower *l, const char *path, KnobType type, const char *def, const char *desc);
 Knob *lower_knob_port(Lower *l, const char *path, int model_port, int def, const char *desc);
 const char *lower_pick(const char *model, const char *def); /* model value unless NULL/"" */
