@@ -151,28 +151,32 @@ static inline bool same_knob_ref(const Knob *x, const Knob *y)
  * to many nodes (an object's switch to its parts, a knob's test to every place it guards), so
  * the same pair comes back again and again; a direct-mapped memo answers a repeat with one
  * probe instead of a walk. Only equal pairs are kept: a difference ends the comparison. */
-enum { COND_MEMO = 256 };
+enum { COND_MEMO = 512 };
 
 typedef struct ShapeCmp {
     const IrCond *x[COND_MEMO], *y[COND_MEMO];
 } ShapeCmp;
 
-static inline unsigned memo_slot(const IrCond *x, const IrCond *y)
-{
-    uint64_t k = ((uintptr_t)x >> 3) ^ ((uintptr_t)y >> 3) * 0x9e3779b97f4a7c15ULL;
-    return (unsigned)(k * 0x9e3779b97f4a7c15ULL >> 56); /* 0..255 */
-}
+/* By x alone (x is compared with one y only): conditions are 32-byte blocks of the arena, so
+ * address bits from the sixth up tell neighbours apart without a multiply. */
+static inline unsigned memo_slot(const IrCond *x) { return (unsigned)((uintptr_t)x >> 5) & (COND_MEMO - 1); }
 
-/* Recurses on `a` only when the two differ by address (leaves have none), loops on `b`. */
-static bool same_cond(ShapeCmp *cmp, const IrCond *x, const IrCond *y)
+static bool same_cond_walk(ShapeCmp *cmp, const IrCond *x, const IrCond *y);
+
+/* Identity, absence and the memo inline: most calls end there. */
+static inline bool same_cond(ShapeCmp *cmp, const IrCond *x, const IrCond *y)
 {
     if (x == y)
         return true;
     if (!x || !y)
         return false;
-    unsigned slot = memo_slot(x, y);
-    if (cmp->x[slot] == x && cmp->y[slot] == y)
-        return true;
+    unsigned slot = memo_slot(x);
+    return (cmp->x[slot] == x && cmp->y[slot] == y) || same_cond_walk(cmp, x, y);
+}
+
+/* Recurses on `a` only when the two differ by address (leaves have none), loops on `b`. */
+static bool same_cond_walk(ShapeCmp *cmp, const IrCond *x, const IrCond *y)
+{
     const IrCond *x0 = x, *y0 = y;
     for (; x != y; x = cond_rest(x), y = cond_rest(y)) {
         if (!x || !y || x->op != y->op)
@@ -184,6 +188,7 @@ static bool same_cond(ShapeCmp *cmp, const IrCond *x, const IrCond *y)
             return false;
         }
     }
+    unsigned slot = memo_slot(x0);
     cmp->x[slot] = x0;
     cmp->y[slot] = y0;
     return true;
