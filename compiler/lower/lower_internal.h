@@ -34,6 +34,10 @@ typedef struct Lower {
     struct LowerKnobCache *knob_cache; /* lower_knob's recent lookups (lower.c); mutable behind
                                           a const Lower: a cache, invisible in results */
     struct LowerCondCache *cond_cache; /* lower_if's conditions by knob (lower.c); the same */
+    /* lower_postgres_mode's conditions by mode and lower_postgres_on's, built on first use:
+     * ~50 places ask, and conditions are never changed once built (lower_postgres.c). */
+    const IrCond *pg_mode[4], *pg_on;
+    const IrCond *backup_etcd_on, *backup_pg_on; /* lower_backup.c's, the same way */
 } Lower;
 
 /* The design document's defaults (section 3/4/5) for one component, used wherever the model
