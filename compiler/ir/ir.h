@@ -62,7 +62,7 @@ typedef struct Knob {
      * cluster's registration order, and the hash of its path (equal paths, equal hashes). */
     uint32_t ordinal;
     uint32_t path_hash;
-    /* The small fields last, together: no padding between pointers (~340 knobs per cluster). */
+    /* The small fields last, together: no padding between pointers (~190 knobs per cluster). */
     KnobType type;
     bool nullable;              /* "" / null allowed (e.g. storageClass: default class) */
     bool must_be_odd;           /* KNOB_INT: odd only (etcd quorum); the chart enforces it with `fail` */
