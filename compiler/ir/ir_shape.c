@@ -194,41 +194,34 @@ static bool same_cond_walk(ShapeCmp *cmp, const IrCond *x, const IrCond *y)
     return true;
 }
 
+/* The kinds in the order of their frequency (strings, maps, references, expressions, sequences):
+ * a chain of tests that ends early for most nodes, cheaper here than the switch's table jump. */
 static bool same_node(ShapeCmp *cmp, const IrNode *x, const IrNode *y)
 {
     for (; x && y; x = x->next, y = y->next) {
-        if (x->kind != y->kind || x->style != y->style || !same_str(x->key, y->key) ||
+        if (x->kind != y->kind || x->style != y->style || (x->key != y->key && !same_str(x->key, y->key)) ||
             (x->when != y->when && !same_cond(cmp, x->when, y->when)))
             return false;
-        switch (x->kind) {
-        case IR_MAP:
-        case IR_SEQ:
+        IrKind kind = x->kind;
+        if (kind == IR_STR) {
+            if (x->u.str != y->u.str && !same_str(x->u.str, y->u.str))
+                return false;
+        } else if (kind == IR_MAP || kind == IR_SEQ) {
             if (!same_node(cmp, x->u.kids.first, y->u.kids.first))
                 return false;
-            break;
-        case IR_STR:
-            if (!same_str(x->u.str, y->u.str))
-                return false;
-            break;
-        case IR_INT:
-            if (x->u.i != y->u.i)
-                return false;
-            break;
-        case IR_BOOL:
-            if (x->u.b != y->u.b)
-                return false;
-            break;
-        case IR_REF:
+        } else if (kind == IR_REF) {
             if (!same_knob_ref(x->u.ref, y->u.ref))
                 return false;
-            break;
-        case IR_EXPR:
+        } else if (kind == IR_EXPR) {
             if (x->u.expr.op != y->u.expr.op || !same_node(cmp, x->u.expr.args, y->u.expr.args))
                 return false;
-            break;
-        case IR_NULL:
-        case IR_INDEX: break;
-        }
+        } else if (kind == IR_INT) {
+            if (x->u.i != y->u.i)
+                return false;
+        } else if (kind == IR_BOOL) {
+            if (x->u.b != y->u.b)
+                return false;
+        } /* IR_NULL, IR_INDEX: nothing more */
     }
     return !x && !y;
 }
