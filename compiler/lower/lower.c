@@ -104,6 +104,53 @@ const Knob *lower_knob_at(const Lower *l, const char *prefix, const char *rest)
 
 IrNode *lower_ref(const Lower *l, const char *path) { return ir_ref(l->a, lower_knob(l, path)); }
 
+/* ~12 prefixes per cluster (components, backup shells, init containers): a short list, searched
+ * by address (a prefix is a literal passed from several files, which the toolchain merges), then
+ * by text. Each record's two halves are filled on first use. */
+enum { PREFIX_KNOBS = 16 };
+
+struct LowerPrefixKnobs {
+    const char *prefix;
+    LowerImageKnobs image;        /* registry NULL: not looked up yet */
+    LowerResourceKnobs resources; /* cpu_request NULL: not looked up yet */
+};
+
+static struct LowerPrefixKnobs *prefix_knobs(Lower *l, const char *prefix)
+{
+    for (int i = 0; i < l->nprefix_knobs; i++)
+        if (l->prefix_knobs[i].prefix == prefix)
+            return &l->prefix_knobs[i];
+    for (int i = 0; i < l->nprefix_knobs; i++)
+        if (strcmp(l->prefix_knobs[i].prefix, prefix) == 0)
+            return &l->prefix_knobs[i];
+    struct LowerPrefixKnobs *p = l->nprefix_knobs < PREFIX_KNOBS ? &l->prefix_knobs[l->nprefix_knobs++]
+                                                                 : ARENA_NEW(l->a, struct LowerPrefixKnobs);
+    *p = (struct LowerPrefixKnobs){.prefix = prefix};
+    return p;
+}
+
+const LowerImageKnobs *lower_image_knobs(Lower *l, const char *prefix)
+{
+    struct LowerPrefixKnobs *p = prefix_knobs(l, prefix);
+    if (!p->image.registry)
+        p->image = (LowerImageKnobs){lower_knob_at(l, prefix, "image.registry"),
+                                     lower_knob_at(l, prefix, "image.repository"),
+                                     lower_knob_at(l, prefix, "image.tag"),
+                                     lower_knob_at(l, prefix, "image.pullPolicy")};
+    return &p->image;
+}
+
+const LowerResourceKnobs *lower_resource_knobs(Lower *l, const char *prefix)
+{
+    struct LowerPrefixKnobs *p = prefix_knobs(l, prefix);
+    if (!p->resources.cpu_request)
+        p->resources = (LowerResourceKnobs){lower_knob_at(l, prefix, "resources.requests.cpu"),
+                                            lower_knob_at(l, prefix, "resources.requests.memory"),
+                                            lower_knob_at(l, prefix, "resources.limits.cpu"),
+                                            lower_knob_at(l, prefix, "resources.limits.memory")};
+    return &p->resources;
+}
+
 /* A knob's test ("k is true") and its negation, one IrCond each per knob (conditions are never
  * changed once built): a knob guards many nodes, and ir_same_shape, comparing a fleet's clusters,
  * then meets the same pair of conditions again and remembers it instead of walking both.
@@ -341,8 +388,10 @@ IrCluster *lower_cluster_shared(Arena *arena, LowerShared *shared, const Cluster
      * emitters use again, rather than in the IR's arena, where they were 3 pages more touched. */
     struct LowerKnobCache knob_cache[KNOB_CACHE] = {{0}};
     struct LowerCondCache cond_cache[KNOB_CACHE] = {{0}};
+    struct LowerPrefixKnobs prefixes[PREFIX_KNOBS];
     Lower l = {.a = arena, .ir = ir_cluster_new(arena, cluster->name, cluster->namespace_name), .cl = cluster,
-               .diags = diags, .shared = shared, .knob_cache = knob_cache, .cond_cache = cond_cache};
+               .diags = diags, .shared = shared, .knob_cache = knob_cache, .cond_cache = cond_cache,
+               .prefix_knobs = prefixes};
     l.ir->span = cluster->span;
     l.ir->chart_version = "0.1.0";
     l.ir->app_version = lower_pick(cluster->nodes.image.tag, "latest");

@@ -38,6 +38,8 @@ typedef struct Lower {
      * ~50 places ask, and conditions are never changed once built (lower_postgres.c). */
     const IrCond *pg_mode[4], *pg_on;
     const IrCond *backup_etcd_on, *backup_pg_on; /* lower_backup.c's, the same way */
+    struct LowerPrefixKnobs *prefix_knobs; /* lower_image_knobs/lower_resource_knobs's (lower.c) */
+    int nprefix_knobs;
 } Lower;
 
 /* The design document's defaults (section 3/4/5) for one component, used wherever the model
@@ -56,6 +58,17 @@ const LowerDefaults *lower_defaults(const char *prefix);
 const Knob *lower_knob(const Lower *l, const char *path); /* aborts on an unregistered path */
 const Knob *lower_knob_at(const Lower *l, const char *prefix, const char *rest); /* PREFIX.REST */
 IrNode *lower_ref(const Lower *l, const char *path);
+/* A component's image and resources knobs (PREFIX.image.*, PREFIX.resources.*), looked up once
+ * per prefix: every container of the component names them. `prefix` must be a literal or a string
+ * that lives as long as the lowering (records are found again by its address first). */
+typedef struct LowerImageKnobs {
+    const Knob *registry, *repository, *tag, *pull_policy;
+} LowerImageKnobs;
+typedef struct LowerResourceKnobs {
+    const Knob *cpu_request, *memory_request, *cpu_limit, *memory_limit;
+} LowerResourceKnobs;
+const LowerImageKnobs *lower_image_knobs(Lower *l, const char *prefix);
+const LowerResourceKnobs *lower_resource_knobs(Lower *l, const char *prefix);
 const IrCond *lower_if(const Lower *l, const char *path);
 const IrCond *lower_if_knob(const Lower *l, const Knob *k); /* one condition per knob */
 const IrCond *lower_unless(const Lower *l, const char *path);
