@@ -151,14 +151,15 @@ static inline bool same_knob_ref(const Knob *x, const Knob *y)
  * to many nodes (an object's switch to its parts, a knob's test to every place it guards), so
  * the same pair comes back again and again; a direct-mapped memo answers a repeat with one
  * probe instead of a walk. Only equal pairs are kept: a difference ends the comparison. */
-enum { COND_MEMO = 512 };
+enum { COND_MEMO = 256 };
 
 typedef struct ShapeCmp {
     const IrCond *x[COND_MEMO], *y[COND_MEMO];
 } ShapeCmp;
 
 /* By x alone (x is compared with one y only): conditions are 32-byte blocks of the arena, so
- * address bits from the sixth up tell neighbours apart without a multiply. */
+ * address bits from the sixth up tell neighbours apart without a multiply. 256 slots (4 KB of
+ * stack): 512 compared no fewer instructions and cost a page fault more in a fleet. */
 static inline unsigned memo_slot(const IrCond *x) { return (unsigned)((uintptr_t)x >> 5) & (COND_MEMO - 1); }
 
 static bool same_cond_walk(ShapeCmp *cmp, const IrCond *x, const IrCond *y);
