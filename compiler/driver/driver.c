@@ -195,12 +195,17 @@ static Data *cluster_values(Compilation *comp, Arena *a, const IrCluster *c, con
                             const Data *files)
 {
     Data *values = ir_default_values(a, c);
+    bool defaults_only = !files->u.kids.first && opts->nsets == 0 && opts->nset_strings == 0;
     values_apply_docs(a, values, files);
     for (int s = 0; s < opts->nsets; s++)
         values_apply_set(a, values, opts->sets[s], false, &comp->diags);
     for (int s = 0; s < opts->nset_strings; s++)
         values_apply_set(a, values, opts->set_strings[s], true, &comp->diags);
-    if (!diag_has_errors(&comp->diags))
+    if (diag_has_errors(&comp->diags))
+        return values;
+    if (defaults_only)
+        values_validate_defaults(c, values, &comp->diags);
+    else
         values_validate(c, values, &comp->diags);
     return values;
 }

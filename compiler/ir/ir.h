@@ -50,14 +50,11 @@ typedef enum KnobType {
 
 typedef struct Knob {
     const char *path;           /* dotted values path: "nodes.resources.limits.cpu" */
-    KnobType type;
     const char *description;    /* one line, for values.yaml comments and the chart README */
     Data *default_value;        /* from the description (the model) */
-    bool nullable;              /* "" / null allowed (e.g. storageClass: default class) */
     int64_t min, max;           /* KNOB_INT bounds (inclusive) */
     const char *const *choices; /* KNOB_ENUM: NULL-terminated */
     const char *required_when;  /* path of a boolean knob that makes this one required */
-    bool must_be_odd;           /* KNOB_INT: odd only (etcd quorum); the chart enforces it with `fail` */
     const char *not_above;      /* KNOB_INT: path of an int knob this one must not exceed (HPA
                                    min <= max); JSON Schema cannot say it: the chart `fail`s */
     struct Knob *next;          /* registration order */
@@ -65,17 +62,29 @@ typedef struct Knob {
      * cluster's registration order, and the hash of its path (equal paths, equal hashes). */
     uint32_t ordinal;
     uint32_t path_hash;
+    /* The small fields last, together: no padding between pointers (~190 knobs per cluster). */
+    KnobType type;
+    bool nullable;              /* "" / null allowed (e.g. storageClass: default class) */
+    bool must_be_odd;           /* KNOB_INT: odd only (etcd quorum); the chart enforces it with `fail` */
 } Knob;
 
 /* ---- conditions ------------------------------------------------------------------------------ */
 
 typedef enum IrCondOp { COND_TRUE_KNOB, COND_NOT, COND_AND, COND_OR, COND_EQ } IrCondOp;
 
+/* The operands overlap (~400 conditions per cluster): read `knob` and `literal` only for
+ * TRUE_KNOB and EQ, `a` and `b` only for NOT, AND and OR (`b` is NULL for NOT). */
 typedef struct IrCond {
     IrCondOp op;
-    const Knob *knob;           /* TRUE_KNOB, EQ */
-    const char *literal;        /* EQ: knob's string value equals this */
-    const struct IrCond *a, *b; /* NOT (a), AND, OR */
+    union {
+        struct {
+            const Knob *knob;    /* TRUE_KNOB, EQ */
+            const char *literal; /* EQ: knob's string value equals this (kept, not copied) */
+        };
+        struct {
+            const struct IrCond *a, *b; /* NOT (a), AND, OR */
+        };
+    };
 } IrCond;
 
 /* ---- nodes ------------------------------------------------------------------------------------ */
@@ -183,7 +192,7 @@ const IrCond *ir_cond_knob(Arena *a, const Knob *k);
 const IrCond *ir_cond_not(Arena *a, const IrCond *c);
 const IrCond *ir_cond_and(Arena *a, const IrCond *x, const IrCond *y);
 const IrCond *ir_cond_or(Arena *a, const IrCond *x, const IrCond *y);
-const IrCond *ir_cond_eq(Arena *a, const Knob *k, const char *literal);
+const IrCond *ir_cond_eq(Arena *a, const Knob *k, const char *literal); /* keeps `literal`, as ir_str */
 
 /* ---- evaluating (used by the manifest emitter, diff and tests) ------------------------------- */
 

@@ -10,21 +10,19 @@
 
 /* Knob lookup by path is hashed: lowering, checking and the chart look knobs up by path hundreds
  * of times per cluster (a linear scan over ~340 knobs was ~10% of a build, uthash's Jenkins hash
- * and bucket chains still ~10% of `goversec check`). An open-addressing table of (hash, knob)
- * slots, power-of-two size kept under half full: a lookup is one hash of the path and almost
- * always one slot and one strcmp. IrCluster.knob_index points at it (ir.h names the type
- * `struct KnobEntry`); all of it lives in the compilation's arena. */
-typedef struct KnobSlot {
-    uint32_t hash;
-    const Knob *knob; /* NULL: empty */
-} KnobSlot;
-
+ * and bucket chains still ~10% of `goversec check`). An open-addressing table of knob pointers,
+ * power-of-two size kept under half full: a lookup is one hash of the path and almost always one
+ * slot, the knob's own path_hash and one strcmp. A slot is the pointer alone (the hash is the
+ * knob's): the table is half the memory it was with the hash beside it, and a probe that meets
+ * another knob reads that knob's hash, one load more and rare at this load. IrCluster.knob_index
+ * points at it (ir.h names the type `struct KnobEntry`); all of it lives in the compilation's
+ * arena. */
 typedef struct KnobEntry {
-    KnobSlot *slots;
+    const Knob **slots; /* NULL: empty */
     uint32_t mask, count;
 } KnobTable;
 
-enum { KNOB_TABLE_MIN = 512 }; /* a cluster registers ~340 knobs: one table, never regrown */
+enum { KNOB_TABLE_MIN = 512 }; /* a cluster registers ~190 knobs: one 4 KB table, never regrown */
 
 /* The path is hashed 8 bytes at a time (paths are ~25 bytes; FNV-1a's byte loop was 2/3 of a
  * lookup). Folding the high half into the low half after each multiply makes every byte reach the
@@ -52,11 +50,11 @@ uint32_t ir_path_hash(const char *s, size_t n)
     return (uint32_t)h;
 }
 
-static KnobSlot *table_slot(const KnobTable *t, const char *path, uint32_t h)
+static const Knob **table_slot(const KnobTable *t, const char *path, uint32_t h)
 {
     for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
-        KnobSlot *s = &t->slots[i];
-        if (!s->knob || (s->hash == h && strcmp(s->knob->path, path) == 0))
+        const Knob **s = &t->slots[i];
+        if (!*s || ((*s)->path_hash == h && strcmp((*s)->path, path) == 0))
             return s;
     }
 }
@@ -65,11 +63,11 @@ static void table_grow(Arena *a, KnobTable *t)
 {
     KnobTable old = *t;
     uint32_t size = old.slots ? (old.mask + 1) * 2 : KNOB_TABLE_MIN;
-    t->slots = ARENA_ARRAY(a, KnobSlot, size);
+    t->slots = ARENA_ARRAY(a, const Knob *, size);
     t->mask = size - 1;
     for (uint32_t i = 0; old.slots && i <= old.mask; i++)
-        if (old.slots[i].knob)
-            *table_slot(t, old.slots[i].knob->path, old.slots[i].hash) = old.slots[i];
+        if (old.slots[i])
+            *table_slot(t, old.slots[i]->path, old.slots[i]->path_hash) = old.slots[i];
 }
 
 /* A path registered twice keeps finding its first knob, as the linear scan once did. */
@@ -82,11 +80,10 @@ static void table_add(Arena *a, IrCluster *c, Knob *k)
         table_grow(a, t);
     uint32_t h = ir_path_hash(k->path, strlen(k->path));
     k->path_hash = h;
-    KnobSlot *s = table_slot(t, k->path, h);
-    if (s->knob)
+    const Knob **s = table_slot(t, k->path, h);
+    if (*s)
         return;
-    s->hash = h;
-    s->knob = k;
+    *s = k;
     t->count++;
 }
 
@@ -122,7 +119,7 @@ Knob *ir_knob(Arena *a, IrCluster *c, const char *path, KnobType type, Data *def
 const Knob *ir_find_knob(const IrCluster *c, const char *path)
 {
     const KnobTable *t = c->knob_index;
-    return t ? table_slot(t, path, ir_path_hash(path, strlen(path)))->knob : NULL;
+    return t ? *table_slot(t, path, ir_path_hash(path, strlen(path))) : NULL;
 }
 
 const Knob *ir_find_knob_n(const IrCluster *c, const char *path, size_t len)
@@ -132,9 +129,9 @@ const Knob *ir_find_knob_n(const IrCluster *c, const char *path, size_t len)
         return NULL;
     uint32_t h = ir_path_hash(path, len);
     for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
-        const KnobSlot *s = &t->slots[i];
-        if (!s->knob || (s->hash == h && strncmp(s->knob->path, path, len) == 0 && s->knob->path[len] == '\0'))
-            return s->knob;
+        const Knob *k = t->slots[i];
+        if (!k || (k->path_hash == h && strncmp(k->path, path, len) == 0 && k->path[len] == '\0'))
+            return k;
     }
 }
 
@@ -295,6 +292,6 @@ const IrCond *ir_cond_eq(Arena *a, const Knob *k, const char *literal)
 {
     IrCond *c = cond_new(a, COND_EQ);
     c->knob = k;
-    c->literal = arena_strdup(a, literal);
+    c->literal = literal;
     return c;
 }

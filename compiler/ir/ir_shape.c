@@ -42,14 +42,24 @@ static void mix_str(Hasher *s, const char *str)
 
 static inline void mix_knob_ref(Hasher *s, const Knob *k) { mix_int(s, k ? (int64_t)k->path_hash : -4); }
 
+/* The next condition of an AND/OR chain (b); NULL for the others, whose operands overlap b's
+ * place (ir.h). Chains are walked in a loop, `a` sides recursively. */
+static inline const IrCond *cond_rest(const IrCond *c)
+{
+    return c->op == COND_AND || c->op == COND_OR ? c->b : NULL;
+}
+
 static void mix_cond(Hasher *s, const IrCond *c)
 {
-    for (; c; c = c->b) {
+    for (; c; c = cond_rest(c)) {
         mix_int(s, c->op);
-        mix_knob_ref(s, c->knob);
-        if (c->literal)
-            mix_str(s, c->literal);
-        mix_cond(s, c->a);
+        if (c->op == COND_TRUE_KNOB || c->op == COND_EQ) {
+            mix_knob_ref(s, c->knob);
+            if (c->op == COND_EQ)
+                mix_str(s, c->literal);
+        } else {
+            mix_cond(s, c->a);
+        }
     }
     mix_int(s, -2);
 }
@@ -147,68 +157,72 @@ typedef struct ShapeCmp {
     const IrCond *x[COND_MEMO], *y[COND_MEMO];
 } ShapeCmp;
 
-static inline unsigned memo_slot(const IrCond *x, const IrCond *y)
-{
-    uint64_t k = ((uintptr_t)x >> 3) ^ ((uintptr_t)y >> 3) * 0x9e3779b97f4a7c15ULL;
-    return (unsigned)(k * 0x9e3779b97f4a7c15ULL >> 56); /* 0..255 */
-}
+/* By x alone (x is compared with one y only): conditions are 32-byte blocks of the arena, so
+ * address bits from the sixth up tell neighbours apart without a multiply. 256 slots (4 KB of
+ * stack): 512 compared no fewer instructions and cost a page fault more in a fleet. */
+static inline unsigned memo_slot(const IrCond *x) { return (unsigned)((uintptr_t)x >> 5) & (COND_MEMO - 1); }
 
-/* Recurses on `a` only when the two differ by address (leaves have none), loops on `b`. */
-static bool same_cond(ShapeCmp *cmp, const IrCond *x, const IrCond *y)
+static bool same_cond_walk(ShapeCmp *cmp, const IrCond *x, const IrCond *y);
+
+/* Identity, absence and the memo inline: most calls end there. */
+static inline bool same_cond(ShapeCmp *cmp, const IrCond *x, const IrCond *y)
 {
     if (x == y)
         return true;
     if (!x || !y)
         return false;
-    unsigned slot = memo_slot(x, y);
-    if (cmp->x[slot] == x && cmp->y[slot] == y)
-        return true;
+    unsigned slot = memo_slot(x);
+    return (cmp->x[slot] == x && cmp->y[slot] == y) || same_cond_walk(cmp, x, y);
+}
+
+/* Recurses on `a` only when the two differ by address (leaves have none), loops on `b`. */
+static bool same_cond_walk(ShapeCmp *cmp, const IrCond *x, const IrCond *y)
+{
     const IrCond *x0 = x, *y0 = y;
-    for (; x != y; x = x->b, y = y->b) {
-        if (!x || !y || x->op != y->op || !same_knob_ref(x->knob, y->knob) || !same_str(x->literal, y->literal) ||
-            (x->a != y->a && !same_cond(cmp, x->a, y->a)))
+    for (; x != y; x = cond_rest(x), y = cond_rest(y)) {
+        if (!x || !y || x->op != y->op)
             return false;
+        if (x->op == COND_TRUE_KNOB || x->op == COND_EQ) {
+            if (!same_knob_ref(x->knob, y->knob) || (x->op == COND_EQ && !same_str(x->literal, y->literal)))
+                return false;
+        } else if (x->a != y->a && !same_cond(cmp, x->a, y->a)) {
+            return false;
+        }
     }
+    unsigned slot = memo_slot(x0);
     cmp->x[slot] = x0;
     cmp->y[slot] = y0;
     return true;
 }
 
+/* The kinds in the order of their frequency (strings, maps, references, expressions, sequences):
+ * a chain of tests that ends early for most nodes, cheaper here than the switch's table jump. */
 static bool same_node(ShapeCmp *cmp, const IrNode *x, const IrNode *y)
 {
     for (; x && y; x = x->next, y = y->next) {
-        if (x->kind != y->kind || x->style != y->style || !same_str(x->key, y->key) ||
+        if (x->kind != y->kind || x->style != y->style || (x->key != y->key && !same_str(x->key, y->key)) ||
             (x->when != y->when && !same_cond(cmp, x->when, y->when)))
             return false;
-        switch (x->kind) {
-        case IR_MAP:
-        case IR_SEQ:
+        IrKind kind = x->kind;
+        if (kind == IR_STR) {
+            if (x->u.str != y->u.str && !same_str(x->u.str, y->u.str))
+                return false;
+        } else if (kind == IR_MAP || kind == IR_SEQ) {
             if (!same_node(cmp, x->u.kids.first, y->u.kids.first))
                 return false;
-            break;
-        case IR_STR:
-            if (!same_str(x->u.str, y->u.str))
-                return false;
-            break;
-        case IR_INT:
-            if (x->u.i != y->u.i)
-                return false;
-            break;
-        case IR_BOOL:
-            if (x->u.b != y->u.b)
-                return false;
-            break;
-        case IR_REF:
+        } else if (kind == IR_REF) {
             if (!same_knob_ref(x->u.ref, y->u.ref))
                 return false;
-            break;
-        case IR_EXPR:
+        } else if (kind == IR_EXPR) {
             if (x->u.expr.op != y->u.expr.op || !same_node(cmp, x->u.expr.args, y->u.expr.args))
                 return false;
-            break;
-        case IR_NULL:
-        case IR_INDEX: break;
-        }
+        } else if (kind == IR_INT) {
+            if (x->u.i != y->u.i)
+                return false;
+        } else if (kind == IR_BOOL) {
+            if (x->u.b != y->u.b)
+                return false;
+        } /* IR_NULL, IR_INDEX: nothing more */
     }
     return !x && !y;
 }

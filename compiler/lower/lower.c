@@ -104,6 +104,53 @@ const Knob *lower_knob_at(const Lower *l, const char *prefix, const char *rest)
 
 IrNode *lower_ref(const Lower *l, const char *path) { return ir_ref(l->a, lower_knob(l, path)); }
 
+/* ~12 prefixes per cluster (components, backup shells, init containers): a short list, searched
+ * by address (a prefix is a literal passed from several files, which the toolchain merges), then
+ * by text. Each record's two halves are filled on first use. */
+enum { PREFIX_KNOBS = 16 };
+
+struct LowerPrefixKnobs {
+    const char *prefix;
+    LowerImageKnobs image;        /* registry NULL: not looked up yet */
+    LowerResourceKnobs resources; /* cpu_request NULL: not looked up yet */
+};
+
+static struct LowerPrefixKnobs *prefix_knobs(Lower *l, const char *prefix)
+{
+    for (int i = 0; i < l->nprefix_knobs; i++)
+        if (l->prefix_knobs[i].prefix == prefix)
+            return &l->prefix_knobs[i];
+    for (int i = 0; i < l->nprefix_knobs; i++)
+        if (strcmp(l->prefix_knobs[i].prefix, prefix) == 0)
+            return &l->prefix_knobs[i];
+    struct LowerPrefixKnobs *p = l->nprefix_knobs < PREFIX_KNOBS ? &l->prefix_knobs[l->nprefix_knobs++]
+                                                                 : ARENA_NEW(l->a, struct LowerPrefixKnobs);
+    *p = (struct LowerPrefixKnobs){.prefix = prefix};
+    return p;
+}
+
+const LowerImageKnobs *lower_image_knobs(Lower *l, const char *prefix)
+{
+    struct LowerPrefixKnobs *p = prefix_knobs(l, prefix);
+    if (!p->image.registry)
+        p->image = (LowerImageKnobs){lower_knob_at(l, prefix, "image.registry"),
+                                     lower_knob_at(l, prefix, "image.repository"),
+                                     lower_knob_at(l, prefix, "image.tag"),
+                                     lower_knob_at(l, prefix, "image.pullPolicy")};
+    return &p->image;
+}
+
+const LowerResourceKnobs *lower_resource_knobs(Lower *l, const char *prefix)
+{
+    struct LowerPrefixKnobs *p = prefix_knobs(l, prefix);
+    if (!p->resources.cpu_request)
+        p->resources = (LowerResourceKnobs){lower_knob_at(l, prefix, "resources.requests.cpu"),
+                                            lower_knob_at(l, prefix, "resources.requests.memory"),
+                                            lower_knob_at(l, prefix, "resources.limits.cpu"),
+                                            lower_knob_at(l, prefix, "resources.limits.memory")};
+    return &p->resources;
+}
+
 /* A knob's test ("k is true") and its negation, one IrCond each per knob (conditions are never
  * changed once built): a knob guards many nodes, and ir_same_shape, comparing a fleet's clusters,
  * then meets the same pair of conditions again and remembers it instead of walking both.
@@ -156,7 +203,10 @@ Knob *lower_knob_int(Lower *l, const char *path, int64_t def, int64_t min, int64
 /* Empty defaults mean "none" (no limit, default storage class, no issuer): such knobs are nullable. */
 Knob *lower_knob_str(Lower *l, const char *path, KnobType type, const char *def, const char *desc)
 {
-    Knob *k = ir_knob(l->a, l->ir, path, type, data_str(l->a, def ? def : ""), desc);
+    /* The default's text is kept, not copied: literals, model strings and arena strings all
+     * outlive the IR (the knob keeps its path the same way). */
+    const char *text = def ? def : "";
+    Knob *k = ir_knob(l->a, l->ir, path, type, data_str_kept(l->a, text, strlen(text)), desc);
     k->nullable = !def || !*def;
     return k;
 }
@@ -334,10 +384,14 @@ IrCluster *lower_cluster(Arena *arena, const Cluster *cluster, DiagSink *diags)
 
 IrCluster *lower_cluster_shared(Arena *arena, LowerShared *shared, const Cluster *cluster, DiagSink *diags)
 {
+    /* The caches (~13 KB) are garbage once the cluster is lowered, but they stay in the arena: on
+     * the stack they were measured a page fault more per build (the heap is on a transparent huge
+     * page where the kernel offers one, the stack is not), and a fleet's IR arena is a scratch
+     * arena freed after each cluster. */
     Lower l = {.a = arena, .ir = ir_cluster_new(arena, cluster->name, cluster->namespace_name), .cl = cluster,
-               .diags = diags, .shared = shared,
-               .knob_cache = ARENA_ARRAY(arena, struct LowerKnobCache, KNOB_CACHE),
-               .cond_cache = ARENA_ARRAY(arena, struct LowerCondCache, KNOB_CACHE)};
+               .diags = diags, .shared = shared, .knob_cache = ARENA_ARRAY(arena, struct LowerKnobCache, KNOB_CACHE),
+               .cond_cache = ARENA_ARRAY(arena, struct LowerCondCache, KNOB_CACHE),
+               .prefix_knobs = ARENA_ARRAY(arena, struct LowerPrefixKnobs, PREFIX_KNOBS)};
     l.ir->span = cluster->span;
     l.ir->chart_version = "0.1.0";
     l.ir->app_version = lower_pick(cluster->nodes.image.tag, "latest");

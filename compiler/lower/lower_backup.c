@@ -76,18 +76,25 @@ void lower_backup_knobs(Lower *l)
 
 /* ---- shared pieces (also used by lower_restore.c) --------------------------------------------- */
 
+/* Both conditions are built once per cluster (every backup and restore object asks). */
 const IrCond *lower_backup_etcd_on(Lower *l)
 {
     Arena *a = l->a;
-    return ir_cond_and(a, lower_if(l, "etcd.backup.enabled"),
-                       ir_cond_and(a, lower_if(l, "etcd.enabled"), lower_unless(l, "etcd.external.enabled")));
+    if (!l->backup_etcd_on)
+        l->backup_etcd_on =
+            ir_cond_and(a, lower_if(l, "etcd.backup.enabled"),
+                        ir_cond_and(a, lower_if(l, "etcd.enabled"), lower_unless(l, "etcd.external.enabled")));
+    return l->backup_etcd_on;
 }
 
 /* pg_dump runs only against the in-cluster StatefulSet; the operator has its own logical backup
  * and a managed database is backed up by its provider. */
 const IrCond *lower_backup_postgres_on(Lower *l)
 {
-    return ir_cond_and(l->a, lower_if(l, "postgres.backup.enabled"), lower_postgres_mode(l, PERSIST_INTERNAL));
+    if (!l->backup_pg_on)
+        l->backup_pg_on =
+            ir_cond_and(l->a, lower_if(l, "postgres.backup.enabled"), lower_postgres_mode(l, PERSIST_INTERNAL));
+    return l->backup_pg_on;
 }
 
 IrNode *lower_backup_volume(Lower *l, const char *claim, bool read_only)

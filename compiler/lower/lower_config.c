@@ -19,7 +19,7 @@ void lower_config_knobs(Lower *l)
     lower_knob_str(l, "cluster.etcdPrefix", KNOB_STRING, lower_pick(cl->etcd.prefix, "/goverse"),
                    "key prefix of the cluster state in etcd");
     lower_knob_str(l, "cluster.stabilityDuration", KNOB_DURATION,
-                   duration_format_go(cl->stability_ms > 0 ? cl->stability_ms : 10000, buf, sizeof buf),
+                   arena_strdup(l->a, duration_format_go(cl->stability_ms > 0 ? cl->stability_ms : 10000, buf, sizeof buf)),
                    "cluster_state_stability_duration");
 }
 

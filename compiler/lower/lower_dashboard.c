@@ -94,10 +94,15 @@ enum { GRID_WIDTH = 24, PANEL_WIDTH = 8, PANEL_HEIGHT = 8 };
  * the identifiers below (nothing to escape); string values are escaped as json_write does.
  * Each member reserves its room once and stores its bytes through a pointer (room/put below):
  * a strbuf call per piece of punctuation was most of the dashboard's cost. */
+enum { JSON_DEPTHS = 8 }; /* the dashboard nests 7 levels */
+
 typedef struct JsonOut {
     StrBuf b;
     int depth;
     bool empty; /* the innermost open container has no member yet */
+    /* The datasource member as first written at each depth (offset and length in b, after its
+     * indentation), copied for its ~30 repetitions (datasource below). */
+    size_t datasource_at[JSON_DEPTHS], datasource_len[JSON_DEPTHS];
 } JsonOut;
 
 enum { DASHBOARD_CAP = 32768 }; /* the text is ~20 KB: one buffer, never regrown */
@@ -134,13 +139,36 @@ static inline char *spaces(char *p, size_t indent)
     return p + indent;
 }
 
+/* A member's key: always a literal, its length counted by the compiler (K) rather than by a
+ * strlen per member; NO_KEY for the items of an array. */
+typedef struct Key {
+    const char *s;
+    size_t n;
+} Key;
+#define K(literal) ((Key){"" literal, sizeof(literal) - 1}) /* "" refuses anything but a literal */
+#define NO_KEY ((Key){NULL, 0})
+
+/* n bytes from s, for the short keys: two overlapping word copies instead of a memcpy call. */
+static inline char *put_short(char *p, const char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        memcpy(p, s, 8);
+        memcpy(p + n - 8, s + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(p, s, 4);
+        memcpy(p + n - 4, s + n - 4, 4);
+    } else {
+        return put(p, s, n);
+    }
+    return p + n;
+}
+
 /* Separator, newline, indentation and `"key": ` of the next member; returns where its value goes
  * (with room for `value` more bytes). */
-static char *member_n(JsonOut *j, const char *key, size_t value)
+static char *member_n(JsonOut *j, Key key, size_t value)
 {
-    size_t klen = key ? strlen(key) : 0;
     size_t indent = 2 * (size_t)j->depth;
-    char *p = room(j, 2 + INDENT_ROOM + indent + klen + 4 + value);
+    char *p = room(j, 2 + INDENT_ROOM + indent + key.n + 4 + value);
     if (j->depth > 0) {
         if (!j->empty)
             *p++ = ',';
@@ -148,15 +176,15 @@ static char *member_n(JsonOut *j, const char *key, size_t value)
         p = spaces(p, indent);
     }
     j->empty = false;
-    if (key) {
+    if (key.s) {
         *p++ = '"';
-        p = put(p, key, klen);
+        p = put_short(p, key.s, key.n);
         p = put(p, "\": ", 3);
     }
     return p;
 }
 
-static void begin(JsonOut *j, const char *key, char bracket)
+static void begin(JsonOut *j, Key key, char bracket)
 {
     char *p = member_n(j, key, 1);
     *p++ = bracket;
@@ -179,7 +207,7 @@ static void end(JsonOut *j, char bracket)
     j->empty = false;
 }
 
-static void str(JsonOut *j, const char *key, const char *s)
+static void str(JsonOut *j, Key key, const char *s)
 {
     static const char HEX[] = "0123456789abcdef";
     size_t n = strlen(s);
@@ -224,7 +252,7 @@ static void str(JsonOut *j, const char *key, const char *s)
     jo_done(j, p);
 }
 
-static void num(JsonOut *j, const char *key, int64_t i)
+static void num(JsonOut *j, Key key, int64_t i)
 {
     char digits[24];
     size_t n;
@@ -232,12 +260,12 @@ static void num(JsonOut *j, const char *key, int64_t i)
     jo_done(j, put(member_n(j, key, n), d, n));
 }
 
-static void boolean(JsonOut *j, const char *key, bool b)
+static void boolean(JsonOut *j, Key key, bool b)
 {
     jo_done(j, put(member_n(j, key, 5), b ? "true" : "false", b ? 4 : 5));
 }
 
-static void empty(JsonOut *j, const char *key, char opening, char closing)
+static void empty(JsonOut *j, Key key, char opening, char closing)
 {
     begin(j, key, opening);
     end(j, closing);
@@ -245,33 +273,49 @@ static void empty(JsonOut *j, const char *key, char opening, char closing)
 
 /* ---- the dashboard ------------------------------------------------------------------------------ */
 
+/* Every panel and target names the same data source: the member's text depends only on its
+ * depth, so it is written once per depth and copied after the separator and indentation. */
 static void datasource(JsonOut *j)
 {
-    begin(j, "datasource", '{');
-    str(j, "type", "prometheus");
-    str(j, "uid", "${datasource}");
+    size_t d = (size_t)j->depth;
+    if (d < JSON_DEPTHS && j->datasource_len[d]) {
+        char *p = member_n(j, NO_KEY, j->datasource_len[d]);
+        jo_done(j, put(p, j->b.data + j->datasource_at[d], j->datasource_len[d]));
+        return;
+    }
+    jo_done(j, member_n(j, NO_KEY, 0));
+    size_t at = j->b.len;
+    j->depth = 0; /* begin below writes only the key and the bracket: no separator at depth 0 */
+    begin(j, K("datasource"), '{');
+    j->depth = (int)d + 1;
+    str(j, K("type"), "prometheus");
+    str(j, K("uid"), "${datasource}");
     end(j, '}');
+    if (d < JSON_DEPTHS) {
+        j->datasource_at[d] = at;
+        j->datasource_len[d] = j->b.len - at;
+    }
 }
 
 static void grid(JsonOut *j, int h, int w, int x, int y)
 {
-    begin(j, "gridPos", '{');
-    num(j, "h", h);
-    num(j, "w", w);
-    num(j, "x", x);
-    num(j, "y", y);
+    begin(j, K("gridPos"), '{');
+    num(j, K("h"), h);
+    num(j, K("w"), w);
+    num(j, K("x"), x);
+    num(j, K("y"), y);
     end(j, '}');
 }
 
 static void targets(JsonOut *j, const PanelDef *p)
 {
-    begin(j, "targets", '[');
+    begin(j, K("targets"), '[');
     for (int i = 0; i < 3 && p->targets[i].expr; i++) {
-        begin(j, NULL, '{');
+        begin(j, NO_KEY, '{');
         datasource(j);
-        str(j, "expr", p->targets[i].expr);
-        str(j, "legendFormat", p->targets[i].legend ? p->targets[i].legend : "__auto");
-        str(j, "refId", (const char[]){"ABC"[i], '\0'});
+        str(j, K("expr"), p->targets[i].expr);
+        str(j, K("legendFormat"), p->targets[i].legend ? p->targets[i].legend : "__auto");
+        str(j, K("refId"), (const char[]){"ABC"[i], '\0'});
         end(j, '}');
     }
     end(j, ']');
@@ -280,25 +324,25 @@ static void targets(JsonOut *j, const PanelDef *p)
 /* One panel at (x, y); rows span the grid and advance the layout. */
 static void panel(JsonOut *j, const PanelDef *p, int id, int x, int y)
 {
-    begin(j, NULL, '{');
-    num(j, "id", id);
-    str(j, "title", p->title);
+    begin(j, NO_KEY, '{');
+    num(j, K("id"), id);
+    str(j, K("title"), p->title);
     if (p->kind == PANEL_ROW) {
-        str(j, "type", "row");
-        boolean(j, "collapsed", false);
+        str(j, K("type"), "row");
+        boolean(j, K("collapsed"), false);
         grid(j, 1, GRID_WIDTH, 0, y);
-        empty(j, "panels", '[', ']');
+        empty(j, K("panels"), '[', ']');
         end(j, '}');
         return;
     }
-    str(j, "type", p->kind == PANEL_STAT ? "stat" : "timeseries");
+    str(j, K("type"), p->kind == PANEL_STAT ? "stat" : "timeseries");
     datasource(j);
     grid(j, PANEL_HEIGHT, PANEL_WIDTH, x, y);
-    begin(j, "fieldConfig", '{');
-    begin(j, "defaults", '{');
-    str(j, "unit", p->unit);
+    begin(j, K("fieldConfig"), '{');
+    begin(j, K("defaults"), '{');
+    str(j, K("unit"), p->unit);
     end(j, '}');
-    empty(j, "overrides", '[', ']');
+    empty(j, K("overrides"), '[', ']');
     end(j, '}');
     targets(j, p);
     end(j, '}');
@@ -306,7 +350,7 @@ static void panel(JsonOut *j, const PanelDef *p, int id, int x, int y)
 
 static void panels(JsonOut *j)
 {
-    begin(j, "panels", '[');
+    begin(j, K("panels"), '[');
     int x = 0, y = 0;
     for (size_t i = 0; i < sizeof PANELS / sizeof PANELS[0]; i++) {
         const PanelDef *p = &PANELS[i];
@@ -326,33 +370,33 @@ static void panels(JsonOut *j)
 /* A template variable's common members; the caller adds its own and closes it. */
 static void variable(JsonOut *j, const char *name, const char *label, const char *type)
 {
-    begin(j, NULL, '{');
-    str(j, "name", name);
-    str(j, "label", label);
-    str(j, "type", type);
-    num(j, "hide", 0);
-    empty(j, "current", '{', '}');
-    empty(j, "options", '[', ']');
+    begin(j, NO_KEY, '{');
+    str(j, K("name"), name);
+    str(j, K("label"), label);
+    str(j, K("type"), type);
+    num(j, K("hide"), 0);
+    empty(j, K("current"), '{', '}');
+    empty(j, K("options"), '[', ']');
 }
 
 static void templating(JsonOut *j)
 {
-    begin(j, "templating", '{');
-    begin(j, "list", '[');
+    begin(j, K("templating"), '{');
+    begin(j, K("list"), '[');
     variable(j, "datasource", "Data source", "datasource");
-    str(j, "query", "prometheus");
-    num(j, "refresh", 1);
+    str(j, K("query"), "prometheus");
+    num(j, K("refresh"), 1);
     end(j, '}');
     variable(j, "namespace", "Namespace", "query");
     const char *q = "label_values(up{job=\"goverse-node\"}, namespace)";
     datasource(j);
-    str(j, "definition", q);
-    begin(j, "query", '{');
-    str(j, "query", q);
-    str(j, "refId", "namespace");
+    str(j, K("definition"), q);
+    begin(j, K("query"), '{');
+    str(j, K("query"), q);
+    str(j, K("refId"), "namespace");
     end(j, '}');
-    num(j, "refresh", 2);
-    num(j, "sort", 1);
+    num(j, K("refresh"), 2);
+    num(j, K("sort"), 1);
     end(j, '}');
     end(j, ']');
     end(j, '}');
@@ -365,23 +409,23 @@ static const char *dashboard_rest_text(Arena *a)
     JsonOut j = {.depth = 1, .empty = false};
     strbuf_init(&j.b, a);
     (void)strbuf_reserve(&j.b, DASHBOARD_CAP - 1, DASHBOARD_CAP);
-    str(&j, "description", "Goverse nodes, gates, shards and etcd (generated by goversec)");
-    begin(&j, "tags", '[');
-    str(&j, NULL, "goverse");
+    str(&j, K("description"), "Goverse nodes, gates, shards and etcd (generated by goversec)");
+    begin(&j, K("tags"), '[');
+    str(&j, NO_KEY, "goverse");
     end(&j, ']');
-    boolean(&j, "editable", true);
-    num(&j, "graphTooltip", 1);
-    num(&j, "schemaVersion", 39);
-    num(&j, "version", 1);
-    str(&j, "refresh", "30s");
-    begin(&j, "time", '{');
-    str(&j, "from", "now-6h");
-    str(&j, "to", "now");
+    boolean(&j, K("editable"), true);
+    num(&j, K("graphTooltip"), 1);
+    num(&j, K("schemaVersion"), 39);
+    num(&j, K("version"), 1);
+    str(&j, K("refresh"), "30s");
+    begin(&j, K("time"), '{');
+    str(&j, K("from"), "now-6h");
+    str(&j, K("to"), "now");
     end(&j, '}');
-    str(&j, "timezone", "browser");
+    str(&j, K("timezone"), "browser");
     templating(&j);
-    begin(&j, "annotations", '{');
-    empty(&j, "list", '[', ']');
+    begin(&j, K("annotations"), '{');
+    empty(&j, K("list"), '[', ']');
     end(&j, '}');
     panels(&j);
     end(&j, '}');

@@ -62,9 +62,11 @@ static IrNode *ref_at(Lower *l, const char *prefix, const char *rest)
 
 IrNode *lower_image(Lower *l, const char *prefix)
 {
-    IrNode *args = ir_chain(lower_ref(l, "global.imageRegistry"), ref_at(l, prefix, "image.registry"),
-                            ref_at(l, prefix, "image.repository"), ref_at(l, prefix, "image.tag"), NULL);
-    return ir_expr(l->a, EXPR_IMAGE, args);
+    Arena *a = l->a;
+    const LowerImageKnobs *k = lower_image_knobs(l, prefix);
+    IrNode *args = ir_chain(lower_ref(l, "global.imageRegistry"), ir_ref(a, k->registry), ir_ref(a, k->repository),
+                            ir_ref(a, k->tag), NULL);
+    return ir_expr(a, EXPR_IMAGE, args);
 }
 
 /* Limits are optional (a description may give only requests): each entry exists only when its
@@ -72,12 +74,12 @@ IrNode *lower_image(Lower *l, const char *prefix)
 IrNode *lower_resources(Lower *l, const char *prefix)
 {
     Arena *a = l->a;
-    const Knob *cpu_lim = lower_knob_at(l, prefix, "resources.limits.cpu");
-    const Knob *mem_lim = lower_knob_at(l, prefix, "resources.limits.memory");
+    const LowerResourceKnobs *k = lower_resource_knobs(l, prefix);
+    const Knob *cpu_lim = k->cpu_limit, *mem_lim = k->memory_limit;
     IrNode *res = ir_map(a);
     IrNode *req = ir_put(a, res, "requests", ir_map(a));
-    ir_put(a, req, "cpu", ref_at(l, prefix, "resources.requests.cpu"));
-    ir_put(a, req, "memory", ref_at(l, prefix, "resources.requests.memory"));
+    ir_put(a, req, "cpu", ir_ref(a, k->cpu_request));
+    ir_put(a, req, "memory", ir_ref(a, k->memory_request));
     IrNode *lim = ir_put(a, res, "limits", ir_map(a));
     ir_when(lim, ir_cond_or(a, lower_if_knob(l, cpu_lim), lower_if_knob(l, mem_lim)));
     ir_when(ir_put(a, lim, "cpu", ir_ref(a, cpu_lim)), lower_if_knob(l, cpu_lim));
@@ -209,7 +211,7 @@ IrNode *lower_container(Lower *l, const char *name, const char *prefix)
     IrNode *c = ir_map(l->a);
     ir_put(l->a, c, "name", ir_str(l->a, name));
     ir_put(l->a, c, "image", lower_image(l, prefix));
-    ir_put(l->a, c, "imagePullPolicy", ref_at(l, prefix, "image.pullPolicy"));
+    ir_put(l->a, c, "imagePullPolicy", ir_ref(l->a, lower_image_knobs(l, prefix)->pull_policy));
     return c;
 }
 

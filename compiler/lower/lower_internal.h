@@ -34,6 +34,12 @@ typedef struct Lower {
     struct LowerKnobCache *knob_cache; /* lower_knob's recent lookups (lower.c); mutable behind
                                           a const Lower: a cache, invisible in results */
     struct LowerCondCache *cond_cache; /* lower_if's conditions by knob (lower.c); the same */
+    /* lower_postgres_mode's conditions by mode and lower_postgres_on's, built on first use:
+     * ~50 places ask, and conditions are never changed once built (lower_postgres.c). */
+    const IrCond *pg_mode[4], *pg_on;
+    const IrCond *backup_etcd_on, *backup_pg_on; /* lower_backup.c's, the same way */
+    struct LowerPrefixKnobs *prefix_knobs; /* lower_image_knobs/lower_resource_knobs's (lower.c) */
+    int nprefix_knobs;
 } Lower;
 
 /* The design document's defaults (section 3/4/5) for one component, used wherever the model
@@ -52,11 +58,23 @@ const LowerDefaults *lower_defaults(const char *prefix);
 const Knob *lower_knob(const Lower *l, const char *path); /* aborts on an unregistered path */
 const Knob *lower_knob_at(const Lower *l, const char *prefix, const char *rest); /* PREFIX.REST */
 IrNode *lower_ref(const Lower *l, const char *path);
+/* A component's image and resources knobs (PREFIX.image.*, PREFIX.resources.*), looked up once
+ * per prefix: every container of the component names them. `prefix` must be a literal or a string
+ * that lives as long as the lowering (records are found again by its address first). */
+typedef struct LowerImageKnobs {
+    const Knob *registry, *repository, *tag, *pull_policy;
+} LowerImageKnobs;
+typedef struct LowerResourceKnobs {
+    const Knob *cpu_request, *memory_request, *cpu_limit, *memory_limit;
+} LowerResourceKnobs;
+const LowerImageKnobs *lower_image_knobs(Lower *l, const char *prefix);
+const LowerResourceKnobs *lower_resource_knobs(Lower *l, const char *prefix);
 const IrCond *lower_if(const Lower *l, const char *path);
 const IrCond *lower_if_knob(const Lower *l, const Knob *k); /* one condition per knob */
 const IrCond *lower_unless(const Lower *l, const char *path);
 Knob *lower_knob_bool(Lower *l, const char *path, bool def, const char *desc);
 Knob *lower_knob_int(Lower *l, const char *path, int64_t def, int64_t min, int64_t max, const char *desc);
+/* Keeps `def` (no copy), as ir_knob keeps `path`: a literal, a model string or one in l->a. */
 Knob *lower_knob_str(Lower *l, const char *path, KnobType type, const char *def, const char *desc);
 Knob *lower_knob_port(Lower *l, const char *path, int model_port, int def, const char *desc);
 const char *lower_pick(const char *model, const char *def); /* model value unless NULL/"" */

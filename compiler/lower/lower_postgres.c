@@ -75,12 +75,15 @@ void lower_postgres_knobs(Lower *l)
 
 const IrCond *lower_postgres_on(Lower *l)
 {
-    return ir_cond_or(l->a, lower_if(l, "postgres.external.enabled"),
-                      ir_cond_or(l->a, lower_if(l, "postgres.operator.enabled"), lower_if(l, "postgres.internal.enabled")));
+    if (!l->pg_on)
+        l->pg_on = ir_cond_or(l->a, lower_if(l, "postgres.external.enabled"),
+                              ir_cond_or(l->a, lower_if(l, "postgres.operator.enabled"),
+                                         lower_if(l, "postgres.internal.enabled")));
+    return l->pg_on;
 }
 
 /* When several modes are switched on, Goverse connects to one: external, else operator, else internal. */
-const IrCond *lower_postgres_mode(Lower *l, PersistenceMode mode)
+static const IrCond *postgres_mode(Lower *l, PersistenceMode mode)
 {
     Arena *a = l->a;
     const IrCond *ext = lower_if(l, "postgres.external.enabled");
@@ -96,6 +99,16 @@ const IrCond *lower_postgres_mode(Lower *l, PersistenceMode mode)
         break;
     }
     return ir_cond_not(a, lower_postgres_on(l));
+}
+
+/* One condition per mode for the whole cluster (the same text wherever it is printed). */
+const IrCond *lower_postgres_mode(Lower *l, PersistenceMode mode)
+{
+    _Static_assert(PERSIST_NONE < 4 && PERSIST_EXTERNAL < 4 && PERSIST_OPERATOR < 4 && PERSIST_INTERNAL < 4,
+                   "Lower.pg_mode has a slot per mode");
+    if (!l->pg_mode[mode])
+        l->pg_mode[mode] = postgres_mode(l, mode);
+    return l->pg_mode[mode];
 }
 
 /* Nodes read the credentials from the existing Secret (design 3.5) or, with the operator, from

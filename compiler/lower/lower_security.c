@@ -68,9 +68,17 @@ const IrCond *sec_seq_when_any(Lower *l, const IrNode *seq)
 
 /* Pushes `item` under `cond`. A sequence this file created, or whose items are all conditional,
  * gets the OR of its items' conditions; one that has an unconditional item is left alone. */
+static bool all_conditional(const IrNode *seq)
+{
+    for (const IrNode *n = seq->u.kids.first; n; n = n->next)
+        if (!n->when)
+            return false;
+    return true;
+}
+
 IrNode *sec_push_when(Lower *l, IrNode *seq, IrNode *item, const IrCond *cond)
 {
-    bool recompute = !seq->u.kids.first || sec_seq_when_any(l, seq);
+    bool recompute = all_conditional(seq); /* (true for an empty one) */
     ir_when(ir_push(seq, item), cond);
     if (recompute)
         seq->when = sec_seq_when_any(l, seq);

@@ -4,6 +4,8 @@
  * problem is reported, not just the first. */
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "support/names.h"
@@ -27,6 +29,9 @@ typedef struct Validator {
      * them mostly in registration order, so the next entry is usually this knob: compared
      * directly before the hashed lookup. Either way the knob found has the entry's path. */
     const Knob *next;
+    /* The values are ir_default_values(c) untouched: every knob's value is its own default
+     * (values_validate_defaults). */
+    bool defaults_only;
 } Validator;
 
 static const char *data_kind_name(const Data *d)
@@ -195,8 +200,10 @@ static void check_list(Validator *v, const Knob *k, const Data *d)
 
 static void check_knob(Validator *v, const Knob *k)
 {
-    const Data *d = !v->ambiguous && k->ordinal <= v->c->nknobs ? v->found[k->ordinal] : NULL;
-    if (!d)
+    const Data *d;
+    if (v->defaults_only)
+        d = k->default_value;
+    else if (!(d = !v->ambiguous && k->ordinal <= v->c->nknobs ? v->found[k->ordinal] : NULL))
         d = data_path(v->root, k->path);
     if (is_empty(d)) {
         const Data *gate = k->required_when ? data_path(v->root, k->required_when) : NULL;
@@ -379,12 +386,47 @@ bool values_validate(const IrCluster *c, const Data *values, DiagSink *diags)
      * text): a scratch arena keeps them out of the compilation's, which a fleet would otherwise
      * grow by every cluster. */
     Arena *scratch = arena_new();
-    Validator v = {c, values, diags, scratch, ARENA_ARRAY(scratch, const Data *, c->nknobs + 1), false, c->knobs};
+    Validator v = {c, values, diags, scratch, ARENA_ARRAY(scratch, const Data *, c->nknobs + 1), false, c->knobs, false};
     PrefixSet prefixes;
     prefix_set_init(&prefixes, scratch, c);
     StrBuf path;
     strbuf_init(&path, scratch);
     check_unknown(&v, &prefixes, values, &path);
+    for (const Knob *k = c->knobs; k; k = k->next)
+        check_knob(&v, k);
+    arena_free(scratch);
+    return diags->errors == before;
+}
+
+#ifndef NDEBUG
+/* The premise of values_validate_defaults, checked in debug builds (the sanitizer suites run
+ * every example through it): each knob's value in the tree is its own default. It fails when
+ * lowering registers a path twice with different defaults, or a path that is also a map on the
+ * way to another knob. */
+static void check_defaults_premise(const IrCluster *c, const Data *defaults)
+{
+    for (const Knob *k = c->knobs; k; k = k->next)
+        if (!data_equal(data_path(defaults, k->path), k->default_value)) {
+            fprintf(stderr, "goversec: internal error: knob '%s' is not its default in the values\n", k->path);
+            abort();
+        }
+}
+#endif
+
+/* values_validate's verdict and diagnostics for values that are ir_default_values(c) untouched
+ * (no -f, no --set: every build of a description without them, every cluster of a fleet).
+ * Such a tree holds nothing but the knobs' paths, so no key is unknown, and the value at each
+ * knob's path is a copy of that knob's default: the unknown-key walk and the lookup of each
+ * knob's value (two thirds of a validation) are skipped. That rests on an IR invariant: knob
+ * paths are unique and none is a map on the way to another (values.yaml could not hold both). */
+bool values_validate_defaults(const IrCluster *c, const Data *defaults, DiagSink *diags)
+{
+#ifndef NDEBUG
+    check_defaults_premise(c, defaults);
+#endif
+    unsigned before = diags->errors;
+    Arena *scratch = arena_new(); /* message parts, as in values_validate */
+    Validator v = {.c = c, .root = defaults, .diags = diags, .a = scratch, .defaults_only = true};
     for (const Knob *k = c->knobs; k; k = k->next)
         check_knob(&v, k);
     arena_free(scratch);

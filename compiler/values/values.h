@@ -19,5 +19,7 @@ bool values_apply_set(Arena *a, Data *values, const char *assignments, bool as_s
 /* Checks every value against its knob: unknown keys (with a suggestion), types, bounds, enums,
  * quantities and durations, and `required_when`. Reports all problems. */
 bool values_validate(const IrCluster *c, const Data *values, DiagSink *diags);
+/* The same verdict and diagnostics for `defaults` = ir_default_values(c) unchanged, faster. */
+bool values_validate_defaults(const IrCluster *c, const Data *defaults, DiagSink *diags);
 
 #endif

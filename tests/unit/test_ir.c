@@ -249,6 +249,63 @@ static void test_sha256_vectors(void **state)
     assert_memory_equal(d, million_a, 4);
 }
 
+/* A cluster with knobs a, b (booleans), m (a string) and one object whose node is guarded by
+ * the condition `make` builds over them. */
+typedef const IrCond *MakeCond(Arena *a, const Knob *ka, const Knob *kb, const Knob *km);
+
+static IrCluster *shape_cluster(Arena *a, const char *name, MakeCond *make)
+{
+    IrCluster *c = ir_cluster_new(a, name, name);
+    Knob *ka = ir_knob(a, c, "x.a", KNOB_BOOL, data_bool(a, false), "a");
+    Knob *kb = ir_knob(a, c, "x.b", KNOB_BOOL, data_bool(a, true), "b");
+    Knob *km = ir_knob(a, c, "x.m", KNOB_STRING, data_str(a, "one"), "m");
+    IrObject *o = ir_object(a, c, "o.yaml", "x", "v1", "ConfigMap", "o", NULL);
+    IrNode *data = ir_put(a, o->root, "data", ir_map(a));
+    for (int i = 0; i < 3; i++) /* the same condition guards several nodes (the comparison's memo) */
+        ir_when(ir_put(a, data, i == 0 ? "k0" : i == 1 ? "k1" : "k2", ir_str(a, "v")), make(a, ka, kb, km));
+    return c;
+}
+
+static const IrCond *and_ab(Arena *a, const Knob *ka, const Knob *kb, const Knob *km)
+{
+    (void)km;
+    return ir_cond_and(a, ir_cond_knob(a, ka), ir_cond_not(a, ir_cond_knob(a, kb)));
+}
+static const IrCond *and_ba(Arena *a, const Knob *ka, const Knob *kb, const Knob *km)
+{
+    return and_ab(a, kb, ka, km);
+}
+static const IrCond *or_ab(Arena *a, const Knob *ka, const Knob *kb, const Knob *km)
+{
+    (void)km;
+    return ir_cond_or(a, ir_cond_knob(a, ka), ir_cond_not(a, ir_cond_knob(a, kb)));
+}
+static const IrCond *eq_one(Arena *a, const Knob *ka, const Knob *kb, const Knob *km)
+{
+    return ir_cond_and(a, and_ab(a, ka, kb, km), ir_cond_eq(a, km, "one"));
+}
+static const IrCond *eq_two(Arena *a, const Knob *ka, const Knob *kb, const Knob *km)
+{
+    return ir_cond_and(a, and_ab(a, ka, kb, km), ir_cond_eq(a, km, "two"));
+}
+
+/* ir_same_shape compares conditions by structure, knobs and literals, not by address. */
+static void test_same_shape_conditions(void **state)
+{
+    Fixture *f = *state;
+    Arena *a = f->a;
+    MakeCond *makes[] = {and_ab, and_ba, or_ab, eq_one, eq_two};
+    enum { N = sizeof makes / sizeof makes[0] };
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            IrCluster *x = shape_cluster(a, "x", makes[i]), *y = shape_cluster(a, "y", makes[j]);
+            if (ir_same_shape(x, y) != (i == j))
+                fail_msg("conditions %d and %d: ir_same_shape says %s", i, j, i == j ? "different" : "same");
+            if (i == j)
+                assert_true(ir_shape_hash(x) == ir_shape_hash(y));
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +315,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_eval_switched, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_failures, setup, teardown),
         cmocka_unit_test(test_sha256_vectors),
+        cmocka_unit_test_setup_teardown(test_same_shape_conditions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -570,8 +570,10 @@ static void check_cond(const IrCluster *c, const IrCond *k)
 {
     if (!k)
         return;
-    if (k->knob)
+    if (k->op == COND_TRUE_KNOB || k->op == COND_EQ) {
         assert_ptr_equal(ir_find_knob(c, k->knob->path), k->knob);
+        return;
+    }
     check_cond(c, k->a);
     check_cond(c, k->b);
 }

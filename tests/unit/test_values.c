@@ -184,12 +184,39 @@ static void test_validation_reads_like_data_path(void **state)
     assert_true(validate_tree(fx, v));
 }
 
+/* values_validate_defaults gives values_validate's verdict and diagnostics on untouched defaults:
+ * none for valid ones, the same messages for defaults a model made invalid. */
+static void test_validate_defaults_like_validate(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    Data *v = ir_default_values(a, fx->c);
+    diag_init(&fx->diags, &fx->sources, a);
+    assert_true(values_validate_defaults(fx->c, v, &fx->diags));
+    assert_int_equal(fx->diags.errors, 0);
+    /* Invalid defaults: even etcd replicas, a CPU that is no quantity, a required host left empty. */
+    ir_knob(a, fx->c, "etcd2.replicas", KNOB_INT, data_int(a, 4), "etcd members")->must_be_odd = true;
+    ir_knob(a, fx->c, "gates.cpu", KNOB_CPU, data_str(a, "lots"), "cpu");
+    ir_knob(a, fx->c, "ext.enabled", KNOB_BOOL, data_bool(a, true), "external");
+    ir_knob(a, fx->c, "ext.host", KNOB_HOST, data_str(a, ""), "host")->required_when = "ext.enabled";
+    v = ir_default_values(a, fx->c);
+    diag_init(&fx->diags, &fx->sources, a);
+    assert_false(values_validate(fx->c, v, &fx->diags));
+    const char *full = diag_render_string(&fx->diags, false);
+    diag_init(&fx->diags, &fx->sources, a);
+    assert_false(values_validate_defaults(fx->c, v, &fx->diags));
+    const char *fast = diag_render_string(&fx->diags, false);
+    assert_int_equal(fx->diags.errors, 3);
+    assert_string_equal(fast, full);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_set_types_follow_strvals), T(test_set_lists_and_indexes), T(test_set_errors),
         T(test_validation), T(test_validation_rules), T(test_validation_reads_like_data_path),
+        T(test_validate_defaults_like_validate),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
