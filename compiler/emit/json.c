@@ -52,10 +52,8 @@ static inline char *escape_byte(char *p, unsigned char c)
     return p;
 }
 
-static void put_string(StrBuf *b, const char *s, size_t len)
+char *json_quote(char *p, const char *s, size_t len)
 {
-    /* Every byte escaped as \u00XX at worst; 8 more for the short-string store below. */
-    char *p = room(b, 6 * len + 10), *start = p;
     *p++ = '"';
     if (len < 8) {
         /* Short (keys, names): checked as one word, padded with spaces (which need no escape),
@@ -65,8 +63,7 @@ static void put_string(StrBuf *b, const char *s, size_t len)
         if (!swar_escape_bits(w)) {
             memcpy(p, &w, 8);
             p[len] = '"';
-            b->len += len + 2;
-            return;
+            return p + len + 1;
         }
     }
     size_t i = 0;
@@ -86,7 +83,13 @@ static void put_string(StrBuf *b, const char *s, size_t len)
     for (; i < len; i++)
         p = escape_byte(p, (unsigned char)s[i]);
     *p++ = '"';
-    b->len += (size_t)(p - start);
+    return p;
+}
+
+static void put_string(StrBuf *b, const char *s, size_t len)
+{
+    char *p = room(b, JSON_QUOTE_ROOM(len));
+    b->len += (size_t)(json_quote(p, s, len) - p);
 }
 
 void json_writer_init(JsonWriter *w, StrBuf *b)

@@ -40,6 +40,11 @@ void json_item(JsonWriter *w);
 void json_str(JsonWriter *w, const char *s, size_t len);
 void json_int(JsonWriter *w, int64_t i);
 void json_bool(JsonWriter *w, bool b);
+/* For writers that keep their own cursor (chart_schema.c): writes `s` as a JSON string literal,
+ * quotes included, at `p`, which has room for JSON_QUOTE_ROOM(len) bytes (every byte escaped as
+ * \u00XX at worst, and 8 more for the word stores); returns the end of what it wrote. */
+#define JSON_QUOTE_ROOM(len) (6 * (len) + 10)
+char *json_quote(char *p, const char *s, size_t len);
 /* A whole Data tree as a value. */
 void json_data(JsonWriter *w, const Data *d);
 
