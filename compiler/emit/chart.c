@@ -118,10 +118,14 @@ static void write_chart_yaml(Chart *ch)
 
 /* ---- values.yaml (chart_values.c) ----------------------------------------------------------- */
 
-static void write_values_yaml(Chart *ch, const Data *values)
+/* Returns the value of each knob by its ordinal (see chart_values_yaml), or NULL when the
+ * README must look the paths up. */
+static const Data **write_values_yaml(Chart *ch, const Data *values)
 {
-    chart_values_yaml(ch->a, ch->c, ch->name, values, new_text(ch));
+    const Data **by_knob = ARENA_ARRAY(ch->a, const Data *, ch->c->nknobs + 1);
+    bool recorded = chart_values_yaml(ch->a, ch->c, ch->name, values, new_text(ch), by_knob);
     add_text(ch, "values.yaml");
+    return recorded ? by_knob : NULL;
 }
 
 /* ---- values.schema.json (chart_schema.c) ------------------------------------------------------ */
@@ -354,7 +358,9 @@ static void readme_row(StrBuf *b, const char *path, const char *type, const char
     b->len += total;
 }
 
-static void write_readme(Chart *ch, const Data *values)
+/* `by_knob`: the knobs' values found by write_values_yaml (a slot left NULL is looked up, as
+ * every path is without it). */
+static void write_readme(Chart *ch, const Data *values, const Data *const *by_knob)
 {
     StrBuf *b = new_text(ch);
     const char *cluster = ch->c->name;
@@ -383,7 +389,9 @@ static void write_readme(Chart *ch, const Data *values)
     };
     PathCursor cursor = {0};
     for (const Knob *k = ch->c->knobs; k; k = k->next) {
-        const Data *v = cursor_path(&cursor, ch->a, values, k->path);
+        const Data *v = by_knob && k->ordinal - 1 < ch->c->nknobs ? by_knob[k->ordinal - 1] : NULL;
+        if (!v)
+            v = cursor_path(&cursor, ch->a, values, k->path);
         const char *shown = v ? shown_value(ch->a, v) : "";
         readme_row(b, k->path, type_names[k->type], shown, k->description ? k->description : "");
     }
@@ -442,11 +450,11 @@ static bool print_chart(Chart *ch, const Data *values, const char **err)
         add_path(ch, arena_concat(a, ch->dir, "/templates/", o->path, (char *)NULL), b->data, b->len);
     }
     write_chart_yaml(ch);
-    write_values_yaml(ch, values_for_chart);
+    const Data **by_knob = write_values_yaml(ch, values_for_chart);
     write_schema(ch);
     write_helpers(ch, tp);
     write_notes(ch);
-    write_readme(ch, values_for_chart);
+    write_readme(ch, values_for_chart, by_knob);
     if (!ch->ok)
         *err = arena_printf(a, "chart '%s': two files with the same path", ch->dir);
     return ch->ok;

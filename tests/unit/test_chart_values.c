@@ -144,14 +144,37 @@ static void test_values_yaml_paths_agree(void **state)
     StrBuf direct, other;
     strbuf_init(&direct, a);
     strbuf_init(&other, a);
-    chart_values_yaml(a, fx->c, "demo", plain_tree(a), &direct);
-    chart_values_yaml(a, fx->c, "demo", with_float, &other);
+    chart_values_yaml(a, fx->c, "demo", plain_tree(a), &direct, NULL);
+    chart_values_yaml(a, fx->c, "demo", with_float, &other, NULL);
     const char *d = strbuf_str(&direct), *o = strbuf_str(&other);
     assert_true(other.len > direct.len);
     assert_memory_equal(d, o, direct.len);
     assert_string_equal(o + direct.len, "\nzfloat: 0.5\n");
     assert_non_null(strstr(d, "x:\n  # switch\n  # second line\n  enabled: false\n  # items\n  items:\n"));
     assert_non_null(strstr(d, "\n# a top-level knob\ntop: \"#comment-like\"\n\nother:\n  inner: 1\n"));
+}
+
+/* The knobs' values recorded on the direct path are the entries at their paths (the README reads
+ * them instead of data_path); a tree the direct path leaves says the record cannot be used. */
+static void test_values_yaml_records_knob_values(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    Data *tree = plain_tree(a);
+    const Data **by_knob = ARENA_ARRAY(a, const Data *, fx->c->nknobs);
+    StrBuf b;
+    strbuf_init(&b, a);
+    assert_true(chart_values_yaml(a, fx->c, "demo", tree, &b, by_knob));
+    int n = 0;
+    for (const Knob *k = fx->c->knobs; k; k = k->next, n++) {
+        assert_non_null(by_knob[k->ordinal - 1]);
+        assert_ptr_equal(by_knob[k->ordinal - 1], data_path(tree, k->path));
+    }
+    assert_int_equal(n, 3);
+    Data *with_float = plain_tree(a);
+    data_put(a, with_float, "zfloat", float_data(a, 0.5));
+    b.len = 0;
+    assert_false(chart_values_yaml(a, fx->c, "demo", with_float, &b, by_knob));
 }
 
 static void test_json_writer_layout(void **state)
@@ -190,6 +213,7 @@ int main(void)
         T(test_plain_equals_yaml_writer),
         T(test_plain_leaves_what_it_does_not_cover),
         T(test_values_yaml_paths_agree),
+        T(test_values_yaml_records_knob_values),
         T(test_json_writer_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
