@@ -9,7 +9,8 @@
  * most of the schema's cost). */
 #include "emit/chart_schema.h"
 
-#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "emit/json.h"
@@ -84,7 +85,7 @@ static Level *levels(Arena *a, const IrCluster *c)
 typedef struct Out {
     StrBuf *b;
     char *p;     /* the end of the text: b->len catches up with it in reserve and out_finish */
-    char *limit; /* the end of the room reserved last (asserted in debug builds) */
+    char *limit; /* the end of the room reserved last (checked: room_check) */
     int indent;  /* of the innermost open container */
     bool empty;  /* the innermost open container has no member yet */
 } Out;
@@ -101,9 +102,19 @@ static size_t room_for(const Out *o, size_t lines, size_t opens, size_t text, si
     return lines * ((size_t)o->indent + 2 * opens + LINE_ROOM) + 6 * text + 10 * strings;
 }
 
+/* A bound too small is a bug here (the slack past the limit took the excess, or did not): stop
+ * rather than write a file from a damaged buffer. Checked once per reservation, not per piece. */
+static void room_check(const Out *o)
+{
+    if (o->p > o->limit) {
+        fputs("goversec: internal error: values.schema.json outgrew its reserved room\n", stderr);
+        abort();
+    }
+}
+
 static void reserve(Out *o, size_t n)
 {
-    assert(o->p <= o->limit);
+    room_check(o);
     o->b->len = (size_t)(o->p - o->b->data);
     o->p = strbuf_reserve(o->b, n + OVERSHOOT, 64 * 1024);
     o->limit = o->p + n;
@@ -111,7 +122,7 @@ static void reserve(Out *o, size_t n)
 
 static void out_finish(Out *o)
 {
-    assert(o->p <= o->limit);
+    room_check(o);
     o->b->len = (size_t)(o->p - o->b->data);
 }
 
