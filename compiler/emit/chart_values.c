@@ -188,24 +188,21 @@ static void values_entries(const ValuesCtx *ch, StrBuf *b, const Data *values)
 
 /* ---- direct --------------------------------------------------------------------------------- */
 
-/* The key of an entry at column `indent` and its ':'. */
+/* The key of an entry at column `indent` (its ':' is written with the value: direct_value). */
 static bool put_key(StrBuf *b, const char *key, int indent)
 {
     put_indent(b, indent);
-    if (!yaml_key_append_str(b, key))
-        return false;
-    PUT(b, ":");
-    return true;
+    return yaml_key_append_str(b, key);
 }
 
-static bool direct_value(StrBuf *b, const Data *v, int indent);
+static bool direct_value(StrBuf *b, const Data *v, int indent, char lead);
 
 /* The entries of a non-empty map, the first at column `indent` (its first line's last two
  * spaces become "- " for an item of a list). */
 static bool direct_entries(StrBuf *b, const Data *map, int indent)
 {
     for (const Data *e = map->u.kids.first; e; e = e->next)
-        if (!e->key || !put_key(b, e->key, indent) || !direct_value(b, e, indent))
+        if (!e->key || !put_key(b, e->key, indent) || !direct_value(b, e, indent, ':'))
             return false;
     return true;
 }
@@ -225,56 +222,70 @@ static bool direct_items(StrBuf *b, const Data *seq, int indent)
             continue;
         }
         put_indent(b, indent);
-        PUT(b, "-");
-        if (!direct_value(b, item, indent))
+        if (!direct_value(b, item, indent, '-'))
             return false;
     }
     return true;
 }
 
-/* After "key:" or "-" of an entry or item at column `indent`: " value" and the line break, or the
- * line break and the block of a non-empty collection. */
-static bool direct_value(StrBuf *b, const Data *v, int indent)
+/* `lead` (an entry's ':' or an item's '-' at column `indent`), then " value" and the line break,
+ * or the line break and the block of a non-empty collection. What goes on the lead's line is
+ * stored after one room check (a few thousand entries per fleet cluster's values.yaml). */
+static bool direct_value(StrBuf *b, const Data *v, int indent, char lead)
 {
-    char digits[24];
-    size_t n;
+    char *at = room(b, 32); /* the lead, " ", at most 20 digits and the line break */
+    at[0] = lead;
     switch (v->kind) {
-    case DATA_NULL: PUT(b, " null\n"); return true;
+    case DATA_NULL:
+        memcpy(at + 1, " null\n", 6);
+        b->len += 7;
+        return true;
     case DATA_BOOL:
-        if (v->u.b)
-            PUT(b, " true\n");
-        else
-            PUT(b, " false\n");
+        if (v->u.b) {
+            memcpy(at + 1, " true\n", 6);
+            b->len += 7;
+        } else {
+            memcpy(at + 1, " false\n", 7);
+            b->len += 8;
+        }
         return true;
     case DATA_INT: {
+        char digits[24];
+        size_t n;
         const char *t = int64_dec(digits, v->u.i, &n);
-        PUT(b, " ");
-        put(b, t, n);
-        PUT(b, "\n");
+        at[1] = ' ';
+        memcpy(at + 2, t, n);
+        at[2 + n] = '\n';
+        b->len += n + 3;
         return true;
     }
     case DATA_FLOAT: return false;
     case DATA_STR:
         if (v->style == STYLE_LITERAL)
             return false;
-        PUT(b, " ");
+        at[1] = ' ';
+        b->len += 2;
         if (!yaml_scalar_append(b, v->u.str.s, v->u.str.len, v->style))
             return false;
         PUT(b, "\n");
         return true;
     case DATA_MAP:
         if (!v->u.kids.first) {
-            PUT(b, " {}\n");
+            memcpy(at + 1, " {}\n", 4);
+            b->len += 5;
             return true;
         }
-        PUT(b, "\n");
+        at[1] = '\n';
+        b->len += 2;
         return direct_entries(b, v, indent + 2);
     case DATA_SEQ:
         if (!v->u.kids.first) {
-            PUT(b, " []\n");
+            memcpy(at + 1, " []\n", 4);
+            b->len += 5;
             return true;
         }
-        PUT(b, "\n");
+        at[1] = '\n';
+        b->len += 2;
         return direct_items(b, v, indent); /* not indented under its key, as libyaml writes it */
     }
     return false;
@@ -304,10 +315,10 @@ static bool direct_map(const ValuesCtx *ch, StrBuf *b, const Data *map, char *pa
         if (!put_key(b, e->key, indent))
             return false;
         if (!k && e->kind == DATA_MAP && e->u.kids.first) {
-            PUT(b, "\n");
+            PUT(b, ":\n");
             if (!direct_map(ch, b, e, path, plen, indent + 2))
                 return false;
-        } else if (!direct_value(b, e, indent)) {
+        } else if (!direct_value(b, e, indent, ':')) {
             return false;
         }
         path[len] = '\0';
