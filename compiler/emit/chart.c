@@ -264,23 +264,33 @@ static void write_notes(Chart *ch)
 }
 
 /* A default as values.yaml writes it after "key: ", or "(see values.yaml)" when that takes more
- * than one line. Scalars and empty collections directly (yaml_scalar_text is libyaml's text);
- * libyaml itself for floats. */
-static const char *shown_value(Arena *a, const Data *v)
+ * than one line, with its length. Scalars and empty collections directly (yaml_scalar_text is
+ * libyaml's text); libyaml itself for floats. */
+typedef struct Shown {
+    const char *text;
+    size_t len;
+} Shown;
+#define SHOWN(lit) ((Shown){"" lit, sizeof(lit) - 1})
+
+static Shown shown_value(Arena *a, const Data *v)
 {
     const char *text = NULL;
     switch (v->kind) {
-    case DATA_NULL: return "null";
-    case DATA_BOOL: return v->u.b ? "true" : "false";
+    case DATA_NULL: return SHOWN("null");
+    case DATA_BOOL: return v->u.b ? SHOWN("true") : SHOWN("false");
     case DATA_INT: {
         char digits[24];
         size_t n;
         const char *d = int64_dec(digits, v->u.i, &n);
-        return arena_strndup(a, d, n);
+        return (Shown){arena_strndup(a, d, n), n};
     }
-    case DATA_STR: text = yaml_scalar_text(a, v->u.str.s, v->u.str.len, v->style); break;
-    case DATA_MAP: return v->u.kids.first ? "(see values.yaml)" : "{}";
-    case DATA_SEQ: return v->u.kids.first ? "(see values.yaml)" : "[]";
+    case DATA_STR:
+        text = yaml_scalar_text(a, v->u.str.s, v->u.str.len, v->style);
+        if (text == v->u.str.s) /* plain: the string itself, its length known */
+            return memchr(text, '\n', v->u.str.len) ? SHOWN("(see values.yaml)") : (Shown){text, v->u.str.len};
+        break;
+    case DATA_MAP: return v->u.kids.first ? SHOWN("(see values.yaml)") : SHOWN("{}");
+    case DATA_SEQ: return v->u.kids.first ? SHOWN("(see values.yaml)") : SHOWN("[]");
     case DATA_FLOAT: {
         Data *one = data_map(a);
         data_put(a, one, "v", data_clone(a, v));
@@ -291,8 +301,8 @@ static const char *shown_value(Arena *a, const Data *v)
     }
     }
     if (!text)
-        return "";
-    return strchr(text, '\n') ? "(see values.yaml)" : text;
+        return SHOWN("");
+    return strchr(text, '\n') ? SHOWN("(see values.yaml)") : (Shown){text, strlen(text)};
 }
 
 /* data_path for the knobs one after another: consecutive paths mostly share their parent
@@ -350,14 +360,24 @@ static void readme_install(Chart *ch, StrBuf *b, const Data *values, const char 
 
 /* One row of the README's table of values (188 of them for a cluster): the separators are
  * stored as 4-byte words, the four texts copied once their lengths are known. */
-static void readme_row(StrBuf *b, const char *path, const char *type, const char *shown, const char *description)
+static void readme_row(StrBuf *b, const Knob *k, Shown shown)
 {
-    const char *texts[4] = {path, type, shown, description};
+    static const char *const type_names[] = {
+#define X(t, name) name,
+        IR_KNOB_TYPES(X)
+#undef X
+    };
+    static const size_t type_lens[] = {
+#define X(t, name) sizeof(name) - 1,
+        IR_KNOB_TYPES(X)
+#undef X
+    };
+    const char *description = k->description ? k->description : "";
+    const char *texts[4] = {k->path, type_names[k->type], shown.text, description};
+    size_t lens[4] = {strlen(k->path), type_lens[k->type], shown.len, strlen(description)};
     static const char seps[5][5] = {"| `", "` | ", " | `", "` | ", " |\n"};
     static const size_t sep_len[5] = {3, 4, 4, 4, 3};
-    size_t lens[4], total = 3 + 4 + 4 + 4 + 3;
-    for (int i = 0; i < 4; i++)
-        total += lens[i] = strlen(texts[i]);
+    size_t total = 3 + 4 + 4 + 4 + 3 + lens[0] + lens[1] + lens[2] + lens[3];
     char *at = strbuf_reserve(b, total + 1, 0);
     for (int i = 0; i < 4; i++) {
         memcpy(at, seps[i], 4);
@@ -395,18 +415,12 @@ static void write_readme(Chart *ch, const Data *values, const Data *const *by_kn
                   "(`kubectl create secret generic NAME --from-literal=POSTGRES_USER=... "
                   "--from-literal=POSTGRES_PASSWORD=...`).\n\n"
                   "| Key | Type | Default | Description |\n|---|---|---|---|\n");
-    static const char *const type_names[] = {
-#define X(t, name) name,
-        IR_KNOB_TYPES(X)
-#undef X
-    };
     PathCursor cursor = {0};
     for (const Knob *k = ch->c->knobs; k; k = k->next) {
         const Data *v = by_knob && k->ordinal - 1 < ch->c->nknobs ? by_knob[k->ordinal - 1] : NULL;
         if (!v)
             v = cursor_path(&cursor, ch->a, values, k->path);
-        const char *shown = v ? shown_value(ch->a, v) : "";
-        readme_row(b, k->path, type_names[k->type], shown, k->description ? k->description : "");
+        readme_row(b, k, v ? shown_value(ch->a, v) : SHOWN(""));
     }
     add_text(ch, "README.md");
 }
