@@ -131,7 +131,7 @@ static void out_finish(Out *o)
  * the reserved slack. */
 static inline void newline(Out *o)
 {
-    static const char spaces[OVERSHOOT] = "                                ";
+    static const char spaces[OVERSHOOT + 1] = "                                ";
     char *p = o->p;
     *p++ = '\n';
     memcpy(p, spaces, OVERSHOOT);

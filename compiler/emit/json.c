@@ -1,8 +1,8 @@
 /* json.c - the JSON writer (see json.h).
  *
- * values.schema.json is ~60 KB of mostly plain text, written straight into the caller's buffer
- * (the chart's, reused from file to file): no tree is built for it and no copy is made. Strings
- * are escaped eight bytes at a time, since almost none of their bytes need an escape. */
+ * Text goes straight into the caller's buffer, no tree or copy in between. Strings (json_quote,
+ * also values.schema.json's) are escaped eight bytes at a time, since almost none of their bytes
+ * need an escape. */
 #include "emit/json.h"
 #include "support/swar.h"
 
@@ -141,17 +141,6 @@ void json_key(JsonWriter *w, const char *key, size_t len)
     json_item(w);
     put_string(w->b, key, len);
     PUT(w->b, ": ");
-}
-
-void json_key_raw(JsonWriter *w, const char *text, size_t len)
-{
-    json_item(w);
-    put(w->b, text, len);
-}
-
-void json_raw(JsonWriter *w, const char *text, size_t len)
-{
-    put(w->b, text, len);
 }
 
 void json_str(JsonWriter *w, const char *s, size_t len)

@@ -1,8 +1,9 @@
-/* json.h - pretty-printed JSON (values.schema.json, machine-readable reports), written as it is
- * produced (JsonWriter) or from a Data tree (json_write). One layout: "{" / "[", every member or
- * item on its own line indented by two more spaces, "key": value, "," between them, the closing
- * bracket at the container's indentation, "{}" / "[]" when empty. Keys keep the order they are
- * written in; strings are escaped per RFC 8259. */
+/* json.h - pretty-printed JSON, written as it is produced (JsonWriter) or from a Data tree
+ * (json_write); values.schema.json keeps a cursor of its own in the same layout (chart_schema.c)
+ * and takes its strings from json_quote. One layout: "{" / "[", every member or item on its own
+ * line indented by two more spaces, "key": value, "," between them, the closing bracket at the
+ * container's indentation, "{}" / "[]" when empty. Keys keep the order they are written in;
+ * strings are escaped per RFC 8259. */
 #ifndef GOVERSEC_JSON_H
 #define GOVERSEC_JSON_H
 #include <stdbool.h>
@@ -27,13 +28,6 @@ void json_begin(JsonWriter *w, char open);
 void json_end(JsonWriter *w, char close);
 /* Starts a member of the open object: the separator, indentation and "key": . */
 void json_key(JsonWriter *w, const char *key, size_t len);
-/* json_key for a key known to need no escape, given as its whole text: "\"key\": ". */
-void json_key_raw(JsonWriter *w, const char *text, size_t len);
-/* Text known to be valid JSON as it is (a literal string with nothing to escape, a number). */
-void json_raw(JsonWriter *w, const char *text, size_t len);
-/* The same for string literals of plain identifiers, with their quotes added here. */
-#define JSON_KEY(w, lit) json_key_raw((w), "\"" lit "\": ", sizeof(lit) + 3)
-#define JSON_STR(w, lit) json_raw((w), "\"" lit "\"", sizeof(lit) + 1)
 /* Starts an item of the open array: the separator and indentation. */
 void json_item(JsonWriter *w);
 /* Values, after json_key or json_item (or at the top). */
