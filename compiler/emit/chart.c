@@ -131,14 +131,16 @@ static void write_chart_yaml(Chart *ch)
 
 /* ---- values.yaml (chart_values.c) ----------------------------------------------------------- */
 
-/* Returns the value of each knob by its ordinal (see chart_values_yaml), or NULL when the
- * README must look the paths up. */
-static const Data **write_values_yaml(Chart *ch, const Data *values)
+/* Returns what the writer saw of each knob's value (KnobValues), or NULL when the README must
+ * look the paths up. */
+static const KnobValues *write_values_yaml(Chart *ch, const Data *values)
 {
-    const Data **by_knob = ARENA_ARRAY(ch->a, const Data *, ch->c->nknobs + 1);
-    bool recorded = chart_values_yaml(ch->a, ch->c, ch->name, values, new_text(ch), by_knob);
+    KnobValues *seen = ARENA_NEW(ch->a, KnobValues);
+    seen->entry = ARENA_ARRAY(ch->a, const Data *, ch->c->nknobs + 1);
+    seen->plain = ARENA_ARRAY(ch->a, uint64_t, ch->c->nknobs / 64 + 1);
+    bool recorded = chart_values_yaml(ch->a, ch->c, ch->name, values, new_text(ch), seen);
     add_text(ch, "values.yaml");
-    return recorded ? by_knob : NULL;
+    return recorded ? seen : NULL;
 }
 
 /* ---- values.schema.json (chart_schema.c) ------------------------------------------------------ */
@@ -391,9 +393,9 @@ static void readme_row(StrBuf *b, const Knob *k, Shown shown)
     b->len += total;
 }
 
-/* `by_knob`: the knobs' values found by write_values_yaml (a slot left NULL is looked up, as
+/* `seen`: the knobs' values as write_values_yaml found them (a slot left NULL is looked up, as
  * every path is without it). */
-static void write_readme(Chart *ch, const Data *values, const Data *const *by_knob)
+static void write_readme(Chart *ch, const Data *values, const KnobValues *seen)
 {
     StrBuf *b = new_text(ch);
     const char *cluster = ch->c->name;
@@ -417,7 +419,14 @@ static void write_readme(Chart *ch, const Data *values, const Data *const *by_kn
                   "| Key | Type | Default | Description |\n|---|---|---|---|\n");
     PathCursor cursor = {0};
     for (const Knob *k = ch->c->knobs; k; k = k->next) {
-        const Data *v = by_knob && k->ordinal - 1 < ch->c->nknobs ? by_knob[k->ordinal - 1] : NULL;
+        uint32_t slot = seen ? k->ordinal - 1 : UINT32_MAX;
+        const Data *v = slot < ch->c->nknobs ? seen->entry[slot] : NULL;
+        if (v && v->kind == DATA_STR && (seen->plain[slot / 64] >> (slot % 64) & 1)) {
+            /* values.yaml wrote it as it is, so yaml_scalar_text would give the string itself
+             * (and a string written as it is has no line break: scan() quotes those). */
+            readme_row(b, k, (Shown){v->u.str.s, v->u.str.len});
+            continue;
+        }
         if (!v)
             v = cursor_path(&cursor, ch->a, values, k->path);
         readme_row(b, k, v ? shown_value(ch->a, v) : SHOWN(""));
@@ -477,11 +486,11 @@ static bool print_chart(Chart *ch, const Data *values, const char **err)
         add_path(ch, file_path(ch, "/templates/", sizeof "/templates/" - 1, o->path), b->data, b->len);
     }
     write_chart_yaml(ch);
-    const Data **by_knob = write_values_yaml(ch, values_for_chart);
+    const KnobValues *seen = write_values_yaml(ch, values_for_chart);
     write_schema(ch);
     write_helpers(ch, tp);
     write_notes(ch);
-    write_readme(ch, values_for_chart, by_knob);
+    write_readme(ch, values_for_chart, seen);
     if (!ch->ok)
         *err = arena_printf(a, "chart '%s': two files with the same path", ch->dir);
     return ch->ok;

@@ -158,26 +158,39 @@ static void test_values_yaml_paths_agree(void **state)
 }
 
 /* The knobs' values recorded on the direct path are the entries at their paths (the README reads
- * them instead of data_path); a tree the direct path leaves says the record cannot be used. */
+ * them instead of data_path), flagged plain exactly when yaml_scalar_text gives the string
+ * itself; a tree the direct path leaves says the record cannot be used. */
 static void test_values_yaml_records_knob_values(void **state)
 {
     Fx *fx = *state;
     Arena *a = fx->a;
     Data *tree = plain_tree(a);
-    const Data **by_knob = ARENA_ARRAY(a, const Data *, fx->c->nknobs);
+    data_put(a, data_get(tree, "x"), "word", data_str(a, "plain words"));
+    ir_knob(a, fx->c, "x.quoted", KNOB_STRING, data_str(a, ""), "quoted by style");
+    ir_knob(a, fx->c, "x.y", KNOB_STRING, data_str(a, ""), "quoted: reads as a number");
+    ir_knob(a, fx->c, "x.word", KNOB_STRING, data_str(a, ""), "plain");
+    ir_knob(a, fx->c, "x.breaks", KNOB_STRING, data_str(a, ""), "quoted: a line break");
+    uint64_t plain[1];
+    KnobValues seen = {ARENA_ARRAY(a, const Data *, fx->c->nknobs), plain};
     StrBuf b;
     strbuf_init(&b, a);
-    assert_true(chart_values_yaml(a, fx->c, "demo", tree, &b, by_knob));
+    assert_true(chart_values_yaml(a, fx->c, "demo", tree, &b, &seen));
     int n = 0;
     for (const Knob *k = fx->c->knobs; k; k = k->next, n++) {
-        assert_non_null(by_knob[k->ordinal - 1]);
-        assert_ptr_equal(by_knob[k->ordinal - 1], data_path(tree, k->path));
+        uint32_t slot = k->ordinal - 1;
+        const Data *v = seen.entry[slot];
+        assert_non_null(v);
+        assert_ptr_equal(v, data_path(tree, k->path));
+        bool is_plain = plain[0] >> slot & 1;
+        assert_int_equal(is_plain, v->kind == DATA_STR && yaml_scalar_text(a, v->u.str.s, v->u.str.len, v->style) ==
+                                                               v->u.str.s);
     }
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 7);
+    assert_int_equal(plain[0], 1u << 5); /* x.word only ("#comment-like" is quoted too) */
     Data *with_float = plain_tree(a);
     data_put(a, with_float, "zfloat", float_data(a, 0.5));
     b.len = 0;
-    assert_false(chart_values_yaml(a, fx->c, "demo", with_float, &b, by_knob));
+    assert_false(chart_values_yaml(a, fx->c, "demo", with_float, &b, &seen));
 }
 
 /* ---- values.schema.json against json_write ------------------------------------------------- */
