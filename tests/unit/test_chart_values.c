@@ -193,6 +193,26 @@ static void test_values_yaml_records_knob_values(void **state)
     assert_false(chart_values_yaml(a, fx->c, "demo", with_float, &b, &seen));
 }
 
+/* A path registered twice: values.yaml describes it with the first registration, as ir_find_knob
+ * finds it, even where the direct path's knob cursor would meet the second one next. */
+static void test_values_yaml_twice_registered_path(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    IrCluster *c = ir_cluster_new(a, "twice", NULL);
+    ir_knob(a, c, "x.enabled", KNOB_BOOL, data_bool(a, true), "first");
+    ir_knob(a, c, "top", KNOB_STRING, data_str(a, "t"), "a top-level knob");
+    ir_knob(a, c, "x.enabled", KNOB_BOOL, data_bool(a, true), "second");
+    Data *root = data_map(a); /* "top" first: after it the cursor's next knob is the second x.enabled */
+    data_put(a, root, "top", data_str(a, "t"));
+    data_put(a, data_put(a, root, "x", data_map(a)), "enabled", data_bool(a, true));
+    StrBuf b;
+    strbuf_init(&b, a);
+    assert_true(chart_values_yaml(a, c, "twice", root, &b, NULL));
+    assert_non_null(strstr(b.data, "\nx:\n  # first\n  enabled: true\n"));
+    assert_null(strstr(b.data, "second"));
+}
+
 /* ---- values.schema.json against json_write ------------------------------------------------- */
 
 /* The members of the object schema at `path` (made on the way), under `props` ("properties"). */
@@ -333,6 +353,7 @@ int main(void)
         T(test_plain_leaves_what_it_does_not_cover),
         T(test_values_yaml_paths_agree),
         T(test_values_yaml_records_knob_values),
+        T(test_values_yaml_twice_registered_path),
         T(test_json_writer_layout),
         T(test_schema_writer_layout_and_room),
     };
