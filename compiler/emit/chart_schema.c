@@ -36,9 +36,14 @@ static Level *add_level(Arena *a, Level *parent, const char *name, size_t len, c
     return l;
 }
 
-/* The object level `name` under `parent`, made on first use. */
+/* The object level `name` under `parent`, made on first use (there is one per name). The
+ * parent's last child is tried first: knobs come grouped by their maps, so the level a path
+ * walks through is most often the one made or reached last (the root has a dozen children). */
 static Level *object_level(Arena *a, Level *parent, const char *name, size_t len)
 {
+    Level *last = parent->last;
+    if (last && !last->knob && last->len == len && memcmp(last->name, name, len) == 0)
+        return last;
     for (Level *l = parent->first; l; l = l->next)
         if (!l->knob && l->len == len && memcmp(l->name, name, len) == 0)
             return l;
