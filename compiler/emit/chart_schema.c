@@ -234,19 +234,26 @@ static void type_member(Out *o, const Quoted *t, const Quoted *t2)
     end(o, ']');
 }
 
-/* The pattern of a knob's strings; with "^$|" before it for a nullable knob, as an empty string
- * means "unset" for optional values (e.g. the default storage class). */
-static const char *knob_pattern(const Knob *k)
+/* The pattern of a knob's strings as JSON text, quotes and escapes included (a regex's '\' is
+ * "\\" in JSON and "\\\\" below); with "^$|" first for a nullable knob, as an empty string means
+ * "unset" for optional values (e.g. the default storage class). Written as it is: escaping the
+ * same few patterns again for every knob was a sixteenth of the schema's cost. */
+typedef struct Pattern {
+    const char *json;
+    size_t len;
+} Pattern;
+
+static Pattern knob_pattern(const Knob *k)
 {
-#define PATTERN(p) (k->nullable ? "^$|" p : p)
+#define PATTERN(p) (k->nullable ? (Pattern){"\"^$|" p "\"", sizeof(p) + 4} : (Pattern){"\"" p "\"", sizeof(p) + 1})
     switch (k->type) {
-    case KNOB_CPU: return PATTERN("^([0-9]+(\\.[0-9]{1,3})?|[0-9]+m)$");
-    case KNOB_MEMORY: return PATTERN("^[0-9]+(\\.[0-9]+)?([EPTGMK]i|[EPTGMk]|m)?$");
+    case KNOB_CPU: return PATTERN("^([0-9]+(\\\\.[0-9]{1,3})?|[0-9]+m)$");
+    case KNOB_MEMORY: return PATTERN("^[0-9]+(\\\\.[0-9]+)?([EPTGMK]i|[EPTGMk]|m)?$");
     case KNOB_DURATION: return PATTERN("^([0-9]+(ms|s|m|h|d))+$");
     /* The subset the Zalando CRD's logicalBackupSchedule accepts, so one knob fits both. */
-    case KNOB_CRON: return PATTERN("^(\\*|[0-9]+)(/[0-9]+)?( +(\\*|[0-9]+)(/[0-9]+)?){4}$");
+    case KNOB_CRON: return PATTERN("^(\\\\*|[0-9]+)(/[0-9]+)?( +(\\\\*|[0-9]+)(/[0-9]+)?){4}$");
     case KNOB_HOST:
-        return PATTERN("^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$");
+        return PATTERN("^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\\\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$");
     case KNOB_NAME: return PATTERN("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
     case KNOB_BOOL:
     case KNOB_INT:
@@ -255,7 +262,7 @@ static const char *knob_pattern(const Knob *k)
     case KNOB_STRING_LIST:
     case KNOB_OBJECT_LIST: break;
     }
-    return NULL;
+    return (Pattern){NULL, 0};
 #undef PATTERN
 }
 
@@ -266,9 +273,8 @@ static void knob_schema(Out *o, const char *name, size_t name_len, const Knob *k
     size_t desc_len = strlen(description), choices = 0, text = name_len + desc_len;
     for (const char *const *c = k->choices; c && *c; c++, choices++)
         text += strlen(*c);
-    const char *pattern = knob_pattern(k);
-    size_t pattern_len = pattern ? strlen(pattern) : 0;
-    reserve(o, room_for(o, 14 + choices, 2, text + pattern_len, 3 + choices));
+    Pattern pattern = knob_pattern(k);
+    reserve(o, room_for(o, 14 + choices, 2, text, 3 + choices) + pattern.len);
 
     key(o, name, name_len);
     begin(o, '{');
@@ -326,9 +332,9 @@ static void knob_schema(Out *o, const char *name, size_t name_len, const Knob *k
         end(o, '}');
         break;
     }
-    if (pattern) {
+    if (pattern.json) {
         MEMBER(o, "pattern");
-        str(o, pattern, pattern_len);
+        put(o, pattern.json, pattern.len);
     }
     end(o, '}');
 }

@@ -264,6 +264,30 @@ static void test_schema_writer_layout_and_room(void **state)
     Knob *flag = ir_knob(a, c, "l1.l2.l3.l4.l5.l6.l7.l8.l9.l10.flag", KNOB_BOOL, data_bool(a, false), "flag");
     Knob *list = ir_knob(a, c, "l1.l2.l3.l4.l5.l6.l7.l8.l9.l10.l11.l12.list", KNOB_STRING_LIST, data_seq(a), "list");
     list->required_when = flag->path;
+    /* Every pattern, with and without "^$|" (written as stored JSON text: compared with the
+     * regexes escaped by json_write). */
+    static const struct {
+        const char *name;
+        KnobType type;
+        bool nullable;
+        const char *regex;
+    } patterned[] = {
+        {"cpu", KNOB_CPU, false, "^([0-9]+(\\.[0-9]{1,3})?|[0-9]+m)$"},
+        {"cpuOrNone", KNOB_CPU, true, "^$|^([0-9]+(\\.[0-9]{1,3})?|[0-9]+m)$"},
+        {"mem", KNOB_MEMORY, false, "^[0-9]+(\\.[0-9]+)?([EPTGMK]i|[EPTGMk]|m)?$"},
+        {"memOrNone", KNOB_MEMORY, true, "^$|^[0-9]+(\\.[0-9]+)?([EPTGMK]i|[EPTGMk]|m)?$"},
+        {"every", KNOB_DURATION, false, "^([0-9]+(ms|s|m|h|d))+$"},
+        {"everyOrNone", KNOB_DURATION, true, "^$|^([0-9]+(ms|s|m|h|d))+$"},
+        {"cron", KNOB_CRON, false, "^(\\*|[0-9]+)(/[0-9]+)?( +(\\*|[0-9]+)(/[0-9]+)?){4}$"},
+        {"cronOrNone", KNOB_CRON, true, "^$|^(\\*|[0-9]+)(/[0-9]+)?( +(\\*|[0-9]+)(/[0-9]+)?){4}$"},
+        {"host", KNOB_HOST, false,
+         "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"},
+        {"name", KNOB_NAME, false, "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+        {"nameOrNone", KNOB_NAME, true, "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+    };
+    enum { NPATTERNED = sizeof patterned / sizeof patterned[0] };
+    for (int i = 0; i < NPATTERNED; i++)
+        ir_knob(a, c, patterned[i].name, patterned[i].type, data_str(a, ""), "p")->nullable = patterned[i].nullable;
 
     Data *root = data_map(a);
     data_put(a, root, "$schema", data_str(a, "http://json-schema.org/draft-07/schema#"));
@@ -299,6 +323,21 @@ static void test_schema_writer_layout_and_room(void **state)
     data_put(a, s5, "description", data_str(a, "list"));
     data_put(a, s5, "type", data_str(a, "array"));
     data_put(a, data_put(a, s5, "items", data_map(a)), "type", data_str(a, "string"));
+    for (int i = 0; i < NPATTERNED; i++) {
+        Data *p = data_put(a, props, patterned[i].name, data_map(a));
+        data_put(a, p, "description", data_str(a, "p"));
+        KnobType t = patterned[i].type;
+        if (t == KNOB_CPU || t == KNOB_MEMORY || patterned[i].nullable) {
+            Data *ts = data_put(a, p, "type", data_seq(a));
+            data_push(ts, data_str(a, "string"));
+            data_push(ts, data_str(a, t == KNOB_CPU || t == KNOB_MEMORY ? "integer" : "null"));
+        } else {
+            data_put(a, p, "type", data_str(a, "string"));
+        }
+        if (t == KNOB_HOST || t == KNOB_NAME)
+            data_put(a, p, "maxLength", data_int(a, t == KNOB_HOST ? 253 : 63));
+        data_put(a, p, "pattern", data_str(a, patterned[i].regex));
+    }
     data_put(a, root, "additionalProperties", data_bool(a, false));
     Data *rule = data_push(data_put(a, root, "allOf", data_seq(a)), data_map(a));
     Data *gate = rule_path(a, data_put(a, rule, "if", data_map(a)), deep, 10);
