@@ -20,6 +20,7 @@ typedef struct Chart {
     const IrCluster *c;   /* the cluster the chart is printed from (a shared chart's first) */
     OutTree *out;
     const char *dir;      /* "<prefix>/chart", or "charts/<name>" for a shared chart */
+    size_t dir_len;
     const char *name;     /* Chart.yaml name */
     bool shared;          /* serves every cluster of c's shape (values in OUT/<cluster>/values.yaml) */
     bool ok;
@@ -39,9 +40,21 @@ static void add_path(Chart *ch, const char *path, const char *text, size_t len)
         ch->ok = false;
 }
 
+/* "<dir><mid><rel>" (mid of mid_len bytes): a chart names ~70 files, and arena_concat's two
+ * strlen passes over every piece cost more than the copies. */
+static const char *file_path(const Chart *ch, const char *mid, size_t mid_len, const char *rel)
+{
+    size_t rel_len = strlen(rel);
+    char *p = arena_alloc_raw(ch->a, ch->dir_len + mid_len + rel_len + 1);
+    memcpy(p, ch->dir, ch->dir_len);
+    memcpy(p + ch->dir_len, mid, mid_len);
+    memcpy(p + ch->dir_len + mid_len, rel, rel_len + 1);
+    return p;
+}
+
 static void add_file(Chart *ch, const char *rel, const char *text, size_t len)
 {
-    add_path(ch, arena_concat(ch->a, ch->dir, "/", rel, (char *)NULL), text, len);
+    add_path(ch, file_path(ch, "/", 1, rel), text, len);
 }
 
 /* The chart's text buffer, emptied for the next file. */
@@ -118,10 +131,16 @@ static void write_chart_yaml(Chart *ch)
 
 /* ---- values.yaml (chart_values.c) ----------------------------------------------------------- */
 
-static void write_values_yaml(Chart *ch, const Data *values)
+/* Returns what the writer saw of each knob's value (KnobValues), or NULL when the README must
+ * look the paths up. */
+static const KnobValues *write_values_yaml(Chart *ch, const Data *values)
 {
-    chart_values_yaml(ch->a, ch->c, ch->name, values, new_text(ch));
+    KnobValues *seen = ARENA_NEW(ch->a, KnobValues);
+    seen->entry = ARENA_ARRAY(ch->a, const Data *, ch->c->nknobs + 1);
+    seen->plain = ARENA_ARRAY(ch->a, uint64_t, ch->c->nknobs / 64 + 1);
+    bool recorded = chart_values_yaml(ch->a, ch->c, ch->name, values, new_text(ch), seen);
     add_text(ch, "values.yaml");
+    return recorded ? seen : NULL;
 }
 
 /* ---- values.schema.json (chart_schema.c) ------------------------------------------------------ */
@@ -247,23 +266,33 @@ static void write_notes(Chart *ch)
 }
 
 /* A default as values.yaml writes it after "key: ", or "(see values.yaml)" when that takes more
- * than one line. Scalars and empty collections directly (yaml_scalar_text is libyaml's text);
- * libyaml itself for floats. */
-static const char *shown_value(Arena *a, const Data *v)
+ * than one line, with its length. Scalars and empty collections directly (yaml_scalar_text is
+ * libyaml's text); libyaml itself for floats. */
+typedef struct Shown {
+    const char *text;
+    size_t len;
+} Shown;
+#define SHOWN(lit) ((Shown){"" lit, sizeof(lit) - 1})
+
+static Shown shown_value(Arena *a, const Data *v)
 {
     const char *text = NULL;
     switch (v->kind) {
-    case DATA_NULL: return "null";
-    case DATA_BOOL: return v->u.b ? "true" : "false";
+    case DATA_NULL: return SHOWN("null");
+    case DATA_BOOL: return v->u.b ? SHOWN("true") : SHOWN("false");
     case DATA_INT: {
         char digits[24];
         size_t n;
         const char *d = int64_dec(digits, v->u.i, &n);
-        return arena_strndup(a, d, n);
+        return (Shown){arena_strndup(a, d, n), n};
     }
-    case DATA_STR: text = yaml_scalar_text(a, v->u.str.s, v->u.str.len, v->style); break;
-    case DATA_MAP: return v->u.kids.first ? "(see values.yaml)" : "{}";
-    case DATA_SEQ: return v->u.kids.first ? "(see values.yaml)" : "[]";
+    case DATA_STR:
+        text = yaml_scalar_text(a, v->u.str.s, v->u.str.len, v->style);
+        if (text == v->u.str.s) /* plain: the string itself, its length known */
+            return memchr(text, '\n', v->u.str.len) ? SHOWN("(see values.yaml)") : (Shown){text, v->u.str.len};
+        break;
+    case DATA_MAP: return v->u.kids.first ? SHOWN("(see values.yaml)") : SHOWN("{}");
+    case DATA_SEQ: return v->u.kids.first ? SHOWN("(see values.yaml)") : SHOWN("[]");
     case DATA_FLOAT: {
         Data *one = data_map(a);
         data_put(a, one, "v", data_clone(a, v));
@@ -274,8 +303,8 @@ static const char *shown_value(Arena *a, const Data *v)
     }
     }
     if (!text)
-        return "";
-    return strchr(text, '\n') ? "(see values.yaml)" : text;
+        return SHOWN("");
+    return strchr(text, '\n') ? SHOWN("(see values.yaml)") : (Shown){text, strlen(text)};
 }
 
 /* data_path for the knobs one after another: consecutive paths mostly share their parent
@@ -333,14 +362,24 @@ static void readme_install(Chart *ch, StrBuf *b, const Data *values, const char 
 
 /* One row of the README's table of values (188 of them for a cluster): the separators are
  * stored as 4-byte words, the four texts copied once their lengths are known. */
-static void readme_row(StrBuf *b, const char *path, const char *type, const char *shown, const char *description)
+static void readme_row(StrBuf *b, const Knob *k, Shown shown)
 {
-    const char *texts[4] = {path, type, shown, description};
+    static const char *const type_names[] = {
+#define X(t, name) name,
+        IR_KNOB_TYPES(X)
+#undef X
+    };
+    static const size_t type_lens[] = {
+#define X(t, name) sizeof(name) - 1,
+        IR_KNOB_TYPES(X)
+#undef X
+    };
+    const char *description = k->description ? k->description : "";
+    const char *texts[4] = {k->path, type_names[k->type], shown.text, description};
+    size_t lens[4] = {strlen(k->path), type_lens[k->type], shown.len, strlen(description)};
     static const char seps[5][5] = {"| `", "` | ", " | `", "` | ", " |\n"};
     static const size_t sep_len[5] = {3, 4, 4, 4, 3};
-    size_t lens[4], total = 3 + 4 + 4 + 4 + 3;
-    for (int i = 0; i < 4; i++)
-        total += lens[i] = strlen(texts[i]);
+    size_t total = 3 + 4 + 4 + 4 + 3 + lens[0] + lens[1] + lens[2] + lens[3];
     char *at = strbuf_reserve(b, total + 1, 0);
     for (int i = 0; i < 4; i++) {
         memcpy(at, seps[i], 4);
@@ -354,7 +393,9 @@ static void readme_row(StrBuf *b, const char *path, const char *type, const char
     b->len += total;
 }
 
-static void write_readme(Chart *ch, const Data *values)
+/* `seen`: the knobs' values as write_values_yaml found them (a slot left NULL is looked up, as
+ * every path is without it). */
+static void write_readme(Chart *ch, const Data *values, const KnobValues *seen)
 {
     StrBuf *b = new_text(ch);
     const char *cluster = ch->c->name;
@@ -376,16 +417,19 @@ static void write_readme(Chart *ch, const Data *values)
                   "(`kubectl create secret generic NAME --from-literal=POSTGRES_USER=... "
                   "--from-literal=POSTGRES_PASSWORD=...`).\n\n"
                   "| Key | Type | Default | Description |\n|---|---|---|---|\n");
-    static const char *const type_names[] = {
-#define X(t, name) name,
-        IR_KNOB_TYPES(X)
-#undef X
-    };
     PathCursor cursor = {0};
     for (const Knob *k = ch->c->knobs; k; k = k->next) {
-        const Data *v = cursor_path(&cursor, ch->a, values, k->path);
-        const char *shown = v ? shown_value(ch->a, v) : "";
-        readme_row(b, k->path, type_names[k->type], shown, k->description ? k->description : "");
+        uint32_t slot = seen ? k->ordinal - 1 : UINT32_MAX;
+        const Data *v = slot < ch->c->nknobs ? seen->entry[slot] : NULL;
+        if (v && v->kind == DATA_STR && (seen->plain[slot / 64] >> (slot % 64) & 1)) {
+            /* values.yaml wrote it as it is, so yaml_scalar_text would give the string itself
+             * (and a string written as it is has no line break: scan() quotes those). */
+            readme_row(b, k, (Shown){v->u.str.s, v->u.str.len});
+            continue;
+        }
+        if (!v)
+            v = cursor_path(&cursor, ch->a, values, k->path);
+        readme_row(b, k, v ? shown_value(ch->a, v) : SHOWN(""));
     }
     add_text(ch, "README.md");
 }
@@ -439,14 +483,14 @@ static bool print_chart(Chart *ch, const Data *values, const char **err)
     for (const IrObject *o = c->objects; o; o = o->next) {
         StrBuf *b = new_text(ch);
         template_object_to(tp, o, b);
-        add_path(ch, arena_concat(a, ch->dir, "/templates/", o->path, (char *)NULL), b->data, b->len);
+        add_path(ch, file_path(ch, "/templates/", sizeof "/templates/" - 1, o->path), b->data, b->len);
     }
     write_chart_yaml(ch);
-    write_values_yaml(ch, values_for_chart);
+    const KnobValues *seen = write_values_yaml(ch, values_for_chart);
     write_schema(ch);
     write_helpers(ch, tp);
     write_notes(ch);
-    write_readme(ch, values_for_chart);
+    write_readme(ch, values_for_chart, seen);
     if (!ch->ok)
         *err = arena_printf(a, "chart '%s': two files with the same path", ch->dir);
     return ch->ok;
@@ -455,14 +499,16 @@ static bool print_chart(Chart *ch, const Data *values, const char **err)
 bool emit_chart(Arena *a, const IrCluster *c, const Data *values, OutTree *out, const char *prefix,
                 const char **err)
 {
-    Chart ch = {a, c, out, arena_concat(a, prefix, "/chart", (char *)NULL), c->name, false, true, {0}};
+    const char *dir = arena_concat(a, prefix, "/chart", (char *)NULL);
+    Chart ch = {a, c, out, dir, strlen(dir), c->name, false, true, {0}};
     return print_chart(&ch, values, err);
 }
 
 bool emit_shared_chart(Arena *a, const IrCluster *c, const Data *values, OutTree *out, const char *name,
                        const char **err)
 {
-    Chart ch = {a, c, out, arena_concat(a, SHARED_CHARTS_DIR "/", name, (char *)NULL), name, true, true, {0}};
+    const char *dir = arena_concat(a, SHARED_CHARTS_DIR "/", name, (char *)NULL);
+    Chart ch = {a, c, out, dir, strlen(dir), name, true, true, {0}};
     return print_chart(&ch, values, err);
 }
 

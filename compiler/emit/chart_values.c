@@ -18,9 +18,52 @@
 
 #include "yaml/yamlio.h"
 
+/* The knobs as the direct path meets them: a values tree is built from the knobs in registration
+ * order, grouped by their maps (ir_default_values), so the entry after a knob's is most often the
+ * next knob's. That one's path is compared first, ir_find_knob (a hash and a probe) asked only
+ * when it differs: exact when no two knobs share a path (ir_find_knob finds the first of two,
+ * the cursor might meet the second), which knob_paths_unique checks once per values.yaml. */
+typedef struct KnobCursor {
+    const IrCluster *c;
+    bool on;          /* knob_paths_unique: else ir_find_knob for every path */
+    const Knob *next; /* the knob after the last one found */
+} KnobCursor;
+
+/* No two knobs of c with the same path hash (the paths' hashes, set by ir_knob, in a small table on
+ * the stack); false when in doubt: a collision, a zero hash or too many knobs for the table. */
+static bool knob_paths_unique(const IrCluster *c)
+{
+    enum { SLOTS = 512 };
+    if (c->nknobs > SLOTS / 2)
+        return false;
+    uint32_t seen[SLOTS] = {0};
+    for (const Knob *k = c->knobs; k; k = k->next) {
+        if (!k->path_hash)
+            return false;
+        uint32_t i = k->path_hash & (SLOTS - 1);
+        for (; seen[i]; i = (i + 1) & (SLOTS - 1))
+            if (seen[i] == k->path_hash)
+                return false;
+        seen[i] = k->path_hash;
+    }
+    return true;
+}
+
+static const Knob *find_knob(KnobCursor *kc, const char *path)
+{
+    const Knob *k = kc->next;
+    if (!kc->on || !k || strcmp(k->path, path) != 0)
+        k = ir_find_knob(kc->c, path);
+    if (k)
+        kc->next = k->next;
+    return k;
+}
+
 typedef struct ValuesCtx {
     Arena *a;
     const IrCluster *c;
+    KnobValues *seen;     /* the direct path's record of the knobs' values, or NULL */
+    KnobCursor *knobs;    /* the direct path's (see KnobCursor) */
 } ValuesCtx;
 
 /* ---- output ------------------------------------------------------------------------------------ */
@@ -187,24 +230,21 @@ static void values_entries(const ValuesCtx *ch, StrBuf *b, const Data *values)
 
 /* ---- direct --------------------------------------------------------------------------------- */
 
-/* The key of an entry at column `indent` and its ':'. */
+/* The key of an entry at column `indent` (its ':' is written with the value: direct_value). */
 static bool put_key(StrBuf *b, const char *key, int indent)
 {
     put_indent(b, indent);
-    if (!yaml_key_append_str(b, key))
-        return false;
-    PUT(b, ":");
-    return true;
+    return yaml_key_append_str(b, key);
 }
 
-static bool direct_value(StrBuf *b, const Data *v, int indent);
+static bool direct_value(StrBuf *b, const Data *v, int indent, char lead);
 
 /* The entries of a non-empty map, the first at column `indent` (its first line's last two
  * spaces become "- " for an item of a list). */
 static bool direct_entries(StrBuf *b, const Data *map, int indent)
 {
     for (const Data *e = map->u.kids.first; e; e = e->next)
-        if (!e->key || !put_key(b, e->key, indent) || !direct_value(b, e, indent))
+        if (!e->key || !put_key(b, e->key, indent) || !direct_value(b, e, indent, ':'))
             return false;
     return true;
 }
@@ -224,56 +264,70 @@ static bool direct_items(StrBuf *b, const Data *seq, int indent)
             continue;
         }
         put_indent(b, indent);
-        PUT(b, "-");
-        if (!direct_value(b, item, indent))
+        if (!direct_value(b, item, indent, '-'))
             return false;
     }
     return true;
 }
 
-/* After "key:" or "-" of an entry or item at column `indent`: " value" and the line break, or the
- * line break and the block of a non-empty collection. */
-static bool direct_value(StrBuf *b, const Data *v, int indent)
+/* `lead` (an entry's ':' or an item's '-' at column `indent`), then " value" and the line break,
+ * or the line break and the block of a non-empty collection. What goes on the lead's line is
+ * stored after one room check (a few thousand entries per fleet cluster's values.yaml). */
+static bool direct_value(StrBuf *b, const Data *v, int indent, char lead)
 {
-    char digits[24];
-    size_t n;
+    char *at = room(b, 32); /* the lead, " ", at most 20 digits and the line break */
+    at[0] = lead;
     switch (v->kind) {
-    case DATA_NULL: PUT(b, " null\n"); return true;
+    case DATA_NULL:
+        memcpy(at + 1, " null\n", 6);
+        b->len += 7;
+        return true;
     case DATA_BOOL:
-        if (v->u.b)
-            PUT(b, " true\n");
-        else
-            PUT(b, " false\n");
+        if (v->u.b) {
+            memcpy(at + 1, " true\n", 6);
+            b->len += 7;
+        } else {
+            memcpy(at + 1, " false\n", 7);
+            b->len += 8;
+        }
         return true;
     case DATA_INT: {
+        char digits[24];
+        size_t n;
         const char *t = int64_dec(digits, v->u.i, &n);
-        PUT(b, " ");
-        put(b, t, n);
-        PUT(b, "\n");
+        at[1] = ' ';
+        memcpy(at + 2, t, n);
+        at[2 + n] = '\n';
+        b->len += n + 3;
         return true;
     }
     case DATA_FLOAT: return false;
     case DATA_STR:
         if (v->style == STYLE_LITERAL)
             return false;
-        PUT(b, " ");
+        at[1] = ' ';
+        b->len += 2;
         if (!yaml_scalar_append(b, v->u.str.s, v->u.str.len, v->style))
             return false;
         PUT(b, "\n");
         return true;
     case DATA_MAP:
         if (!v->u.kids.first) {
-            PUT(b, " {}\n");
+            memcpy(at + 1, " {}\n", 4);
+            b->len += 5;
             return true;
         }
-        PUT(b, "\n");
+        at[1] = '\n';
+        b->len += 2;
         return direct_entries(b, v, indent + 2);
     case DATA_SEQ:
         if (!v->u.kids.first) {
-            PUT(b, " []\n");
+            memcpy(at + 1, " []\n", 4);
+            b->len += 5;
             return true;
         }
-        PUT(b, "\n");
+        at[1] = '\n';
+        b->len += 2;
         return direct_items(b, v, indent); /* not indented under its key, as libyaml writes it */
     }
     return false;
@@ -293,7 +347,10 @@ static bool direct_map(const ValuesCtx *ch, StrBuf *b, const Data *map, char *pa
         if (len)
             path[len] = '.';
         memcpy(path + (len ? len + 1 : 0), e->key, klen + 1);
-        const Knob *k = ir_find_knob(ch->c, path);
+        const Knob *k = find_knob(ch->knobs, path);
+        uint32_t slot = k && ch->seen ? k->ordinal - 1 : UINT32_MAX;
+        if (slot < ch->c->nknobs)
+            ch->seen->entry[slot] = e;
         if (indent == 0 && e != map->u.kids.first)
             PUT(b, "\n");
         if (k)
@@ -301,22 +358,31 @@ static bool direct_map(const ValuesCtx *ch, StrBuf *b, const Data *map, char *pa
         if (!put_key(b, e->key, indent))
             return false;
         if (!k && e->kind == DATA_MAP && e->u.kids.first) {
-            PUT(b, "\n");
+            PUT(b, ":\n");
             if (!direct_map(ch, b, e, path, plen, indent + 2))
                 return false;
-        } else if (!direct_value(b, e, indent)) {
-            return false;
+        } else {
+            size_t at = b->len;
+            if (!direct_value(b, e, indent, ':'))
+                return false;
+            /* ": " text "\n": the text is the string itself when it has its length, as every
+             * other form of a scalar adds quotes or a block indicator to it. */
+            if (slot < ch->c->nknobs && e->kind == DATA_STR && b->len - at == e->u.str.len + 3)
+                ch->seen->plain[slot / 64] |= (uint64_t)1 << (slot % 64);
         }
         path[len] = '\0';
     }
     return true;
 }
 
-static bool values_direct(const ValuesCtx *ch, StrBuf *b, const Data *values)
+static bool values_direct(const ValuesCtx *ctx, StrBuf *b, const Data *values)
 {
     char path[PATH_MAX_LEN];
     path[0] = '\0';
-    return values->u.kids.first && direct_map(ch, b, values, path, 0, 0);
+    KnobCursor knobs = {ctx->c, knob_paths_unique(ctx->c), ctx->c->knobs};
+    ValuesCtx with_cursor = *ctx;
+    with_cursor.knobs = &knobs;
+    return values->u.kids.first && direct_map(&with_cursor, b, values, path, 0, 0);
 }
 
 bool chart_values_plain(const Data *values, StrBuf *b)
@@ -331,9 +397,14 @@ bool chart_values_plain(const Data *values, StrBuf *b)
     return false;
 }
 
-void chart_values_yaml(Arena *a, const IrCluster *c, const char *chart_name, const Data *values, StrBuf *b)
+bool chart_values_yaml(Arena *a, const IrCluster *c, const char *chart_name, const Data *values, StrBuf *b,
+                       KnobValues *seen)
 {
-    const ValuesCtx ctx = {a, c}, *ch = &ctx;
+    if (seen) {
+        memset(seen->entry, 0, c->nknobs * sizeof *seen->entry);
+        memset(seen->plain, 0, (c->nknobs + 63) / 64 * sizeof *seen->plain);
+    }
+    const ValuesCtx ctx = {a, c, seen, NULL}, *ch = &ctx;
     comment_lines(b, arena_concat(a, "Values of the ", chart_name,
                                   " chart, generated by goversec from the cluster description.\n"
                                   "Defaults are the description's settings; values.schema.json types them all.\n"
@@ -342,9 +413,11 @@ void chart_values_yaml(Arena *a, const IrCluster *c, const char *chart_name, con
                   0);
     strbuf_addc(b, '\n');
     size_t start = b->len;
-    if (!values_direct(ch, b, values)) {
+    bool direct = values_direct(ch, b, values);
+    if (!direct) {
         b->len = start;
         values_entries(ch, b, values);
     }
     *room(b, 0) = '\0';
+    return direct;
 }

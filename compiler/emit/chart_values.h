@@ -4,8 +4,21 @@
 #include "ir/ir.h"
 #include "support/strbuf.h"
 
-/* Appends the file's text to `b`: a header naming `chart_name`, then the entries of `values`. */
-void chart_values_yaml(Arena *a, const IrCluster *c, const char *chart_name, const Data *values, StrBuf *b);
+/* What values.yaml's direct writer saw of each knob, in slots by k->ordinal - 1 (c->nknobs of
+ * each): the entry of the values at the knob's path (NULL when the writer did not come across
+ * it: a knob inside another knob's value, or none), and a bit set when that entry is a string
+ * written as it is (yaml_scalar_append's text is the string itself). The README's table reads
+ * them instead of looking each path up and classifying each string again. */
+typedef struct KnobValues {
+    const Data **entry;
+    uint64_t *plain;
+} KnobValues;
+
+/* Appends the file's text to `b`: a header naming `chart_name`, then the entries of `values`.
+ * Fills `seen` when not NULL; its slots hold what KnobValues says only when true is returned
+ * (the direct path ran). */
+bool chart_values_yaml(Arena *a, const IrCluster *c, const char *chart_name, const Data *values, StrBuf *b,
+                       KnobValues *seen);
 
 /* Appends the YAML text of `values` (a non-empty map), as yaml_write_one writes it, and returns
  * true; false (nothing appended) for what only the YAML writer handles (see chart_values.c). */

@@ -1,8 +1,8 @@
 /* json.c - the JSON writer (see json.h).
  *
- * values.schema.json is ~60 KB of mostly plain text, written straight into the caller's buffer
- * (the chart's, reused from file to file): no tree is built for it and no copy is made. Strings
- * are escaped eight bytes at a time, since almost none of their bytes need an escape. */
+ * Text goes straight into the caller's buffer, no tree or copy in between. Strings (json_quote,
+ * also values.schema.json's) are escaped eight bytes at a time, since almost none of their bytes
+ * need an escape. */
 #include "emit/json.h"
 #include "support/swar.h"
 
@@ -52,10 +52,8 @@ static inline char *escape_byte(char *p, unsigned char c)
     return p;
 }
 
-static void put_string(StrBuf *b, const char *s, size_t len)
+char *json_quote(char *p, const char *s, size_t len)
 {
-    /* Every byte escaped as \u00XX at worst; 8 more for the short-string store below. */
-    char *p = room(b, 6 * len + 10), *start = p;
     *p++ = '"';
     if (len < 8) {
         /* Short (keys, names): checked as one word, padded with spaces (which need no escape),
@@ -65,8 +63,7 @@ static void put_string(StrBuf *b, const char *s, size_t len)
         if (!swar_escape_bits(w)) {
             memcpy(p, &w, 8);
             p[len] = '"';
-            b->len += len + 2;
-            return;
+            return p + len + 1;
         }
     }
     size_t i = 0;
@@ -86,7 +83,13 @@ static void put_string(StrBuf *b, const char *s, size_t len)
     for (; i < len; i++)
         p = escape_byte(p, (unsigned char)s[i]);
     *p++ = '"';
-    b->len += (size_t)(p - start);
+    return p;
+}
+
+static void put_string(StrBuf *b, const char *s, size_t len)
+{
+    char *p = room(b, JSON_QUOTE_ROOM(len));
+    b->len += (size_t)(json_quote(p, s, len) - p);
 }
 
 void json_writer_init(JsonWriter *w, StrBuf *b)
@@ -138,17 +141,6 @@ void json_key(JsonWriter *w, const char *key, size_t len)
     json_item(w);
     put_string(w->b, key, len);
     PUT(w->b, ": ");
-}
-
-void json_key_raw(JsonWriter *w, const char *text, size_t len)
-{
-    json_item(w);
-    put(w->b, text, len);
-}
-
-void json_raw(JsonWriter *w, const char *text, size_t len)
-{
-    put(w->b, text, len);
 }
 
 void json_str(JsonWriter *w, const char *s, size_t len)

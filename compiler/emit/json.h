@@ -1,8 +1,9 @@
-/* json.h - pretty-printed JSON (values.schema.json, machine-readable reports), written as it is
- * produced (JsonWriter) or from a Data tree (json_write). One layout: "{" / "[", every member or
- * item on its own line indented by two more spaces, "key": value, "," between them, the closing
- * bracket at the container's indentation, "{}" / "[]" when empty. Keys keep the order they are
- * written in; strings are escaped per RFC 8259. */
+/* json.h - pretty-printed JSON, written as it is produced (JsonWriter) or from a Data tree
+ * (json_write); values.schema.json keeps a cursor of its own in the same layout (chart_schema.c)
+ * and takes its strings from json_quote. One layout: "{" / "[", every member or item on its own
+ * line indented by two more spaces, "key": value, "," between them, the closing bracket at the
+ * container's indentation, "{}" / "[]" when empty. Keys keep the order they are written in;
+ * strings are escaped per RFC 8259. */
 #ifndef GOVERSEC_JSON_H
 #define GOVERSEC_JSON_H
 #include <stdbool.h>
@@ -27,19 +28,17 @@ void json_begin(JsonWriter *w, char open);
 void json_end(JsonWriter *w, char close);
 /* Starts a member of the open object: the separator, indentation and "key": . */
 void json_key(JsonWriter *w, const char *key, size_t len);
-/* json_key for a key known to need no escape, given as its whole text: "\"key\": ". */
-void json_key_raw(JsonWriter *w, const char *text, size_t len);
-/* Text known to be valid JSON as it is (a literal string with nothing to escape, a number). */
-void json_raw(JsonWriter *w, const char *text, size_t len);
-/* The same for string literals of plain identifiers, with their quotes added here. */
-#define JSON_KEY(w, lit) json_key_raw((w), "\"" lit "\": ", sizeof(lit) + 3)
-#define JSON_STR(w, lit) json_raw((w), "\"" lit "\"", sizeof(lit) + 1)
 /* Starts an item of the open array: the separator and indentation. */
 void json_item(JsonWriter *w);
 /* Values, after json_key or json_item (or at the top). */
 void json_str(JsonWriter *w, const char *s, size_t len);
 void json_int(JsonWriter *w, int64_t i);
 void json_bool(JsonWriter *w, bool b);
+/* For writers that keep their own cursor (chart_schema.c): writes `s` as a JSON string literal,
+ * quotes included, at `p`, which has room for JSON_QUOTE_ROOM(len) bytes (every byte escaped as
+ * \u00XX at worst, and 8 more for the word stores); returns the end of what it wrote. */
+#define JSON_QUOTE_ROOM(len) (6 * (len) + 10)
+char *json_quote(char *p, const char *s, size_t len);
 /* A whole Data tree as a value. */
 void json_data(JsonWriter *w, const Data *d);
 
