@@ -524,6 +524,87 @@ static bool put_literal_block(StrBuf *b, const char *s, size_t len, size_t break
     return true;
 }
 
+/* The start of a block's line, after the line break before it: `shift` spaces and the block's
+ * own two, none on an empty line (libyaml) or only `shift` (`indent_empty`). 32 spaces per
+ * constant-size copy, no memset call for the usual depths: `p` has room for n + 32 bytes. */
+static inline char *block_line(char *p, bool empty, size_t shift, bool indent_empty)
+{
+    static const char blanks[32] = "                                ";
+    size_t n = !empty ? shift + 2 : indent_empty ? shift : 0;
+    memcpy(p, blanks, 32);
+    for (size_t k = 32; k < n; k += 32)
+        memcpy(p + k, blanks, 32);
+    return p + n;
+}
+
+/* block_check and put_literal_block in one pass for the usual block (ASCII, no control character
+ * but '\n', no space before a line break or at the end, not "|+": scripts, the dashboard JSON),
+ * eight bytes per step: each word is stored whole and kept up to its first line break (the rest
+ * is overwritten by the next line). The two-pass path cost ~5 instructions a byte (a class pass,
+ * then memchr, memset and memcpy calls per line). Returns false with nothing appended for any
+ * other text, which the two-pass path then decides. */
+static bool put_block_fast(StrBuf *b, const char *s, size_t len, int indent, bool indent_empty)
+{
+    if (len == 0 || s[len - 1] == ' ')
+        return false;
+    bool final_break = s[len - 1] == '\n';
+    if (final_break && (len == 1 || s[len - 2] == '\n' || s[len - 2] == ' '))
+        return false; /* "|+", or a space before the final break (the loop stops short of it) */
+    size_t end = len - final_break; /* the lines' text: it never ends with a '\n' */
+    size_t shift = indent > 0 ? (size_t)indent : 0;
+    size_t slack = 1 + shift + 2 + 32 + 8; /* a line's break and start (block_line), a word */
+    size_t mark = b->len;
+    char *p = room(b, 2 + end + slack), saved = *p;
+    *p++ = '|';
+    if (s[0] == ' ' || s[0] == '\n')
+        *p++ = '2';
+    if (!final_break)
+        *p++ = '-';
+    *p++ = '\n';
+    p = block_line(p, s[0] == '\n', shift, indent_empty);
+    size_t i = 0;
+    while (i < end) {
+        uint64_t w;
+        for (; i + 8 <= end; i += 8, p += 8) {
+            w = load8(s + i);
+            memcpy(p, &w, 8);
+            if (word_rare(w))
+                break;
+        }
+        if (i + 8 <= end) {
+            if (w & HIGHS)
+                break; /* non-ASCII: declined (the masks below are exact for ASCII only) */
+            uint64_t ctrl = (~(w + ONES * 0x60) & HIGHS) | ge(w, 0x7f);
+            size_t k = (size_t)__builtin_ctzll(ctrl) / 8; /* little-endian: the lowest byte is s[i] */
+            p += k;
+            i += k;
+        } else if (i == end) {
+            break;
+        } else if (ESCAPE[(unsigned char)s[i]] <= E_QUOTE) {
+            *p++ = s[i++];
+            continue;
+        }
+        /* s[i] is a control character, DEL or non-ASCII: only a '\n' after a non-space goes on */
+        if (s[i] != '\n' || (i && s[i - 1] == ' '))
+            break;
+        i++;
+        size_t need = (end - i) + slack; /* the rest of the text fits, whatever its lines */
+        if ((size_t)(p - b->data) + need + 1 > b->cap) {
+            b->len = (size_t)(p - b->data);
+            p = strbuf_grow(b, need, 256);
+        }
+        *p++ = '\n';
+        p = block_line(p, s[i] == '\n', shift, indent_empty);
+    }
+    if (i < end) {
+        b->len = mark;
+        b->data[mark] = saved;
+        return false;
+    }
+    finish(b, p);
+    return true;
+}
+
 /* A plain or double-quoted scalar whose scan() is `acc`. */
 static bool put_flow(StrBuf *b, const char *s, size_t len, DataStyle style, unsigned acc)
 {
@@ -545,6 +626,8 @@ static bool put_flow(StrBuf *b, const char *s, size_t len, DataStyle style, unsi
 static bool append_at(StrBuf *b, const char *s, size_t len, DataStyle style, int indent, bool indent_empty)
 {
     if (style == STYLE_LITERAL) {
+        if (put_block_fast(b, s, len, indent, indent_empty))
+            return true;
         size_t breaks;
         switch (block_check(s, len, &breaks)) {
         case BLOCK_NON_ASCII: return false;
