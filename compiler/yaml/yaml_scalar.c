@@ -199,14 +199,6 @@ static unsigned scan_value(const char *s, size_t len)
     return acc;
 }
 
-/* scan_value() of the NUL-terminated `s`, and its length (libc's strlen is word-wise: cheaper than
- * looking for the NUL in the class loop). */
-static unsigned scan_str(const char *s, size_t *len)
-{
-    *len = strlen(s);
-    return scan_value(s, *len);
-}
-
 /* ---- the quoting policy ------------------------------------------------------------------- */
 
 static bool is_digit(char c)
@@ -331,6 +323,53 @@ bool yaml_needs_quotes(const char *s, size_t len)
     if (len == 0 || s[len] != '\0') /* s[len] != 0: not the NUL-terminated string of len bytes */
         return true;
     return quotes_needed(s, len, scan_value(s, len));
+}
+
+/* Whether every byte of `w` is a letter, a digit, '-', '.', '/' or '_' (exact: see ge()). */
+static inline bool word_name_bytes(uint64_t w)
+{
+    if (w & HIGHS)
+        return false;
+    uint64_t l = w | (ONES * 0x20); /* upper case to lower case; no other byte becomes a letter */
+    uint64_t letter = ge(l, 'a') & ~ge(l, 'z' + 1);
+    uint64_t punct_digit = ge(w, '-') & ~ge(w, '9' + 1); /* - . / 0-9: one range, 0x2d..0x39 */
+    uint64_t underscore = ge(w, '_') & ~ge(w, '_' + 1);
+    return (letter | punct_digit | underscore) == HIGHS;
+}
+
+/* A text that starts with a letter and has only letters, digits, '-', '.', '/' and '_' (most
+ * keys and names: "apiVersion", "app.kubernetes.io/name", "goverse-node", "apps/v1"): its scan()
+ * has no class but maybe C_DIGIT, and a letter first rules out every test of the policy but
+ * is_word() (numbers and timestamps start with a digit, a sign or a '.'; .inf/.nan with a '.'
+ * or a sign; indicators are not letters). Read a word at a time, the last word overlapping the
+ * one before it (short texts as two half-words, or bytes), never past the text: ~1 instruction
+ * a byte where scan() and quotes_needed() cost ~200-300 instructions a string. */
+static bool name_text(const char *s, size_t len)
+{
+    if (len == 0 || !((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
+        return false;
+    if (len < 4) { /* the other bytes of the word: a letter */
+        uint64_t w = ONES * 'a' & ~(uint64_t)0xffffff;
+        w |= (unsigned char)s[0] | (unsigned)(unsigned char)s[len / 2] << 8 | (unsigned)(unsigned char)s[len - 1] << 16;
+        return word_name_bytes(w);
+    }
+    if (len < 8) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + len - 4, 4);
+        return word_name_bytes(x | (uint64_t)y << 32);
+    }
+    for (size_t i = 0; i + 8 < len; i += 8)
+        if (!word_name_bytes(load8(s + i)))
+            return false;
+    return word_name_bytes(load8(s + len - 8));
+}
+
+/* A STYLE_AUTO value or a key that name_text() takes and that is plain (not a YAML 1.1 word):
+ * only a C string of len bytes can be plain (yaml_needs_quotes). */
+static inline bool plain_name(const char *s, size_t len)
+{
+    return name_text(s, len) && s[len] == '\0' && !is_word(s, len);
 }
 
 /* ---- the direct writer -------------------------------------------------------------------- */
@@ -637,6 +676,10 @@ static bool append_at(StrBuf *b, const char *s, size_t len, DataStyle style, int
         put_double_quoted(b, s, len);
         return true;
     }
+    if (style == STYLE_AUTO && plain_name(s, len)) {
+        put_plain(b, s, len);
+        return true;
+    }
     return put_flow(b, s, len, style, scan_value(s, len));
 }
 
@@ -652,11 +695,8 @@ bool yaml_scalar_append_at(StrBuf *b, const char *s, size_t len, DataStyle style
 
 bool yaml_scalar_append_str(StrBuf *b, const char *s, DataStyle style, int indent)
 {
-    if (style == STYLE_LITERAL)
-        return yaml_scalar_append_indented(b, s, strlen(s), style, indent);
-    size_t len;
-    unsigned acc = scan_str(s, &len);
-    return put_flow(b, s, len, style, acc);
+    size_t len = strlen(s);
+    return append_at(b, s, len, style, indent, true);
 }
 
 bool yaml_scalar_append(StrBuf *b, const char *s, size_t len, DataStyle style)
@@ -678,42 +718,9 @@ static bool put_key(StrBuf *b, const char *s, size_t len, unsigned acc)
 }
 
 
-/* Whether every byte of `w` is a letter, '-', '.', '/' or '_' (exact: see ge()). */
-static inline bool word_name_bytes(uint64_t w)
-{
-    if (w & HIGHS)
-        return false;
-    uint64_t l = w | (ONES * 0x20); /* upper case to lower case; no other byte becomes a letter */
-    uint64_t letter = ge(l, 'a') & ~ge(l, 'z' + 1);
-    uint64_t punct = ge(w, '-') & ~ge(w, '/' + 1); /* - . / */
-    uint64_t underscore = ge(w, '_') & ~ge(w, '_' + 1);
-    return (letter | punct | underscore) == HIGHS;
-}
-
-/* A key of 4..16 bytes that starts with a letter and has only letters, '-', '.', '/' and '_'
- * (most keys: "apiVersion", "app.kubernetes.io/name"): its scan() has no class at all, and the
- * policy's only question left is is_word(). Read as two overlapping words (or half-words),
- * never past the key. */
-static bool name_key(const char *s, size_t len)
-{
-    if (len < 4 || len > 16 || !((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
-        return false;
-    uint64_t lo, hi;
-    if (len >= 8) {
-        lo = load8(s);
-        hi = load8(s + len - 8);
-    } else {
-        uint32_t x, y;
-        memcpy(&x, s, 4);
-        memcpy(&y, s + len - 4, 4);
-        lo = hi = x | (uint64_t)y << 32;
-    }
-    return word_name_bytes(lo) && word_name_bytes(hi);
-}
-
 bool yaml_key_append(StrBuf *b, const char *s, size_t len)
 {
-    if (name_key(s, len) && s[len] == '\0' && !is_word(s, len)) {
+    if (len <= 128 && plain_name(s, len)) {
         put_plain(b, s, len);
         return true;
     }
@@ -743,6 +750,8 @@ static const char *scalar_via_writer(Arena *a, const char *s, size_t len, DataSt
 
 const char *yaml_scalar_text(Arena *a, const char *s, size_t len, DataStyle style)
 {
+    if (style == STYLE_AUTO && plain_name(s, len))
+        return s;
     if (style == STYLE_AUTO && len && s[len] == '\0') {
         unsigned acc = scan_value(s, len);
         if (!(acc & C_HIGH) && !quotes_needed(s, len, acc))

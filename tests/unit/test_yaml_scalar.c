@@ -347,6 +347,43 @@ static void test_blocks(void **state)
     arena_free(a);
 }
 
+/* Names (a letter, then letters, digits, '-', '.', '/', '_': the word-at-a-time fast path of
+ * keys and values) of every length to 40, the YAML 1.1 words and near-numbers among them, and
+ * each with a byte that is not a name byte at every position (the overlapping last word). */
+static void test_names(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        "y", "Y", "n", "N", "no", "No", "NO", "on", "On", "ON", "yes", "Yes", "YES", "off", "Off", "true",
+        "True", "null", "NULL", "false", "FALSE", "nO", "oN", "yEs", "e5", "E5", "e", "x1", "v1", "k8s-app",
+        "apps/v1", "a_b", "x-1.2", "x.inf", "z:", "Z", "a-", "a.", "a/", "a_", "inf", "nan", "e1_0"};
+    static const char alpha[] = "aZz09-./_AqQ";
+    static const char odd[] = ": #\t\x7f\n\"'@,[{~";
+    Arena *a = arena_new();
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        check_one(a, words[i], strlen(words[i]));
+    char buf[48];
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t j = 0; j < len; j++)
+            buf[j] = j == 0 ? "kZ"[len % 2] : alpha[(j * 7 + len) % (sizeof alpha - 1)];
+        buf[len] = '\0';
+        check_one(a, buf, len);
+        for (size_t at = 0; at < len; at++) {
+            char keep = buf[at];
+            buf[at] = odd[(at + len) % (sizeof odd - 1)];
+            check_one(a, buf, len);
+            buf[at] = keep;
+            if (at + 1 < len) { /* non-ASCII: "\xc3\xa9" */
+                char two[2] = {buf[at], buf[at + 1]};
+                memcpy(buf + at, "\xc3\xa9", 2);
+                check_one(a, buf, len);
+                memcpy(buf + at, two, 2);
+            }
+        }
+    }
+    arena_free(a);
+}
+
 /* Random strings over an alphabet of indicators, digits, word letters, spaces and controls. */
 static void test_generated(void **state)
 {
@@ -396,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_tricky_table),
         cmocka_unit_test(test_long_strings),
         cmocka_unit_test(test_blocks),
+        cmocka_unit_test(test_names),
         cmocka_unit_test(test_generated),
         cmocka_unit_test(test_needs_quotes_policy),
     };
