@@ -112,38 +112,17 @@ static inline bool word_rare(uint64_t w)
     return ((w | (w + ONES) | ~(w + ONES * 0x60)) & HIGHS) != 0;
 }
 
-/* Whether the ASCII word `w` holds ": " or " #" (bytes k, k+1 of the word; on a little-endian
- * machine byte k+1 is the next higher byte, hence the shift by 8). */
-static inline bool word_pair(uint64_t w)
-{
-    uint64_t space = ge(w, ' ') & ~ge(w, ' ' + 1);
-    uint64_t colon = ge(w, ':') & ~ge(w, ':' + 1);
-    uint64_t hash = ge(w, '#') & ~ge(w, '#' + 1);
-    return (((colon << 8) & space) | ((space << 8) & hash)) != 0;
-}
-
-static bool pair_at(const char *s, size_t i)
-{
-    return (s[i] == ':' && s[i + 1] == ' ') || (s[i] == ' ' && s[i + 1] == '#');
-}
-
+/* Whether s[0..len) holds ": " or " #", each looked for from its rarer byte with memchr: prose
+ * has many spaces and few colons or hashes (a pair test on every word cost ~300 instructions for
+ * a line of text). The byte after the last counts as a NUL, as it is in a C string. */
 static bool has_pair(const char *s, size_t len)
 {
-    size_t i = 0;
-    /* Words at steps of 7 bytes overlap by one: every pair lies whole inside one of them. */
-    for (; i + 8 <= len; i += 7) {
-        uint64_t w = load8(s + i);
-        if (!(w & HIGHS)) {
-            if (word_pair(w))
-                return true;
-            continue;
-        }
-        for (size_t j = i; j < i + 7; j++) /* non-ASCII: word_pair's masks are not exact */
-            if (pair_at(s, j))
-                return true;
-    }
-    for (; i + 1 < len; i++)
-        if (pair_at(s, i))
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, ':', (size_t)(end - p))) && p + 1 < end; p++)
+        if (p[1] == ' ')
+            return true;
+    for (const char *p = s; (p = memchr(p, '#', (size_t)(end - p))); p++)
+        if (p > s && p[-1] == ' ')
             return true;
     return false;
 }
@@ -283,10 +262,18 @@ static bool word_is(const char *s, size_t n, const char *lower)
 }
 
 /* y/yes/n/no/true/false/on/off/null in their three spellings, "~", "=" and "<<". */
-static bool is_word(const char *s, size_t len)
+static inline bool is_word(const char *s, size_t len)
 {
+    if (len > 5)
+        return false;
+    /* Every word starts with y, n, t, f or o in either case, '<', '~' or '=' (and | 0x20 keeps
+     * those three): most texts are ruled out by this one test. */
+    switch (s[0] | 0x20) {
+    case 'y': case 'n': case 't': case 'f': case 'o': case '<': case '~': case '=': break;
+    default: return false;
+    }
     switch (len) {
-    case 1: return strchr("yYnN~=", s[0]) != NULL;
+    case 1: return s[0] == 'y' || s[0] == 'Y' || s[0] == 'n' || s[0] == 'N' || s[0] == '~' || s[0] == '=';
     case 2: return (s[0] == '<' && s[1] == '<') || word_is(s, 2, "no") || word_is(s, 2, "on");
     case 3: return word_is(s, 3, "yes") || word_is(s, 3, "off");
     case 4: return word_is(s, 4, "true") || word_is(s, 4, "null");
@@ -325,25 +312,23 @@ bool yaml_needs_quotes(const char *s, size_t len)
     return quotes_needed(s, len, scan_value(s, len));
 }
 
-/* Whether every byte of `w` is a letter, a digit, '-', '.', '/' or '_' (exact: see ge()). */
-static inline bool word_name_bytes(uint64_t w)
+/* Whether the word `w` has a byte that is a control character or a space (< 0x21), DEL or
+ * non-ASCII (>= 0x7f), or ':': a yes/no answer, exact for any bytes (the "< 0x21" sum cannot
+ * carry out of an ASCII byte, and any carry starts at a byte >= 0x80, which answers yes; the
+ * ':' test is the classic "has a zero byte" on w ^ ':'). */
+static inline bool word_unsimple(uint64_t w)
 {
-    if (w & HIGHS)
-        return false;
-    uint64_t l = w | (ONES * 0x20); /* upper case to lower case; no other byte becomes a letter */
-    uint64_t letter = ge(l, 'a') & ~ge(l, 'z' + 1);
-    uint64_t punct_digit = ge(w, '-') & ~ge(w, '9' + 1); /* - . / 0-9: one range, 0x2d..0x39 */
-    uint64_t underscore = ge(w, '_') & ~ge(w, '_' + 1);
-    return (letter | punct_digit | underscore) == HIGHS;
+    uint64_t x = w ^ (ONES * ':');
+    return ((w | (w + ONES) | ~(w + ONES * (0x80 - 0x21)) | ((x - ONES) & ~x)) & HIGHS) != 0;
 }
 
-/* A text that starts with a letter and has only letters, digits, '-', '.', '/' and '_' (most
- * keys and names: "apiVersion", "app.kubernetes.io/name", "goverse-node", "apps/v1"): its scan()
- * has no class but maybe C_DIGIT, and a letter first rules out every test of the policy but
- * is_word() (numbers and timestamps start with a digit, a sign or a '.'; .inf/.nan with a '.'
- * or a sign; indicators are not letters). Read a word at a time, the last word overlapping the
- * one before it (short texts as two half-words, or bytes), never past the text: ~1 instruction
- * a byte where scan() and quotes_needed() cost ~200-300 instructions a string. */
+/* A text that starts with a letter and has no control character, space, DEL, non-ASCII byte or
+ * ':' (most keys and names: "apiVersion", "app.kubernetes.io/name", "goverse-node", "apps/v1"):
+ * the direct writer takes it, and of the quoting policy only is_word() can say yes (no ": ",
+ * " #" or edge space or colon without those bytes; a letter first is no indicator, number,
+ * timestamp, .inf/.nan, "---" or "..."). Read a word at a time, the last word overlapping the
+ * one before it (short texts as two half-words, or bytes), never past the text: ~1.5
+ * instructions a byte where scan() and quotes_needed() cost ~200-300 instructions a string. */
 static bool name_text(const char *s, size_t len)
 {
     if (len == 0 || !((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
@@ -351,18 +336,18 @@ static bool name_text(const char *s, size_t len)
     if (len < 4) { /* the other bytes of the word: a letter */
         uint64_t w = ONES * 'a' & ~(uint64_t)0xffffff;
         w |= (unsigned char)s[0] | (unsigned)(unsigned char)s[len / 2] << 8 | (unsigned)(unsigned char)s[len - 1] << 16;
-        return word_name_bytes(w);
+        return !word_unsimple(w);
     }
     if (len < 8) {
         uint32_t x, y;
         memcpy(&x, s, 4);
         memcpy(&y, s + len - 4, 4);
-        return word_name_bytes(x | (uint64_t)y << 32);
+        return !word_unsimple(x | (uint64_t)y << 32);
     }
     for (size_t i = 0; i + 8 < len; i += 8)
-        if (!word_name_bytes(load8(s + i)))
+        if (word_unsimple(load8(s + i)))
             return false;
-    return word_name_bytes(load8(s + len - 8));
+    return !word_unsimple(load8(s + len - 8));
 }
 
 /* A STYLE_AUTO value or a key that name_text() takes and that is plain (not a YAML 1.1 word):

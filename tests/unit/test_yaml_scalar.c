@@ -46,6 +46,9 @@ static const char *const TRICKY[] = {
     "-.NaN", "+.NaN", "-.nan", "+.nan.", "0o19", "0b12", "0x_", "-0x1", "+0b1", "0xG", "1e+", "1e-x",
     "1.e5", "1_0e1_0", "12:34:56.7", "2024-01", "12345-6", "0000-0a", "e", "E5", "-e5", "._:", "1._:",
     "1 #x", "a:\tb", "a:b:", "x ", "-a-", "?-", ":-", "...x", "..x", "--x", "a---", "1e3e3", "1E+3",
+    /* bytes that fold (| 0x20) to a word's first byte; pairs at the ends (has_pair) */
+    "^", "^^", "^a", "\x1c", "\x1d", "\x1c<", "o", "O", "t", "f", "<", ":", "a:", ": ", "a: ", " #", "#",
+    "a #", "# a", "a:: b", "a::b", "x: #", "##", "a ##b", "a:\x01 b",
 };
 
 /* The quoting policy as it was first written (straightforward, one libc call per test): the
@@ -347,9 +350,10 @@ static void test_blocks(void **state)
     arena_free(a);
 }
 
-/* Names (a letter, then letters, digits, '-', '.', '/', '_': the word-at-a-time fast path of
- * keys and values) of every length to 40, the YAML 1.1 words and near-numbers among them, and
- * each with a byte that is not a name byte at every position (the overlapping last word). */
+/* Names (a letter first, then no control character, space, DEL, non-ASCII byte or ':': the
+ * word-at-a-time fast path of keys and values) of every length to 40, the YAML 1.1 words and
+ * near-numbers among them, and each with another byte at every position (the overlapping last
+ * word): one the fast path declines, or an indicator it takes. */
 static void test_names(void **state)
 {
     (void)state;
@@ -357,7 +361,7 @@ static void test_names(void **state)
         "y", "Y", "n", "N", "no", "No", "NO", "on", "On", "ON", "yes", "Yes", "YES", "off", "Off", "true",
         "True", "null", "NULL", "false", "FALSE", "nO", "oN", "yEs", "e5", "E5", "e", "x1", "v1", "k8s-app",
         "apps/v1", "a_b", "x-1.2", "x.inf", "z:", "Z", "a-", "a.", "a/", "a_", "inf", "nan", "e1_0"};
-    static const char alpha[] = "aZz09-./_AqQ";
+    static const char alpha[] = "aZz09-./_AqQ#\"'$={},!";
     static const char odd[] = ": #\t\x7f\n\"'@,[{~";
     Arena *a = arena_new();
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
