@@ -391,14 +391,13 @@ static void put_plain(StrBuf *b, const char *s, size_t len)
     finish(b, p + len);
 }
 
-/* The high bit of every byte of the ASCII word `w` that is escaped inside double quotes: a
- * control character, '"', '\\' or DEL (exact per byte: see ge()). */
+/* Nonzero when the word `w` has a byte that is not copied as it is inside double quotes: a
+ * control character, '"' or '\\' (swar_escape_bits: exact for the lowest such byte), DEL or
+ * non-ASCII (>= 0x7f: w + 1 carries only out of 0xff, itself flagged by w). The lowest flagged
+ * byte is the first such byte of the word (little-endian: the lowest byte is first). */
 static inline uint64_t escapes_mask(uint64_t w)
 {
-    uint64_t ctrl = ~(w + ONES * 0x60) & HIGHS;
-    uint64_t quote = ge(w, '"') & ~ge(w, '"' + 1);
-    uint64_t backslash = ge(w, '\\') & ~ge(w, '\\' + 1);
-    return ctrl | quote | backslash | ge(w, 0x7f);
+    return swar_escape_bits(w) | ((w | (w + ONES)) & HIGHS);
 }
 
 /* One byte inside double quotes, escaped as libyaml does it (see put_double_quoted). */
@@ -440,10 +439,6 @@ static void put_double_quoted(StrBuf *b, const char *s, size_t len)
          * excess is overwritten by what follows), which is written escaped. Scripts have a
          * '\n' every few dozen bytes: the runs between escapes go a word at a time. */
         uint64_t w = load8(s + i);
-        if (w & HIGHS) { /* non-ASCII (callers decline it): the masks are not exact */
-            p = dq_byte(p, (unsigned char)s[i++]);
-            continue;
-        }
         uint64_t esc = escapes_mask(w);
         memcpy(p, &w, 8);
         if (!esc) {
