@@ -19,9 +19,15 @@ static uint32_t ror(uint32_t x, unsigned n) { return (x >> n) | (x << (32 - n));
 static void compress(uint32_t h[8], const unsigned char *p)
 {
     uint32_t w[64];
-    for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
-               p[4 * i + 3];
+    for (int i = 0; i < 16; i++) { /* big-endian words: a load and a byte swap each */
+        uint32_t x;
+        memcpy(&x, p + 4 * i, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w[i] = x;
+#else
+        w[i] = __builtin_bswap32(x);
+#endif
+    }
     for (int i = 16; i < 64; i++) {
         uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
         uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
@@ -72,14 +78,13 @@ void sha256_update(Sha256 *s, const void *data, size_t len)
 void sha256_final(Sha256 *s, unsigned char digest[32])
 {
     uint64_t bits = s->total * 8;
-    static const unsigned char pad = 0x80, zero = 0;
-    sha256_update(s, &pad, 1);
-    while (s->fill != 56)
-        sha256_update(s, &zero, 1);
-    unsigned char len[8];
+    /* 0x80, zeros up to 8 bytes before a block's end, the bit count: in one update (the padding
+     * was a call per zero byte) */
+    unsigned char pad[64 + 8] = {0x80};
+    size_t n = (s->fill < 56 ? 56 : 120) - s->fill;
     for (int i = 0; i < 8; i++)
-        len[i] = (unsigned char)(bits >> (56 - 8 * i));
-    sha256_update(s, len, 8);
+        pad[n + i] = (unsigned char)(bits >> (56 - 8 * i));
+    sha256_update(s, pad, n + 8);
     for (int i = 0; i < 8; i++) {
         digest[4 * i] = (unsigned char)(s->h[i] >> 24);
         digest[4 * i + 1] = (unsigned char)(s->h[i] >> 16);

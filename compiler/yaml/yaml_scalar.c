@@ -112,38 +112,17 @@ static inline bool word_rare(uint64_t w)
     return ((w | (w + ONES) | ~(w + ONES * 0x60)) & HIGHS) != 0;
 }
 
-/* Whether the ASCII word `w` holds ": " or " #" (bytes k, k+1 of the word; on a little-endian
- * machine byte k+1 is the next higher byte, hence the shift by 8). */
-static inline bool word_pair(uint64_t w)
-{
-    uint64_t space = ge(w, ' ') & ~ge(w, ' ' + 1);
-    uint64_t colon = ge(w, ':') & ~ge(w, ':' + 1);
-    uint64_t hash = ge(w, '#') & ~ge(w, '#' + 1);
-    return (((colon << 8) & space) | ((space << 8) & hash)) != 0;
-}
-
-static bool pair_at(const char *s, size_t i)
-{
-    return (s[i] == ':' && s[i + 1] == ' ') || (s[i] == ' ' && s[i + 1] == '#');
-}
-
+/* Whether s[0..len) holds ": " or " #", each looked for from its rarer byte with memchr: prose
+ * has many spaces and few colons or hashes (a pair test on every word cost ~300 instructions for
+ * a line of text). The byte after the last counts as a NUL, as it is in a C string. */
 static bool has_pair(const char *s, size_t len)
 {
-    size_t i = 0;
-    /* Words at steps of 7 bytes overlap by one: every pair lies whole inside one of them. */
-    for (; i + 8 <= len; i += 7) {
-        uint64_t w = load8(s + i);
-        if (!(w & HIGHS)) {
-            if (word_pair(w))
-                return true;
-            continue;
-        }
-        for (size_t j = i; j < i + 7; j++) /* non-ASCII: word_pair's masks are not exact */
-            if (pair_at(s, j))
-                return true;
-    }
-    for (; i + 1 < len; i++)
-        if (pair_at(s, i))
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, ':', (size_t)(end - p))) && p + 1 < end; p++)
+        if (p[1] == ' ')
+            return true;
+    for (const char *p = s; (p = memchr(p, '#', (size_t)(end - p))); p++)
+        if (p > s && p[-1] == ' ')
             return true;
     return false;
 }
@@ -197,14 +176,6 @@ static unsigned scan_value(const char *s, size_t len)
     if ((acc & (C_SPACE | C_CTRL)) == C_SPACE && has_pair(s, len)) /* both pairs have a space */
         acc |= C_INSIDE;
     return acc;
-}
-
-/* scan_value() of the NUL-terminated `s`, and its length (libc's strlen is word-wise: cheaper than
- * looking for the NUL in the class loop). */
-static unsigned scan_str(const char *s, size_t *len)
-{
-    *len = strlen(s);
-    return scan_value(s, *len);
 }
 
 /* ---- the quoting policy ------------------------------------------------------------------- */
@@ -291,10 +262,18 @@ static bool word_is(const char *s, size_t n, const char *lower)
 }
 
 /* y/yes/n/no/true/false/on/off/null in their three spellings, "~", "=" and "<<". */
-static bool is_word(const char *s, size_t len)
+static inline bool is_word(const char *s, size_t len)
 {
+    if (len > 5)
+        return false;
+    /* Every word starts with y, n, t, f or o in either case, '<', '~' or '=' (and | 0x20 keeps
+     * those three): most texts are ruled out by this one test. */
+    switch (s[0] | 0x20) {
+    case 'y': case 'n': case 't': case 'f': case 'o': case '<': case '~': case '=': break;
+    default: return false;
+    }
     switch (len) {
-    case 1: return strchr("yYnN~=", s[0]) != NULL;
+    case 1: return s[0] == 'y' || s[0] == 'Y' || s[0] == 'n' || s[0] == 'N' || s[0] == '~' || s[0] == '=';
     case 2: return (s[0] == '<' && s[1] == '<') || word_is(s, 2, "no") || word_is(s, 2, "on");
     case 3: return word_is(s, 3, "yes") || word_is(s, 3, "off");
     case 4: return word_is(s, 4, "true") || word_is(s, 4, "null");
@@ -333,6 +312,51 @@ bool yaml_needs_quotes(const char *s, size_t len)
     return quotes_needed(s, len, scan_value(s, len));
 }
 
+/* Whether the word `w` has a byte that is a control character or a space (< 0x21), DEL or
+ * non-ASCII (>= 0x7f), or ':': a yes/no answer, exact for any bytes (the "< 0x21" sum cannot
+ * carry out of an ASCII byte, and any carry starts at a byte >= 0x80, which answers yes; the
+ * ':' test is the classic "has a zero byte" on w ^ ':'). */
+static inline bool word_unsimple(uint64_t w)
+{
+    uint64_t x = w ^ (ONES * ':');
+    return ((w | (w + ONES) | ~(w + ONES * (0x80 - 0x21)) | ((x - ONES) & ~x)) & HIGHS) != 0;
+}
+
+/* A text that starts with a letter and has no control character, space, DEL, non-ASCII byte or
+ * ':' (most keys and names: "apiVersion", "app.kubernetes.io/name", "goverse-node", "apps/v1"):
+ * the direct writer takes it, and of the quoting policy only is_word() can say yes (no ": ",
+ * " #" or edge space or colon without those bytes; a letter first is no indicator, number,
+ * timestamp, .inf/.nan, "---" or "..."). Read a word at a time, the last word overlapping the
+ * one before it (short texts as two half-words, or bytes), never past the text: ~1.5
+ * instructions a byte where scan() and quotes_needed() cost ~200-300 instructions a string. */
+static bool name_text(const char *s, size_t len)
+{
+    if (len == 0 || !((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
+        return false;
+    if (len < 4) { /* the other bytes of the word: a letter */
+        uint64_t w = ONES * 'a' & ~(uint64_t)0xffffff;
+        w |= (unsigned char)s[0] | (unsigned)(unsigned char)s[len / 2] << 8 | (unsigned)(unsigned char)s[len - 1] << 16;
+        return !word_unsimple(w);
+    }
+    if (len < 8) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + len - 4, 4);
+        return !word_unsimple(x | (uint64_t)y << 32);
+    }
+    for (size_t i = 0; i + 8 < len; i += 8)
+        if (word_unsimple(load8(s + i)))
+            return false;
+    return !word_unsimple(load8(s + len - 8));
+}
+
+/* A STYLE_AUTO value or a key that name_text() takes and that is plain (not a YAML 1.1 word):
+ * only a C string of len bytes can be plain (yaml_needs_quotes). */
+static inline bool plain_name(const char *s, size_t len)
+{
+    return name_text(s, len) && s[len] == '\0' && !is_word(s, len);
+}
+
 /* ---- the direct writer -------------------------------------------------------------------- */
 
 /* Room for `n` more bytes and the NUL strbuf_str relies on: the writers below reserve once per
@@ -367,14 +391,13 @@ static void put_plain(StrBuf *b, const char *s, size_t len)
     finish(b, p + len);
 }
 
-/* The high bit of every byte of the ASCII word `w` that is escaped inside double quotes: a
- * control character, '"', '\\' or DEL (exact per byte: see ge()). */
+/* Nonzero when the word `w` has a byte that is not copied as it is inside double quotes: a
+ * control character, '"' or '\\' (swar_escape_bits: exact for the lowest such byte), DEL or
+ * non-ASCII (>= 0x7f: w + 1 carries only out of 0xff, itself flagged by w). The lowest flagged
+ * byte is the first such byte of the word (little-endian: the lowest byte is first). */
 static inline uint64_t escapes_mask(uint64_t w)
 {
-    uint64_t ctrl = ~(w + ONES * 0x60) & HIGHS;
-    uint64_t quote = ge(w, '"') & ~ge(w, '"' + 1);
-    uint64_t backslash = ge(w, '\\') & ~ge(w, '\\' + 1);
-    return ctrl | quote | backslash | ge(w, 0x7f);
+    return swar_escape_bits(w) | ((w | (w + ONES)) & HIGHS);
 }
 
 /* One byte inside double quotes, escaped as libyaml does it (see put_double_quoted). */
@@ -416,10 +439,6 @@ static void put_double_quoted(StrBuf *b, const char *s, size_t len)
          * excess is overwritten by what follows), which is written escaped. Scripts have a
          * '\n' every few dozen bytes: the runs between escapes go a word at a time. */
         uint64_t w = load8(s + i);
-        if (w & HIGHS) { /* non-ASCII (callers decline it): the masks are not exact */
-            p = dq_byte(p, (unsigned char)s[i++]);
-            continue;
-        }
         uint64_t esc = escapes_mask(w);
         memcpy(p, &w, 8);
         if (!esc) {
@@ -524,6 +543,87 @@ static bool put_literal_block(StrBuf *b, const char *s, size_t len, size_t break
     return true;
 }
 
+/* The start of a block's line, after the line break before it: `shift` spaces and the block's
+ * own two, none on an empty line (libyaml) or only `shift` (`indent_empty`). 32 spaces per
+ * constant-size copy, no memset call for the usual depths: `p` has room for n + 32 bytes. */
+static inline char *block_line(char *p, bool empty, size_t shift, bool indent_empty)
+{
+    static const char blanks[32] = "                                ";
+    size_t n = !empty ? shift + 2 : indent_empty ? shift : 0;
+    memcpy(p, blanks, 32);
+    for (size_t k = 32; k < n; k += 32)
+        memcpy(p + k, blanks, 32);
+    return p + n;
+}
+
+/* block_check and put_literal_block in one pass for the usual block (ASCII, no control character
+ * but '\n', no space before a line break or at the end, not "|+": scripts, the dashboard JSON),
+ * eight bytes per step: each word is stored whole and kept up to its first line break (the rest
+ * is overwritten by the next line). The two-pass path cost ~5 instructions a byte (a class pass,
+ * then memchr, memset and memcpy calls per line). Returns false with nothing appended for any
+ * other text, which the two-pass path then decides. */
+static bool put_block_fast(StrBuf *b, const char *s, size_t len, int indent, bool indent_empty)
+{
+    if (len == 0 || s[len - 1] == ' ')
+        return false;
+    bool final_break = s[len - 1] == '\n';
+    if (final_break && (len == 1 || s[len - 2] == '\n' || s[len - 2] == ' '))
+        return false; /* "|+", or a space before the final break (the loop stops short of it) */
+    size_t end = len - final_break; /* the lines' text: it never ends with a '\n' */
+    size_t shift = indent > 0 ? (size_t)indent : 0;
+    size_t slack = 1 + shift + 2 + 32 + 8; /* a line's break and start (block_line), a word */
+    size_t mark = b->len;
+    char *p = room(b, 2 + end + slack), saved = *p;
+    *p++ = '|';
+    if (s[0] == ' ' || s[0] == '\n')
+        *p++ = '2';
+    if (!final_break)
+        *p++ = '-';
+    *p++ = '\n';
+    p = block_line(p, s[0] == '\n', shift, indent_empty);
+    size_t i = 0;
+    while (i < end) {
+        uint64_t w;
+        for (; i + 8 <= end; i += 8, p += 8) {
+            w = load8(s + i);
+            memcpy(p, &w, 8);
+            if (word_rare(w))
+                break;
+        }
+        if (i + 8 <= end) {
+            if (w & HIGHS)
+                break; /* non-ASCII: declined (the masks below are exact for ASCII only) */
+            uint64_t ctrl = (~(w + ONES * 0x60) & HIGHS) | ge(w, 0x7f);
+            size_t k = (size_t)__builtin_ctzll(ctrl) / 8; /* little-endian: the lowest byte is s[i] */
+            p += k;
+            i += k;
+        } else if (i == end) {
+            break;
+        } else if (ESCAPE[(unsigned char)s[i]] <= E_QUOTE) {
+            *p++ = s[i++];
+            continue;
+        }
+        /* s[i] is a control character, DEL or non-ASCII: only a '\n' after a non-space goes on */
+        if (s[i] != '\n' || (i && s[i - 1] == ' '))
+            break;
+        i++;
+        size_t need = (end - i) + slack; /* the rest of the text fits, whatever its lines */
+        if ((size_t)(p - b->data) + need + 1 > b->cap) {
+            b->len = (size_t)(p - b->data);
+            p = strbuf_grow(b, need, 256);
+        }
+        *p++ = '\n';
+        p = block_line(p, s[i] == '\n', shift, indent_empty);
+    }
+    if (i < end) {
+        b->len = mark;
+        b->data[mark] = saved;
+        return false;
+    }
+    finish(b, p);
+    return true;
+}
+
 /* A plain or double-quoted scalar whose scan() is `acc`. */
 static bool put_flow(StrBuf *b, const char *s, size_t len, DataStyle style, unsigned acc)
 {
@@ -545,6 +645,8 @@ static bool put_flow(StrBuf *b, const char *s, size_t len, DataStyle style, unsi
 static bool append_at(StrBuf *b, const char *s, size_t len, DataStyle style, int indent, bool indent_empty)
 {
     if (style == STYLE_LITERAL) {
+        if (put_block_fast(b, s, len, indent, indent_empty))
+            return true;
         size_t breaks;
         switch (block_check(s, len, &breaks)) {
         case BLOCK_NON_ASCII: return false;
@@ -552,6 +654,10 @@ static bool append_at(StrBuf *b, const char *s, size_t len, DataStyle style, int
         case BLOCK_QUOTED: break;
         }
         put_double_quoted(b, s, len);
+        return true;
+    }
+    if (style == STYLE_AUTO && plain_name(s, len)) {
+        put_plain(b, s, len);
         return true;
     }
     return put_flow(b, s, len, style, scan_value(s, len));
@@ -569,11 +675,8 @@ bool yaml_scalar_append_at(StrBuf *b, const char *s, size_t len, DataStyle style
 
 bool yaml_scalar_append_str(StrBuf *b, const char *s, DataStyle style, int indent)
 {
-    if (style == STYLE_LITERAL)
-        return yaml_scalar_append_indented(b, s, strlen(s), style, indent);
-    size_t len;
-    unsigned acc = scan_str(s, &len);
-    return put_flow(b, s, len, style, acc);
+    size_t len = strlen(s);
+    return append_at(b, s, len, style, indent, true);
 }
 
 bool yaml_scalar_append(StrBuf *b, const char *s, size_t len, DataStyle style)
@@ -595,42 +698,9 @@ static bool put_key(StrBuf *b, const char *s, size_t len, unsigned acc)
 }
 
 
-/* Whether every byte of `w` is a letter, '-', '.', '/' or '_' (exact: see ge()). */
-static inline bool word_name_bytes(uint64_t w)
-{
-    if (w & HIGHS)
-        return false;
-    uint64_t l = w | (ONES * 0x20); /* upper case to lower case; no other byte becomes a letter */
-    uint64_t letter = ge(l, 'a') & ~ge(l, 'z' + 1);
-    uint64_t punct = ge(w, '-') & ~ge(w, '/' + 1); /* - . / */
-    uint64_t underscore = ge(w, '_') & ~ge(w, '_' + 1);
-    return (letter | punct | underscore) == HIGHS;
-}
-
-/* A key of 4..16 bytes that starts with a letter and has only letters, '-', '.', '/' and '_'
- * (most keys: "apiVersion", "app.kubernetes.io/name"): its scan() has no class at all, and the
- * policy's only question left is is_word(). Read as two overlapping words (or half-words),
- * never past the key. */
-static bool name_key(const char *s, size_t len)
-{
-    if (len < 4 || len > 16 || !((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
-        return false;
-    uint64_t lo, hi;
-    if (len >= 8) {
-        lo = load8(s);
-        hi = load8(s + len - 8);
-    } else {
-        uint32_t x, y;
-        memcpy(&x, s, 4);
-        memcpy(&y, s + len - 4, 4);
-        lo = hi = x | (uint64_t)y << 32;
-    }
-    return word_name_bytes(lo) && word_name_bytes(hi);
-}
-
 bool yaml_key_append(StrBuf *b, const char *s, size_t len)
 {
-    if (name_key(s, len) && s[len] == '\0' && !is_word(s, len)) {
+    if (len <= 128 && plain_name(s, len)) {
         put_plain(b, s, len);
         return true;
     }
@@ -660,6 +730,8 @@ static const char *scalar_via_writer(Arena *a, const char *s, size_t len, DataSt
 
 const char *yaml_scalar_text(Arena *a, const char *s, size_t len, DataStyle style)
 {
+    if (style == STYLE_AUTO && plain_name(s, len))
+        return s;
     if (style == STYLE_AUTO && len && s[len] == '\0') {
         unsigned acc = scan_value(s, len);
         if (!(acc & C_HIGH) && !quotes_needed(s, len, acc))

@@ -52,8 +52,8 @@ bool yaml_scalar_append(StrBuf *b, const char *s, size_t len, DataStyle style);
 bool yaml_scalar_append_indented(StrBuf *b, const char *s, size_t len, DataStyle style, int indent);
 /* The same for a mapping key (the text before ':'); false for keys libyaml writes as "? key". */
 bool yaml_key_append(StrBuf *b, const char *s, size_t len);
-/* yaml_scalar_append_indented and yaml_key_append for NUL-terminated strings: the length is found
- * by the same pass that classifies the bytes (the chart printer's keys and literals). */
+/* yaml_scalar_append_indented and yaml_key_append for NUL-terminated strings (the chart printer's
+ * keys and literals). */
 bool yaml_scalar_append_str(StrBuf *b, const char *s, DataStyle style, int indent);
 bool yaml_key_append_str(StrBuf *b, const char *key);
 /* yaml_scalar_append's text, else the general writer's (same form). NULL only for text that is

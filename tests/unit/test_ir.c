@@ -237,6 +237,20 @@ static void test_sha256_vectors(void **state)
     const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
     assert_string_equal(sha256_hex(two, strlen(two), hex),
                         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    /* Every way the padding falls: the length field in the last block or in one more (sha256sum). */
+    static const struct { size_t n; const char *hex; } as[] = {
+        {55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"},
+        {56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"},
+        {63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"},
+        {64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"},
+        {119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"},
+        {120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"},
+        {127, "c57e9278af78fa3cab38667bef4ce29d783787a2f731d4e12200270f0c32320a"},
+    };
+    char a128[128];
+    memset(a128, 'a', sizeof a128);
+    for (size_t i = 0; i < sizeof as / sizeof as[0]; i++)
+        assert_string_equal(sha256_hex(a128, as[i].n, hex), as[i].hex);
     Sha256 s;
     unsigned char d[32];
     char chunk[1000];

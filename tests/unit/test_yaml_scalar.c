@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "yaml/yaml_emit.h"
 #include "yaml/yamlio.h"
 #include "yaml_oracle.h"
 
@@ -45,6 +46,9 @@ static const char *const TRICKY[] = {
     "-.NaN", "+.NaN", "-.nan", "+.nan.", "0o19", "0b12", "0x_", "-0x1", "+0b1", "0xG", "1e+", "1e-x",
     "1.e5", "1_0e1_0", "12:34:56.7", "2024-01", "12345-6", "0000-0a", "e", "E5", "-e5", "._:", "1._:",
     "1 #x", "a:\tb", "a:b:", "x ", "-a-", "?-", ":-", "...x", "..x", "--x", "a---", "1e3e3", "1E+3",
+    /* bytes that fold (| 0x20) to a word's first byte; pairs at the ends (has_pair) */
+    "^", "^^", "^a", "\x1c", "\x1d", "\x1c<", "o", "O", "t", "f", "<", ":", "a:", ": ", "a: ", " #", "#",
+    "a #", "# a", "a:: b", "a::b", "x: #", "##", "a ##b", "a:\x01 b",
 };
 
 /* The quoting policy as it was first written (straightforward, one libc call per test): the
@@ -260,6 +264,130 @@ static void test_long_strings(void **state)
     arena_free(a);
 }
 
+/* `text` with `indent` spaces after every line break that a non-empty line follows: libyaml's
+ * indentation of a nested `|` block (yaml_scalar_append_at) leaves empty lines empty. */
+static const char *shifted_nonempty(Arena *a, const char *text, int indent)
+{
+    StrBuf b;
+    strbuf_init(&b, a);
+    for (const char *nl; (nl = strchr(text, '\n')); text = nl + 1) {
+        strbuf_addn(&b, text, (size_t)(nl - text + 1));
+        if (nl[1] && nl[1] != '\n')
+            strbuf_indent(&b, indent);
+    }
+    strbuf_add(&b, text);
+    return strbuf_str(&b);
+}
+
+/* A `|` request at every indentation from 0 to 40 (the one-pass block writer's line starts and
+ * room), appended after text already in the buffer, against libyaml's text shifted: both forms
+ * (empty lines indented or not). A declined text leaves the buffer as it was. */
+static void check_block(Arena *a, const char *s, size_t len)
+{
+    check_one(a, s, len);
+    const char *want = via_libyaml(a, s, len, STYLE_LITERAL);
+    StrBuf z;
+    strbuf_init(&z, a);
+    bool direct = yaml_scalar_append(&z, s, len, STYLE_LITERAL);
+    for (int indent = 0; indent <= 40; indent++) {
+        for (int empty = 0; empty < 2; empty++) {
+            StrBuf b;
+            strbuf_init(&b, a);
+            strbuf_add(&b, "k:");
+            bool ok = empty ? yaml_scalar_append_indented(&b, s, len, STYLE_LITERAL, indent)
+                            : yaml_scalar_append_at(&b, s, len, STYLE_LITERAL, indent);
+            const char *text = strbuf_str(&b);
+            if (ok != direct || strncmp(text, "k:", 2) != 0 || strlen(text) != b.len)
+                fail_msg("block '%s' at %d (%d): %s '%s'", s, indent, empty, ok ? "wrote" : "declined", text);
+            const char *body = empty ? shifted(a, want, indent) : shifted_nonempty(a, want, indent);
+            if (ok && strcmp(text + 2, body) != 0)
+                fail_msg("block '%s' at %d (%d): '%s', want '%s'", s, indent, empty, text + 2, body);
+        }
+    }
+}
+
+/* Blocks of two and three lines of every length up to 17 (the word loop's every phase), empty
+ * lines, leading spaces; then one text with a byte that stops the one-pass writer (a control
+ * character, DEL, non-ASCII, a space before a break or at the end, "|+") at every position. */
+static void test_blocks(void **state)
+{
+    (void)state;
+    static const char fill[] = "abcdefghijklmnopq\"{}: #";
+    char buf[80];
+    for (size_t l1 = 0; l1 <= 17; l1++) {
+        Arena *a = arena_new();
+        for (size_t l2 = 0; l2 <= 17; l2++) {
+            for (int form = 0; form < 4; form++) {
+                size_t n = 0;
+                if (form == 3)
+                    buf[n++] = ' ';
+                memcpy(buf + n, fill, l1), n += l1;
+                buf[n++] = '\n';
+                if (form == 2)
+                    buf[n++] = '\n';
+                memcpy(buf + n, fill + 17 - l2, l2), n += l2;
+                if (form != 1)
+                    buf[n++] = '\n';
+                buf[n] = '\0';
+                check_block(a, buf, n);
+            }
+        }
+        arena_free(a);
+    }
+    static const char base[] = "{\n  \"panels\": [\n    {\"id\": 1}\n  ]\n}\n";
+    static const char *const stops[] = {"\t", "\x01", "\x7f", "\xc3\xa9", " \n", "\n\n", " "};
+    Arena *a = arena_new();
+    for (size_t k = 0; k < sizeof stops / sizeof stops[0]; k++) {
+        for (size_t at = 0; at <= sizeof base - 1; at++) {
+            size_t n = 0, m = strlen(stops[k]);
+            memcpy(buf, base, at), n += at;
+            memcpy(buf + n, stops[k], m), n += m;
+            memcpy(buf + n, base + at, sizeof base - 1 - at), n += sizeof base - 1 - at;
+            buf[n] = '\0';
+            check_block(a, buf, n);
+        }
+    }
+    arena_free(a);
+}
+
+/* Names (a letter first, then no control character, space, DEL, non-ASCII byte or ':': the
+ * word-at-a-time fast path of keys and values) of every length to 40, the YAML 1.1 words and
+ * near-numbers among them, and each with another byte at every position (the overlapping last
+ * word): one the fast path declines, or an indicator it takes. */
+static void test_names(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        "y", "Y", "n", "N", "no", "No", "NO", "on", "On", "ON", "yes", "Yes", "YES", "off", "Off", "true",
+        "True", "null", "NULL", "false", "FALSE", "nO", "oN", "yEs", "e5", "E5", "e", "x1", "v1", "k8s-app",
+        "apps/v1", "a_b", "x-1.2", "x.inf", "z:", "Z", "a-", "a.", "a/", "a_", "inf", "nan", "e1_0"};
+    static const char alpha[] = "aZz09-./_AqQ#\"'$={},!";
+    static const char odd[] = ": #\t\x7f\n\"'@,[{~";
+    Arena *a = arena_new();
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        check_one(a, words[i], strlen(words[i]));
+    char buf[48];
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t j = 0; j < len; j++)
+            buf[j] = j == 0 ? "kZ"[len % 2] : alpha[(j * 7 + len) % (sizeof alpha - 1)];
+        buf[len] = '\0';
+        check_one(a, buf, len);
+        for (size_t at = 0; at < len; at++) {
+            char keep = buf[at];
+            buf[at] = odd[(at + len) % (sizeof odd - 1)];
+            check_one(a, buf, len);
+            buf[at] = keep;
+            if (at + 1 < len) { /* non-ASCII: "\xc3\xa9" */
+                char two[2] = {buf[at], buf[at + 1]};
+                memcpy(buf + at, "\xc3\xa9", 2);
+                check_one(a, buf, len);
+                memcpy(buf + at, two, 2);
+            }
+        }
+    }
+    arena_free(a);
+}
+
 /* Random strings over an alphabet of indicators, digits, word letters, spaces and controls. */
 static void test_generated(void **state)
 {
@@ -308,6 +436,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tricky_table),
         cmocka_unit_test(test_long_strings),
+        cmocka_unit_test(test_blocks),
+        cmocka_unit_test(test_names),
         cmocka_unit_test(test_generated),
         cmocka_unit_test(test_needs_quotes_policy),
     };
