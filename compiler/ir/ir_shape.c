@@ -256,6 +256,9 @@ static bool same_node(ShapeCmp *cmp, const IrNode *x, const IrNode *y)
                 return false;
             goto next; /* IR_NULL, IR_INDEX: nothing more */
         }
+        /* One list (lowering shares some across clusters, lower.h) or none: equal. */
+        if (kids_x == kids_y)
+            goto next;
         /* Into the kids; the siblings after x wait on the stack unless the lists end here. */
         if (!x->next != !y->next)
             return false;
