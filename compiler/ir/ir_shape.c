@@ -281,8 +281,11 @@ static bool same_node(ShapeCmp *cmp, const IrNode *x, const IrNode *y)
     }
 }
 
+/* An enum's choices are most often one static array, the same for every cluster. */
 static bool same_choices(const char *const *x, const char *const *y)
 {
+    if (x == y)
+        return true;
     for (; x && *x && y && *y; x++, y++)
         if (strcmp(*x, *y))
             return false;
