@@ -158,6 +158,9 @@ static IrNode *rule_map(Lower *l, const AlertDef *d)
 
 enum { NRULES = 32 }; /* the rules of GROUPS kept; any further ones are built per cluster */
 
+/* LowerShared.alert_rules' mark for a rule whose PromQL reads a knob (built per cluster). */
+static const IrNode READS_KNOB;
+
 /* A rule whose PromQL reads no knob is the same in every cluster (its namespace is an expression):
  * with a LowerShared its entries are built once, in the shared arena, and each cluster's rule map
  * points at them (a map node of its own: its place in the list is the cluster's). ~200 nodes a
@@ -165,16 +168,22 @@ enum { NRULES = 32 }; /* the rules of GROUPS kept; any further ones are built pe
  * never changed: nothing adds to a rule once lowered. `place` numbers the rules of GROUPS. */
 static IrNode *rule(Lower *l, const AlertDef *d, size_t place)
 {
-    if (!l->shared || place >= NRULES || strstr(d->expr, "@KNOB:"))
+    if (!l->shared || place >= NRULES)
         return rule_map(l, d);
     if (!l->shared->alert_rules)
         l->shared->alert_rules = ARENA_ARRAY(l->shared->arena, const IrNode *, NRULES);
     const IrNode **built = &l->shared->alert_rules[place];
     if (!*built) {
-        Lower in_shared = *l;
-        in_shared.a = l->shared->arena;
-        *built = rule_map(&in_shared, d);
+        if (strstr(d->expr, "@KNOB:")) {
+            *built = &READS_KNOB;
+        } else {
+            Lower in_shared = *l;
+            in_shared.a = l->shared->arena;
+            *built = rule_map(&in_shared, d);
+        }
     }
+    if (*built == &READS_KNOB)
+        return rule_map(l, d);
     IrNode *r = ir_map(l->a);
     r->u.kids = (*built)->u.kids;
     return r;
