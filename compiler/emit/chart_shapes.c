@@ -3,6 +3,7 @@
  * whole IR, so two shapes never share a chart by a hash collision. */
 #include "emit/chart_shapes.h"
 
+#include <assert.h>
 #include <string.h>
 
 #define uthash_malloc(sz) arena_alloc(uthash_arena, (sz))
@@ -25,6 +26,10 @@ typedef struct Assignment {
 struct ChartShapes {
     Arena *a;
     const Shape *last;    /* the shape found or added last: a fleet's next cluster is most often of it */
+    /* The hash of the cluster chart_shapes_find last looked up in vain: its representative, added
+     * next, has that cluster's shape and so that hash (a walk of the whole IR, done once, not twice) */
+    uint64_t missed_hash;
+    bool missed;
     Shape *by_hash;
     Assignment *by_cluster;
     int count;
@@ -42,6 +47,7 @@ int chart_shapes_count(const ChartShapes *s) { return s->count; }
 
 const char *chart_shapes_find(ChartShapes *s, const IrCluster *c)
 {
+    s->missed = false;
     if (s->last && ir_same_shape(s->last->representative, c))
         return s->last->chart;
     uint64_t h = ir_shape_hash(c);
@@ -52,6 +58,8 @@ const char *chart_shapes_find(ChartShapes *s, const IrCluster *c)
             s->last = sh;
             return sh->chart;
         }
+    s->missed_hash = h;
+    s->missed = true;
     return NULL;
 }
 
@@ -59,7 +67,11 @@ void chart_shapes_add(ChartShapes *s, const IrCluster *representative, const cha
 {
     Arena *uthash_arena = s->a;
     Shape *sh = ARENA_NEW(s->a, Shape);
-    sh->hash = ir_shape_hash(representative);
+    /* A representative of another shape than the cluster missed would only be filed under the
+     * wrong hash (found by no lookup: a chart printed twice), never share a chart wrongly. */
+    sh->hash = s->missed ? s->missed_hash : ir_shape_hash(representative);
+    assert(sh->hash == ir_shape_hash(representative));
+    s->missed = false;
     sh->representative = representative;
     sh->chart = arena_strdup(s->a, name);
     sh->same_hash = NULL;

@@ -13,7 +13,9 @@ ChartShapes *chart_shapes_new(Arena *a);
 Arena *chart_shapes_arena(ChartShapes *s);
 /* The chart serving clusters of c's shape, or NULL when c's shape is new. */
 const char *chart_shapes_find(ChartShapes *s, const IrCluster *c);
-/* Registers `representative` (allocated in chart_shapes_arena) as the shape of chart `name`. */
+/* Registers `representative` (allocated in chart_shapes_arena) as the shape of chart `name`.
+ * After a chart_shapes_find that found nothing, `representative` must have the shape of the
+ * cluster looked up (the driver lowers that cluster again): its hash is not computed again. */
 void chart_shapes_add(ChartShapes *s, const IrCluster *representative, const char *name);
 /* Cluster -> chart, for the Argo CD Applications. */
 void chart_shapes_assign(ChartShapes *s, const char *cluster, const char *chart);

@@ -5,6 +5,7 @@
  * (emit/chart_shapes.c). A hash finds candidates fast; ir_same_shape decides exactly.
  * IrObject.name is left out: the chart never prints it (metadata.name is part of the tree), and
  * the Namespace object's is the namespace, which the chart takes from .Release.Namespace. */
+#include <stddef.h>
 #include <string.h>
 
 #include "ir/ir.h"
@@ -195,40 +196,96 @@ static bool same_cond_walk(ShapeCmp *cmp, const IrCond *x, const IrCond *y)
     return true;
 }
 
+/* A node's kind and style, its first 8 bytes, as one integer: one compare for both. */
+_Static_assert(offsetof(IrNode, style) == sizeof(IrKind) && offsetof(IrNode, key) == sizeof(uint64_t),
+               "IrNode starts with kind and style, 8 bytes without padding");
+static inline uint64_t kind_style(const IrNode *n)
+{
+    uint64_t v;
+    memcpy(&v, n, sizeof v);
+    return v;
+}
+
+/* Sibling lists left to compare: same_node enters a map's or sequence's kids and an expression's
+ * arguments in place (a call per list cost ~20% of the walk) and keeps here where the parent's
+ * list goes on, unless it ends there. The IR is ~12 levels deep; a deeper list recurses. */
+enum { NODE_STACK = 32 };
+
 /* The kinds in the order of their frequency (strings, maps, references, expressions, sequences):
  * a chain of tests that ends early for most nodes, cheaper here than the switch's table jump. */
 static bool same_node(ShapeCmp *cmp, const IrNode *x, const IrNode *y)
 {
-    for (; x && y; x = x->next, y = y->next) {
-        if (x->kind != y->kind || x->style != y->style || (x->key != y->key && !same_str(x->key, y->key)) ||
+    const IrNode *stack_x[NODE_STACK], *stack_y[NODE_STACK];
+    int depth = 0;
+    for (;;) {
+        if (!x) { /* end of a list: on with the parent's, if any */
+            if (y)
+                return false;
+            if (depth == 0)
+                return true;
+            depth--;
+            x = stack_x[depth];
+            y = stack_y[depth];
+            continue;
+        }
+        if (!y)
+            return false;
+        if (kind_style(x) != kind_style(y) || (x->key != y->key && !same_str(x->key, y->key)) ||
             (x->when != y->when && !same_cond(cmp, x->when, y->when)))
             return false;
         IrKind kind = x->kind;
+        const IrNode *kids_x, *kids_y;
         if (kind == IR_STR) {
             if (x->u.str != y->u.str && !same_str(x->u.str, y->u.str))
                 return false;
+            goto next;
         } else if (kind == IR_MAP || kind == IR_SEQ) {
-            if (!same_node(cmp, x->u.kids.first, y->u.kids.first))
-                return false;
+            kids_x = x->u.kids.first;
+            kids_y = y->u.kids.first;
         } else if (kind == IR_REF) {
             if (!same_knob_ref(x->u.ref, y->u.ref))
                 return false;
+            goto next;
         } else if (kind == IR_EXPR) {
-            if (x->u.expr.op != y->u.expr.op || !same_node(cmp, x->u.expr.args, y->u.expr.args))
+            if (x->u.expr.op != y->u.expr.op)
                 return false;
-        } else if (kind == IR_INT) {
-            if (x->u.i != y->u.i)
+            kids_x = x->u.expr.args;
+            kids_y = y->u.expr.args;
+        } else {
+            if ((kind == IR_INT && x->u.i != y->u.i) || (kind == IR_BOOL && x->u.b != y->u.b))
                 return false;
-        } else if (kind == IR_BOOL) {
-            if (x->u.b != y->u.b)
-                return false;
-        } /* IR_NULL, IR_INDEX: nothing more */
+            goto next; /* IR_NULL, IR_INDEX: nothing more */
+        }
+        /* One list (lowering shares some across clusters, lower.h) or none: equal. */
+        if (kids_x == kids_y)
+            goto next;
+        /* Into the kids; the siblings after x wait on the stack unless the lists end here. */
+        if (!x->next != !y->next)
+            return false;
+        if (x->next) {
+            if (depth == NODE_STACK) {
+                if (!same_node(cmp, kids_x, kids_y))
+                    return false;
+                goto next;
+            }
+            stack_x[depth] = x->next;
+            stack_y[depth] = y->next;
+            depth++;
+        }
+        x = kids_x;
+        y = kids_y;
+        continue;
+    next:
+        x = x->next;
+        y = y->next;
     }
-    return !x && !y;
 }
 
+/* An enum's choices are most often one static array, the same for every cluster. */
 static bool same_choices(const char *const *x, const char *const *y)
 {
+    if (x == y)
+        return true;
     for (; x && *x && y && *y; x++, y++)
         if (strcmp(*x, *y))
             return false;

@@ -3,6 +3,8 @@
  * saturation, a shard mapping that does not converge). The rules are a static table; their PromQL
  * is scoped to the cluster's namespace and reads the quorum and shard count from the chart values.
  * Metric names and their origin: docs/monitoring.md. */
+#include <string.h>
+
 #include "lower/lower_internal.h"
 
 typedef struct AlertDef {
@@ -139,7 +141,7 @@ static const AlertGroup GROUPS[] = {
 };
 #undef GROUP
 
-static IrNode *rule(Lower *l, const AlertDef *d)
+static IrNode *rule_map(Lower *l, const AlertDef *d)
 {
     Arena *a = l->a;
     IrNode *r = ir_map(a);
@@ -154,6 +156,39 @@ static IrNode *rule(Lower *l, const AlertDef *d)
     return r;
 }
 
+enum { NRULES = 32 }; /* the rules of GROUPS kept; any further ones are built per cluster */
+
+/* LowerShared.alert_rules' mark for a rule whose PromQL reads a knob (built per cluster). */
+static const IrNode READS_KNOB;
+
+/* A rule whose PromQL reads no knob is the same in every cluster (its namespace is an expression):
+ * with a LowerShared its entries are built once, in the shared arena, and each cluster's rule map
+ * points at them (a map node of its own: its place in the list is the cluster's). ~200 nodes a
+ * cluster neither builds nor, as equal addresses, compares (ir_same_shape). The shared entries are
+ * never changed: nothing adds to a rule once lowered. `place` numbers the rules of GROUPS. */
+static IrNode *rule(Lower *l, const AlertDef *d, size_t place)
+{
+    if (!l->shared || place >= NRULES)
+        return rule_map(l, d);
+    if (!l->shared->alert_rules)
+        l->shared->alert_rules = ARENA_ARRAY(l->shared->arena, const IrNode *, NRULES);
+    const IrNode **built = &l->shared->alert_rules[place];
+    if (!*built) {
+        if (strstr(d->expr, "@KNOB:")) {
+            *built = &READS_KNOB;
+        } else {
+            Lower in_shared = *l;
+            in_shared.a = l->shared->arena;
+            *built = rule_map(&in_shared, d);
+        }
+    }
+    if (*built == &READS_KNOB)
+        return rule_map(l, d);
+    IrNode *r = ir_map(l->a);
+    r->u.kids = (*built)->u.kids;
+    return r;
+}
+
 void lower_alerts_object(Lower *l)
 {
     Arena *a = l->a;
@@ -163,12 +198,13 @@ void lower_alerts_object(Lower *l)
     ir_put(a, o->root, "kind", ir_str(a, "PrometheusRule"));
     ir_put(a, o->root, "metadata", lower_monitoring_metadata(l, "goverse-alerts", "goverse"));
     IrNode *groups = ir_put(a, ir_put(a, o->root, "spec", ir_map(a)), "groups", ir_seq(a));
+    size_t place = 0;
     for (size_t g = 0; g < sizeof GROUPS / sizeof GROUPS[0]; g++) {
         IrNode *grp = ir_push(groups, ir_map(a));
         ir_put(a, grp, "name", ir_str(a, GROUPS[g].name));
         IrNode *rules = ir_put(a, grp, "rules", ir_seq(a));
-        for (size_t i = 0; i < GROUPS[g].n; i++)
-            ir_push(rules, rule(l, &GROUPS[g].rules[i]));
+        for (size_t i = 0; i < GROUPS[g].n; i++, place++)
+            ir_push(rules, rule(l, &GROUPS[g].rules[i], place));
         if (GROUPS[g].etcd)
             ir_when(grp, lower_monitoring_etcd_on(l));
     }

@@ -13,6 +13,7 @@
 struct LowerShared {
     Arena *arena;          /* outlives every IR lowered with it */
     const char *dashboard; /* lower_dashboard.c: the dashboard JSON after its uid and title */
+    const IrNode **alert_rules; /* lower_alerts.c: the rules whose PromQL reads no knob, by place */
 };
 
 typedef struct LowerPod {

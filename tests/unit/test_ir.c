@@ -320,6 +320,52 @@ static void test_same_shape_conditions(void **state)
         }
 }
 
+/* A tree deeper than ir_same_shape's stack of sibling lists (every level has a sibling after
+ * its nested map, so each level waits on the stack), then a sequence and a last entry.
+ * `variant` 0 is the base; each other one differs from it in one place: 1 an item more at the
+ * end of the sequence, 2 a string deep down (past the stack), 3 an entry more in a map that has
+ * siblings after it, 4 no last entry, 5 an expression's op, 6 the deepest integer. Strings are
+ * copies: equal texts at different addresses. */
+static IrCluster *tree_cluster(Arena *a, int variant)
+{
+    IrCluster *c = ir_cluster_new(a, "t", "t");
+    IrObject *o = ir_object(a, c, "o.yaml", "x", "v1", "ConfigMap", "o", NULL);
+    IrNode *m = o->root;
+    for (int depth = 0; depth < 40; depth++) {
+        IrNode *kid = ir_put(a, m, "d", ir_map(a));
+        if (variant == 3 && depth == 20)
+            ir_put(a, m, "extra", ir_int(a, 1));
+        ir_put(a, m, "after", ir_str(a, arena_strdup(a, variant == 2 && depth == 35 ? "y" : "x")));
+        m = kid;
+    }
+    ir_put(a, m, "leaf", ir_int(a, variant == 6 ? 2 : 1));
+    IrNode *seq = ir_put(a, o->root, "seq", ir_seq(a));
+    ir_push(seq, ir_expr(a, variant == 5 ? EXPR_JOIN : EXPR_CONCAT,
+                         ir_chain(ir_str(a, arena_strdup(a, "a")), ir_str(a, "b"), NULL)));
+    ir_push(seq, ir_str(a, "c"));
+    if (variant == 1)
+        ir_push(seq, ir_bool(a, true));
+    if (variant != 4)
+        ir_put(a, o->root, "tail", ir_bool(a, false));
+    return c;
+}
+
+/* ir_same_shape walks whole trees, however deep, and tells every single difference. */
+static void test_same_shape_trees(void **state)
+{
+    Fixture *f = *state;
+    Arena *a = f->a;
+    enum { N = 7 };
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            IrCluster *x = tree_cluster(a, i), *y = tree_cluster(a, j);
+            if (ir_same_shape(x, y) != (i == j))
+                fail_msg("trees %d and %d: ir_same_shape says %s", i, j, i == j ? "different" : "same");
+            if (i == j)
+                assert_true(ir_shape_hash(x) == ir_shape_hash(y));
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +376,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_eval_failures, setup, teardown),
         cmocka_unit_test(test_sha256_vectors),
         cmocka_unit_test_setup_teardown(test_same_shape_conditions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_shape_trees, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -745,8 +745,32 @@ static const char *dashboard_text(const IrCluster *ir)
     return NULL;
 }
 
+static const IrNode *entry(const IrNode *map, const char *key)
+{
+    const IrNode *n = map->u.kids.first;
+    for (; n && strcmp(n->key, key) != 0; n = n->next)
+        ;
+    assert_non_null(n);
+    return n;
+}
+
+/* The entries of the first alert rule's map (its PromQL reads no knob). */
+static const IrNode *first_rule_entries(const IrCluster *ir)
+{
+    for (const IrObject *o = ir->objects; o; o = o->next)
+        if (strcmp(o->path, "monitoring/prometheusrule.yaml") == 0) {
+            const IrNode *group = entry(entry(o->root, "spec"), "groups")->u.kids.first;
+            const IrNode *rule = entry(group, "rules")->u.kids.first;
+            assert_string_equal(entry(rule, "alert")->u.str, "GoverseNodeDown");
+            return rule->u.kids.first;
+        }
+    fail_msg("no alert rules object");
+    return NULL;
+}
+
 /* lower_cluster_shared: the same IR as lower_cluster (every object evaluates to the same
- * document), with what every cluster shares built once (the dashboard text, by address). */
+ * document), with what every cluster shares built once (the dashboard text and the entries of
+ * the alert rules that read no knob, by address). */
 static void test_shared_lowering(void **state)
 {
     Fx *f = *state;
@@ -759,6 +783,8 @@ static void test_shared_lowering(void **state)
     assert_ptr_equal(dashboard_text(one), dashboard_text(two));
     assert_ptr_not_equal(dashboard_text(plain), dashboard_text(one));
     assert_string_equal(dashboard_text(plain), dashboard_text(one));
+    assert_ptr_equal(first_rule_entries(one), first_rule_entries(two));
+    assert_ptr_not_equal(first_rule_entries(plain), first_rule_entries(one));
     Data *vp = ir_default_values(f->a, plain), *v1 = ir_default_values(f->a, one);
     int n = 0;
     const IrObject *op = plain->objects, *o1 = one->objects;
