@@ -56,14 +56,27 @@ static void write_key(TemplatePrinter *p, StrBuf *b, const char *key)
  * keys sharing a slot evicted each other on every use (half of the key misses were such repeats).
  * A new text takes a free slot of the pair, else the second one: the first text cached there
  * stays. */
-static inline KeyText *cache_find(KeyText *table, int bits, const void *key, unsigned style)
+static inline KeyText *cache_probe(KeyText *table, int bits, const void *key, unsigned style, bool styled)
 {
     KeyText *pair = &table[((uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u) >> (64 - bits + 1) << 1];
-    if (pair[0].key == key && pair[0].style == style)
+    if (pair[0].key == key && (!styled || pair[0].style == style))
         return pair;
-    if (pair[1].key == key && pair[1].style == style)
+    if (pair[1].key == key && (!styled || pair[1].style == style))
         return pair + 1;
     return pair[0].key ? pair + 1 : pair;
+}
+
+/* A literal's slot: the same string may be cached in two styles. */
+static inline KeyText *cache_find(KeyText *table, int bits, const void *key, unsigned style)
+{
+    return cache_probe(table, bits, key, style, true);
+}
+
+/* A key's or condition's slot: those tables cache every text with STYLE_AUTO, so the address
+ * alone is compared (two loads and a compare less per line). */
+static inline KeyText *cache_find_auto(KeyText *table, int bits, const void *key)
+{
+    return cache_probe(table, bits, key, STYLE_AUTO, false);
 }
 
 /* Copies a cached text of at most 2 * KEY_PAD bytes to `at` as one or two 16-byte copies, the
@@ -102,7 +115,7 @@ static void cache_text(TemplatePrinter *p, StrBuf *b, size_t start, KeyText *k, 
 
 static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
 {
-    KeyText *k = cache_find(p->keys, KEY_BITS, key, STYLE_AUTO);
+    KeyText *k = cache_find_auto(p->keys, KEY_BITS, key);
     if (k->key == key) {
         put_cached(p, b, k);
         return;
@@ -352,8 +365,17 @@ static bool is_list_ref(const IrNode *n)
 /* "{{- if COND }}" and the newline at `indent`, through the condition cache. */
 static void put_if(TemplatePrinter *p, StrBuf *b, const IrCond *when, int indent)
 {
+    KeyText *k = cache_find_auto(p->conds, COND_BITS, when);
+    if (k->key == when && k->len <= 2 * KEY_PAD && indent >= 0) {
+        /* One room check for the line: the spaces, the text as in put_cached. */
+        size_t ind = (size_t)indent;
+        char *at = room(b, ind + INDENT_ROOM + 2 * KEY_PAD);
+        put_spaces(at, ind);
+        copy_short(at + ind, p, k);
+        b->len += ind + k->len;
+        return;
+    }
     put_indent(b, indent);
-    KeyText *k = cache_find(p->conds, COND_BITS, when, STYLE_AUTO);
     if (k->key == when) {
         put_cached(p, b, k);
         return;
@@ -372,12 +394,19 @@ static inline void open_when(TemplatePrinter *p, StrBuf *b, const IrCond *when, 
         put_if(p, b, when, indent);
 }
 
-static void close_when(StrBuf *b, const IrCond *when, int indent)
+__attribute__((always_inline)) static inline void close_when(StrBuf *b, const IrCond *when, int indent)
 {
     if (!when)
         return;
-    put_indent(b, indent);
-    PUT(b, "{{- end }}\n");
+    if (indent < 0)
+        indent = 0; /* as put_indent */
+    /* One room check for the line: the spaces, then the text as one 16-byte copy (11 bytes and
+     * the terminator's padding), the excess overwritten by what follows. */
+    size_t ind = (size_t)indent;
+    char *at = room(b, ind + INDENT_ROOM + 16);
+    put_spaces(at, ind);
+    memcpy(at + ind, "{{- end }}\n\0\0\0\0", 16);
+    b->len += ind + sizeof "{{- end }}\n" - 1;
 }
 
 static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int indent);
@@ -397,7 +426,7 @@ __attribute__((noinline)) static void key_line_slow(TemplatePrinter *p, StrBuf *
 __attribute__((always_inline)) static inline void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail,
                               size_t n)
 {
-    const KeyText *k = cache_find(p->keys, KEY_BITS, key, STYLE_AUTO);
+    const KeyText *k = cache_find_auto(p->keys, KEY_BITS, key);
     if (k->key != key || k->len > 2 * KEY_PAD || indent < 0) {
         key_line_slow(p, b, key, indent, tail, n);
         return;
@@ -420,7 +449,10 @@ __attribute__((always_inline)) static inline void key_line_n(TemplatePrinter *p,
 __attribute__((always_inline)) static inline void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int indent)
 {
     const char *key = e->key;
-    if (e->kind == IR_MAP) {
+    if (e->kind == IR_STR) { /* half of all entries: the last branch below, without its tests */
+        key_line(p, b, key, indent, ": ");
+        put_value(p, b, e, indent);
+    } else if (e->kind == IR_MAP) {
         if (!e->u.kids.first) {
             key_line(p, b, key, indent, ": {}\n");
             return;
