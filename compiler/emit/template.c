@@ -295,12 +295,10 @@ __attribute__((noinline)) static void put_value_slow(TemplatePrinter *p, StrBuf 
     case IR_BOOL:
     case IR_NULL: put_literal(p, b, n, indent); return;
     case IR_REF:
-        PUT(b, "{{ ");
-        values_ref(b, n->u.ref);
         if (knob_is_text(n->u.ref))
-            PUT(b, " | quote }}\n");
+            wrapped_ref(b, WRAP("{{ "), n->u.ref, WRAP(" | quote }}\n"));
         else
-            PUT(b, " }}\n");
+            wrapped_ref(b, WRAP("{{ "), n->u.ref, WRAP(" }}\n"));
         return;
     case IR_INDEX: PUT(b, "{{ $i }}\n"); return;
     case IR_MAP:
