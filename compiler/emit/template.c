@@ -107,10 +107,11 @@ static void cache_text(TemplatePrinter *p, StrBuf *b, size_t start, KeyText *k, 
     if (len > UINT16_MAX || p->pool.len + len > UINT32_MAX)
         return; /* printed again next time */
     char *text = strbuf_reserve(&p->pool, len + 2 * KEY_PAD, POOL_BLOCK);
-    memcpy(text, b->data + start, len);
     memset(text + len, 0, 2 * KEY_PAD);
     *k = (KeyText){key, (uint32_t)p->pool.len, (uint16_t)len, (uint16_t)style};
     p->pool.len += len;
+    /* The copy last, as a tail call: nothing is live after it (~800 texts a chart). */
+    memcpy(text, b->data + start, len);
 }
 
 static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
