@@ -361,29 +361,32 @@ static bool is_list_ref(const IrNode *n)
     return n->kind == IR_REF && (n->u.ref->type == KNOB_STRING_LIST || n->u.ref->type == KNOB_OBJECT_LIST);
 }
 
-/* "{{- if COND }}" and the newline at `indent`, through the condition cache. */
-static void put_if(TemplatePrinter *p, StrBuf *b, const IrCond *when, int indent)
+/* put_if for a condition not cached: printed, then cached in slot `k`. */
+__attribute__((noinline)) static void put_if_new(TemplatePrinter *p, StrBuf *b, const IrCond *when, int indent,
+                                                 KeyText *k)
 {
-    KeyText *k = cache_find_auto(p->conds, COND_BITS, when);
-    if (k->key == when && k->len <= 2 * KEY_PAD && indent >= 0) {
-        /* One room check for the line: the spaces, the text as in put_cached. */
-        size_t ind = (size_t)indent;
-        char *at = room(b, ind + INDENT_ROOM + 2 * KEY_PAD);
-        put_spaces(at, ind);
-        copy_short(at + ind, p, k);
-        b->len += ind + k->len;
-        return;
-    }
     put_indent(b, indent);
-    if (k->key == when) {
-        put_cached(p, b, k);
-        return;
-    }
     size_t start = b->len;
     PUT(b, "{{- if ");
     tp_cond(b, when);
     PUT(b, " }}\n");
     cache_text(p, b, start, k, when, STYLE_AUTO);
+}
+
+/* "{{- if COND }}" and the newline at `indent`, through the condition cache. A cached line (most
+ * of them, ~40-120 bytes) takes one room check, the spaces, and the copy as a tail call. */
+static void put_if(TemplatePrinter *p, StrBuf *b, const IrCond *when, int indent)
+{
+    KeyText *k = cache_find_auto(p->conds, COND_BITS, when);
+    if (k->key != when || indent < 0) {
+        put_if_new(p, b, when, indent, k);
+        return;
+    }
+    size_t ind = (size_t)indent, len = k->len;
+    char *at = room(b, ind + INDENT_ROOM + len);
+    put_spaces(at, ind);
+    b->len += ind + len;
+    memcpy(at + ind, p->pool.data + k->off, len);
 }
 
 /* Inline: most entries have no condition. */
