@@ -138,9 +138,15 @@ static inline void wrapped_ref(StrBuf *b, const char *before, size_t n_before, c
     p += n_after;
     b->len += (size_t)(p - at);
 }
-/* A string literal of at most 16 bytes (longer ones do not compile: a negative array size),
- * padded to 16 readable bytes, and its length: two arguments of wrapped_ref. */
-#define WRAP(lit) "" lit "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", (sizeof(lit) - 1 + 0 * sizeof(char[18 - sizeof(lit)]))
+/* A string literal of at most 16 bytes (a longer one fails to compile), padded to 16 readable
+ * bytes, and its length: two arguments of wrapped_ref. */
+#define WRAP(lit)                                                                                          \
+    "" lit "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",                                                               \
+        (sizeof(lit) - 1 +                                                                                 \
+         0 * sizeof(struct {                                                                               \
+             _Static_assert(sizeof(lit) <= 17, "WRAP: at most 16 bytes");                                  \
+             int unused;                                                                                   \
+         }))
 
 /* $.Values.<path> */
 static inline void values_ref(StrBuf *b, const Knob *k)
