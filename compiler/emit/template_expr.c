@@ -28,12 +28,14 @@ static inline char *go_escape_byte(char *p, unsigned char ch)
     return p;
 }
 
-/* A Go string literal (Go escapes are a superset of what we need), eight bytes at a time: almost
- * none need an escape. */
-static void go_string(StrBuf *b, const char *s)
+/* Room for go_quote of `len` bytes: every byte as \xHH at worst, and the quotes. */
+#define GO_QUOTE_ROOM(len) (4 * (len) + 2)
+
+/* A Go string literal (Go escapes are a superset of what we need) of s[0, len) at `p`, eight
+ * bytes at a time: almost none need an escape. Returns its end. */
+static char *go_quote(char *p, const char *s, size_t len)
 {
-    size_t len = strlen(s), i = 0;
-    char *p = room(b, 4 * len + 2), *start = p; /* every byte as \xHH at worst */
+    size_t i = 0;
     *p++ = '"';
     while ((p = swar_copy_clean(p, s, len, &i)), i + 8 <= len)
         for (size_t end = i + 8; i < end; i++)
@@ -41,7 +43,31 @@ static void go_string(StrBuf *b, const char *s)
     for (; i < len; i++)
         p = go_escape_byte(p, (unsigned char)s[i]);
     *p++ = '"';
-    b->len += (size_t)(p - start);
+    return p;
+}
+
+static void go_string(StrBuf *b, const char *s)
+{
+    size_t len = strlen(s);
+    char *at = room(b, GO_QUOTE_ROOM(len));
+    b->len += (size_t)(go_quote(at, s, len) - at);
+}
+
+/* (eq (toString $.Values.<path>) "<literal>"), with one room check: the pieces' lengths are
+ * known before any is written. */
+static void cond_eq(StrBuf *b, const IrCond *cond)
+{
+    static const char head[] = "(eq (toString $.Values.";
+    size_t plen = strlen(cond->knob->path), llen = strlen(cond->literal);
+    char *at = room(b, sizeof head - 1 + plen + 2 + GO_QUOTE_ROOM(llen) + 1), *p = at;
+    memcpy(p, head, sizeof head - 1);
+    p += sizeof head - 1;
+    memcpy(p, cond->knob->path, plen);
+    p += plen;
+    memcpy(p, ") ", 2);
+    p = go_quote(p + 2, cond->literal, llen);
+    *p++ = ')';
+    b->len += (size_t)(p - at);
 }
 
 /* ---- conditions ---------------------------------------------------------------------------- */
@@ -67,13 +93,7 @@ void tp_cond(StrBuf *b, const IrCond *cond)
         tp_cond(b, cond->b);
         put_c(b, ')');
         return;
-    case COND_EQ:
-        PUT(b, "(eq (toString $.Values.");
-        put_str(b, cond->knob->path);
-        PUT(b, ") ");
-        go_string(b, cond->literal);
-        put_c(b, ')');
-        return;
+    case COND_EQ: cond_eq(b, cond); return;
     }
     PUT(b, "false");
 }

@@ -121,11 +121,37 @@ static inline const char *text_of(StrBuf *b)
     return b->data;
 }
 
+/* `before`, $.Values.<path>, then `after` (n_before, n_after <= 16 bytes, each readable for 16:
+ * the callers pass literals padded by WRAP), with one room check: a chart has ~1000 of them. The
+ * fixed-size copies' excess is overwritten by what follows, inside the room reserved. */
+static inline void wrapped_ref(StrBuf *b, const char *before, size_t n_before, const Knob *k, const char *after,
+                               size_t n_after)
+{
+    size_t len = strlen(k->path);
+    char *at = room(b, n_before + 9 + len + 16), *p = at;
+    memcpy(p, before, 16);
+    p += n_before;
+    memcpy(p, "$.Values.", 9);
+    memcpy(p + 9, k->path, len);
+    p += 9 + len;
+    memcpy(p, after, 16);
+    p += n_after;
+    b->len += (size_t)(p - at);
+}
+/* A string literal of at most 16 bytes (a longer one fails to compile), padded to 16 readable
+ * bytes, and its length: two arguments of wrapped_ref. */
+#define WRAP(lit)                                                                                          \
+    "" lit "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",                                                               \
+        (sizeof(lit) - 1 +                                                                                 \
+         0 * sizeof(struct {                                                                               \
+             _Static_assert(sizeof(lit) <= 17, "WRAP: at most 16 bytes");                                  \
+             int unused;                                                                                   \
+         }))
+
 /* $.Values.<path> */
 static inline void values_ref(StrBuf *b, const Knob *k)
 {
-    PUT(b, "$.Values.");
-    put_str(b, k->path);
+    wrapped_ref(b, WRAP(""), k, WRAP(""));
 }
 
 /* template.c */

@@ -164,6 +164,76 @@ static void test_templates_stay_valid_across_blocks(void **state)
     assert_null(d->next);
 }
 
+/* The printer copies cached texts (keys, literals, references, "{{- if }}" lines) in fixed-size
+ * pieces and indents with fixed-size stores: texts and indentation past those sizes (16/32
+ * bytes, 32 columns), printed once and again from the caches, give the same text as short ones
+ * would, inside the room each line reserves. */
+static void test_long_keys_values_conditions_and_deep_indentation(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    static const char key[] = "a-key-that-is-longer-than-thirty-two-bytes-and-sixty-four-bytes-too-padding";
+    static const char val[] = "a value longer than the sixteen and thirty-two byte copies: with colon";
+    static const char lit[] = "a-plain-value-of-more-than-thirty-two-bytes-and-then-some";
+    ir_knob(a, fx->c, "x.a.rather.long.path.to.a.knob.that.makes.long.references", KNOB_STRING,
+            data_str(a, "s"), "long");
+    const Knob *lk = knob(fx, "x.a.rather.long.path.to.a.knob.that.makes.long.references");
+    const IrCond *cond = ir_cond_and(a, ir_cond_eq(a, knob(fx, "x.name"), "a literal \"quoted\" and long enough"),
+                                     ir_cond_not(a, ir_cond_knob(a, knob(fx, "x.enabled"))));
+    IrNode *m = fx->o->root;
+    for (int depth = 0; depth < 20; depth++) /* 40 columns deep at the innermost map */
+        m = ir_put(a, m, "d", ir_map(a));
+    for (int i = 0; i < 2; i++) { /* the second time from the caches */
+        IrNode *e = ir_put(a, m, key, ir_str(a, val));
+        ir_when(e, cond);
+        ir_put(a, m, key, ir_str(a, lit));
+        ir_when(ir_put(a, m, "ref", ir_ref(a, lk)), cond);
+        IrNode *seq = ir_put(a, m, key, ir_seq(a));
+        ir_when(ir_push(seq, ir_str(a, lit)), cond);
+        ir_push(seq, ir_ref(a, lk));
+    }
+    char ind[41];
+    memset(ind, ' ', 40);
+    ind[40] = '\0';
+    char *want = arena_strdup(a, "");
+    for (int depth = 0; depth < 20; depth++)
+        want = arena_printf(a, "%s%.*sd:\n", want, 2 * depth, ind);
+    const char *if_line = "{{- if (and (eq (toString $.Values.x.name) \"a literal \\\"quoted\\\" and long enough\") "
+                          "(not $.Values.x.enabled)) }}\n";
+    /* Keys and values of every length around the copies' sizes, in a map 40 columns deep. */
+    static const int lengths[] = {1, 7, 8, 15, 16, 17, 24, 31, 32, 33, 47, 48, 49, 64, 65, 100};
+    enum { NLEN = sizeof lengths / sizeof *lengths };
+    const char *texts[NLEN];
+    for (int i = 0; i < NLEN; i++) {
+        char *t = arena_alloc(a, (size_t)lengths[i] + 1);
+        for (int j = 0; j < lengths[i]; j++)
+            t[j] = (char)('a' + (i + j) % 26);
+        t[lengths[i]] = '\0';
+        texts[i] = t;
+    }
+    IrNode *sized = ir_put(a, m, "sized", ir_map(a));
+    for (int i = 0; i < NLEN; i++)
+        for (int j = 0; j < NLEN; j++)
+            ir_put(a, sized, texts[i], ir_str(a, texts[j]));
+    for (int i = 0; i < 2; i++)
+        want = arena_printf(a,
+                            "%s"
+                            "%s%s" "%s%s: \"%s\"\n" "%s{{- end }}\n"
+                            "%s%s: %s\n"
+                            "%s%s" "%sref: {{ $.Values.x.a.rather.long.path.to.a.knob.that.makes.long.references | quote }}\n"
+                            "%s{{- end }}\n"
+                            "%s%s:\n"
+                            "%s%s" "%s- %s\n" "%s{{- end }}\n"
+                            "%s- {{ $.Values.x.a.rather.long.path.to.a.knob.that.makes.long.references | quote }}\n",
+                            want, ind, if_line, ind, key, val, ind, ind, key, lit, ind, if_line, ind, ind, ind, key, ind,
+                            if_line, ind, lit, ind, ind);
+    want = arena_printf(a, "%s%ssized:\n", want, ind);
+    for (int i = 0; i < NLEN; i++)
+        for (int j = 0; j < NLEN; j++)
+            want = arena_printf(a, "%s%s  %s: %s\n", want, ind, texts[i], texts[j]);
+    assert_string_equal(template_object(fx->p, fx->o), want);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -173,6 +243,7 @@ int main(void)
         T(test_multi_line_literals_keep_their_indentation),
         T(test_yaml_subtree_becomes_a_define),
         T(test_templates_stay_valid_across_blocks),
+        T(test_long_keys_values_conditions_and_deep_indentation),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
