@@ -49,15 +49,10 @@ Data *data_str_kept(Arena *a, const char *s, size_t len)
 Data *data_map(Arena *a) { return data_new(a, DATA_MAP); }
 Data *data_seq(Arena *a) { return data_new(a, DATA_SEQ); }
 
+/* Appends `value` keeping the key it has (data_append in data.h). */
 static void kids_append(Data *parent, Data *value)
 {
-    value->next = NULL;
-    if (parent->u.kids.last)
-        parent->u.kids.last->next = value;
-    else
-        parent->u.kids.first = value;
-    parent->u.kids.last = value;
-    parent->u.kids.count++;
+    data_append(parent, value->key, value);
 }
 
 Data *data_put(Arena *a, Data *map, const char *key, Data *value)

@@ -148,18 +148,10 @@ typedef struct Key {
 #define K(literal) ((Key){"" literal, sizeof(literal) - 1}) /* "" refuses anything but a literal */
 #define NO_KEY ((Key){NULL, 0})
 
-/* n bytes from s, for the short keys: two overlapping word copies instead of a memcpy call. */
+/* n bytes from s, for the short keys (support/swar.h); returns the end. */
 static inline char *put_short(char *p, const char *s, size_t n)
 {
-    if (n >= 8 && n <= 16) {
-        memcpy(p, s, 8);
-        memcpy(p + n - 8, s + n - 8, 8);
-    } else if (n >= 4 && n < 8) {
-        memcpy(p, s, 4);
-        memcpy(p + n - 4, s + n - 4, 4);
-    } else {
-        return put(p, s, n);
-    }
+    swar_copy_short(p, s, n);
     return p + n;
 }
 

@@ -9,6 +9,22 @@
 #include <stdint.h>
 #include <string.h>
 
+/* s[0..n) to p: a short text (keys, names: most scalars) as two overlapping fixed-size copies
+ * that read and write only those bytes, without a call to memcpy; longer or shorter ones by
+ * memcpy. Shared by the YAML scalar writer and the dashboard's JSON writer. */
+static inline void swar_copy_short(char *p, const char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        memcpy(p, s, 8);
+        memcpy(p + n - 8, s + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(p, s, 4);
+        memcpy(p + n - 4, s + n - 4, 4);
+    } else {
+        memcpy(p, s, n);
+    }
+}
+
 /* The 8 bytes at p (any alignment), byte i of the result's little-endian order being p[i]. */
 static inline uint64_t swar_load(const void *p)
 {

@@ -369,25 +369,10 @@ static void finish(StrBuf *b, char *end)
     b->len = (size_t)(end - b->data);
 }
 
-/* s[0..len) to `p`: a short text (keys, names: most scalars) as two overlapping fixed-size
- * copies that read and write only those bytes, without a call to memcpy. */
-static inline void copy_text(char *p, const char *s, size_t len)
-{
-    if (len >= 8 && len <= 16) {
-        memcpy(p, s, 8);
-        memcpy(p + len - 8, s + len - 8, 8);
-    } else if (len >= 4 && len < 8) {
-        memcpy(p, s, 4);
-        memcpy(p + len - 4, s + len - 4, 4);
-    } else {
-        memcpy(p, s, len);
-    }
-}
-
 static void put_plain(StrBuf *b, const char *s, size_t len)
 {
     char *p = room(b, len);
-    copy_text(p, s, len);
+    swar_copy_short(p, s, len);
     finish(b, p + len);
 }
 
