@@ -2,9 +2,13 @@
 #include "support/source.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void source_map_init(SourceMap *map, Arena *arena)
 {
@@ -53,59 +57,74 @@ SourceFile *source_load(SourceMap *map, const char *path, const char **err)
     return source_load_limited(map, path, SOURCE_MAX_BYTES, "file is larger than the 4 MiB limit", err);
 }
 
-SourceFile *source_load_limited(SourceMap *map, const char *path, size_t max_bytes, const char *too_large,
-                                const char **err)
+/* Reads all of fd into a malloc'd buffer (*out, NUL-terminated) of *len bytes. A regular file is
+ * read into a buffer one byte larger than its size, so the short read that returns the whole file
+ * also proves the end: one read(2) for a source file, where stdio made three and a copy. Anything
+ * else (a pipe, a file growing meanwhile) is read until read(2) returns 0. Returns NULL or the
+ * reason it failed. */
+static const char *read_all(int fd, size_t max_bytes, const char *too_large, char **out, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        *err = strerror(errno);
-        return NULL;
-    }
-    size_t cap = 64 * 1024, len = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(fp);
-        *err = "out of memory";
-        return NULL;
-    }
+    struct stat st;
+    bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (regular && (size_t)st.st_size > max_bytes)
+        return too_large;
+    size_t cap = regular ? (size_t)st.st_size + 1 : 64 * 1024, n = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf)
+        return "out of memory";
     for (;;) {
-        if (len == cap) {
+        if (n == cap) {
             if (cap > max_bytes) {
                 free(buf);
-                fclose(fp);
-                *err = too_large;
-                return NULL;
+                return too_large;
             }
             cap *= 2;
-            char *nb = realloc(buf, cap);
+            char *nb = realloc(buf, cap + 1);
             if (!nb) {
                 free(buf);
-                fclose(fp);
-                *err = "out of memory";
-                return NULL;
+                return "out of memory";
             }
             buf = nb;
         }
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (got == 0)
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int saved = errno;
+            free(buf);
+            return strerror(saved ? saved : EIO);
+        }
+        bool short_read = (size_t)got < cap - n;
+        n += (size_t)got;
+        if (got == 0 || (regular && short_read))
             break;
     }
-    int failed = ferror(fp);
-    int saved = errno;
-    fclose(fp);
-    if (failed) {
+    if (n > max_bytes) {
         free(buf);
-        *err = strerror(saved ? saved : EIO);
+        return too_large;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return NULL;
+}
+
+SourceFile *source_load_limited(SourceMap *map, const char *path, size_t max_bytes, const char *too_large,
+                                const char **err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        *err = strerror(errno);
         return NULL;
     }
-    if (len > max_bytes) {
-        free(buf);
-        *err = too_large;
+    char *text = NULL;
+    size_t len = 0;
+    *err = read_all(fd, max_bytes, too_large, &text, &len);
+    close(fd);
+    if (*err)
         return NULL;
-    }
-    SourceFile *f = source_add(map, path, buf, len);
-    free(buf);
+    SourceFile *f = source_add(map, path, text, len);
+    free(text);
     return f;
 }
 
