@@ -26,8 +26,12 @@ void arena_clear(Arena *arena);
 void *arena_alloc_slow(Arena *arena, size_t size); /* size already rounded; new chunk */
 _Noreturn void arena_out_of_memory(void);          /* prints a fatal error and aborts */
 
+/* Always inlined: with link-time optimisation GCC otherwise makes one out-of-line copy for the
+ * whole program (a call per allocation, ~120 k instructions of a design-doc build). */
+#define ARENA_INLINE static inline __attribute__((always_inline))
+
 /* Uninitialised, 16-byte aligned: for strings and buffers that are written in full right away. */
-static inline void *arena_alloc_raw(Arena *arena, size_t size)
+ARENA_INLINE void *arena_alloc_raw(Arena *arena, size_t size)
 {
     size_t rounded = size ? (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1) : ARENA_ALIGN;
     if (rounded < size) /* wrapped around: no such block exists */
@@ -41,7 +45,7 @@ static inline void *arena_alloc_raw(Arena *arena, size_t size)
 }
 
 /* Zeroed, 16-byte aligned. With a constant size (ARENA_NEW) the memset becomes a few stores. */
-static inline void *arena_alloc(Arena *arena, size_t size)
+ARENA_INLINE void *arena_alloc(Arena *arena, size_t size)
 {
     return memset(arena_alloc_raw(arena, size), 0, size);
 }
