@@ -107,26 +107,45 @@ typedef enum IrExprOp {
                       of the same shape share one chart (emit/chart_shape.c). */
 } IrExprOp;
 
+/* A conditional node's key and condition, kept out of the node (see IrNode). */
+typedef struct IrKeyWhen {
+    const char *key;
+    const IrCond *when;
+} IrKeyWhen;
+
+/* 32 bytes (a cluster has ~4 000 nodes, once 48 bytes each: lowering's biggest use of memory):
+ * the kind, style and expression operator are bytes; a map's or sequence's last kid, needed
+ * only to append, is kept behind the node, outside this struct (ir_build.c); and the condition,
+ * which ~7 % of the nodes have, lives with the key in an IrKeyWhen that `keyed` points to
+ * instead. Read the key and the condition with ir_node_key and ir_node_when. */
 typedef struct IrNode {
-    IrKind kind;
-    DataStyle style;            /* scalar presentation hint (STYLE_LITERAL for config.yaml) */
-    const char *key;            /* set when the node is an entry of a map */
-    const IrCond *when;         /* NULL: always present */
+    uint8_t kind;               /* IrKind */
+    uint8_t style;              /* DataStyle: scalar presentation hint (STYLE_LITERAL for config.yaml) */
+    uint8_t op;                 /* IrExprOp of an IR_EXPR */
+    bool has_when;              /* keyed.kw, not keyed.key */
+    uint32_t unused;            /* zero */
+    union {
+        const char *key;        /* set when the node is an entry of a map */
+        IrKeyWhen *kw;          /* has_when: the key and the condition (NULL: always present) */
+    } keyed;
     struct IrNode *next;        /* next sibling */
     union {
         struct {
-            struct IrNode *first, *last;
+            struct IrNode *first;
         } kids;                 /* MAP, SEQ */
         const char *str;        /* STR */
         int64_t i;              /* INT */
         bool b;                 /* BOOL */
         const Knob *ref;        /* REF */
         struct {
-            IrExprOp op;
-            struct IrNode *args; /* linked through next */
+            struct IrNode *args; /* linked through next; the operator is `op` */
         } expr;                 /* EXPR */
     } u;
 } IrNode;
+
+static inline const char *ir_node_key(const IrNode *n) { return n->has_when ? n->keyed.kw->key : n->keyed.key; }
+/* NULL: always present. */
+static inline const IrCond *ir_node_when(const IrNode *n) { return n->has_when ? n->keyed.kw->when : NULL; }
 
 typedef struct IrObject {
     const char *path;           /* file in the tree: "nodes/statefulset.yaml" */
@@ -186,7 +205,8 @@ IrNode *ir_chain(IrNode *first, ...);  /* links nodes through next; NULL-termina
 /* Keeps `key` (not a copy): pass a literal or a string that lives as long as the IR. */
 IrNode *ir_put(Arena *a, IrNode *map, const char *key, IrNode *value); /* returns value */
 IrNode *ir_push(IrNode *seq, IrNode *value);                           /* returns value */
-IrNode *ir_when(IrNode *node, const IrCond *cond);                     /* returns node */
+/* Sets (or replaces) the node's condition; NULL: always present. Returns node. */
+IrNode *ir_when(Arena *a, IrNode *node, const IrCond *cond);
 
 const IrCond *ir_cond_knob(Arena *a, const Knob *k);
 const IrCond *ir_cond_not(Arena *a, const IrCond *c);

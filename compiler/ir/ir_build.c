@@ -154,15 +154,33 @@ IrObject *ir_object(Arena *a, IrCluster *c, const char *path, const char *compon
     return o;
 }
 
+_Static_assert(sizeof(IrNode) == 32, "IrNode: 32 bytes (see ir.h)");
+
+/* A map or sequence is allocated with its last kid behind it, for ir_put's and ir_push's
+ * appends: the 2 of 3 nodes that are not containers do without the field (a walk to the last
+ * kid on each append cost more than the field saves), and readers see an IrNode. Every MAP and
+ * SEQ node is made here (ir_map, ir_seq), so kids_append may take any container for one. */
+typedef struct IrContainer {
+    IrNode node; /* first: an IrNode * to a container is a pointer to this */
+    IrNode *last;
+} IrContainer;
+
 static IrNode *node_new(Arena *a, IrKind kind)
 {
     IrNode *n = ARENA_NEW(a, IrNode);
-    n->kind = kind;
+    n->kind = (uint8_t)kind;
     return n;
 }
 
-IrNode *ir_map(Arena *a) { return node_new(a, IR_MAP); }
-IrNode *ir_seq(Arena *a) { return node_new(a, IR_SEQ); }
+static IrNode *container_new(Arena *a, IrKind kind)
+{
+    IrContainer *c = ARENA_NEW(a, IrContainer);
+    c->node.kind = (uint8_t)kind;
+    return &c->node;
+}
+
+IrNode *ir_map(Arena *a) { return container_new(a, IR_MAP); }
+IrNode *ir_seq(Arena *a) { return container_new(a, IR_SEQ); }
 IrNode *ir_index(Arena *a) { return node_new(a, IR_INDEX); }
 
 /* The string is kept, not copied, like ir_put's key: every caller passes a literal, a model
@@ -199,7 +217,7 @@ IrNode *ir_ref(Arena *a, const Knob *k)
 IrNode *ir_expr(Arena *a, IrExprOp op, IrNode *args)
 {
     IrNode *n = node_new(a, IR_EXPR);
-    n->u.expr.op = op;
+    n->op = (uint8_t)op;
     n->u.expr.args = args;
     return n;
 }
@@ -220,12 +238,13 @@ IrNode *ir_chain(IrNode *first, ...)
 
 static void kids_append(IrNode *parent, IrNode *value)
 {
+    IrContainer *c = (IrContainer *)parent;
     value->next = NULL;
-    if (parent->u.kids.last)
-        parent->u.kids.last->next = value;
+    if (c->last)
+        c->last->next = value;
     else
         parent->u.kids.first = value;
-    parent->u.kids.last = value;
+    c->last = value;
 }
 
 /* The key is kept, not copied: every caller passes a string literal or a string of the
@@ -234,7 +253,10 @@ static void kids_append(IrNode *parent, IrNode *value)
 IrNode *ir_put(Arena *a, IrNode *map, const char *key, IrNode *value)
 {
     (void)a;
-    value->key = key;
+    if (value->has_when)
+        value->keyed.kw->key = key;
+    else
+        value->keyed.key = key;
     kids_append(map, value);
     return value;
 }
@@ -245,9 +267,19 @@ IrNode *ir_push(IrNode *seq, IrNode *value)
     return value;
 }
 
-IrNode *ir_when(IrNode *node, const IrCond *cond)
+IrNode *ir_when(Arena *a, IrNode *node, const IrCond *cond)
 {
-    node->when = cond;
+    if (node->has_when && !cond) { /* back to a plain node: has_when says when is non-NULL */
+        node->keyed.key = node->keyed.kw->key;
+        node->has_when = false;
+    } else if (node->has_when) {
+        node->keyed.kw->when = cond;
+    } else if (cond) {
+        IrKeyWhen *kw = arena_alloc_raw(a, sizeof *kw); /* both fields written now */
+        *kw = (IrKeyWhen){node->keyed.key, cond};
+        node->keyed.kw = kw;
+        node->has_when = true;
+    }
     return node;
 }
 

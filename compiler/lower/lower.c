@@ -318,9 +318,11 @@ IrNode *lower_map_get(IrNode *map, const char *key)
         return NULL;
     /* Keys are literals, kept by ir_put: the same address is the same key, and the first byte
      * tells most others apart without a strcmp. */
-    for (IrNode *e = map->u.kids.first; e; e = e->next)
-        if (e->key == key || (e->key[0] == key[0] && strcmp(e->key, key) == 0))
+    for (IrNode *e = map->u.kids.first; e; e = e->next) {
+        const char *k = ir_node_key(e);
+        if (k == key || (k[0] == key[0] && strcmp(k, key) == 0))
             return e;
+    }
     return NULL;
 }
 

@@ -93,6 +93,8 @@ IrNode *lower_selector(Lower *l, const char *app);
 IrNode *lower_image(Lower *l, const char *prefix);
 IrNode *lower_resources(Lower *l, const char *prefix);
 IrNode *lower_http_probe(Lower *l, const char *path, const char *port_knob, int initial, int period);
+/* A string node written quoted ("5432": a number's text that must stay a string). */
+IrNode *lower_quoted(Lower *l, const char *s);
 IrNode *lower_env_value(Lower *l, const char *name, IrNode *value);
 IrNode *lower_env_field(Lower *l, const char *name, const char *field_path);
 IrNode *lower_env_secret(Lower *l, const char *name, IrNode *secret, const char *key);

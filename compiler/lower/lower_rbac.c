@@ -110,11 +110,11 @@ void lower_rbac_pod(Lower *l, SecAccounts *acc, IrObject *obj, IrNode *pod_spec,
     if (!fresh)
         ac->when = sec_or(l, ac->when, obj->when);
     const IrCond *create = lower_if(l, "serviceAccount.create");
-    ir_when(ir_put(l->a, pod_spec, "serviceAccountName", ir_str(l->a, name)), create);
+    ir_when(l->a, ir_put(l->a, pod_spec, "serviceAccountName", ir_str(l->a, name)), create);
     /* The pod says it too (what a pod-level linter checks, and it holds whatever account the pod
      * ends up with): a token only for the nodes, only while their Role exists. */
     IrNode *mount = strcmp(name, "goverse-node") == 0 ? lower_ref(l, "rbac.create") : ir_bool(l->a, false);
-    ir_when(ir_put(l->a, pod_spec, "automountServiceAccountToken", mount), create);
+    ir_when(l->a, ir_put(l->a, pod_spec, "automountServiceAccountToken", mount), create);
 }
 
 void lower_rbac_accounts(Lower *l, SecAccounts *acc)

@@ -48,8 +48,8 @@ static void file_env(Lower *l, IrNode *env, const char *var, const char *knob, c
     Arena *a = l->a;
     const Knob *k = lower_knob(l, knob);
     const IrCond *is_latest = ir_cond_eq(a, k, "latest");
-    ir_when(ir_push(env, lower_env_value(l, var, ir_str(a, latest))), is_latest);
-    ir_when(ir_push(env, lower_env_value(l, var, lower_concat(l, ir_str(a, "/backup/"), ir_ref(a, k), NULL))),
+    ir_when(l->a, ir_push(env, lower_env_value(l, var, ir_str(a, latest))), is_latest);
+    ir_when(l->a, ir_push(env, lower_env_value(l, var, lower_concat(l, ir_str(a, "/backup/"), ir_ref(a, k), NULL))),
             ir_cond_not(a, is_latest));
 }
 

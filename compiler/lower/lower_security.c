@@ -59,9 +59,9 @@ const IrCond *sec_seq_when_any(Lower *l, const IrNode *seq)
 {
     const IrCond *any = NULL;
     for (const IrNode *n = seq->u.kids.first; n; n = n->next) {
-        if (!n->when)
+        if (!n->has_when)
             return NULL;
-        any = any ? ir_cond_or(l->a, any, n->when) : n->when;
+        any = any ? ir_cond_or(l->a, any, ir_node_when(n)) : ir_node_when(n);
     }
     return any;
 }
@@ -71,7 +71,7 @@ const IrCond *sec_seq_when_any(Lower *l, const IrNode *seq)
 static bool all_conditional(const IrNode *seq)
 {
     for (const IrNode *n = seq->u.kids.first; n; n = n->next)
-        if (!n->when)
+        if (!n->has_when)
             return false;
     return true;
 }
@@ -79,9 +79,9 @@ static bool all_conditional(const IrNode *seq)
 IrNode *sec_push_when(Lower *l, IrNode *seq, IrNode *item, const IrCond *cond)
 {
     bool recompute = all_conditional(seq); /* (true for an empty one) */
-    ir_when(ir_push(seq, item), cond);
+    ir_when(l->a, ir_push(seq, item), cond);
     if (recompute)
-        seq->when = sec_seq_when_any(l, seq);
+        ir_when(l->a, seq, sec_seq_when_any(l, seq));
     return item;
 }
 
@@ -161,7 +161,7 @@ static void namespace_labels(Lower *l, const PodSec *ps)
         if (!labels)
             labels = ir_put(l->a, md, "labels", ir_map(l->a));
         for (size_t i = 0; i < 3; i++)
-            ir_when(ir_put(l->a, labels, arena_concat(l->a, "pod-security.kubernetes.io/", modes[i], NULL),
+            ir_when(l->a, ir_put(l->a, labels, arena_concat(l->a, "pod-security.kubernetes.io/", modes[i], NULL),
                            lower_ref(l, "security.podSecurity")),
                     ps->labelled);
     }
@@ -170,22 +170,22 @@ static void namespace_labels(Lower *l, const PodSec *ps)
 static void pod_context(Lower *l, const PodSec *ps, IrNode *pod, const SecPodRole *role)
 {
     Arena *a = l->a;
-    IrNode *sc = ir_when(ir_put(a, pod, "securityContext", ir_map(a)), ps->on);
-    ir_when(ir_put(a, sc, "runAsNonRoot", ir_bool(a, true)), ps->restricted);
-    ir_when(ir_put(a, sc, "runAsUser", lower_ref(l, role->uid_knob)), ps->restricted);
-    ir_when(ir_put(a, sc, "runAsGroup", lower_ref(l, role->uid_knob)), ps->restricted);
-    ir_when(ir_put(a, sc, "fsGroup", lower_ref(l, role->uid_knob)), ps->restricted);
+    IrNode *sc = ir_when(l->a, ir_put(a, pod, "securityContext", ir_map(a)), ps->on);
+    ir_when(l->a, ir_put(a, sc, "runAsNonRoot", ir_bool(a, true)), ps->restricted);
+    ir_when(l->a, ir_put(a, sc, "runAsUser", lower_ref(l, role->uid_knob)), ps->restricted);
+    ir_when(l->a, ir_put(a, sc, "runAsGroup", lower_ref(l, role->uid_knob)), ps->restricted);
+    ir_when(l->a, ir_put(a, sc, "fsGroup", lower_ref(l, role->uid_knob)), ps->restricted);
     ir_put(a, ir_put(a, sc, "seccompProfile", ir_map(a)), "type", ir_str(a, "RuntimeDefault"));
 }
 
 static void container_context(Lower *l, const PodSec *ps, IrNode *c)
 {
     Arena *a = l->a;
-    IrNode *sc = ir_when(ir_put(a, c, "securityContext", ir_map(a)), ps->on);
+    IrNode *sc = ir_when(l->a, ir_put(a, c, "securityContext", ir_map(a)), ps->on);
     ir_put(a, sc, "allowPrivilegeEscalation", ir_bool(a, false));
-    IrNode *caps = ir_when(ir_put(a, sc, "capabilities", ir_map(a)), ps->restricted);
+    IrNode *caps = ir_when(l->a, ir_put(a, sc, "capabilities", ir_map(a)), ps->restricted);
     ir_push(ir_put(a, caps, "drop", ir_seq(a)), ir_str(a, "ALL"));
-    ir_when(ir_put(a, sc, "readOnlyRootFilesystem", ir_bool(a, true)), ps->restricted);
+    ir_when(l->a, ir_put(a, sc, "readOnlyRootFilesystem", ir_bool(a, true)), ps->restricted);
 }
 
 /* An emptyDir `name` mounted at `path` in container c, unless the pod or container has it already. */
@@ -247,7 +247,7 @@ static void each_container(Lower *l, const PodSec *ps, IrNode *pod, IrNode *n, c
     else if (n->kind == IR_SEQ)
         for (IrNode *c = n->u.kids.first; c; c = c->next)
             each_container(l, ps, pod, c, role);
-    else if (n->kind == IR_EXPR && n->u.expr.op == EXPR_REPEAT && n->u.expr.args)
+    else if (n->kind == IR_EXPR && n->op == EXPR_REPEAT && n->u.expr.args)
         each_container(l, ps, pod, n->u.expr.args->next, role);
 }
 

@@ -92,7 +92,7 @@ static IrObject *build_object(Fixture *f)
     ir_put(a, meta, "namespace", ir_expr(a, EXPR_NAMESPACE, NULL));
     IrNode *spec = ir_put(a, o->root, "spec", ir_map(a));
     ir_put(a, spec, "replicas", ir_ref(a, f->replicas));
-    ir_when(ir_put(a, spec, "pg", ir_bool(a, true)), ir_cond_knob(a, f->enabled));
+    ir_when(a, ir_put(a, spec, "pg", ir_bool(a, true)), ir_cond_knob(a, f->enabled));
     ir_put(a, spec, "image",
            ir_expr(a, EXPR_IMAGE, ir_chain(ir_ref(a, f->greg), ir_ref(a, f->registry), ir_ref(a, f->repo),
                                           ir_ref(a, f->tag), NULL)));
@@ -114,7 +114,7 @@ static IrObject *build_object(Fixture *f)
     ir_put(a, spec, "hash", ir_expr(a, EXPR_SHA256, ir_str(a, "abc")));
     IrNode *list = ir_put(a, spec, "list", ir_seq(a));
     ir_push(list, ir_str(a, "always"));
-    ir_when(ir_push(list, ir_str(a, "pg-only")), ir_cond_knob(a, f->enabled));
+    ir_when(a, ir_push(list, ir_str(a, "pg-only")), ir_cond_knob(a, f->enabled));
     ir_push(list, ir_str(a, "8080"));
     return o;
 }
@@ -276,7 +276,7 @@ static IrCluster *shape_cluster(Arena *a, const char *name, MakeCond *make)
     IrObject *o = ir_object(a, c, "o.yaml", "x", "v1", "ConfigMap", "o", NULL);
     IrNode *data = ir_put(a, o->root, "data", ir_map(a));
     for (int i = 0; i < 3; i++) /* the same condition guards several nodes (the comparison's memo) */
-        ir_when(ir_put(a, data, i == 0 ? "k0" : i == 1 ? "k1" : "k2", ir_str(a, "v")), make(a, ka, kb, km));
+        ir_when(a, ir_put(a, data, i == 0 ? "k0" : i == 1 ? "k1" : "k2", ir_str(a, "v")), make(a, ka, kb, km));
     return c;
 }
 
