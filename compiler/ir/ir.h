@@ -202,6 +202,11 @@ IrNode *ir_ref(Arena *a, const Knob *k);
 IrNode *ir_index(Arena *a);
 IrNode *ir_expr(Arena *a, IrExprOp op, IrNode *args /* chain via ir_chain */);
 IrNode *ir_chain(IrNode *first, ...);  /* links nodes through next; NULL-terminated; returns first */
+/* A map with the kids of `model`, a map built for this and not handed out itself: the same kids
+ * list, not a copy, for the maps lowering repeats (labels, security contexts). The first ir_put
+ * to the new map copies the list; the kids themselves, and `model`, must not change any more
+ * (an append to `model` or to a container among its kids aborts). */
+IrNode *ir_map_sharing(Arena *a, IrNode *model);
 /* Keeps `key` (not a copy): pass a literal or a string that lives as long as the IR. */
 IrNode *ir_put(Arena *a, IrNode *map, const char *key, IrNode *value); /* returns value */
 IrNode *ir_push(IrNode *seq, IrNode *value);                           /* returns value */

@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ir/ir.h"
@@ -159,11 +161,22 @@ _Static_assert(sizeof(IrNode) == 32, "IrNode: 32 bytes (see ir.h)");
 /* A map or sequence is allocated with its last kid behind it, for ir_put's and ir_push's
  * appends: the 2 of 3 nodes that are not containers do without the field (a walk to the last
  * kid on each append cost more than the field saves), and readers see an IrNode. Every MAP and
- * SEQ node is made here (ir_map, ir_seq), so kids_append may take any container for one. */
+ * SEQ node is made here (ir_map, ir_seq, ir_map_sharing), so an append may take any container
+ * for one. A container whose kids are not its own (ir_map_sharing) has `last` NULL with kids
+ * present: the append's test for an empty list sends it, and only it, to the slow path. */
+typedef enum KidsState {
+    KIDS_OWN,    /* appended to in place */
+    KIDS_SHARED, /* another map's list (ir_map_sharing): ir_put copies it first */
+    KIDS_FROZEN, /* a list that maps share, or a container inside one: never appended to */
+} KidsState;
+
 typedef struct IrContainer {
     IrNode node; /* first: an IrNode * to a container is a pointer to this */
-    IrNode *last;
+    IrNode *last; /* NULL: empty, or the kids are not this container's own */
+    uint32_t kids; /* KidsState */
 } IrContainer;
+
+_Static_assert(sizeof(IrContainer) == 48, "IrContainer: 48 bytes (the arena's 16-byte multiple)");
 
 static IrNode *node_new(Arena *a, IrKind kind)
 {
@@ -236,15 +249,82 @@ IrNode *ir_chain(IrNode *first, ...)
     return first;
 }
 
-static void kids_append(IrNode *parent, IrNode *value)
+_Noreturn static void frozen_append(void)
 {
-    IrContainer *c = (IrContainer *)parent;
+    fprintf(stderr, "goversec: internal error: appending to a list that IR maps share (ir_map_sharing)\n");
+    abort();
+}
+
+/* Appends to a container whose kids are its own. */
+static void append_own(IrContainer *c, IrNode *value)
+{
     value->next = NULL;
     if (c->last)
         c->last->next = value;
     else
-        parent->u.kids.first = value;
+        c->node.u.kids.first = value;
     c->last = value;
+}
+
+/* A copy of one node of a shared list, for the map that stops sharing it: its own condition
+ * record (ir_when changes it in place), and a container copy shares its kids in turn. */
+static IrNode *copy_kid(Arena *a, const IrNode *k)
+{
+    IrNode *n;
+    if (k->kind == IR_MAP || k->kind == IR_SEQ) {
+        IrContainer *c = ARENA_NEW(a, IrContainer);
+        *c = *(const IrContainer *)k;
+        c->kids = k->u.kids.first ? KIDS_SHARED : KIDS_OWN;
+        c->last = NULL;
+        n = &c->node;
+    } else {
+        n = arena_alloc_raw(a, sizeof *n);
+        *n = *k;
+    }
+    if (k->has_when) {
+        IrKeyWhen *kw = arena_alloc_raw(a, sizeof *kw);
+        *kw = *k->keyed.kw;
+        n->keyed.kw = kw;
+    }
+    return n;
+}
+
+/* Out of line and cold: inlined into ir_put, its registers made every ir_put save and restore
+ * six more (~15 instructions a call, ~3 000 calls per cluster) for the ~10 calls that copy. */
+__attribute__((noinline, cold)) static void unshare(Arena *a, IrContainer *c)
+{
+    if (c->kids != KIDS_SHARED)
+        frozen_append();
+    const IrNode *k = c->node.u.kids.first;
+    c->node.u.kids.first = c->last = NULL;
+    c->kids = KIDS_OWN;
+    for (; k; k = k->next)
+        append_own(c, copy_kid(a, k));
+}
+
+/* Freezes a model's list and every container in it: they are shared from now on. */
+static void freeze(IrNode *n)
+{
+    IrContainer *c = (IrContainer *)n;
+    if (c->kids == KIDS_FROZEN)
+        return;
+    c->kids = KIDS_FROZEN;
+    if (n->u.kids.first)
+        c->last = NULL; /* appends take the slow path, which refuses them */
+    for (IrNode *k = n->u.kids.first; k; k = k->next)
+        if (k->kind == IR_MAP || k->kind == IR_SEQ)
+            freeze(k);
+}
+
+IrNode *ir_map_sharing(Arena *a, IrNode *model)
+{
+    if (model->kind != IR_MAP)
+        frozen_append();
+    freeze(model);
+    IrContainer *c = (IrContainer *)container_new(a, IR_MAP);
+    c->node.u.kids.first = model->u.kids.first;
+    c->kids = KIDS_SHARED;
+    return &c->node;
 }
 
 /* The key is kept, not copied: every caller passes a string literal or a string of the
@@ -252,18 +332,23 @@ static void kids_append(IrNode *parent, IrNode *value)
  * of lowering. A caller building a key in a temporary buffer must arena_strdup it. */
 IrNode *ir_put(Arena *a, IrNode *map, const char *key, IrNode *value)
 {
-    (void)a;
     if (value->has_when)
         value->keyed.kw->key = key;
     else
         value->keyed.key = key;
-    kids_append(map, value);
+    IrContainer *c = (IrContainer *)map;
+    if (!c->last && map->u.kids.first) /* kids, but not its own (ir_map_sharing) */
+        unshare(a, c);
+    append_own(c, value);
     return value;
 }
 
 IrNode *ir_push(IrNode *seq, IrNode *value)
 {
-    kids_append(seq, value);
+    IrContainer *c = (IrContainer *)seq;
+    if (!c->last && seq->u.kids.first) /* not its own kids: only maps share (a copy needs ir_put's arena) */
+        frozen_append();
+    append_own(c, value);
     return value;
 }
 

@@ -1,7 +1,8 @@
 /* lower_fragments.c - the Kubernetes fragments every component repeats: metadata and the standard
  * labels, selectors, image references, resources, probes, env entries, ports (always with an
  * explicit protocol, as the API server stores them), config volume, volume claim templates,
- * Services and Ingresses. Each call builds fresh nodes: IR nodes are never shared between parents. */
+ * Services and Ingresses. Each call builds fresh nodes, except the label maps' entries, shared by
+ * the maps of the same labels (ir_map_sharing). */
 #include <stdarg.h>
 
 #include "lower/lower_internal.h"
@@ -24,7 +25,34 @@ IrNode *lower_namespace_expr(Lower *l) { return ir_expr(l->a, EXPR_NAMESPACE, NU
 /* The cluster's name, as the chart's release name: no template spells a cluster out. */
 IrNode *lower_release_name_expr(Lower *l) { return ir_expr(l->a, EXPR_RELEASE_NAME, NULL); }
 
+/* ~100 label maps per cluster, of ~25 kinds: each (app, component) pair's six entries are built
+ * once, as the model its maps share (ir_map_sharing; one that gets a label more copies them).
+ * Found by the two strings' addresses (callers pass literals or the model's strings; a pair
+ * with other addresses only gets a model of its own). */
+enum { LABEL_MODELS = 32 };
+
+struct LowerLabels {
+    const char *app, *component;
+    IrNode *model;
+};
+
+static IrNode *label_model(Lower *l, const char *app, const char *component);
+
 IrNode *lower_labels(Lower *l, const char *app, const char *component)
+{
+    for (int i = 0; i < l->nlabels; i++)
+        if (l->labels[i].app == app && l->labels[i].component == component)
+            return ir_map_sharing(l->a, l->labels[i].model);
+    if (!l->labels)
+        l->labels = ARENA_ARRAY(l->a, struct LowerLabels, LABEL_MODELS);
+    IrNode *model = label_model(l, app, component);
+    if (l->nlabels == LABEL_MODELS)
+        return model; /* (not seen with the stdlib's components: a map of its own) */
+    l->labels[l->nlabels++] = (struct LowerLabels){app, component, model};
+    return ir_map_sharing(l->a, model);
+}
+
+static IrNode *label_model(Lower *l, const char *app, const char *component)
 {
     Arena *a = l->a;
     IrNode *m = ir_map(a);

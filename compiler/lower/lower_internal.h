@@ -41,6 +41,8 @@ typedef struct Lower {
     const IrCond *backup_etcd_on, *backup_pg_on; /* lower_backup.c's, the same way */
     struct LowerPrefixKnobs *prefix_knobs; /* lower_image_knobs/lower_resource_knobs's (lower.c) */
     int nprefix_knobs;
+    struct LowerLabels *labels;   /* lower_labels's models by (app, component) (lower_fragments.c) */
+    int nlabels;
 } Lower;
 
 /* The design document's defaults (section 3/4/5) for one component, used wherever the model

@@ -143,11 +143,21 @@ void lower_security_objects(Lower *l)
 
 /* ---- the pod pass ------------------------------------------------------------------------------ */
 
+/* The security contexts are the same map for every container, and for every pod of a role (they
+ * differ only by the uid knob): each is built once, as the model its maps share (ir_map_sharing). */
+enum { POD_MODELS = 8 };
+
 typedef struct PodSec {
     const IrCond *labelled;   /* any level but none: the Namespace carries it */
     const IrCond *on;         /* baseline or restricted */
     const IrCond *restricted;
     SecAccounts *accounts;
+    IrNode *container_model;  /* a container's securityContext entries */
+    struct {
+        const SecPodRole *role;
+        IrNode *model;
+    } pod_models[POD_MODELS]; /* a pod's, by role */
+    int npod_models;
 } PodSec;
 
 static void namespace_labels(Lower *l, const PodSec *ps)
@@ -167,25 +177,48 @@ static void namespace_labels(Lower *l, const PodSec *ps)
     }
 }
 
-static void pod_context(Lower *l, const PodSec *ps, IrNode *pod, const SecPodRole *role)
+static IrNode *pod_model(Lower *l, const PodSec *ps, const SecPodRole *role)
 {
     Arena *a = l->a;
-    IrNode *sc = ir_when(l->a, ir_put(a, pod, "securityContext", ir_map(a)), ps->on);
+    IrNode *sc = ir_map(a);
     ir_when(l->a, ir_put(a, sc, "runAsNonRoot", ir_bool(a, true)), ps->restricted);
     ir_when(l->a, ir_put(a, sc, "runAsUser", lower_ref(l, role->uid_knob)), ps->restricted);
     ir_when(l->a, ir_put(a, sc, "runAsGroup", lower_ref(l, role->uid_knob)), ps->restricted);
     ir_when(l->a, ir_put(a, sc, "fsGroup", lower_ref(l, role->uid_knob)), ps->restricted);
     ir_put(a, ir_put(a, sc, "seccompProfile", ir_map(a)), "type", ir_str(a, "RuntimeDefault"));
+    return sc;
 }
 
-static void container_context(Lower *l, const PodSec *ps, IrNode *c)
+static void pod_context(Lower *l, PodSec *ps, IrNode *pod, const SecPodRole *role)
+{
+    IrNode *model = NULL;
+    for (int i = 0; i < ps->npod_models && !model; i++)
+        if (ps->pod_models[i].role == role)
+            model = ps->pod_models[i].model;
+    if (!model) {
+        model = pod_model(l, ps, role);
+        if (ps->npod_models < POD_MODELS) { /* (one per role: never full) */
+            ps->pod_models[ps->npod_models].role = role;
+            ps->pod_models[ps->npod_models++].model = model;
+        }
+    }
+    ir_when(l->a, ir_put(l->a, pod, "securityContext", ir_map_sharing(l->a, model)), ps->on);
+}
+
+static IrNode *container_model(Lower *l, const PodSec *ps)
 {
     Arena *a = l->a;
-    IrNode *sc = ir_when(l->a, ir_put(a, c, "securityContext", ir_map(a)), ps->on);
+    IrNode *sc = ir_map(a);
     ir_put(a, sc, "allowPrivilegeEscalation", ir_bool(a, false));
     IrNode *caps = ir_when(l->a, ir_put(a, sc, "capabilities", ir_map(a)), ps->restricted);
     ir_push(ir_put(a, caps, "drop", ir_seq(a)), ir_str(a, "ALL"));
     ir_when(l->a, ir_put(a, sc, "readOnlyRootFilesystem", ir_bool(a, true)), ps->restricted);
+    return sc;
+}
+
+static void container_context(Lower *l, const PodSec *ps, IrNode *c)
+{
+    ir_when(l->a, ir_put(l->a, c, "securityContext", ir_map_sharing(l->a, ps->container_model)), ps->on);
 }
 
 /* An emptyDir `name` mounted at `path` in container c, unless the pod or container has it already. */
@@ -253,7 +286,7 @@ static void each_container(Lower *l, const PodSec *ps, IrNode *pod, IrNode *n, c
 
 static void pod_fn(Lower *l, IrObject *obj, IrNode *pod, void *arg)
 {
-    const PodSec *ps = arg;
+    PodSec *ps = arg;
     const SecPodRole *role = sec_pod_role(sec_pod_app(obj));
     pod_context(l, ps, pod, role);
     each_container(l, ps, pod, lower_map_get(pod, "initContainers"), role);
@@ -268,7 +301,9 @@ void lower_security_pass(Lower *l)
     Arena *a = l->a;
     const IrCond *labelled = ir_cond_not(a, ir_cond_eq(a, level, "none"));
     const IrCond *on = ir_cond_and(a, labelled, ir_cond_not(a, ir_cond_eq(a, level, "privileged")));
-    PodSec ps = {labelled, on, ir_cond_eq(a, level, "restricted"), lower_rbac_new_accounts(l)};
+    PodSec ps = {.labelled = labelled, .on = on, .restricted = ir_cond_eq(a, level, "restricted"),
+                 .accounts = lower_rbac_new_accounts(l)};
+    ps.container_model = container_model(l, &ps);
     namespace_labels(l, &ps);
     lower_each_pod(l, pod_fn, &ps);
     lower_rbac_accounts(l, ps.accounts);

@@ -1,6 +1,10 @@
 /* test_ir.c - IR evaluation on a hand-built cluster: conditions, knob references with value
  * overrides, every expression op, default values, and SHA-256 against the FIPS 180-2 vectors. */
 #include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -366,6 +370,81 @@ static void test_same_shape_trees(void **state)
         }
 }
 
+/* ir_map_sharing: maps that share a model's kids evaluate like copies of it; the first ir_put to
+ * one copies the list (the model and the other maps stay as they were, conditions included: the
+ * copy's records are its own); an append to the model, or to a container inside the shared list,
+ * is refused with an abort (checked in a child process). */
+static IrNode *sharing_model(Fixture *f)
+{
+    Arena *a = f->a;
+    IrNode *m = ir_map(a);
+    ir_put(a, m, "app", ir_str(a, "node"));
+    ir_when(a, ir_put(a, m, "pg", ir_str(a, "on")), ir_cond_knob(a, f->enabled));
+    ir_push(ir_put(a, m, "list", ir_seq(a)), ir_str(a, "x"));
+    return m;
+}
+
+static const char *eval_yaml(Fixture *f, IrNode *map, const Data *values)
+{
+    IrNode *root = ir_map(f->a);
+    ir_put(f->a, root, "m", map);
+    return yaml_of(f->a, ir_eval_node(f->a, f->c, root, values));
+}
+
+static bool aborts(void (*fn)(Fixture *), Fixture *f)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        freopen("/dev/null", "w", stderr); /* the internal error message */
+        fn(f);
+        _exit(0);
+    }
+    int status = 0;
+    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void put_to_model(Fixture *f)
+{
+    IrNode *model = sharing_model(f);
+    ir_map_sharing(f->a, model);
+    ir_put(f->a, model, "late", ir_str(f->a, "no"));
+}
+
+static void push_to_shared_seq(Fixture *f)
+{
+    IrNode *model = sharing_model(f);
+    IrNode *m = ir_map_sharing(f->a, model);
+    IrNode *list = NULL;
+    for (IrNode *k = m->u.kids.first; k; k = k->next)
+        if (strcmp(ir_node_key(k), "list") == 0)
+            list = k;
+    ir_push(list, ir_str(f->a, "y"));
+}
+
+static void test_map_sharing(void **state)
+{
+    Fixture *f = *state;
+    Arena *a = f->a;
+    Data *v = ir_default_values(a, f->c);
+    Data *pg_on = ir_default_values(a, f->c);
+    data_set_path(a, pg_on, "postgres.enabled", data_bool(a, true));
+    IrNode *model = sharing_model(f);
+    IrNode *x = ir_map_sharing(a, model), *y = ir_map_sharing(a, model);
+    assert_ptr_equal(x->u.kids.first, model->u.kids.first); /* shared, not copied */
+    assert_string_equal(eval_yaml(f, x, v), "m:\n  app: node\n  list:\n  - x\n");
+    ir_put(a, x, "extra", ir_int(a, 1));
+    assert_ptr_not_equal(x->u.kids.first, model->u.kids.first);
+    ir_when(a, x->u.kids.first->next, NULL); /* x's "pg" made unconditional: its own record */
+    ir_put(a, x, "more", ir_int(a, 2));      /* an own list: appended in place */
+    assert_string_equal(eval_yaml(f, x, v), "m:\n  app: node\n  pg: \"on\"\n  list:\n  - x\n  extra: 1\n  more: 2\n");
+    assert_string_equal(eval_yaml(f, y, v), "m:\n  app: node\n  list:\n  - x\n");
+    assert_string_equal(eval_yaml(f, y, pg_on), "m:\n  app: node\n  pg: \"on\"\n  list:\n  - x\n");
+    assert_ptr_equal(y->u.kids.first, model->u.kids.first);
+    assert_true(aborts(put_to_model, f));
+    assert_true(aborts(push_to_shared_seq, f));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_sha256_vectors),
         cmocka_unit_test_setup_teardown(test_same_shape_conditions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_shape_trees, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_sharing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
