@@ -193,6 +193,11 @@ uint32_t ir_path_hash(const char *path, size_t len);
 IrObject *ir_object(Arena *a, IrCluster *c, const char *path, const char *component,
                     const char *api_version, const char *kind, const char *name, const IrCond *when);
 
+/* ir_object's object with the document `root`, placed right after `prev` (an object of `c`). */
+IrObject *ir_object_after(Arena *a, IrCluster *c, IrObject *prev, const char *path, const char *component,
+                          const char *api_version, const char *kind, const char *name, const IrCond *when,
+                          IrNode *root);
+
 IrNode *ir_map(Arena *a);
 IrNode *ir_seq(Arena *a);
 IrNode *ir_str(Arena *a, const char *s); /* keeps `s` (no copy), as ir_put keeps its key */
@@ -207,6 +212,12 @@ IrNode *ir_chain(IrNode *first, ...);  /* links nodes through next; NULL-termina
  * to the new map copies the list; the kids themselves, and `model`, must not change any more
  * (an append to `model` or to a container among its kids aborts). */
 IrNode *ir_map_sharing(Arena *a, IrNode *model);
+/* A copy of the map or sequence `list` with its kid `entry` replaced by `value`, which takes the
+ * entry's key and condition: the kids before `entry` are copied (shallow), the ones after it are
+ * `list`'s, shared. For objects that differ from another in a few leaves (lower_restore.c): the
+ * path to each leaf is copied, the rest shared. `list` and everything in it must not change any
+ * more (an append to them aborts, an ir_put to the copy copies its list first). */
+IrNode *ir_with_entry(Arena *a, IrNode *list, const IrNode *entry, IrNode *value);
 /* Keeps `key` (not a copy): pass a literal or a string that lives as long as the IR. */
 IrNode *ir_put(Arena *a, IrNode *map, const char *key, IrNode *value); /* returns value */
 IrNode *ir_push(IrNode *seq, IrNode *value);                           /* returns value */

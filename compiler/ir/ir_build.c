@@ -178,6 +178,18 @@ typedef struct IrContainer {
 
 _Static_assert(sizeof(IrContainer) == 48, "IrContainer: 48 bytes (the arena's 16-byte multiple)");
 
+IrObject *ir_object_after(Arena *a, IrCluster *c, IrObject *prev, const char *path, const char *component,
+                          const char *api_version, const char *kind, const char *name, const IrCond *when,
+                          IrNode *root)
+{
+    IrObject *o = ARENA_NEW(a, IrObject);
+    *o = (IrObject){path, component ? component : "", api_version, kind, name, when, NULL, root, prev->next};
+    prev->next = o;
+    if (c->objects_tail == prev)
+        c->objects_tail = o;
+    return o;
+}
+
 static IrNode *node_new(Arena *a, IrKind kind)
 {
     IrNode *n = ARENA_NEW(a, IrNode);
@@ -324,6 +336,38 @@ IrNode *ir_map_sharing(Arena *a, IrNode *model)
     IrContainer *c = (IrContainer *)container_new(a, IR_MAP);
     c->node.u.kids.first = model->u.kids.first;
     c->kids = KIDS_SHARED;
+    return &c->node;
+}
+
+/* `value` takes `entry`'s key and condition (its own record of it). */
+static void take_place(Arena *a, IrNode *value, const IrNode *entry)
+{
+    value->has_when = entry->has_when;
+    value->keyed = entry->keyed;
+    if (entry->has_when) {
+        IrKeyWhen *kw = arena_alloc_raw(a, sizeof *kw);
+        *kw = *entry->keyed.kw;
+        value->keyed.kw = kw;
+    }
+}
+
+IrNode *ir_with_entry(Arena *a, IrNode *list, const IrNode *entry, IrNode *value)
+{
+    freeze(list);
+    IrContainer *c = (IrContainer *)container_new(a, (IrKind)list->kind);
+    c->node.style = list->style;
+    const IrNode *k = list->u.kids.first;
+    for (; k && k != entry; k = k->next)
+        append_own(c, copy_kid(a, k));
+    if (!k) /* not a kid of `list`: a bug in the caller */
+        frozen_append();
+    take_place(a, value, entry);
+    append_own(c, value);
+    value->next = entry->next; /* the rest is `list`'s */
+    if (entry->next) {
+        c->last = NULL;
+        c->kids = KIDS_SHARED;
+    }
     return &c->node;
 }
 

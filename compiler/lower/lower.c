@@ -429,6 +429,7 @@ IrCluster *lower_cluster_shared(Arena *arena, LowerShared *shared, const Cluster
     lower_availability_pass(&l);
     lower_requests_pass(&l);
     lower_security_pass(&l);
+    lower_restore_twins(&l);
     return l.ir;
 }
 

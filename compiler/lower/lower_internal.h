@@ -43,6 +43,7 @@ typedef struct Lower {
     int nprefix_knobs;
     struct LowerLabels *labels;   /* lower_labels's models by (app, component) (lower_fragments.c) */
     int nlabels;
+    struct LowerTwins *twins;     /* restore Jobs made from another after the passes (lower_restore.c) */
 } Lower;
 
 /* The design document's defaults (section 3/4/5) for one component, used wherever the model
@@ -56,6 +57,22 @@ typedef struct LowerDefaults {
 } LowerDefaults;
 
 const LowerDefaults *lower_defaults(const char *prefix);
+
+/* Objects the passes see through another (lower_restore.c): the etcd-restore Jobs of members
+ * 2.. are etcd-restore-1's document with three leaves changed, made after the passes
+ * (lower_restore_twins) from what the passes made of etcd-restore-1. A pass that does something
+ * per object rather than per document does it for each twin where it does it for the
+ * prototype, in their order (lower_rbac_pod's account conditions). */
+typedef struct LowerTwin {
+    const char *path, *name, *member, *claim; /* "etcd/restore-job-N.yaml", "etcd-restore-N", "etcd-N", PVC */
+    const IrCond *when;
+} LowerTwin;
+struct LowerTwins {
+    IrObject *proto;
+    LowerTwin *twin;
+    int n;
+};
+void lower_restore_twins(Lower *l);
 
 /* ---- knobs (lower.c) ---- */
 const Knob *lower_knob(const Lower *l, const char *path); /* aborts on an unregistered path */

@@ -4,6 +4,10 @@
  * postgres-restore, pg_restore of a dump. All are
  * written into the manifest tree but never applied with it (IrObject.manual_switch); the chart
  * renders them only when `*.backup.restore.enabled` is set. Preconditions: docs/backup.md. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "lower/lower_internal.h"
 
 static const char ETCD_PRECONDITIONS[] =
@@ -162,18 +166,35 @@ static void seed_restore(Lower *l, IrNode *pod)
 
 /* One Job per possible member, each mounting that member's volume only (etcd-0's also the backup
  * volume): a pod that needs volumes of several members cannot be scheduled when they are in
- * different zones. */
+ * different zones. The Jobs of members 2.. are etcd-restore-1's with the member's name, number
+ * and volume claim: they are made from it after the passes (twins, lower_internal.h), the rest
+ * of their documents shared with it (~80 nodes and the passes' work each). */
 static void etcd_restore(Lower *l)
 {
     Arena *a = l->a;
     int max = (int)lower_knob(l, "etcd.replicas")->max;
     const IrCond **exists = member_conditions(l, max);
+    const Knob *sw = lower_knob_at(l, "etcd", "backup.restore.enabled");
     for (int i = 0; i < max; i++) {
         const char *n = num(l, i);
+        const IrCond *on = i ? ir_cond_and(a, lower_backup_etcd_on(l), exists[i]) : lower_backup_etcd_on(l);
+        if (i >= 2) {
+            struct LowerTwins *t = l->twins;
+            t->twin[t->n++] = (LowerTwin){arena_concat(a, "etcd/restore-job-", n, ".yaml", NULL),
+                                          arena_concat(a, "etcd-restore-", n, NULL),
+                                          arena_concat(a, "etcd-", n, NULL),
+                                          arena_concat(a, "etcd-data-etcd-", n, NULL),
+                                          ir_cond_and(a, on, lower_if_knob(l, sw))};
+            continue;
+        }
         IrNode *pod = restore_job(l, arena_concat(a, "etcd/restore-job-", n, ".yaml", NULL),
-                                  arena_concat(a, "etcd-restore-", n, NULL), "etcd-backup", "etcd",
-                                  i ? ir_cond_and(a, lower_backup_etcd_on(l), exists[i]) : lower_backup_etcd_on(l),
+                                  arena_concat(a, "etcd-restore-", n, NULL), "etcd-backup", "etcd", on,
                                   ETCD_PRECONDITIONS);
+        if (i == 1 && max > 2) {
+            l->twins = ARENA_NEW(a, struct LowerTwins);
+            l->twins->proto = l->ir->objects_tail;
+            l->twins->twin = ARENA_ARRAY(a, LowerTwin, max - 2);
+        }
         if (i == 0)
             seed_restore(l, pod);
         else
@@ -205,6 +226,65 @@ static void postgres_restore(Lower *l)
     ir_put(a, m, "readOnly", ir_bool(a, true));
     ir_push(ir_put(a, pod, "volumes", ir_seq(a)), lower_backup_volume(l, "postgres-backup-pvc", true));
     lower_pull_secrets(l, pod);
+}
+
+/* The entry `key` of `map`, which the prototype has (it is this file's own document). */
+static IrNode *entry(IrNode *map, const char *key)
+{
+    IrNode *e = lower_map_get(map, key);
+    if (!e) {
+        fprintf(stderr, "goversec: internal error: restore Job without '%s'\n", key);
+        abort();
+    }
+    return e;
+}
+
+/* `map` with its entry `key`, a string that must read `was`, now reading `now`. */
+static IrNode *with_str(Lower *l, IrNode *map, const char *key, const char *was, const char *now)
+{
+    IrNode *e = entry(map, key);
+    if (e->kind != IR_STR || strcmp(e->u.str, was) != 0) {
+        fprintf(stderr, "goversec: internal error: restore Job's '%s' is not '%s'\n", key, was);
+        abort();
+    }
+    return ir_with_entry(l->a, map, e, ir_str(l->a, now));
+}
+
+static IrNode *with(Lower *l, IrNode *map, const char *key, IrNode *value)
+{
+    return ir_with_entry(l->a, map, entry(map, key), value);
+}
+
+/* The first item of a sequence, replaced by `value`. */
+static IrNode *with_first(Lower *l, IrNode *seq, IrNode *value)
+{
+    return ir_with_entry(l->a, seq, seq->u.kids.first, value);
+}
+
+void lower_restore_twins(Lower *l)
+{
+    const struct LowerTwins *t = l->twins;
+    if (!t)
+        return;
+    IrObject *proto = t->proto, *prev = proto;
+    IrNode *root = proto->root, *md = entry(root, "metadata"), *spec = entry(root, "spec");
+    IrNode *tpl = entry(spec, "template"), *pod = entry(tpl, "spec");
+    IrNode *containers = entry(pod, "containers"), *c0 = containers->u.kids.first;
+    IrNode *env = entry(c0, "env"), *member = env->u.kids.first;
+    IrNode *vols = entry(pod, "volumes"), *vol = vols->u.kids.first, *pvc = entry(vol, "persistentVolumeClaim");
+    for (int i = 0; i < t->n; i++) {
+        const LowerTwin *w = &t->twin[i];
+        IrNode *new_env = with_first(l, env, with_str(l, member, "value", "etcd-1", w->member));
+        IrNode *new_pod = with(l, pod, "containers", with_first(l, containers, with(l, c0, "env", new_env)));
+        IrNode *new_pvc = with_str(l, pvc, "claimName", "etcd-data-etcd-1", w->claim);
+        new_pod = with(l, new_pod, "volumes", with_first(l, vols, with(l, vol, "persistentVolumeClaim", new_pvc)));
+        IrNode *new_spec = with(l, spec, "template", with(l, tpl, "spec", new_pod));
+        IrNode *new_root = with(l, root, "metadata", with_str(l, md, "name", "etcd-restore-1", w->name));
+        new_root = with(l, new_root, "spec", new_spec);
+        prev = ir_object_after(l->a, l->ir, prev, w->path, proto->component, proto->api_version, proto->kind,
+                               w->name, w->when, new_root);
+        prev->manual_switch = proto->manual_switch;
+    }
 }
 
 void lower_restore_objects(Lower *l)

@@ -293,6 +293,9 @@ static void pod_fn(Lower *l, IrObject *obj, IrNode *pod, void *arg)
     each_container(l, ps, pod, lower_map_get(pod, "containers"), role);
     lower_tls_pod(l, pod, role);
     lower_rbac_pod(l, ps->accounts, obj, pod, role);
+    if (l->twins && l->twins->proto == obj)
+        for (int i = 0; i < l->twins->n; i++)
+            lower_rbac_twin(l, ps->accounts, l->twins->twin[i].name, l->twins->twin[i].when, role);
 }
 
 void lower_security_pass(Lower *l)

@@ -445,6 +445,37 @@ static void test_map_sharing(void **state)
     assert_true(aborts(push_to_shared_seq, f));
 }
 
+/* ir_with_entry: the copy reads like the original with one entry replaced (its key and condition
+ * kept), shares the entries after it, and leaves the original as it was; the original can no
+ * longer be appended to, the copy can (its list copied first). */
+static void put_to_original(Fixture *f)
+{
+    IrNode *m = sharing_model(f);
+    ir_with_entry(f->a, m, m->u.kids.first, ir_str(f->a, "gate"));
+    ir_put(f->a, m, "late", ir_str(f->a, "no"));
+}
+
+static void test_with_entry(void **state)
+{
+    Fixture *f = *state;
+    Arena *a = f->a;
+    Data *v = ir_default_values(a, f->c);
+    Data *pg_on = ir_default_values(a, f->c);
+    data_set_path(a, pg_on, "postgres.enabled", data_bool(a, true));
+    IrNode *m = sharing_model(f); /* app: node, pg (when postgres.enabled): on, list: [x] */
+    IrNode *pg = m->u.kids.first->next;
+    IrNode *x = ir_with_entry(a, m, pg, ir_str(a, "changed"));
+    assert_ptr_equal(x->u.kids.first->next->next, pg->next); /* the entries after it: shared */
+    assert_string_equal(eval_yaml(f, x, v), "m:\n  app: node\n  list:\n  - x\n");
+    assert_string_equal(eval_yaml(f, x, pg_on), "m:\n  app: node\n  pg: changed\n  list:\n  - x\n");
+    IrNode *y = ir_with_entry(a, x, x->u.kids.first, ir_str(a, "gate")); /* a copy of a copy */
+    ir_put(a, y, "extra", ir_int(a, 1));
+    assert_string_equal(eval_yaml(f, y, pg_on), "m:\n  app: gate\n  pg: changed\n  list:\n  - x\n  extra: 1\n");
+    assert_string_equal(eval_yaml(f, x, pg_on), "m:\n  app: node\n  pg: changed\n  list:\n  - x\n");
+    assert_string_equal(eval_yaml(f, m, pg_on), "m:\n  app: node\n  pg: \"on\"\n  list:\n  - x\n");
+    assert_true(aborts(put_to_original, f));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +488,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_same_shape_conditions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_shape_trees, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_sharing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_with_entry, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
