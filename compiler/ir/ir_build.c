@@ -56,7 +56,8 @@ static const Knob **table_slot(const KnobTable *t, const char *path, uint32_t h)
 {
     for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
         const Knob **s = &t->slots[i];
-        if (!*s || ((*s)->path_hash == h && strcmp((*s)->path, path) == 0))
+        /* The same address first: lowering registers and looks knobs up by the same literals. */
+        if (!*s || ((*s)->path_hash == h && ((*s)->path == path || strcmp((*s)->path, path) == 0)))
             return s;
     }
 }

@@ -319,6 +319,8 @@ IrNode *lower_map_get(IrNode *map, const char *key)
     /* Keys are literals, kept by ir_put: the same address is the same key, and the first byte
      * tells most others apart without a strcmp. */
     for (IrNode *e = map->u.kids.first; e; e = e->next) {
+        if (e->keyed.key == key) /* (a condition record is never a key: no false hit) */
+            return e;
         const char *k = ir_node_key(e);
         if (k == key || (k[0] == key[0] && strcmp(k, key) == 0))
             return e;
@@ -329,14 +331,17 @@ IrNode *lower_map_get(IrNode *map, const char *key)
 /* The pod spec of a workload object (Deployment, StatefulSet, Job, CronJob), or NULL. */
 static IrNode *pod_spec(const IrObject *o)
 {
-    IrNode *spec = lower_map_get(o->root, "spec");
-    if (strcmp(o->kind, "CronJob") == 0)
-        spec = lower_map_get(lower_map_get(lower_map_get(spec, "jobTemplate"), "spec"), "template");
-    else if (strcmp(o->kind, "Deployment") == 0 || strcmp(o->kind, "StatefulSet") == 0 ||
-             strcmp(o->kind, "Job") == 0)
-        spec = lower_map_get(spec, "template");
-    else
+    /* By the first letter first: most objects are of none of these kinds. */
+    const char *kind = o->kind;
+    bool cron = kind[0] == 'C' && strcmp(kind, "CronJob") == 0;
+    if (!cron && !(kind[0] == 'D' && strcmp(kind, "Deployment") == 0) &&
+        !(kind[0] == 'S' && strcmp(kind, "StatefulSet") == 0) && !(kind[0] == 'J' && strcmp(kind, "Job") == 0))
         return NULL;
+    IrNode *spec = lower_map_get(o->root, "spec");
+    if (cron)
+        spec = lower_map_get(lower_map_get(lower_map_get(spec, "jobTemplate"), "spec"), "template");
+    else
+        spec = lower_map_get(spec, "template");
     return lower_map_get(spec, "spec");
 }
 
