@@ -36,6 +36,10 @@ static const char *const PULL_POLICIES[] = {"IfNotPresent", "Always", "Never", N
 
 const LowerDefaults *lower_defaults(const char *prefix)
 {
+    /* By address first: callers pass literals, which the linker merges with this table's. */
+    for (size_t i = 0; i < sizeof DEFAULTS / sizeof DEFAULTS[0]; i++)
+        if (DEFAULTS[i].prefix == prefix)
+            return &DEFAULTS[i];
     for (size_t i = 0; i < sizeof DEFAULTS / sizeof DEFAULTS[0]; i++)
         if (strcmp(DEFAULTS[i].prefix, prefix) == 0)
             return &DEFAULTS[i];
