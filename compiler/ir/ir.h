@@ -10,7 +10,9 @@
  *    over knobs: it exists only when the condition holds.
  *  - An IrObject is one Kubernetes object (one file of the manifest tree), itself conditional.
  *  - Trees are immutable once lowered, so a subtree may be shared as an expression argument
- *    (the Goverse config: the ConfigMap's data and each checksum annotation).
+ *    (the Goverse config: the ConfigMap's data and each checksum annotation), and a list of kids
+ *    by several maps (labels, security contexts: ir_map_sharing) or a list's tail by a copy that
+ *    differs in one entry (the etcd restore Jobs: ir_with_entry).
  *
  * The manifest emitter evaluates the IR against a values tree (ir_eval: knobs -> Data) and writes
  * plain YAML; the chart emitter prints the same IR as Helm templates (IR_REF -> {{ .Values.x }},

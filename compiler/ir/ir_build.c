@@ -1,6 +1,7 @@
 /* ir_build.c - constructors for the IR (clusters, knobs, objects, nodes, conditions), used by
- * lower/ while it turns the checked model into Kubernetes objects. Pure arena allocation; the
- * evaluator lives in ir_eval.c. */
+ * lower/ while it turns the checked model into Kubernetes objects, and the two ways lists are
+ * shared between nodes (ir_map_sharing, ir_with_entry), with the bookkeeping that keeps an append
+ * from reaching what is shared. Pure arena allocation; the evaluator lives in ir_eval.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -262,9 +263,10 @@ IrNode *ir_chain(IrNode *first, ...)
     return first;
 }
 
-_Noreturn static void frozen_append(void)
+/* A use of the sharing below that would change what others share: a bug in lowering. */
+_Noreturn static void misuse(const char *what)
 {
-    fprintf(stderr, "goversec: internal error: appending to a list that IR maps share (ir_map_sharing)\n");
+    fprintf(stderr, "goversec: internal error: %s\n", what);
     abort();
 }
 
@@ -279,8 +281,9 @@ static void append_own(IrContainer *c, IrNode *value)
     c->last = value;
 }
 
-/* A copy of one node of a shared list, for the map that stops sharing it: its own condition
- * record (ir_when changes it in place), and a container copy shares its kids in turn. */
+/* A copy of one node of a shared list (for a map that stops sharing it, or the entries before
+ * the one ir_with_entry replaces): its own condition record (ir_when changes it in place), and
+ * a container copy shares its kids in turn (copied on its first ir_put). */
 static IrNode *copy_kid(Arena *a, const IrNode *k)
 {
     IrNode *n;
@@ -307,7 +310,7 @@ static IrNode *copy_kid(Arena *a, const IrNode *k)
 __attribute__((noinline, cold)) static void unshare(Arena *a, IrContainer *c)
 {
     if (c->kids != KIDS_SHARED)
-        frozen_append();
+        misuse("appending to a list that IR maps share (ir_map_sharing, ir_with_entry)");
     const IrNode *k = c->node.u.kids.first;
     c->node.u.kids.first = c->last = NULL;
     c->kids = KIDS_OWN;
@@ -332,7 +335,7 @@ static void freeze(IrNode *n)
 IrNode *ir_map_sharing(Arena *a, IrNode *model)
 {
     if (model->kind != IR_MAP)
-        frozen_append();
+        misuse("ir_map_sharing of a node that is not a map");
     freeze(model);
     IrContainer *c = (IrContainer *)container_new(a, IR_MAP);
     c->node.u.kids.first = model->u.kids.first;
@@ -360,8 +363,8 @@ IrNode *ir_with_entry(Arena *a, IrNode *list, const IrNode *entry, IrNode *value
     const IrNode *k = list->u.kids.first;
     for (; k && k != entry; k = k->next)
         append_own(c, copy_kid(a, k));
-    if (!k) /* not a kid of `list`: a bug in the caller */
-        frozen_append();
+    if (!k)
+        misuse("ir_with_entry of an entry that is not in the list");
     take_place(a, value, entry);
     append_own(c, value);
     value->next = entry->next; /* the rest is `list`'s */
@@ -391,8 +394,8 @@ IrNode *ir_put(Arena *a, IrNode *map, const char *key, IrNode *value)
 IrNode *ir_push(IrNode *seq, IrNode *value)
 {
     IrContainer *c = (IrContainer *)seq;
-    if (!c->last && seq->u.kids.first) /* not its own kids: only maps share (a copy needs ir_put's arena) */
-        frozen_append();
+    if (!c->last && seq->u.kids.first) /* not its own kids: a copy needs ir_put's arena */
+        misuse("appending to a list that IR nodes share (ir_with_entry)");
     append_own(c, value);
     return value;
 }

@@ -3,7 +3,8 @@
  * member, the others are cleared and join it through the etcd-membership Job), and
  * postgres-restore, pg_restore of a dump. All are
  * written into the manifest tree but never applied with it (IrObject.manual_switch); the chart
- * renders them only when `*.backup.restore.enabled` is set. Preconditions: docs/backup.md. */
+ * renders them only when `*.backup.restore.enabled` is set. Preconditions: docs/backup.md.
+ * etcd-restore-2.. are made from etcd-restore-1 after the passes (lower_restore_twins). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
