@@ -240,50 +240,45 @@ static IrNode *entry(IrNode *map, const char *key)
     return e;
 }
 
-/* `map` with its entry `key`, a string that must read `was`, now reading `now`. */
-static IrNode *with_str(Lower *l, IrNode *map, const char *key, const char *was, const char *now)
+/* The string entry `key` of `map`, which must read `was` (etcd-restore-1's). */
+static IrNode *leaf(IrNode *map, const char *key, const char *was)
 {
     IrNode *e = entry(map, key);
     if (e->kind != IR_STR || strcmp(e->u.str, was) != 0) {
         fprintf(stderr, "goversec: internal error: restore Job's '%s' is not '%s'\n", key, was);
         abort();
     }
-    return ir_with_entry(l->a, map, e, ir_str(l->a, now));
+    return e;
 }
 
-static IrNode *with(Lower *l, IrNode *map, const char *key, IrNode *value)
-{
-    return ir_with_entry(l->a, map, entry(map, key), value);
-}
-
-/* The first item of a sequence, replaced by `value`. */
-static IrNode *with_first(Lower *l, IrNode *seq, IrNode *value)
-{
-    return ir_with_entry(l->a, seq, seq->u.kids.first, value);
-}
-
+/* Each twin is the prototype's document with three strings replaced: every map and list on the
+ * way to them is copied (ir_with_entry, innermost first), the rest shared. The entries on the way
+ * are found once; an entry is itself the map or list under its key. */
 void lower_restore_twins(Lower *l)
 {
     const struct LowerTwins *t = l->twins;
     if (!t)
         return;
+    Arena *a = l->a;
     IrObject *proto = t->proto, *prev = proto;
-    IrNode *root = proto->root, *md = entry(root, "metadata"), *spec = entry(root, "spec");
-    IrNode *tpl = entry(spec, "template"), *pod = entry(tpl, "spec");
-    IrNode *containers = entry(pod, "containers"), *c0 = containers->u.kids.first;
-    IrNode *env = entry(c0, "env"), *member = env->u.kids.first;
+    IrNode *root = proto->root, *md = entry(root, "metadata"), *name = leaf(md, "name", "etcd-restore-1");
+    IrNode *spec = entry(root, "spec"), *tpl = entry(spec, "template"), *pod = entry(tpl, "spec");
+    IrNode *containers = entry(pod, "containers"), *c0 = containers->u.kids.first, *env = entry(c0, "env");
+    IrNode *member = env->u.kids.first, *value = leaf(member, "value", "etcd-1");
     IrNode *vols = entry(pod, "volumes"), *vol = vols->u.kids.first, *pvc = entry(vol, "persistentVolumeClaim");
+    IrNode *claim = leaf(pvc, "claimName", "etcd-data-etcd-1");
     for (int i = 0; i < t->n; i++) {
         const LowerTwin *w = &t->twin[i];
-        IrNode *new_env = with_first(l, env, with_str(l, member, "value", "etcd-1", w->member));
-        IrNode *new_pod = with(l, pod, "containers", with_first(l, containers, with(l, c0, "env", new_env)));
-        IrNode *new_pvc = with_str(l, pvc, "claimName", "etcd-data-etcd-1", w->claim);
-        new_pod = with(l, new_pod, "volumes", with_first(l, vols, with(l, vol, "persistentVolumeClaim", new_pvc)));
-        IrNode *new_spec = with(l, spec, "template", with(l, tpl, "spec", new_pod));
-        IrNode *new_root = with(l, root, "metadata", with_str(l, md, "name", "etcd-restore-1", w->name));
-        new_root = with(l, new_root, "spec", new_spec);
-        prev = ir_object_after(l->a, l->ir, prev, w->path, proto->component, proto->api_version, proto->kind,
-                               w->name, w->when, new_root);
+        IrNode *new_member = ir_with_entry(a, member, value, ir_str(a, w->member));
+        IrNode *new_c0 = ir_with_entry(a, c0, env, ir_with_entry(a, env, member, new_member));
+        IrNode *new_pod = ir_with_entry(a, pod, containers, ir_with_entry(a, containers, c0, new_c0));
+        IrNode *new_vol = ir_with_entry(a, vol, pvc, ir_with_entry(a, pvc, claim, ir_str(a, w->claim)));
+        new_pod = ir_with_entry(a, new_pod, vols, ir_with_entry(a, vols, vol, new_vol)); /* vols: in its tail */
+        IrNode *new_spec = ir_with_entry(a, spec, tpl, ir_with_entry(a, tpl, pod, new_pod));
+        IrNode *new_root = ir_with_entry(a, root, md, ir_with_entry(a, md, name, ir_str(a, w->name)));
+        new_root = ir_with_entry(a, new_root, spec, new_spec);
+        prev = ir_object_after(a, l->ir, prev, w->path, proto->component, proto->api_version, proto->kind, w->name,
+                               w->when, new_root);
         prev->manual_switch = proto->manual_switch;
     }
 }
