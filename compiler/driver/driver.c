@@ -194,7 +194,7 @@ int driver_check_file(Compilation *comp, const char *path, const DriverOptions *
 static Data *cluster_values(Compilation *comp, Arena *a, const IrCluster *c, const DriverOptions *opts,
                             const Data *files)
 {
-    Data *values = ir_default_values(a, c);
+    Data *values = values_defaults(a, c);
     bool defaults_only = !files->u.kids.first && opts->nsets == 0 && opts->nset_strings == 0;
     values_apply_docs(a, values, files);
     for (int s = 0; s < opts->nsets; s++)

@@ -259,11 +259,11 @@ const char *tp_define_yaml(TemplatePrinter *p, const IrNode *subtree)
  * literal part holds "{{" (Helm would execute it) and every other part is the release name. */
 static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
 {
-    if (p->in_define || n->style != STYLE_LITERAL || n->u.expr.op != EXPR_CONCAT)
+    if (p->in_define || n->style != STYLE_LITERAL || n->op != EXPR_CONCAT)
         return false;
     for (const IrNode *x = n->u.expr.args; x; x = x->next) {
         bool text = x->kind == IR_STR && !strstr(x->u.str, "{{");
-        bool name = x->kind == IR_EXPR && x->u.expr.op == EXPR_RELEASE_NAME;
+        bool name = x->kind == IR_EXPR && x->op == EXPR_RELEASE_NAME;
         if (!text && !name)
             return false;
     }
@@ -308,7 +308,7 @@ __attribute__((noinline)) static void put_value_slow(TemplatePrinter *p, StrBuf 
     }
     if (put_literal_concat(p, b, n, indent))
         return;
-    if (n->u.expr.op == EXPR_JOIN) {
+    if (n->op == EXPR_JOIN) {
         tp_join(p, b, n);
     } else {
         PUT(b, "{{ ");
@@ -353,7 +353,7 @@ static inline void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int
 
 static bool is_repeat(const IrNode *n)
 {
-    return n->kind == IR_EXPR && n->u.expr.op == EXPR_REPEAT;
+    return n->kind == IR_EXPR && n->op == EXPR_REPEAT;
 }
 
 static bool is_list_ref(const IrNode *n)
@@ -450,7 +450,7 @@ __attribute__((always_inline)) static inline void key_line_n(TemplatePrinter *p,
  * each): a call per entry was ~15 instructions of its ~100. */
 __attribute__((always_inline)) static inline void print_entry(TemplatePrinter *p, StrBuf *b, const IrNode *e, int indent)
 {
-    const char *key = e->key;
+    const char *key = ir_node_key(e);
     if (e->kind == IR_STR) { /* half of all entries: the last branch below, without its tests */
         key_line(p, b, key, indent, ": ");
         put_value(p, b, e, indent);
@@ -509,7 +509,7 @@ __attribute__((always_inline)) static inline void print_entry(TemplatePrinter *p
         PUT(b, " | nindent ");
         strbuf_add_int(b, indent + 2);
         PUT(b, " }}\n");
-    } else if (e->kind == IR_EXPR && e->u.expr.op == EXPR_YAML) {
+    } else if (e->kind == IR_EXPR && e->op == EXPR_YAML) {
         key_line(p, b, key, indent, ": |\n");
         put_indent(b, indent + 2);
         PUT(b, "{{- ");
@@ -526,9 +526,9 @@ __attribute__((always_inline)) static inline void print_entry(TemplatePrinter *p
 static void print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent)
 {
     for (const IrNode *e = map->u.kids.first; e; e = e->next) {
-        open_when(p, b, e->when, indent);
+        open_when(p, b, ir_node_when(e), indent);
         print_entry(p, b, e, indent);
-        close_when(b, e->when, indent);
+        close_when(b, ir_node_when(e), indent);
     }
 }
 
@@ -541,14 +541,14 @@ static void print_hooked_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, i
 {
     const char *next = hook == HOOK_ROOT ? "metadata" : hook == HOOK_METADATA ? "labels" : NULL;
     for (const IrNode *e = map->u.kids.first; e; e = e->next) {
-        open_when(p, b, e->when, indent);
-        if (next && e->kind == IR_MAP && e->u.kids.first && strcmp(e->key, next) == 0) {
-            key_line(p, b, e->key, indent, ":\n");
+        open_when(p, b, ir_node_when(e), indent);
+        if (next && e->kind == IR_MAP && e->u.kids.first && strcmp(ir_node_key(e), next) == 0) {
+            key_line(p, b, ir_node_key(e), indent, ":\n");
             print_hooked_map(p, b, e, indent + 2, (Hook)(hook + 1));
         } else {
             print_entry(p, b, e, indent);
         }
-        close_when(b, e->when, indent);
+        close_when(b, ir_node_when(e), indent);
     }
     if (hook == HOOK_LABELS) { /* metadata.labels of an object: the chart adds Helm's own label */
         put_indent(b, indent);
@@ -562,7 +562,7 @@ static void print_hooked_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, i
 static void print_item(TemplatePrinter *p, StrBuf *b, const IrNode *item, int indent)
 {
     if (item->kind == IR_MAP && item->u.kids.first) {
-        if (item->u.kids.first->when) {
+        if (item->u.kids.first->has_when) {
             put_indent(b, indent);
             PUT(b, "-\n");
             print_map(p, b, item, indent + 2);
@@ -603,12 +603,12 @@ static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int i
 static void print_items(TemplatePrinter *p, StrBuf *b, const IrNode *seq, int indent)
 {
     for (const IrNode *item = seq->u.kids.first; item; item = item->next) {
-        open_when(p, b, item->when, indent);
+        open_when(p, b, ir_node_when(item), indent);
         if (is_repeat(item))
             print_repeat(p, b, item, indent);
         else
             print_item(p, b, item, indent);
-        close_when(b, item->when, indent);
+        close_when(b, ir_node_when(item), indent);
     }
 }
 

@@ -125,7 +125,7 @@ void tp_pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n)
     case IR_SEQ: PUT(b, "nil"); return;
     case IR_EXPR: break;
     }
-    switch (n->u.expr.op) {
+    switch (n->op) {
     case EXPR_CONCAT:
         PUT(b, "(printf \"");
         for (const IrNode *x = a; x; x = x->next)
@@ -157,7 +157,7 @@ void tp_pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n)
     }
     case EXPR_SHA256:
         /* Named YAML templates drop the final newline the manifest text has: add it back. */
-        if (a->kind == IR_EXPR && a->u.expr.op == EXPR_YAML)
+        if (a->kind == IR_EXPR && a->op == EXPR_YAML)
             PUT(b, "(sha256sum (printf \"%s\\n\" ");
         else
             PUT(b, "(sha256sum (toString ");
@@ -188,7 +188,7 @@ void tp_pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n)
 void tp_join(TemplatePrinter *p, StrBuf *b, const IrNode *join)
 {
     const IrNode *sep = join->u.expr.args, *rep = sep->next;
-    if (!rep || rep->kind != IR_EXPR || rep->u.expr.op != EXPR_REPEAT) {
+    if (!rep || rep->kind != IR_EXPR || rep->op != EXPR_REPEAT) {
         PUT(b, "null");
         return;
     }

@@ -10,7 +10,9 @@
  *    over knobs: it exists only when the condition holds.
  *  - An IrObject is one Kubernetes object (one file of the manifest tree), itself conditional.
  *  - Trees are immutable once lowered, so a subtree may be shared as an expression argument
- *    (the Goverse config: the ConfigMap's data and each checksum annotation).
+ *    (the Goverse config: the ConfigMap's data and each checksum annotation), and a list of kids
+ *    by several maps (labels, security contexts: ir_map_sharing) or a list's tail by a copy that
+ *    differs in one entry (the etcd restore Jobs: ir_with_entry).
  *
  * The manifest emitter evaluates the IR against a values tree (ir_eval: knobs -> Data) and writes
  * plain YAML; the chart emitter prints the same IR as Helm templates (IR_REF -> {{ .Values.x }},
@@ -107,26 +109,45 @@ typedef enum IrExprOp {
                       of the same shape share one chart (emit/chart_shape.c). */
 } IrExprOp;
 
+/* A conditional node's key and condition, kept out of the node (see IrNode). */
+typedef struct IrKeyWhen {
+    const char *key;
+    const IrCond *when;
+} IrKeyWhen;
+
+/* 32 bytes (a cluster has ~4 000 nodes, once 48 bytes each: lowering's biggest use of memory):
+ * the kind, style and expression operator are bytes; a map's or sequence's last kid, needed
+ * only to append, is kept behind the node, outside this struct (ir_build.c); and the condition,
+ * which ~7 % of the nodes have, lives with the key in an IrKeyWhen that `keyed` points to
+ * instead. Read the key and the condition with ir_node_key and ir_node_when. */
 typedef struct IrNode {
-    IrKind kind;
-    DataStyle style;            /* scalar presentation hint (STYLE_LITERAL for config.yaml) */
-    const char *key;            /* set when the node is an entry of a map */
-    const IrCond *when;         /* NULL: always present */
+    uint8_t kind;               /* IrKind */
+    uint8_t style;              /* DataStyle: scalar presentation hint (STYLE_LITERAL for config.yaml) */
+    uint8_t op;                 /* IrExprOp of an IR_EXPR */
+    bool has_when;              /* keyed.kw, not keyed.key */
+    uint32_t unused;            /* zero */
+    union {
+        const char *key;        /* set when the node is an entry of a map */
+        IrKeyWhen *kw;          /* has_when: the key and the condition (NULL: always present) */
+    } keyed;
     struct IrNode *next;        /* next sibling */
     union {
         struct {
-            struct IrNode *first, *last;
+            struct IrNode *first;
         } kids;                 /* MAP, SEQ */
         const char *str;        /* STR */
         int64_t i;              /* INT */
         bool b;                 /* BOOL */
         const Knob *ref;        /* REF */
         struct {
-            IrExprOp op;
-            struct IrNode *args; /* linked through next */
+            struct IrNode *args; /* linked through next; the operator is `op` */
         } expr;                 /* EXPR */
     } u;
 } IrNode;
+
+static inline const char *ir_node_key(const IrNode *n) { return n->has_when ? n->keyed.kw->key : n->keyed.key; }
+/* NULL: always present. */
+static inline const IrCond *ir_node_when(const IrNode *n) { return n->has_when ? n->keyed.kw->when : NULL; }
 
 typedef struct IrObject {
     const char *path;           /* file in the tree: "nodes/statefulset.yaml" */
@@ -174,6 +195,11 @@ uint32_t ir_path_hash(const char *path, size_t len);
 IrObject *ir_object(Arena *a, IrCluster *c, const char *path, const char *component,
                     const char *api_version, const char *kind, const char *name, const IrCond *when);
 
+/* ir_object's object with the document `root`, placed right after `prev` (an object of `c`). */
+IrObject *ir_object_after(Arena *a, IrCluster *c, IrObject *prev, const char *path, const char *component,
+                          const char *api_version, const char *kind, const char *name, const IrCond *when,
+                          IrNode *root);
+
 IrNode *ir_map(Arena *a);
 IrNode *ir_seq(Arena *a);
 IrNode *ir_str(Arena *a, const char *s); /* keeps `s` (no copy), as ir_put keeps its key */
@@ -183,10 +209,22 @@ IrNode *ir_ref(Arena *a, const Knob *k);
 IrNode *ir_index(Arena *a);
 IrNode *ir_expr(Arena *a, IrExprOp op, IrNode *args /* chain via ir_chain */);
 IrNode *ir_chain(IrNode *first, ...);  /* links nodes through next; NULL-terminated; returns first */
+/* A map with the kids of `model`, a map built for this and not handed out itself: the same kids
+ * list, not a copy, for the maps lowering repeats (labels, security contexts). The first ir_put
+ * to the new map copies the list; the kids themselves, and `model`, must not change any more
+ * (an append to `model` or to a container among its kids aborts). */
+IrNode *ir_map_sharing(Arena *a, IrNode *model);
+/* A copy of the map or sequence `list` with its kid `entry` replaced by `value`, which takes the
+ * entry's key and condition: the kids before `entry` are copied (shallow), the ones after it are
+ * `list`'s, shared. For objects that differ from another in a few leaves (lower_restore.c): the
+ * path to each leaf is copied, the rest shared. `list` and everything in it must not change any
+ * more (an append to them aborts, an ir_put to the copy copies its list first). */
+IrNode *ir_with_entry(Arena *a, IrNode *list, const IrNode *entry, IrNode *value);
 /* Keeps `key` (not a copy): pass a literal or a string that lives as long as the IR. */
 IrNode *ir_put(Arena *a, IrNode *map, const char *key, IrNode *value); /* returns value */
 IrNode *ir_push(IrNode *seq, IrNode *value);                           /* returns value */
-IrNode *ir_when(IrNode *node, const IrCond *cond);                     /* returns node */
+/* Sets (or replaces) the node's condition; NULL: always present. Returns node. */
+IrNode *ir_when(Arena *a, IrNode *node, const IrCond *cond);
 
 const IrCond *ir_cond_knob(Arena *a, const Knob *k);
 const IrCond *ir_cond_not(Arena *a, const IrCond *c);

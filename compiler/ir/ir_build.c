@@ -1,9 +1,12 @@
 /* ir_build.c - constructors for the IR (clusters, knobs, objects, nodes, conditions), used by
- * lower/ while it turns the checked model into Kubernetes objects. Pure arena allocation; the
- * evaluator lives in ir_eval.c. */
+ * lower/ while it turns the checked model into Kubernetes objects, and the two ways lists are
+ * shared between nodes (ir_map_sharing, ir_with_entry), with the bookkeeping that keeps an append
+ * from reaching what is shared. Pure arena allocation; the evaluator lives in ir_eval.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ir/ir.h"
@@ -54,7 +57,8 @@ static const Knob **table_slot(const KnobTable *t, const char *path, uint32_t h)
 {
     for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
         const Knob **s = &t->slots[i];
-        if (!*s || ((*s)->path_hash == h && strcmp((*s)->path, path) == 0))
+        /* The same address first: lowering registers and looks knobs up by the same literals. */
+        if (!*s || ((*s)->path_hash == h && ((*s)->path == path || strcmp((*s)->path, path) == 0)))
             return s;
     }
 }
@@ -154,15 +158,56 @@ IrObject *ir_object(Arena *a, IrCluster *c, const char *path, const char *compon
     return o;
 }
 
+_Static_assert(sizeof(IrNode) == 32, "IrNode: 32 bytes (see ir.h)");
+
+/* A map or sequence is allocated with its last kid behind it, for ir_put's and ir_push's
+ * appends: the 2 of 3 nodes that are not containers do without the field (a walk to the last
+ * kid on each append cost more than the field saves), and readers see an IrNode. Every MAP and
+ * SEQ node is made here (ir_map, ir_seq, ir_map_sharing), so an append may take any container
+ * for one. A container whose kids are not its own (ir_map_sharing) has `last` NULL with kids
+ * present: the append's test for an empty list sends it, and only it, to the slow path. */
+typedef enum KidsState {
+    KIDS_OWN,    /* appended to in place */
+    KIDS_SHARED, /* another map's list (ir_map_sharing): ir_put copies it first */
+    KIDS_FROZEN, /* a list that maps share, or a container inside one: never appended to */
+} KidsState;
+
+typedef struct IrContainer {
+    IrNode node; /* first: an IrNode * to a container is a pointer to this */
+    IrNode *last; /* NULL: empty, or the kids are not this container's own */
+    uint32_t kids; /* KidsState */
+} IrContainer;
+
+_Static_assert(sizeof(IrContainer) == 48, "IrContainer: 48 bytes (the arena's 16-byte multiple)");
+
+IrObject *ir_object_after(Arena *a, IrCluster *c, IrObject *prev, const char *path, const char *component,
+                          const char *api_version, const char *kind, const char *name, const IrCond *when,
+                          IrNode *root)
+{
+    IrObject *o = ARENA_NEW(a, IrObject);
+    *o = (IrObject){path, component ? component : "", api_version, kind, name, when, NULL, root, prev->next};
+    prev->next = o;
+    if (c->objects_tail == prev)
+        c->objects_tail = o;
+    return o;
+}
+
 static IrNode *node_new(Arena *a, IrKind kind)
 {
     IrNode *n = ARENA_NEW(a, IrNode);
-    n->kind = kind;
+    n->kind = (uint8_t)kind;
     return n;
 }
 
-IrNode *ir_map(Arena *a) { return node_new(a, IR_MAP); }
-IrNode *ir_seq(Arena *a) { return node_new(a, IR_SEQ); }
+static IrNode *container_new(Arena *a, IrKind kind)
+{
+    IrContainer *c = ARENA_NEW(a, IrContainer);
+    c->node.kind = (uint8_t)kind;
+    return &c->node;
+}
+
+IrNode *ir_map(Arena *a) { return container_new(a, IR_MAP); }
+IrNode *ir_seq(Arena *a) { return container_new(a, IR_SEQ); }
 IrNode *ir_index(Arena *a) { return node_new(a, IR_INDEX); }
 
 /* The string is kept, not copied, like ir_put's key: every caller passes a literal, a model
@@ -199,7 +244,7 @@ IrNode *ir_ref(Arena *a, const Knob *k)
 IrNode *ir_expr(Arena *a, IrExprOp op, IrNode *args)
 {
     IrNode *n = node_new(a, IR_EXPR);
-    n->u.expr.op = op;
+    n->op = (uint8_t)op;
     n->u.expr.args = args;
     return n;
 }
@@ -218,14 +263,116 @@ IrNode *ir_chain(IrNode *first, ...)
     return first;
 }
 
-static void kids_append(IrNode *parent, IrNode *value)
+/* A use of the sharing below that would change what others share: a bug in lowering. */
+_Noreturn static void misuse(const char *what)
+{
+    fprintf(stderr, "goversec: internal error: %s\n", what);
+    abort();
+}
+
+/* Appends to a container whose kids are its own. */
+static void append_own(IrContainer *c, IrNode *value)
 {
     value->next = NULL;
-    if (parent->u.kids.last)
-        parent->u.kids.last->next = value;
+    if (c->last)
+        c->last->next = value;
     else
-        parent->u.kids.first = value;
-    parent->u.kids.last = value;
+        c->node.u.kids.first = value;
+    c->last = value;
+}
+
+/* A copy of one node of a shared list (for a map that stops sharing it, or the entries before
+ * the one ir_with_entry replaces): its own condition record (ir_when changes it in place), and
+ * a container copy shares its kids in turn (copied on its first ir_put). */
+static IrNode *copy_kid(Arena *a, const IrNode *k)
+{
+    IrNode *n;
+    if (k->kind == IR_MAP || k->kind == IR_SEQ) {
+        IrContainer *c = ARENA_NEW(a, IrContainer);
+        *c = *(const IrContainer *)k;
+        c->kids = k->u.kids.first ? KIDS_SHARED : KIDS_OWN;
+        c->last = NULL;
+        n = &c->node;
+    } else {
+        n = arena_alloc_raw(a, sizeof *n);
+        *n = *k;
+    }
+    if (k->has_when) {
+        IrKeyWhen *kw = arena_alloc_raw(a, sizeof *kw);
+        *kw = *k->keyed.kw;
+        n->keyed.kw = kw;
+    }
+    return n;
+}
+
+/* Out of line and cold: inlined into ir_put, its registers made every ir_put save and restore
+ * six more (~15 instructions a call, ~3 000 calls per cluster) for the ~10 calls that copy. */
+__attribute__((noinline, cold)) static void unshare(Arena *a, IrContainer *c)
+{
+    if (c->kids != KIDS_SHARED)
+        misuse("appending to a list that IR maps share (ir_map_sharing, ir_with_entry)");
+    const IrNode *k = c->node.u.kids.first;
+    c->node.u.kids.first = c->last = NULL;
+    c->kids = KIDS_OWN;
+    for (; k; k = k->next)
+        append_own(c, copy_kid(a, k));
+}
+
+/* Freezes a model's list and every container in it: they are shared from now on. */
+static void freeze(IrNode *n)
+{
+    IrContainer *c = (IrContainer *)n;
+    if (c->kids == KIDS_FROZEN)
+        return;
+    c->kids = KIDS_FROZEN;
+    if (n->u.kids.first)
+        c->last = NULL; /* appends take the slow path, which refuses them */
+    for (IrNode *k = n->u.kids.first; k; k = k->next)
+        if (k->kind == IR_MAP || k->kind == IR_SEQ)
+            freeze(k);
+}
+
+IrNode *ir_map_sharing(Arena *a, IrNode *model)
+{
+    if (model->kind != IR_MAP)
+        misuse("ir_map_sharing of a node that is not a map");
+    freeze(model);
+    IrContainer *c = (IrContainer *)container_new(a, IR_MAP);
+    c->node.u.kids.first = model->u.kids.first;
+    c->kids = KIDS_SHARED;
+    return &c->node;
+}
+
+/* `value` takes `entry`'s key and condition (its own record of it). */
+static void take_place(Arena *a, IrNode *value, const IrNode *entry)
+{
+    value->has_when = entry->has_when;
+    value->keyed = entry->keyed;
+    if (entry->has_when) {
+        IrKeyWhen *kw = arena_alloc_raw(a, sizeof *kw);
+        *kw = *entry->keyed.kw;
+        value->keyed.kw = kw;
+    }
+}
+
+IrNode *ir_with_entry(Arena *a, IrNode *list, const IrNode *entry, IrNode *value)
+{
+    freeze(list);
+    IrContainer *c = (IrContainer *)container_new(a, (IrKind)list->kind);
+    c->node.style = list->style;
+    const IrNode *k = list->u.kids.first;
+    for (; k && k != entry; k = k->next)
+        append_own(c, copy_kid(a, k));
+    if (!k)
+        misuse("ir_with_entry of an entry that is not in the list");
+    take_place(a, value, entry);
+    append_own(c, value);
+    value->next = entry->next; /* the rest is `list`'s */
+    if (entry->next) {
+        c->last = NULL;
+        c->kids = KIDS_SHARED;
+    }
+    return &c->node;
 }
 
 /* The key is kept, not copied: every caller passes a string literal or a string of the
@@ -233,21 +380,39 @@ static void kids_append(IrNode *parent, IrNode *value)
  * of lowering. A caller building a key in a temporary buffer must arena_strdup it. */
 IrNode *ir_put(Arena *a, IrNode *map, const char *key, IrNode *value)
 {
-    (void)a;
-    value->key = key;
-    kids_append(map, value);
+    if (value->has_when)
+        value->keyed.kw->key = key;
+    else
+        value->keyed.key = key;
+    IrContainer *c = (IrContainer *)map;
+    if (!c->last && map->u.kids.first) /* kids, but not its own (ir_map_sharing) */
+        unshare(a, c);
+    append_own(c, value);
     return value;
 }
 
 IrNode *ir_push(IrNode *seq, IrNode *value)
 {
-    kids_append(seq, value);
+    IrContainer *c = (IrContainer *)seq;
+    if (!c->last && seq->u.kids.first) /* not its own kids: a copy needs ir_put's arena */
+        misuse("appending to a list that IR nodes share (ir_with_entry)");
+    append_own(c, value);
     return value;
 }
 
-IrNode *ir_when(IrNode *node, const IrCond *cond)
+IrNode *ir_when(Arena *a, IrNode *node, const IrCond *cond)
 {
-    node->when = cond;
+    if (node->has_when && !cond) { /* back to a plain node: has_when says when is non-NULL */
+        node->keyed.key = node->keyed.kw->key;
+        node->has_when = false;
+    } else if (node->has_when) {
+        node->keyed.kw->when = cond;
+    } else if (cond) {
+        IrKeyWhen *kw = arena_alloc_raw(a, sizeof *kw); /* both fields written now */
+        *kw = (IrKeyWhen){node->keyed.key, cond};
+        node->keyed.kw = kw;
+        node->has_when = true;
+    }
     return node;
 }
 

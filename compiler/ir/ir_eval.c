@@ -288,7 +288,7 @@ static Data *eval_yaml(Eval *ev, const IrNode *args)
 
 static Data *eval_sha256(Eval *ev, const IrNode *args)
 {
-    bool yaml = args && args->kind == IR_EXPR && args->u.expr.op == EXPR_YAML, hit = false;
+    bool yaml = args && args->kind == IR_EXPR && args->op == EXPR_YAML, hit = false;
     IrEvalMemoEntry *memo = yaml ? memo_slot(ev, EXPR_SHA256, args->u.expr.args, &hit) : NULL;
     if (hit)
         return str_ref(ev, memo->text, memo->len);
@@ -305,7 +305,7 @@ static Data *eval_sha256(Eval *ev, const IrNode *args)
 static Data *eval_expr(Eval *ev, const IrNode *n)
 {
     const IrNode *args = n->u.expr.args;
-    switch (n->u.expr.op) {
+    switch (n->op) {
     case EXPR_CONCAT:
         return eval_concat(ev, args);
     case EXPR_IMAGE:
@@ -374,13 +374,13 @@ static inline Data *str_literal(Eval *ev, const IrNode *n)
 static Data *eval_kids(Eval *ev, const IrNode *n, Data *out)
 {
     for (const IrNode *k = n->u.kids.first; k; k = k->next) {
-        if (k->when && !cond_eval(ev, k->when)) /* (most children have no condition: no call) */
+        if (k->has_when && !cond_eval(ev, k->keyed.kw->when)) /* (most children have no condition: no call) */
             continue;
         /* A literal string (most children) here, without the recursive eval's frame. */
         Data *v = k->kind == IR_STR ? str_literal(ev, k) : eval(ev, k);
         if (!v)
             return NULL;
-        data_append(out, out->kind == DATA_MAP ? (k->key ? k->key : "") : NULL, v); /* an IR key: see str_ref */
+        data_append(out, out->kind == DATA_MAP ? (ir_node_key(k) ? ir_node_key(k) : "") : NULL, v); /* an IR key: see str_ref */
     }
     return out;
 }

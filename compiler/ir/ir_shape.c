@@ -73,10 +73,10 @@ static void mix_node(Hasher *s, const IrNode *n)
 {
     for (; n; n = n->next) {
         /* kind, style, whether there is a condition, first bytes of key and string: one mix */
-        mix_int(s, (int64_t)n->kind | (int64_t)n->style << 8 | (int64_t)(n->when != NULL) << 16 |
-                       head(n->key) << 24 | (n->kind == IR_STR ? head(n->u.str) : 0) << 40);
-        if (n->when)
-            mix_cond(s, n->when);
+        mix_int(s, (int64_t)n->kind | (int64_t)n->style << 8 | (int64_t)n->has_when << 16 |
+                       head(ir_node_key(n)) << 24 | (n->kind == IR_STR ? head(n->u.str) : 0) << 40);
+        if (n->has_when)
+            mix_cond(s, n->keyed.kw->when);
         switch (n->kind) {
         case IR_MAP:
         case IR_SEQ: mix_node(s, n->u.kids.first); break;
@@ -84,7 +84,7 @@ static void mix_node(Hasher *s, const IrNode *n)
         case IR_BOOL: mix_int(s, n->u.b); break;
         case IR_REF: mix_knob_ref(s, n->u.ref); break;
         case IR_EXPR:
-            mix_int(s, n->u.expr.op);
+            mix_int(s, n->op);
             mix_node(s, n->u.expr.args);
             break;
         case IR_STR:
@@ -196,14 +196,25 @@ static bool same_cond_walk(ShapeCmp *cmp, const IrCond *x, const IrCond *y)
     return true;
 }
 
-/* A node's kind and style, its first 8 bytes, as one integer: one compare for both. */
-_Static_assert(offsetof(IrNode, style) == sizeof(IrKind) && offsetof(IrNode, key) == sizeof(uint64_t),
-               "IrNode starts with kind and style, 8 bytes without padding");
+/* A node's kind, style, operator and whether it has a condition (ir_when keeps has_when true only
+ * with a condition), its first 8 bytes with zero padding, as one integer: one compare for all. */
+_Static_assert(offsetof(IrNode, unused) == 4 && offsetof(IrNode, keyed) == sizeof(uint64_t),
+               "IrNode starts with kind, style, op, has_when and 4 zero bytes");
 static inline uint64_t kind_style(const IrNode *n)
 {
     uint64_t v;
     memcpy(&v, n, sizeof v);
     return v;
+}
+
+/* The keys and conditions of two nodes of equal kind_style (so both have a condition or neither)
+ * whose `keyed` differ: two key pointers, or two IrKeyWhen records (one per node, never equal). */
+static bool same_keyed(ShapeCmp *cmp, const IrNode *x, const IrNode *y)
+{
+    if (!x->has_when)
+        return same_str(x->keyed.key, y->keyed.key);
+    const IrKeyWhen *a = x->keyed.kw, *b = y->keyed.kw;
+    return same_str(a->key, b->key) && (a->when == b->when || same_cond(cmp, a->when, b->when));
 }
 
 /* Sibling lists left to compare: same_node enters a map's or sequence's kids and an expression's
@@ -230,8 +241,7 @@ static bool same_node(ShapeCmp *cmp, const IrNode *x, const IrNode *y)
         }
         if (!y)
             return false;
-        if (kind_style(x) != kind_style(y) || (x->key != y->key && !same_str(x->key, y->key)) ||
-            (x->when != y->when && !same_cond(cmp, x->when, y->when)))
+        if (kind_style(x) != kind_style(y) || (x->keyed.key != y->keyed.key && !same_keyed(cmp, x, y)))
             return false;
         IrKind kind = x->kind;
         const IrNode *kids_x, *kids_y;
@@ -247,7 +257,7 @@ static bool same_node(ShapeCmp *cmp, const IrNode *x, const IrNode *y)
                 return false;
             goto next;
         } else if (kind == IR_EXPR) {
-            if (x->u.expr.op != y->u.expr.op)
+            if (x->op != y->op)
                 return false;
             kids_x = x->u.expr.args;
             kids_y = y->u.expr.args;

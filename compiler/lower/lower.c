@@ -36,6 +36,10 @@ static const char *const PULL_POLICIES[] = {"IfNotPresent", "Always", "Never", N
 
 const LowerDefaults *lower_defaults(const char *prefix)
 {
+    /* By address first: callers pass literals, which the linker merges with this table's. */
+    for (size_t i = 0; i < sizeof DEFAULTS / sizeof DEFAULTS[0]; i++)
+        if (DEFAULTS[i].prefix == prefix)
+            return &DEFAULTS[i];
     for (size_t i = 0; i < sizeof DEFAULTS / sizeof DEFAULTS[0]; i++)
         if (strcmp(DEFAULTS[i].prefix, prefix) == 0)
             return &DEFAULTS[i];
@@ -318,23 +322,30 @@ IrNode *lower_map_get(IrNode *map, const char *key)
         return NULL;
     /* Keys are literals, kept by ir_put: the same address is the same key, and the first byte
      * tells most others apart without a strcmp. */
-    for (IrNode *e = map->u.kids.first; e; e = e->next)
-        if (e->key == key || (e->key[0] == key[0] && strcmp(e->key, key) == 0))
+    for (IrNode *e = map->u.kids.first; e; e = e->next) {
+        if (e->keyed.key == key) /* (a condition record is never a key: no false hit) */
             return e;
+        const char *k = ir_node_key(e);
+        if (k == key || (k[0] == key[0] && strcmp(k, key) == 0))
+            return e;
+    }
     return NULL;
 }
 
 /* The pod spec of a workload object (Deployment, StatefulSet, Job, CronJob), or NULL. */
 static IrNode *pod_spec(const IrObject *o)
 {
-    IrNode *spec = lower_map_get(o->root, "spec");
-    if (strcmp(o->kind, "CronJob") == 0)
-        spec = lower_map_get(lower_map_get(lower_map_get(spec, "jobTemplate"), "spec"), "template");
-    else if (strcmp(o->kind, "Deployment") == 0 || strcmp(o->kind, "StatefulSet") == 0 ||
-             strcmp(o->kind, "Job") == 0)
-        spec = lower_map_get(spec, "template");
-    else
+    /* By the first letter first: most objects are of none of these kinds. */
+    const char *kind = o->kind;
+    bool cron = kind[0] == 'C' && strcmp(kind, "CronJob") == 0;
+    if (!cron && !(kind[0] == 'D' && strcmp(kind, "Deployment") == 0) &&
+        !(kind[0] == 'S' && strcmp(kind, "StatefulSet") == 0) && !(kind[0] == 'J' && strcmp(kind, "Job") == 0))
         return NULL;
+    IrNode *spec = lower_map_get(o->root, "spec");
+    if (cron)
+        spec = lower_map_get(lower_map_get(lower_map_get(spec, "jobTemplate"), "spec"), "template");
+    else
+        spec = lower_map_get(spec, "template");
     return lower_map_get(spec, "spec");
 }
 
@@ -427,6 +438,7 @@ IrCluster *lower_cluster_shared(Arena *arena, LowerShared *shared, const Cluster
     lower_availability_pass(&l);
     lower_requests_pass(&l);
     lower_security_pass(&l);
+    lower_restore_twins(&l);
     return l.ir;
 }
 

@@ -206,6 +206,6 @@ void lower_alerts_object(Lower *l)
         for (size_t i = 0; i < GROUPS[g].n; i++, place++)
             ir_push(rules, rule(l, &GROUPS[g].rules[i], place));
         if (GROUPS[g].etcd)
-            ir_when(grp, lower_monitoring_etcd_on(l));
+            ir_when(l->a, grp, lower_monitoring_etcd_on(l));
     }
 }

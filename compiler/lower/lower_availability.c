@@ -104,9 +104,9 @@ static void component_pdb(Lower *l, const char *prefix, const char *app, const c
     const char *enabled = arena_concat(a, prefix, ".podDisruptionBudget.enabled", NULL);
     const IrCond *on = ir_cond_and(a, lower_if(l, enabled), ir_cond_or(a, lower_if(l, min), lower_if(l, max)));
     IrNode *spec = pdb_object(l, prefix, app, component, on);
-    ir_when(ir_put(a, spec, "minAvailable", lower_ref(l, min)), lower_if(l, min));
+    ir_when(l->a, ir_put(a, spec, "minAvailable", lower_ref(l, min)), lower_if(l, min));
     /* The API refuses both fields together: minAvailable wins. */
-    ir_when(ir_put(a, spec, "maxUnavailable", lower_ref(l, max)), ir_cond_and(a, lower_if(l, max), lower_unless(l, min)));
+    ir_when(l->a, ir_put(a, spec, "maxUnavailable", lower_ref(l, max)), ir_cond_and(a, lower_if(l, max), lower_unless(l, min)));
     ir_put(a, spec, "selector", lower_selector(l, app));
 }
 
@@ -133,7 +133,7 @@ static IrNode *hpa_metric(Lower *l, const char *resource, const char *knob)
     IrNode *target = ir_put(a, res, "target", ir_map(a));
     ir_put(a, target, "type", ir_str(a, "Utilization"));
     ir_put(a, target, "averageUtilization", lower_ref(l, knob));
-    return ir_when(m, lower_if(l, knob));
+    return ir_when(l->a, m, lower_if(l, knob));
 }
 
 /* Design section 7.3, field for field. */
@@ -152,7 +152,7 @@ static void gate_hpa(Lower *l)
     ir_put(a, spec, "minReplicas", lower_ref(l, "gates.autoscaling.minReplicas"));
     ir_put(a, spec, "maxReplicas", lower_ref(l, "gates.autoscaling.maxReplicas"));
     IrNode *metrics = ir_put(a, spec, "metrics", ir_seq(a));
-    ir_when(metrics, ir_cond_or(a, lower_if(l, cpu), lower_if(l, mem)));
+    ir_when(l->a, metrics, ir_cond_or(a, lower_if(l, cpu), lower_if(l, mem)));
     ir_push(metrics, hpa_metric(l, "cpu", cpu));
     ir_push(metrics, hpa_metric(l, "memory", mem));
 }
@@ -182,13 +182,13 @@ static IrNode *pod_spec_of(IrNode *workload_spec)
 
 static void and_when(Lower *l, IrNode *n, const IrCond *c)
 {
-    ir_when(n, n->when ? ir_cond_and(l->a, n->when, c) : c);
+    ir_when(l->a, n, ir_node_when(n) ? ir_cond_and(l->a, ir_node_when(n), c) : c);
 }
 
 static void grace_period(Lower *l, IrNode *pod, const char *knob)
 {
     if (pod)
-        ir_when(ir_put(l->a, pod, "terminationGracePeriodSeconds", lower_ref(l, knob)), lower_if(l, "rollout.enabled"));
+        ir_when(l->a, ir_put(l->a, pod, "terminationGracePeriodSeconds", lower_ref(l, knob)), lower_if(l, "rollout.enabled"));
 }
 
 /* Section 11.1: upgrades are staged by lowering the partition; present whenever it is non-zero so
@@ -198,7 +198,7 @@ static void node_rollout(Lower *l, IrNode *spec)
     Arena *a = l->a;
     const char *part = "nodes.updateStrategy.partition";
     IrNode *us = ir_put(a, spec, "updateStrategy", ir_map(a));
-    ir_when(us, ir_cond_or(a, lower_if(l, "rollout.enabled"), lower_if(l, part)));
+    ir_when(l->a, us, ir_cond_or(a, lower_if(l, "rollout.enabled"), lower_if(l, part)));
     ir_put(a, us, "type", ir_str(a, "RollingUpdate"));
     ir_put(a, ir_put(a, us, "rollingUpdate", ir_map(a)), "partition", lower_ref(l, part));
     grace_period(l, pod_spec_of(spec), "nodes.terminationGracePeriodSeconds");
@@ -210,7 +210,7 @@ static void gate_rollout(Lower *l, IrNode *spec)
     IrNode *replicas = lower_map_get(spec, "replicas");
     if (replicas) /* nothing fights the HPA over the count */
         and_when(l, replicas, lower_unless(l, "gates.autoscaling.enabled"));
-    IrNode *st = ir_when(ir_put(a, spec, "strategy", ir_map(a)), lower_if(l, "rollout.enabled"));
+    IrNode *st = ir_when(l->a, ir_put(a, spec, "strategy", ir_map(a)), lower_if(l, "rollout.enabled"));
     ir_put(a, st, "type", ir_str(a, "RollingUpdate"));
     IrNode *ru = ir_put(a, st, "rollingUpdate", ir_map(a));
     ir_put(a, ru, "maxSurge", lower_ref(l, "gates.strategy.maxSurge"));
@@ -225,7 +225,7 @@ static void etcd_rollout(Lower *l, IrNode *spec)
     Arena *a = l->a;
     const IrCond *on = lower_if(l, "rollout.enabled");
     ir_put(a, spec, "podManagementPolicy", lower_ref(l, "etcd.podManagementPolicy"));
-    ir_put(a, ir_when(ir_put(a, spec, "updateStrategy", ir_map(a)), on), "type", ir_str(a, "RollingUpdate"));
+    ir_put(a, ir_when(l->a, ir_put(a, spec, "updateStrategy", ir_map(a)), on), "type", ir_str(a, "RollingUpdate"));
 }
 
 void lower_availability_pass(Lower *l)

@@ -115,7 +115,7 @@ void lower_backup_pg_env(Lower *l, IrNode *env)
     Arena *a = l->a;
     ir_push(env, lower_env_value(l, "PGHOST", lower_concat(l, ir_str(a, "postgres."), lower_namespace_expr(l),
                                                            ir_str(a, ".svc.cluster.local"), NULL)));
-    ir_push(env, lower_env_value(l, "PGPORT", ir_str(a, "5432")))->u.kids.last->style = STYLE_QUOTED;
+    ir_push(env, lower_env_value(l, "PGPORT", lower_quoted(l, "5432")));
     ir_push(env, lower_env_secret(l, "PGUSER", lower_ref(l, "postgres.existingSecret"), "POSTGRES_USER"));
     ir_push(env, lower_env_secret(l, "PGPASSWORD", lower_ref(l, "postgres.existingSecret"), "POSTGRES_PASSWORD"));
     ir_push(env, lower_env_secret(l, "PGDATABASE", lower_ref(l, "postgres.existingSecret"), "POSTGRES_DB"));
@@ -143,7 +143,7 @@ static void backup_pvc(Lower *l, const char *path, const char *name, const char 
     ir_put(a, o->root, "metadata", lower_metadata(l, name, app, "backup"));
     IrNode *spec = ir_put(a, o->root, "spec", ir_map(a));
     ir_push(ir_put(a, spec, "accessModes", ir_seq(a)), ir_str(a, "ReadWriteOnce"));
-    ir_when(ir_put(a, spec, "storageClassName", ir_ref(a, cls)), lower_if_knob(l, cls));
+    ir_when(l->a, ir_put(a, spec, "storageClassName", ir_ref(a, cls)), lower_if_knob(l, cls));
     IrNode *req = ir_put(a, ir_put(a, spec, "resources", ir_map(a)), "requests", ir_map(a));
     ir_put(a, req, "storage", ir_ref(a, lower_knob_at(l, prefix, "backup.storage.size")));
 }
@@ -187,8 +187,7 @@ static IrNode *etcd_snapshot_container(Lower *l)
     ir_push(cmd, ir_str(a, "snapshot"));
     ir_push(cmd, ir_str(a, "save"));
     ir_push(cmd, ir_str(a, "/backup/.incoming.db"));
-    ir_push(ir_put(a, c, "env", ir_seq(a)), lower_env_value(l, "ETCDCTL_API", ir_str(a, "3")))->u.kids.last->style =
-        STYLE_QUOTED;
+    ir_push(ir_put(a, c, "env", ir_seq(a)), lower_env_value(l, "ETCDCTL_API", lower_quoted(l, "3")));
     ir_push(ir_put(a, c, "volumeMounts", ir_seq(a)), lower_volume_mount(l, "backup", "/backup"));
     return c;
 }
@@ -252,8 +251,8 @@ static void operator_backup(Lower *l)
         if (!spec)
             continue;
         const IrCond *on = lower_if(l, "postgres.backup.enabled");
-        ir_when(ir_put(a, spec, "enableLogicalBackup", ir_bool(a, true)), on);
-        ir_when(ir_put(a, spec, "logicalBackupSchedule", lower_ref(l, "postgres.backup.schedule")), on);
+        ir_when(l->a, ir_put(a, spec, "enableLogicalBackup", ir_bool(a, true)), on);
+        ir_when(l->a, ir_put(a, spec, "logicalBackupSchedule", lower_ref(l, "postgres.backup.schedule")), on);
     }
 }
 

@@ -35,8 +35,8 @@ void lower_push_etcd_address(Lower *l, IrNode *seq, const char *prefix)
                                     ir_str(a, ".svc.cluster.local:"), lower_ref(l, "etcd.ports.client"), NULL);
     IrNode *external = lower_concat(l, ir_str(a, prefix),
                                     ir_expr(a, EXPR_FIRST, lower_ref(l, "etcd.external.endpoints")), NULL);
-    ir_when(ir_push(seq, internal), lower_unless(l, "etcd.external.enabled"));
-    ir_when(ir_push(seq, external), lower_if(l, "etcd.external.enabled"));
+    ir_when(l->a, ir_push(seq, internal), lower_unless(l, "etcd.external.enabled"));
+    ir_when(l->a, ir_push(seq, external), lower_if(l, "etcd.external.enabled"));
 }
 
 /* "inspector.NS.svc.cluster.local:GRPC": where nodes and gates report to the inspector. */
@@ -64,7 +64,7 @@ static IrNode *cluster_section(Lower *l)
 static IrNode *inspector_section(Lower *l)
 {
     Arena *a = l->a;
-    IrNode *in = ir_when(ir_map(a), lower_if(l, "inspector.enabled"));
+    IrNode *in = ir_when(l->a, ir_map(a), lower_if(l, "inspector.enabled"));
     ir_put(a, in, "grpc_addr", lower_listen_addr(l, "inspector.ports.grpc"));
     ir_put(a, in, "http_addr", lower_listen_addr(l, "inspector.ports.http"));
     ir_put(a, in, "advertise_addr", lower_inspector_address(l));
@@ -89,9 +89,9 @@ static IrNode *node_list(Lower *l)
 /* One entry per persistence mode, each under the mode's exclusive condition. */
 static void put_alternatives(Lower *l, IrNode *map, const char *key, IrNode *ext, IrNode *op, IrNode *in)
 {
-    ir_when(ir_put(l->a, map, key, ext), lower_postgres_mode(l, PERSIST_EXTERNAL));
-    ir_when(ir_put(l->a, map, key, op), lower_postgres_mode(l, PERSIST_OPERATOR));
-    ir_when(ir_put(l->a, map, key, in), lower_postgres_mode(l, PERSIST_INTERNAL));
+    ir_when(l->a, ir_put(l->a, map, key, ext), lower_postgres_mode(l, PERSIST_EXTERNAL));
+    ir_when(l->a, ir_put(l->a, map, key, op), lower_postgres_mode(l, PERSIST_OPERATOR));
+    ir_when(l->a, ir_put(l->a, map, key, in), lower_postgres_mode(l, PERSIST_INTERNAL));
 }
 
 static IrNode *service_host(Lower *l, const char *service)
@@ -103,7 +103,7 @@ static IrNode *service_host(Lower *l, const char *service)
 static IrNode *postgres_section(Lower *l)
 {
     Arena *a = l->a;
-    IrNode *pg = ir_when(ir_map(a), lower_postgres_on(l));
+    IrNode *pg = ir_when(l->a, ir_map(a), lower_postgres_on(l));
     put_alternatives(l, pg, "host", lower_ref(l, "postgres.external.host"), service_host(l, "goverse-postgres"),
                      service_host(l, "postgres"));
     put_alternatives(l, pg, "port", lower_ref(l, "postgres.external.port"), ir_int(a, 5432), ir_int(a, 5432));

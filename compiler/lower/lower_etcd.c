@@ -135,9 +135,8 @@ static IrNode *etcd_env(Lower *l)
     ir_push(env, lower_env_value(l, "ETCD_DATA_DIR", ir_str(a, "/var/lib/etcd")));
     ir_push(env, lower_env_value(l, "ETCD_DOMAIN", lower_etcd_domain(l)));
     ir_push(env, port_env(l, "ETCD_CLIENT_PORT", "etcd.ports.client"));
-    ir_push(env, lower_env_value(l, "MAX_MEMBERS", ir_str(a, arena_printf(a, "%d", (int)lower_knob(l, "etcd.replicas")->max))))
-        ->u.kids.last->style = STYLE_QUOTED;
-    ir_push(env, lower_env_value(l, "JOIN_TIMEOUT", ir_str(a, "600")))->u.kids.last->style = STYLE_QUOTED;
+    ir_push(env, lower_env_value(l, "MAX_MEMBERS", lower_quoted(l, arena_printf(a, "%d", (int)lower_knob(l, "etcd.replicas")->max))));
+    ir_push(env, lower_env_value(l, "JOIN_TIMEOUT", lower_quoted(l, "600")));
     return env;
 }
 

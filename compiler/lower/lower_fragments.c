@@ -1,7 +1,8 @@
 /* lower_fragments.c - the Kubernetes fragments every component repeats: metadata and the standard
  * labels, selectors, image references, resources, probes, env entries, ports (always with an
  * explicit protocol, as the API server stores them), config volume, volume claim templates,
- * Services and Ingresses. Each call builds fresh nodes: IR nodes are never shared between parents. */
+ * Services and Ingresses. Each call builds fresh nodes, except the label maps' entries, shared by
+ * the maps of the same labels (ir_map_sharing). */
 #include <stdarg.h>
 
 #include "lower/lower_internal.h"
@@ -24,7 +25,34 @@ IrNode *lower_namespace_expr(Lower *l) { return ir_expr(l->a, EXPR_NAMESPACE, NU
 /* The cluster's name, as the chart's release name: no template spells a cluster out. */
 IrNode *lower_release_name_expr(Lower *l) { return ir_expr(l->a, EXPR_RELEASE_NAME, NULL); }
 
+/* ~100 label maps per cluster, of ~25 kinds: each (app, component) pair's six entries are built
+ * once, as the model its maps share (ir_map_sharing; one that gets a label more copies them).
+ * Found by the two strings' addresses (callers pass literals or the model's strings; a pair
+ * with other addresses only gets a model of its own). */
+enum { LABEL_MODELS = 32 };
+
+struct LowerLabels {
+    const char *app, *component;
+    IrNode *model;
+};
+
+static IrNode *label_model(Lower *l, const char *app, const char *component);
+
 IrNode *lower_labels(Lower *l, const char *app, const char *component)
+{
+    for (int i = 0; i < l->nlabels; i++)
+        if (l->labels[i].app == app && l->labels[i].component == component)
+            return ir_map_sharing(l->a, l->labels[i].model);
+    if (!l->labels)
+        l->labels = ARENA_ARRAY(l->a, struct LowerLabels, LABEL_MODELS);
+    IrNode *model = label_model(l, app, component);
+    if (l->nlabels == LABEL_MODELS)
+        return model; /* (not seen with the stdlib's components: a map of its own) */
+    l->labels[l->nlabels++] = (struct LowerLabels){app, component, model};
+    return ir_map_sharing(l->a, model);
+}
+
+static IrNode *label_model(Lower *l, const char *app, const char *component)
 {
     Arena *a = l->a;
     IrNode *m = ir_map(a);
@@ -81,9 +109,9 @@ IrNode *lower_resources(Lower *l, const char *prefix)
     ir_put(a, req, "cpu", ir_ref(a, k->cpu_request));
     ir_put(a, req, "memory", ir_ref(a, k->memory_request));
     IrNode *lim = ir_put(a, res, "limits", ir_map(a));
-    ir_when(lim, ir_cond_or(a, lower_if_knob(l, cpu_lim), lower_if_knob(l, mem_lim)));
-    ir_when(ir_put(a, lim, "cpu", ir_ref(a, cpu_lim)), lower_if_knob(l, cpu_lim));
-    ir_when(ir_put(a, lim, "memory", ir_ref(a, mem_lim)), lower_if_knob(l, mem_lim));
+    ir_when(l->a, lim, ir_cond_or(a, lower_if_knob(l, cpu_lim), lower_if_knob(l, mem_lim)));
+    ir_when(l->a, ir_put(a, lim, "cpu", ir_ref(a, cpu_lim)), lower_if_knob(l, cpu_lim));
+    ir_when(l->a, ir_put(a, lim, "memory", ir_ref(a, mem_lim)), lower_if_knob(l, mem_lim));
     return res;
 }
 
@@ -97,6 +125,13 @@ IrNode *lower_http_probe(Lower *l, const char *path, const char *port_knob, int 
     ir_put(a, p, "initialDelaySeconds", ir_int(a, initial));
     ir_put(a, p, "periodSeconds", ir_int(a, period));
     return p;
+}
+
+IrNode *lower_quoted(Lower *l, const char *s)
+{
+    IrNode *n = ir_str(l->a, s);
+    n->style = STYLE_QUOTED;
+    return n;
 }
 
 IrNode *lower_env_value(Lower *l, const char *name, IrNode *value)
@@ -181,7 +216,7 @@ IrNode *lower_vct(Lower *l, const char *name, const char *storage_prefix)
     ir_put(a, md, "name", ir_str(a, name));
     IrNode *spec = ir_put(a, t, "spec", ir_map(a));
     ir_push(ir_put(a, spec, "accessModes", ir_seq(a)), ir_str(a, "ReadWriteOnce"));
-    ir_when(ir_put(a, spec, "storageClassName", lower_ref(l, cls)), lower_if(l, cls));
+    ir_when(l->a, ir_put(a, spec, "storageClassName", lower_ref(l, cls)), lower_if(l, cls));
     IrNode *res = ir_put(a, spec, "resources", ir_map(a));
     IrNode *req = ir_put(a, res, "requests", ir_map(a));
     ir_put(a, req, "storage", ref_at(l, storage_prefix, "storage.size"));
@@ -217,7 +252,7 @@ IrNode *lower_container(Lower *l, const char *name, const char *prefix)
 
 void lower_pull_secrets(Lower *l, IrNode *pod_spec)
 {
-    ir_when(ir_put(l->a, pod_spec, "imagePullSecrets", lower_ref(l, "global.imagePullSecrets")),
+    ir_when(l->a, ir_put(l->a, pod_spec, "imagePullSecrets", lower_ref(l, "global.imagePullSecrets")),
             lower_if(l, "global.imagePullSecrets"));
 }
 
@@ -247,8 +282,8 @@ static IrNode *ingress_annotations(Lower *l, const char *prefix, bool grpc)
     if (grpc)
         ir_put(a, an, "nginx.ingress.kubernetes.io/backend-protocol", ir_str(a, "GRPC"))->style = STYLE_QUOTED;
     else
-        ir_when(an, lower_if(l, issuer));
-    ir_when(ir_put(a, an, "cert-manager.io/cluster-issuer", lower_ref(l, issuer)), lower_if(l, issuer));
+        ir_when(l->a, an, lower_if(l, issuer));
+    ir_when(l->a, ir_put(a, an, "cert-manager.io/cluster-issuer", lower_ref(l, issuer)), lower_if(l, issuer));
     return an;
 }
 
@@ -278,10 +313,10 @@ void lower_ingress(Lower *l, IrObject *o, const char *prefix, const char *servic
     IrNode *md = ir_put(a, o->root, "metadata", lower_metadata(l, o->name, service, component));
     ir_put(a, md, "annotations", ingress_annotations(l, prefix, grpc));
     IrNode *spec = ir_put(a, o->root, "spec", ir_map(a));
-    ir_when(ir_put(a, spec, "ingressClassName", lower_ref(l, cls)), lower_if(l, cls));
+    ir_when(l->a, ir_put(a, spec, "ingressClassName", lower_ref(l, cls)), lower_if(l, cls));
     IrNode *tls = ir_put(a, spec, "tls", ir_seq(a));
     const char *tls_on = arena_concat(a, prefix, ".tls.enabled", NULL);
-    ir_when(tls, ir_cond_and(a, lower_if(l, tls_on), lower_if(l, secret)));
+    ir_when(l->a, tls, ir_cond_and(a, lower_if(l, tls_on), lower_if(l, secret)));
     IrNode *entry = ir_push(tls, ir_map(a));
     ir_push(ir_put(a, entry, "hosts", ir_seq(a)), ref_at(l, prefix, "host"));
     ir_put(a, entry, "secretName", lower_ref(l, secret));

@@ -25,7 +25,7 @@ static IrNode *gate_args(Lower *l)
     ir_push(args, lower_arg(l, "--http-listen=", lower_listen_addr(l, "gates.ports.http")));
     ir_push(args, lower_arg(l, "--ops-listen=", lower_listen_addr(l, "gates.ports.ops")));
     lower_args_cluster_state(l, args, "--etcd=");
-    ir_when(ir_push(args, lower_arg(l, "--inspector-address=", lower_inspector_address(l))),
+    ir_when(l->a, ir_push(args, lower_arg(l, "--inspector-address=", lower_inspector_address(l))),
             lower_if(l, "inspector.enabled"));
     return args;
 }

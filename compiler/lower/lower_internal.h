@@ -41,6 +41,9 @@ typedef struct Lower {
     const IrCond *backup_etcd_on, *backup_pg_on; /* lower_backup.c's, the same way */
     struct LowerPrefixKnobs *prefix_knobs; /* lower_image_knobs/lower_resource_knobs's (lower.c) */
     int nprefix_knobs;
+    struct LowerLabels *labels;   /* lower_labels's models by (app, component) (lower_fragments.c) */
+    int nlabels;
+    struct LowerTwins *twins;     /* restore Jobs made from another after the passes (lower_restore.c) */
 } Lower;
 
 /* The design document's defaults (section 3/4/5) for one component, used wherever the model
@@ -54,6 +57,22 @@ typedef struct LowerDefaults {
 } LowerDefaults;
 
 const LowerDefaults *lower_defaults(const char *prefix);
+
+/* Objects the passes see through another (lower_restore.c): the etcd-restore Jobs of members
+ * 2.. are etcd-restore-1's document with three leaves changed, made after the passes
+ * (lower_restore_twins) from what the passes made of etcd-restore-1. A pass that does something
+ * per object rather than per document does it for each twin where it does it for the
+ * prototype, in their order (lower_rbac_pod's account conditions). */
+typedef struct LowerTwin {
+    const char *path, *name, *member, *claim; /* "etcd/restore-job-N.yaml", "etcd-restore-N", "etcd-N", PVC */
+    const IrCond *when;
+} LowerTwin;
+struct LowerTwins {
+    IrObject *proto;
+    LowerTwin *twin;
+    int n;
+};
+void lower_restore_twins(Lower *l);
 
 /* ---- knobs (lower.c) ---- */
 const Knob *lower_knob(const Lower *l, const char *path); /* aborts on an unregistered path */
@@ -93,6 +112,8 @@ IrNode *lower_selector(Lower *l, const char *app);
 IrNode *lower_image(Lower *l, const char *prefix);
 IrNode *lower_resources(Lower *l, const char *prefix);
 IrNode *lower_http_probe(Lower *l, const char *path, const char *port_knob, int initial, int period);
+/* A string node written quoted ("5432": a number's text that must stay a string). */
+IrNode *lower_quoted(Lower *l, const char *s);
 IrNode *lower_env_value(Lower *l, const char *name, IrNode *value);
 IrNode *lower_env_field(Lower *l, const char *name, const char *field_path);
 IrNode *lower_env_secret(Lower *l, const char *name, IrNode *secret, const char *key);

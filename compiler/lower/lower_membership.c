@@ -94,11 +94,10 @@ void lower_membership_objects(Lower *l)
     ir_push(cmd, ir_str(a, SCRIPT));
     IrNode *env = ir_put(a, c, "env", ir_seq(a));
     ir_push(env, lower_env_value(l, "TARGET", lower_concat(l, lower_ref(l, "etcd.replicas"), NULL)));
-    ir_push(env, lower_env_value(l, "MAX_MEMBERS", ir_str(a, arena_printf(a, "%d", (int)lower_knob(l, "etcd.replicas")->max))))
-        ->u.kids.last->style = STYLE_QUOTED;
+    ir_push(env, lower_env_value(l, "MAX_MEMBERS", lower_quoted(l, arena_printf(a, "%d", (int)lower_knob(l, "etcd.replicas")->max))));
     ir_push(env, lower_env_value(l, "ETCD_DOMAIN", lower_etcd_domain(l)));
     ir_push(env, env_port(l, "ETCD_CLIENT_PORT", "etcd.ports.client"));
     ir_push(env, env_port(l, "ETCD_PEER_PORT", "etcd.ports.peer"));
-    ir_push(env, lower_env_value(l, "TIMEOUT", ir_str(a, "3000")))->u.kids.last->style = STYLE_QUOTED;
+    ir_push(env, lower_env_value(l, "TIMEOUT", lower_quoted(l, "3000")));
     lower_pull_secrets(l, pod);
 }

@@ -64,7 +64,7 @@ IrNode *lower_monitoring_metadata(Lower *l, const char *name, const char *app)
 {
     IrNode *md = lower_metadata(l, name, app, "monitoring");
     IrNode *labels = lower_map_get(md, "labels");
-    ir_when(ir_put(l->a, labels, "release", lower_ref(l, "monitoring.release")), lower_if(l, "monitoring.release"));
+    ir_when(l->a, ir_put(l->a, labels, "release", lower_ref(l, "monitoring.release")), lower_if(l, "monitoring.release"));
     return md;
 }
 

@@ -119,9 +119,9 @@ static IrNode *rule(Policy *p, const IrCond *when, const char *dir, IrNode *peer
         for (IrNode *n = peers, *next; n; n = next) {
             next = n->next;
             n->next = NULL;
-            sec_push_when(l, list, n, n->when);
+            sec_push_when(l, list, n, ir_node_when(n));
         }
-        when = sec_and(l, when, list->when);
+        when = sec_and(l, when, ir_node_when(list));
     }
     va_list ap;
     va_start(ap, peers);
@@ -129,13 +129,13 @@ static IrNode *rule(Policy *p, const IrCond *when, const char *dir, IrNode *peer
     for (IrNode *pt = va_arg(ap, IrNode *); pt; pt = va_arg(ap, IrNode *))
         ir_push(ports ? ports : (ports = ir_put(l->a, r, "ports", ir_seq(l->a))), pt);
     va_end(ap);
-    ir_when(r, when);
-    seq->when = sec_seq_when_any(l, seq);
+    ir_when(l->a, r, when);
+    ir_when(l->a, seq, sec_seq_when_any(l, seq));
     return r;
 }
 
 /* A peer under a condition (NULL: always). */
-static IrNode *peer(IrNode *n, const IrCond *when) { return ir_when(n, when); }
+static IrNode *peer(Lower *l, IrNode *n, const IrCond *when) { return ir_when(l->a, n, when); }
 
 static IrNode *peers(IrNode *first, ...)
 {
@@ -216,7 +216,7 @@ static void node_policy(Lower *l, const IrCond *on, const Conds *c)
 {
     Policy p = app_policy(l, "goverse-node", on, true, true);
     rule(&p, NULL, "from",
-         peers(pods(l, "goverse-gate"), pods(l, "goverse-node"), peer(pods(l, "inspector"), c->inspector), NULL),
+         peers(pods(l, "goverse-gate"), pods(l, "goverse-node"), peer(l, pods(l, "inspector"), c->inspector), NULL),
          tcp(l, "nodes.ports.grpc"), NULL);
     ingress_metrics(&p, c, "nodes.ports.http");
     rule(&p, NULL, "to", pods(l, "goverse-node"), tcp(l, "nodes.ports.grpc"), NULL);
@@ -244,7 +244,7 @@ static void etcd_policy(Lower *l, const IrCond *on, const Conds *c)
 {
     Policy p = app_policy(l, "etcd", sec_and(l, on, c->etcd_in), true, true);
     rule(&p, NULL, "from",
-         peers(pods(l, "goverse-node"), pods(l, "goverse-gate"), peer(pods(l, "inspector"), c->inspector),
+         peers(pods(l, "goverse-node"), pods(l, "goverse-gate"), peer(l, pods(l, "inspector"), c->inspector),
                pods(l, "etcd-backup"), NULL),
          tcp(l, "etcd.ports.client"), NULL);
     rule(&p, NULL, "from", pods(l, "etcd"), tcp(l, "etcd.ports.client"), tcp(l, "etcd.ports.peer"), NULL);

@@ -71,7 +71,7 @@ static void password_volume(Lower *l, IrNode *vols, const IrCond *pg)
     const char *keys[2] = {"password", "POSTGRES_PASSWORD"};
     const IrCond *when[2] = {zalando, own};
     for (int i = 0; i < 2; i++) {
-        IrNode *v = ir_when(ir_push(vols, ir_map(a)), ir_cond_and(a, pg, when[i]));
+        IrNode *v = ir_when(l->a, ir_push(vols, ir_map(a)), ir_cond_and(a, pg, when[i]));
         ir_put(a, v, "name", ir_str(a, "postgres-password"));
         IrNode *sec = ir_put(a, v, "secret", ir_map(a));
         ir_put(a, sec, "secretName", secrets[i]);
@@ -131,7 +131,7 @@ static IrNode *node_container(Lower *l)
     lower_env_pod_identity(l, ir_put(a, c, "env", ir_seq(a)));
     IrNode *mounts = ir_put(a, c, "volumeMounts", ir_seq(a));
     ir_push(mounts, read_only_mount(l, "config", CONFIG_DIR));
-    ir_when(ir_push(mounts, lower_volume_mount(l, "data", "/var/lib/goverse")), lower_if(l, "nodes.storage.enabled"));
+    ir_when(l->a, ir_push(mounts, lower_volume_mount(l, "data", "/var/lib/goverse")), lower_if(l, "nodes.storage.enabled"));
     ir_put(a, c, "resources", lower_resources(l, "nodes"));
     ir_put(a, c, "livenessProbe", lower_http_probe(l, "/healthz", "nodes.ports.http", 30, 10));
     ir_put(a, c, "readinessProbe", lower_http_probe(l, "/ready", "nodes.ports.http", 10, 5));
@@ -157,15 +157,15 @@ static void node_volumes(Lower *l, IrNode *pod)
     Arena *a = l->a;
     const IrCond *pg = lower_postgres_on(l);
     IrNode *vols = ir_put(a, pod, "volumes", ir_seq(a));
-    ir_when(ir_push(vols, lower_config_volume(l, "config")), ir_cond_not(a, pg));
-    IrNode *mem = ir_when(ir_push(vols, ir_map(a)), pg);
+    ir_when(l->a, ir_push(vols, lower_config_volume(l, "config")), ir_cond_not(a, pg));
+    IrNode *mem = ir_when(l->a, ir_push(vols, ir_map(a)), pg);
     ir_put(a, mem, "name", ir_str(a, "config"));
     ir_put(a, ir_put(a, mem, "emptyDir", ir_map(a)), "medium", ir_str(a, "Memory"));
-    ir_when(ir_push(vols, lower_config_volume(l, "config-template")), pg);
+    ir_when(l->a, ir_push(vols, lower_config_volume(l, "config-template")), pg);
     password_volume(l, vols, pg);
-    IrNode *init = ir_when(ir_put(a, pod, "initContainers", ir_seq(a)), pg);
+    IrNode *init = ir_when(l->a, ir_put(a, pod, "initContainers", ir_seq(a)), pg);
     ir_push(init, render_container(l));
-    ir_when(ir_push(init, schema_container(l)), lower_if(l, "nodes.schemaInit.enabled"));
+    ir_when(l->a, ir_push(init, schema_container(l)), lower_if(l, "nodes.schemaInit.enabled"));
 }
 
 void lower_nodes_objects(Lower *l)
@@ -188,6 +188,6 @@ void lower_nodes_objects(Lower *l)
     IrNode *pod = lower_pod_template(l, spec, "goverse-node", "node",
                                      lower_pod_annotations(l, true, true, "nodes.ports.http"), node_container(l), false);
     node_volumes(l, pod);
-    IrNode *vcts = ir_when(ir_put(a, spec, "volumeClaimTemplates", ir_seq(a)), lower_if(l, "nodes.storage.enabled"));
+    IrNode *vcts = ir_when(l->a, ir_put(a, spec, "volumeClaimTemplates", ir_seq(a)), lower_if(l, "nodes.storage.enabled"));
     ir_push(vcts, lower_vct(l, "data", "nodes"));
 }

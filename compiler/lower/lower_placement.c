@@ -89,11 +89,11 @@ static IrNode *zone_node_affinity(Lower *l)
 static void put_affinity(Lower *l, IrNode *pod, const Placed *p, const IrCond *zones, const IrCond *spread)
 {
     Arena *a = l->a;
-    IrNode *aff = ir_when(ir_put(a, pod, "affinity", ir_map(a)), ir_cond_or(a, zones, spread));
-    ir_when(ir_put(a, aff, "nodeAffinity", zone_node_affinity(l)), zones);
-    IrNode *anti = ir_when(ir_put(a, aff, "podAntiAffinity", ir_map(a)), spread);
+    IrNode *aff = ir_when(l->a, ir_put(a, pod, "affinity", ir_map(a)), ir_cond_or(a, zones, spread));
+    ir_when(l->a, ir_put(a, aff, "nodeAffinity", zone_node_affinity(l)), zones);
+    IrNode *anti = ir_when(l->a, ir_put(a, aff, "podAntiAffinity", ir_map(a)), spread);
     IrNode *pref = ir_put(a, anti, "preferredDuringSchedulingIgnoredDuringExecution", ir_seq(a));
-    ir_when(ir_push(pref, anti_affinity_term(l, p->app, 100, ZONE_KEY)), zones);
+    ir_when(l->a, ir_push(pref, anti_affinity_term(l, p->app, 100, ZONE_KEY)), zones);
     /* The design's host weight; alone (no zones) its scale does not matter: the scheduler
      * normalises the plugin's scores. */
     ir_push(pref, anti_affinity_term(l, p->app, 50, HOST_KEY));
@@ -105,7 +105,7 @@ static void put_toleration(Lower *l, IrNode *pod, const Placed *p, const IrCond 
 {
     Arena *a = l->a;
     const char *secs = arena_concat(a, p->prefix, ".notReadyTolerationSeconds", NULL);
-    IrNode *tols = ir_when(ir_put(a, pod, "tolerations", ir_seq(a)), ir_cond_and(a, zones, lower_if(l, secs)));
+    IrNode *tols = ir_when(l->a, ir_put(a, pod, "tolerations", ir_seq(a)), ir_cond_and(a, zones, lower_if(l, secs)));
     IrNode *t = ir_push(tols, ir_map(a));
     ir_put(a, t, "key", ir_str(a, "node.kubernetes.io/not-ready"));
     ir_put(a, t, "operator", ir_str(a, "Exists"));
@@ -116,7 +116,7 @@ static void put_toleration(Lower *l, IrNode *pod, const Placed *p, const IrCond 
 static void put_spread(Lower *l, IrNode *pod, const Placed *p, const IrCond *when)
 {
     Arena *a = l->a;
-    IrNode *tsc = ir_when(ir_put(a, pod, "topologySpreadConstraints", ir_seq(a)), when);
+    IrNode *tsc = ir_when(l->a, ir_put(a, pod, "topologySpreadConstraints", ir_seq(a)), when);
     IrNode *c = ir_push(tsc, ir_map(a));
     ir_put(a, c, "maxSkew", ir_int(a, 1));
     ir_put(a, c, "topologyKey", ir_str(a, ZONE_KEY));

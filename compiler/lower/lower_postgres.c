@@ -188,7 +188,7 @@ static void operator_object(Lower *l)
     ir_put(a, spec, "teamId", lower_ref(l, "postgres.operator.teamId"));
     IrNode *vol = ir_put(a, spec, "volume", ir_map(a));
     ir_put(a, vol, "size", lower_ref(l, "postgres.operator.storage.size"));
-    ir_when(ir_put(a, vol, "storageClass", lower_ref(l, "postgres.operator.storage.storageClass")),
+    ir_when(l->a, ir_put(a, vol, "storageClass", lower_ref(l, "postgres.operator.storage.storageClass")),
             lower_if(l, "postgres.operator.storage.storageClass"));
     ir_put(a, spec, "numberOfInstances", lower_ref(l, "postgres.operator.instances"));
     const char *user = lower_postgres_operator_user(l);

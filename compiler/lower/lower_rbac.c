@@ -100,21 +100,37 @@ static Account *account(SecAccounts *acc, const char *name, const IrCond *when, 
     return &acc->acc[acc->n++];
 }
 
+/* The account of a pod of the object `name` present under `when`: noted, or its condition
+ * widened. NULL: none (more kinds of pods than accounts). */
+static const char *note_account(Lower *l, SecAccounts *acc, const char *obj_name, const IrCond *when,
+                                const SecPodRole *role)
+{
+    const char *name = *role->service_account ? role->service_account : obj_name;
+    bool fresh;
+    Account *ac = account(acc, name, when, &fresh);
+    if (!ac)
+        return NULL;
+    if (!fresh)
+        ac->when = sec_or(l, ac->when, when);
+    return name;
+}
+
+void lower_rbac_twin(Lower *l, SecAccounts *acc, const char *obj_name, const IrCond *when, const SecPodRole *role)
+{
+    note_account(l, acc, obj_name, when, role);
+}
+
 void lower_rbac_pod(Lower *l, SecAccounts *acc, IrObject *obj, IrNode *pod_spec, const SecPodRole *role)
 {
-    const char *name = *role->service_account ? role->service_account : obj->name;
-    bool fresh;
-    Account *ac = account(acc, name, obj->when, &fresh);
-    if (!ac) /* more kinds of pods than accounts: the pod keeps the namespace's default account */
+    const char *name = note_account(l, acc, obj->name, obj->when, role);
+    if (!name) /* more kinds of pods than accounts: the pod keeps the namespace's default account */
         return;
-    if (!fresh)
-        ac->when = sec_or(l, ac->when, obj->when);
     const IrCond *create = lower_if(l, "serviceAccount.create");
-    ir_when(ir_put(l->a, pod_spec, "serviceAccountName", ir_str(l->a, name)), create);
+    ir_when(l->a, ir_put(l->a, pod_spec, "serviceAccountName", ir_str(l->a, name)), create);
     /* The pod says it too (what a pod-level linter checks, and it holds whatever account the pod
      * ends up with): a token only for the nodes, only while their Role exists. */
     IrNode *mount = strcmp(name, "goverse-node") == 0 ? lower_ref(l, "rbac.create") : ir_bool(l->a, false);
-    ir_when(ir_put(l->a, pod_spec, "automountServiceAccountToken", mount), create);
+    ir_when(l->a, ir_put(l->a, pod_spec, "automountServiceAccountToken", mount), create);
 }
 
 void lower_rbac_accounts(Lower *l, SecAccounts *acc)

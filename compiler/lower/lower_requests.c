@@ -42,7 +42,7 @@ static void each_container(Lower *l, IrNode *n, const char *prefix)
     else if (n->kind == IR_SEQ)
         for (IrNode *c = n->u.kids.first; c; c = c->next)
             each_container(l, c, prefix);
-    else if (n->kind == IR_EXPR && n->u.expr.op == EXPR_REPEAT && n->u.expr.args)
+    else if (n->kind == IR_EXPR && n->op == EXPR_REPEAT && n->u.expr.args)
         each_container(l, n->u.expr.args->next, prefix);
 }
 

@@ -3,7 +3,12 @@
  * member, the others are cleared and join it through the etcd-membership Job), and
  * postgres-restore, pg_restore of a dump. All are
  * written into the manifest tree but never applied with it (IrObject.manual_switch); the chart
- * renders them only when `*.backup.restore.enabled` is set. Preconditions: docs/backup.md. */
+ * renders them only when `*.backup.restore.enabled` is set. Preconditions: docs/backup.md.
+ * etcd-restore-2.. are made from etcd-restore-1 after the passes (lower_restore_twins). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "lower/lower_internal.h"
 
 static const char ETCD_PRECONDITIONS[] =
@@ -48,8 +53,8 @@ static void file_env(Lower *l, IrNode *env, const char *var, const char *knob, c
     Arena *a = l->a;
     const Knob *k = lower_knob(l, knob);
     const IrCond *is_latest = ir_cond_eq(a, k, "latest");
-    ir_when(ir_push(env, lower_env_value(l, var, ir_str(a, latest))), is_latest);
-    ir_when(ir_push(env, lower_env_value(l, var, lower_concat(l, ir_str(a, "/backup/"), ir_ref(a, k), NULL))),
+    ir_when(l->a, ir_push(env, lower_env_value(l, var, ir_str(a, latest))), is_latest);
+    ir_when(l->a, ir_push(env, lower_env_value(l, var, lower_concat(l, ir_str(a, "/backup/"), ir_ref(a, k), NULL))),
             ir_cond_not(a, is_latest));
 }
 
@@ -162,18 +167,35 @@ static void seed_restore(Lower *l, IrNode *pod)
 
 /* One Job per possible member, each mounting that member's volume only (etcd-0's also the backup
  * volume): a pod that needs volumes of several members cannot be scheduled when they are in
- * different zones. */
+ * different zones. The Jobs of members 2.. are etcd-restore-1's with the member's name, number
+ * and volume claim: they are made from it after the passes (twins, lower_internal.h), the rest
+ * of their documents shared with it (~80 nodes and the passes' work each). */
 static void etcd_restore(Lower *l)
 {
     Arena *a = l->a;
     int max = (int)lower_knob(l, "etcd.replicas")->max;
     const IrCond **exists = member_conditions(l, max);
+    const Knob *sw = lower_knob_at(l, "etcd", "backup.restore.enabled");
     for (int i = 0; i < max; i++) {
         const char *n = num(l, i);
+        const IrCond *on = i ? ir_cond_and(a, lower_backup_etcd_on(l), exists[i]) : lower_backup_etcd_on(l);
+        if (i >= 2) {
+            struct LowerTwins *t = l->twins;
+            t->twin[t->n++] = (LowerTwin){arena_concat(a, "etcd/restore-job-", n, ".yaml", NULL),
+                                          arena_concat(a, "etcd-restore-", n, NULL),
+                                          arena_concat(a, "etcd-", n, NULL),
+                                          arena_concat(a, "etcd-data-etcd-", n, NULL),
+                                          ir_cond_and(a, on, lower_if_knob(l, sw))};
+            continue;
+        }
         IrNode *pod = restore_job(l, arena_concat(a, "etcd/restore-job-", n, ".yaml", NULL),
-                                  arena_concat(a, "etcd-restore-", n, NULL), "etcd-backup", "etcd",
-                                  i ? ir_cond_and(a, lower_backup_etcd_on(l), exists[i]) : lower_backup_etcd_on(l),
+                                  arena_concat(a, "etcd-restore-", n, NULL), "etcd-backup", "etcd", on,
                                   ETCD_PRECONDITIONS);
+        if (i == 1 && max > 2) {
+            l->twins = ARENA_NEW(a, struct LowerTwins);
+            l->twins->proto = l->ir->objects_tail;
+            l->twins->twin = ARENA_ARRAY(a, LowerTwin, max - 2);
+        }
         if (i == 0)
             seed_restore(l, pod);
         else
@@ -205,6 +227,60 @@ static void postgres_restore(Lower *l)
     ir_put(a, m, "readOnly", ir_bool(a, true));
     ir_push(ir_put(a, pod, "volumes", ir_seq(a)), lower_backup_volume(l, "postgres-backup-pvc", true));
     lower_pull_secrets(l, pod);
+}
+
+/* The entry `key` of `map`, which the prototype has (it is this file's own document). */
+static IrNode *entry(IrNode *map, const char *key)
+{
+    IrNode *e = lower_map_get(map, key);
+    if (!e) {
+        fprintf(stderr, "goversec: internal error: restore Job without '%s'\n", key);
+        abort();
+    }
+    return e;
+}
+
+/* The string entry `key` of `map`, which must read `was` (etcd-restore-1's). */
+static IrNode *leaf(IrNode *map, const char *key, const char *was)
+{
+    IrNode *e = entry(map, key);
+    if (e->kind != IR_STR || strcmp(e->u.str, was) != 0) {
+        fprintf(stderr, "goversec: internal error: restore Job's '%s' is not '%s'\n", key, was);
+        abort();
+    }
+    return e;
+}
+
+/* Each twin is the prototype's document with three strings replaced: every map and list on the
+ * way to them is copied (ir_with_entry, innermost first), the rest shared. The entries on the way
+ * are found once; an entry is itself the map or list under its key. */
+void lower_restore_twins(Lower *l)
+{
+    const struct LowerTwins *t = l->twins;
+    if (!t)
+        return;
+    Arena *a = l->a;
+    IrObject *proto = t->proto, *prev = proto;
+    IrNode *root = proto->root, *md = entry(root, "metadata"), *name = leaf(md, "name", "etcd-restore-1");
+    IrNode *spec = entry(root, "spec"), *tpl = entry(spec, "template"), *pod = entry(tpl, "spec");
+    IrNode *containers = entry(pod, "containers"), *c0 = containers->u.kids.first, *env = entry(c0, "env");
+    IrNode *member = env->u.kids.first, *value = leaf(member, "value", "etcd-1");
+    IrNode *vols = entry(pod, "volumes"), *vol = vols->u.kids.first, *pvc = entry(vol, "persistentVolumeClaim");
+    IrNode *claim = leaf(pvc, "claimName", "etcd-data-etcd-1");
+    for (int i = 0; i < t->n; i++) {
+        const LowerTwin *w = &t->twin[i];
+        IrNode *new_member = ir_with_entry(a, member, value, ir_str(a, w->member));
+        IrNode *new_c0 = ir_with_entry(a, c0, env, ir_with_entry(a, env, member, new_member));
+        IrNode *new_pod = ir_with_entry(a, pod, containers, ir_with_entry(a, containers, c0, new_c0));
+        IrNode *new_vol = ir_with_entry(a, vol, pvc, ir_with_entry(a, pvc, claim, ir_str(a, w->claim)));
+        new_pod = ir_with_entry(a, new_pod, vols, ir_with_entry(a, vols, vol, new_vol)); /* vols: in its tail */
+        IrNode *new_spec = ir_with_entry(a, spec, tpl, ir_with_entry(a, tpl, pod, new_pod));
+        IrNode *new_root = ir_with_entry(a, root, md, ir_with_entry(a, md, name, ir_str(a, w->name)));
+        new_root = ir_with_entry(a, new_root, spec, new_spec);
+        prev = ir_object_after(a, l->ir, prev, w->path, proto->component, proto->api_version, proto->kind, w->name,
+                               w->when, new_root);
+        prev->manual_switch = proto->manual_switch;
+    }
 }
 
 void lower_restore_objects(Lower *l)

@@ -59,9 +59,9 @@ const IrCond *sec_seq_when_any(Lower *l, const IrNode *seq)
 {
     const IrCond *any = NULL;
     for (const IrNode *n = seq->u.kids.first; n; n = n->next) {
-        if (!n->when)
+        if (!n->has_when)
             return NULL;
-        any = any ? ir_cond_or(l->a, any, n->when) : n->when;
+        any = any ? ir_cond_or(l->a, any, ir_node_when(n)) : ir_node_when(n);
     }
     return any;
 }
@@ -71,7 +71,7 @@ const IrCond *sec_seq_when_any(Lower *l, const IrNode *seq)
 static bool all_conditional(const IrNode *seq)
 {
     for (const IrNode *n = seq->u.kids.first; n; n = n->next)
-        if (!n->when)
+        if (!n->has_when)
             return false;
     return true;
 }
@@ -79,9 +79,9 @@ static bool all_conditional(const IrNode *seq)
 IrNode *sec_push_when(Lower *l, IrNode *seq, IrNode *item, const IrCond *cond)
 {
     bool recompute = all_conditional(seq); /* (true for an empty one) */
-    ir_when(ir_push(seq, item), cond);
+    ir_when(l->a, ir_push(seq, item), cond);
     if (recompute)
-        seq->when = sec_seq_when_any(l, seq);
+        ir_when(l->a, seq, sec_seq_when_any(l, seq));
     return item;
 }
 
@@ -143,11 +143,21 @@ void lower_security_objects(Lower *l)
 
 /* ---- the pod pass ------------------------------------------------------------------------------ */
 
+/* The security contexts are the same map for every container, and for every pod of a role (they
+ * differ only by the uid knob): each is built once, as the model its maps share (ir_map_sharing). */
+enum { POD_MODELS = 8 };
+
 typedef struct PodSec {
     const IrCond *labelled;   /* any level but none: the Namespace carries it */
     const IrCond *on;         /* baseline or restricted */
     const IrCond *restricted;
     SecAccounts *accounts;
+    IrNode *container_model;  /* a container's securityContext entries */
+    struct {
+        const SecPodRole *role;
+        IrNode *model;
+    } pod_models[POD_MODELS]; /* a pod's, by role */
+    int npod_models;
 } PodSec;
 
 static void namespace_labels(Lower *l, const PodSec *ps)
@@ -161,31 +171,54 @@ static void namespace_labels(Lower *l, const PodSec *ps)
         if (!labels)
             labels = ir_put(l->a, md, "labels", ir_map(l->a));
         for (size_t i = 0; i < 3; i++)
-            ir_when(ir_put(l->a, labels, arena_concat(l->a, "pod-security.kubernetes.io/", modes[i], NULL),
+            ir_when(l->a, ir_put(l->a, labels, arena_concat(l->a, "pod-security.kubernetes.io/", modes[i], NULL),
                            lower_ref(l, "security.podSecurity")),
                     ps->labelled);
     }
 }
 
-static void pod_context(Lower *l, const PodSec *ps, IrNode *pod, const SecPodRole *role)
+static IrNode *pod_model(Lower *l, const PodSec *ps, const SecPodRole *role)
 {
     Arena *a = l->a;
-    IrNode *sc = ir_when(ir_put(a, pod, "securityContext", ir_map(a)), ps->on);
-    ir_when(ir_put(a, sc, "runAsNonRoot", ir_bool(a, true)), ps->restricted);
-    ir_when(ir_put(a, sc, "runAsUser", lower_ref(l, role->uid_knob)), ps->restricted);
-    ir_when(ir_put(a, sc, "runAsGroup", lower_ref(l, role->uid_knob)), ps->restricted);
-    ir_when(ir_put(a, sc, "fsGroup", lower_ref(l, role->uid_knob)), ps->restricted);
+    IrNode *sc = ir_map(a);
+    ir_when(l->a, ir_put(a, sc, "runAsNonRoot", ir_bool(a, true)), ps->restricted);
+    ir_when(l->a, ir_put(a, sc, "runAsUser", lower_ref(l, role->uid_knob)), ps->restricted);
+    ir_when(l->a, ir_put(a, sc, "runAsGroup", lower_ref(l, role->uid_knob)), ps->restricted);
+    ir_when(l->a, ir_put(a, sc, "fsGroup", lower_ref(l, role->uid_knob)), ps->restricted);
     ir_put(a, ir_put(a, sc, "seccompProfile", ir_map(a)), "type", ir_str(a, "RuntimeDefault"));
+    return sc;
+}
+
+static void pod_context(Lower *l, PodSec *ps, IrNode *pod, const SecPodRole *role)
+{
+    IrNode *model = NULL;
+    for (int i = 0; i < ps->npod_models && !model; i++)
+        if (ps->pod_models[i].role == role)
+            model = ps->pod_models[i].model;
+    if (!model) {
+        model = pod_model(l, ps, role);
+        if (ps->npod_models < POD_MODELS) { /* (one per role: never full) */
+            ps->pod_models[ps->npod_models].role = role;
+            ps->pod_models[ps->npod_models++].model = model;
+        }
+    }
+    ir_when(l->a, ir_put(l->a, pod, "securityContext", ir_map_sharing(l->a, model)), ps->on);
+}
+
+static IrNode *container_model(Lower *l, const PodSec *ps)
+{
+    Arena *a = l->a;
+    IrNode *sc = ir_map(a);
+    ir_put(a, sc, "allowPrivilegeEscalation", ir_bool(a, false));
+    IrNode *caps = ir_when(l->a, ir_put(a, sc, "capabilities", ir_map(a)), ps->restricted);
+    ir_push(ir_put(a, caps, "drop", ir_seq(a)), ir_str(a, "ALL"));
+    ir_when(l->a, ir_put(a, sc, "readOnlyRootFilesystem", ir_bool(a, true)), ps->restricted);
+    return sc;
 }
 
 static void container_context(Lower *l, const PodSec *ps, IrNode *c)
 {
-    Arena *a = l->a;
-    IrNode *sc = ir_when(ir_put(a, c, "securityContext", ir_map(a)), ps->on);
-    ir_put(a, sc, "allowPrivilegeEscalation", ir_bool(a, false));
-    IrNode *caps = ir_when(ir_put(a, sc, "capabilities", ir_map(a)), ps->restricted);
-    ir_push(ir_put(a, caps, "drop", ir_seq(a)), ir_str(a, "ALL"));
-    ir_when(ir_put(a, sc, "readOnlyRootFilesystem", ir_bool(a, true)), ps->restricted);
+    ir_when(l->a, ir_put(l->a, c, "securityContext", ir_map_sharing(l->a, ps->container_model)), ps->on);
 }
 
 /* An emptyDir `name` mounted at `path` in container c, unless the pod or container has it already. */
@@ -247,19 +280,22 @@ static void each_container(Lower *l, const PodSec *ps, IrNode *pod, IrNode *n, c
     else if (n->kind == IR_SEQ)
         for (IrNode *c = n->u.kids.first; c; c = c->next)
             each_container(l, ps, pod, c, role);
-    else if (n->kind == IR_EXPR && n->u.expr.op == EXPR_REPEAT && n->u.expr.args)
+    else if (n->kind == IR_EXPR && n->op == EXPR_REPEAT && n->u.expr.args)
         each_container(l, ps, pod, n->u.expr.args->next, role);
 }
 
 static void pod_fn(Lower *l, IrObject *obj, IrNode *pod, void *arg)
 {
-    const PodSec *ps = arg;
+    PodSec *ps = arg;
     const SecPodRole *role = sec_pod_role(sec_pod_app(obj));
     pod_context(l, ps, pod, role);
     each_container(l, ps, pod, lower_map_get(pod, "initContainers"), role);
     each_container(l, ps, pod, lower_map_get(pod, "containers"), role);
     lower_tls_pod(l, pod, role);
     lower_rbac_pod(l, ps->accounts, obj, pod, role);
+    if (l->twins && l->twins->proto == obj)
+        for (int i = 0; i < l->twins->n; i++)
+            lower_rbac_twin(l, ps->accounts, l->twins->twin[i].name, l->twins->twin[i].when, role);
 }
 
 void lower_security_pass(Lower *l)
@@ -268,7 +304,9 @@ void lower_security_pass(Lower *l)
     Arena *a = l->a;
     const IrCond *labelled = ir_cond_not(a, ir_cond_eq(a, level, "none"));
     const IrCond *on = ir_cond_and(a, labelled, ir_cond_not(a, ir_cond_eq(a, level, "privileged")));
-    PodSec ps = {labelled, on, ir_cond_eq(a, level, "restricted"), lower_rbac_new_accounts(l)};
+    PodSec ps = {.labelled = labelled, .on = on, .restricted = ir_cond_eq(a, level, "restricted"),
+                 .accounts = lower_rbac_new_accounts(l)};
+    ps.container_model = container_model(l, &ps);
     namespace_labels(l, &ps);
     lower_each_pod(l, pod_fn, &ps);
     lower_rbac_accounts(l, ps.accounts);

@@ -32,6 +32,9 @@ void lower_rbac_objects(Lower *l);
 typedef struct SecAccounts SecAccounts;
 SecAccounts *lower_rbac_new_accounts(Lower *l);
 void lower_rbac_pod(Lower *l, SecAccounts *acc, IrObject *obj, IrNode *pod_spec, const SecPodRole *role);
+/* lower_rbac_pod's account bookkeeping for a twin of the object just passed to it (LowerTwins):
+ * its pod is that object's, made later. */
+void lower_rbac_twin(Lower *l, SecAccounts *acc, const char *obj_name, const IrCond *when, const SecPodRole *role);
 void lower_rbac_accounts(Lower *l, SecAccounts *acc);
 void lower_tls_knobs(Lower *l);
 void lower_tls_objects(Lower *l);

@@ -9,6 +9,8 @@
 #include "ir/ir.h"
 #include "support/diag.h"
 
+/* The knobs' defaults as a values tree: ir_default_values(a, c), built faster (defaults.c). */
+Data *values_defaults(Arena *a, const IrCluster *c);
 /* Reads a YAML values file once, appending its documents (maps) to the sequence `docs_out`.
  * Errors are located in the file. */
 bool values_load_file(Arena *a, SourceMap *sources, const char *path, Data *docs_out, DiagSink *diags);

@@ -1,6 +1,10 @@
 /* test_ir.c - IR evaluation on a hand-built cluster: conditions, knob references with value
  * overrides, every expression op, default values, and SHA-256 against the FIPS 180-2 vectors. */
 #include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -92,7 +96,7 @@ static IrObject *build_object(Fixture *f)
     ir_put(a, meta, "namespace", ir_expr(a, EXPR_NAMESPACE, NULL));
     IrNode *spec = ir_put(a, o->root, "spec", ir_map(a));
     ir_put(a, spec, "replicas", ir_ref(a, f->replicas));
-    ir_when(ir_put(a, spec, "pg", ir_bool(a, true)), ir_cond_knob(a, f->enabled));
+    ir_when(a, ir_put(a, spec, "pg", ir_bool(a, true)), ir_cond_knob(a, f->enabled));
     ir_put(a, spec, "image",
            ir_expr(a, EXPR_IMAGE, ir_chain(ir_ref(a, f->greg), ir_ref(a, f->registry), ir_ref(a, f->repo),
                                           ir_ref(a, f->tag), NULL)));
@@ -114,7 +118,7 @@ static IrObject *build_object(Fixture *f)
     ir_put(a, spec, "hash", ir_expr(a, EXPR_SHA256, ir_str(a, "abc")));
     IrNode *list = ir_put(a, spec, "list", ir_seq(a));
     ir_push(list, ir_str(a, "always"));
-    ir_when(ir_push(list, ir_str(a, "pg-only")), ir_cond_knob(a, f->enabled));
+    ir_when(a, ir_push(list, ir_str(a, "pg-only")), ir_cond_knob(a, f->enabled));
     ir_push(list, ir_str(a, "8080"));
     return o;
 }
@@ -276,7 +280,7 @@ static IrCluster *shape_cluster(Arena *a, const char *name, MakeCond *make)
     IrObject *o = ir_object(a, c, "o.yaml", "x", "v1", "ConfigMap", "o", NULL);
     IrNode *data = ir_put(a, o->root, "data", ir_map(a));
     for (int i = 0; i < 3; i++) /* the same condition guards several nodes (the comparison's memo) */
-        ir_when(ir_put(a, data, i == 0 ? "k0" : i == 1 ? "k1" : "k2", ir_str(a, "v")), make(a, ka, kb, km));
+        ir_when(a, ir_put(a, data, i == 0 ? "k0" : i == 1 ? "k1" : "k2", ir_str(a, "v")), make(a, ka, kb, km));
     return c;
 }
 
@@ -366,6 +370,112 @@ static void test_same_shape_trees(void **state)
         }
 }
 
+/* ir_map_sharing: maps that share a model's kids evaluate like copies of it; the first ir_put to
+ * one copies the list (the model and the other maps stay as they were, conditions included: the
+ * copy's records are its own); an append to the model, or to a container inside the shared list,
+ * is refused with an abort (checked in a child process). */
+static IrNode *sharing_model(Fixture *f)
+{
+    Arena *a = f->a;
+    IrNode *m = ir_map(a);
+    ir_put(a, m, "app", ir_str(a, "node"));
+    ir_when(a, ir_put(a, m, "pg", ir_str(a, "on")), ir_cond_knob(a, f->enabled));
+    ir_push(ir_put(a, m, "list", ir_seq(a)), ir_str(a, "x"));
+    return m;
+}
+
+static const char *eval_yaml(Fixture *f, IrNode *map, const Data *values)
+{
+    IrNode *root = ir_map(f->a);
+    ir_put(f->a, root, "m", map);
+    return yaml_of(f->a, ir_eval_node(f->a, f->c, root, values));
+}
+
+static bool aborts(void (*fn)(Fixture *), Fixture *f)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        freopen("/dev/null", "w", stderr); /* the internal error message */
+        fn(f);
+        _exit(0);
+    }
+    int status = 0;
+    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void put_to_model(Fixture *f)
+{
+    IrNode *model = sharing_model(f);
+    ir_map_sharing(f->a, model);
+    ir_put(f->a, model, "late", ir_str(f->a, "no"));
+}
+
+static void push_to_shared_seq(Fixture *f)
+{
+    IrNode *model = sharing_model(f);
+    IrNode *m = ir_map_sharing(f->a, model);
+    IrNode *list = NULL;
+    for (IrNode *k = m->u.kids.first; k; k = k->next)
+        if (strcmp(ir_node_key(k), "list") == 0)
+            list = k;
+    ir_push(list, ir_str(f->a, "y"));
+}
+
+static void test_map_sharing(void **state)
+{
+    Fixture *f = *state;
+    Arena *a = f->a;
+    Data *v = ir_default_values(a, f->c);
+    Data *pg_on = ir_default_values(a, f->c);
+    data_set_path(a, pg_on, "postgres.enabled", data_bool(a, true));
+    IrNode *model = sharing_model(f);
+    IrNode *x = ir_map_sharing(a, model), *y = ir_map_sharing(a, model);
+    assert_ptr_equal(x->u.kids.first, model->u.kids.first); /* shared, not copied */
+    assert_string_equal(eval_yaml(f, x, v), "m:\n  app: node\n  list:\n  - x\n");
+    ir_put(a, x, "extra", ir_int(a, 1));
+    assert_ptr_not_equal(x->u.kids.first, model->u.kids.first);
+    ir_when(a, x->u.kids.first->next, NULL); /* x's "pg" made unconditional: its own record */
+    ir_put(a, x, "more", ir_int(a, 2));      /* an own list: appended in place */
+    assert_string_equal(eval_yaml(f, x, v), "m:\n  app: node\n  pg: \"on\"\n  list:\n  - x\n  extra: 1\n  more: 2\n");
+    assert_string_equal(eval_yaml(f, y, v), "m:\n  app: node\n  list:\n  - x\n");
+    assert_string_equal(eval_yaml(f, y, pg_on), "m:\n  app: node\n  pg: \"on\"\n  list:\n  - x\n");
+    assert_ptr_equal(y->u.kids.first, model->u.kids.first);
+    assert_true(aborts(put_to_model, f));
+    assert_true(aborts(push_to_shared_seq, f));
+}
+
+/* ir_with_entry: the copy reads like the original with one entry replaced (its key and condition
+ * kept), shares the entries after it, and leaves the original as it was; the original can no
+ * longer be appended to, the copy can (its list copied first). */
+static void put_to_original(Fixture *f)
+{
+    IrNode *m = sharing_model(f);
+    ir_with_entry(f->a, m, m->u.kids.first, ir_str(f->a, "gate"));
+    ir_put(f->a, m, "late", ir_str(f->a, "no"));
+}
+
+static void test_with_entry(void **state)
+{
+    Fixture *f = *state;
+    Arena *a = f->a;
+    Data *v = ir_default_values(a, f->c);
+    Data *pg_on = ir_default_values(a, f->c);
+    data_set_path(a, pg_on, "postgres.enabled", data_bool(a, true));
+    IrNode *m = sharing_model(f); /* app: node, pg (when postgres.enabled): on, list: [x] */
+    IrNode *pg = m->u.kids.first->next;
+    IrNode *x = ir_with_entry(a, m, pg, ir_str(a, "changed"));
+    assert_ptr_equal(x->u.kids.first->next->next, pg->next); /* the entries after it: shared */
+    assert_string_equal(eval_yaml(f, x, v), "m:\n  app: node\n  list:\n  - x\n");
+    assert_string_equal(eval_yaml(f, x, pg_on), "m:\n  app: node\n  pg: changed\n  list:\n  - x\n");
+    IrNode *y = ir_with_entry(a, x, x->u.kids.first, ir_str(a, "gate")); /* a copy of a copy */
+    ir_put(a, y, "extra", ir_int(a, 1));
+    assert_string_equal(eval_yaml(f, y, pg_on), "m:\n  app: gate\n  pg: changed\n  list:\n  - x\n  extra: 1\n");
+    assert_string_equal(eval_yaml(f, x, pg_on), "m:\n  app: node\n  pg: changed\n  list:\n  - x\n");
+    assert_string_equal(eval_yaml(f, m, pg_on), "m:\n  app: node\n  pg: \"on\"\n  list:\n  - x\n");
+    assert_true(aborts(put_to_original, f));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +487,8 @@ int main(void)
         cmocka_unit_test(test_sha256_vectors),
         cmocka_unit_test_setup_teardown(test_same_shape_conditions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_shape_trees, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_sharing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_with_entry, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

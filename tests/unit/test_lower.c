@@ -582,7 +582,7 @@ static int check_refs(const IrCluster *c, const IrNode *n)
 {
     int refs = 0;
     for (; n; n = n->next) {
-        check_cond(c, n->when);
+        check_cond(c, ir_node_when(n));
         if (n->kind == IR_REF) {
             assert_ptr_equal(ir_find_knob(c, n->u.ref->path), n->u.ref);
             refs++;
@@ -732,7 +732,7 @@ static const char *dashboard_text(const IrCluster *ir)
         if (strcmp(o->path, "monitoring/dashboard.yaml") != 0)
             continue;
         const IrNode *n = o->root->u.kids.first;
-        for (; n && strcmp(n->key, "data") != 0; n = n->next)
+        for (; n && strcmp(ir_node_key(n), "data") != 0; n = n->next)
             ;
         assert_non_null(n);
         const IrNode *piece = n->u.kids.first->u.expr.args;
@@ -748,7 +748,7 @@ static const char *dashboard_text(const IrCluster *ir)
 static const IrNode *entry(const IrNode *map, const char *key)
 {
     const IrNode *n = map->u.kids.first;
-    for (; n && strcmp(n->key, key) != 0; n = n->next)
+    for (; n && strcmp(ir_node_key(n), key) != 0; n = n->next)
         ;
     assert_non_null(n);
     return n;

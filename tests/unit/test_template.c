@@ -54,7 +54,7 @@ static void test_refs_conditions_and_labels(void **state)
     IrNode *labels = ir_put(a, md, "labels", ir_map(a));
     ir_put(a, labels, "app", ir_str(a, "x"));
     ir_put(a, fx->o->root, "replicas", ir_ref(a, knob(fx, "x.replicas")));
-    ir_when(ir_put(a, fx->o->root, "name", ir_ref(a, knob(fx, "x.name"))),
+    ir_when(a, ir_put(a, fx->o->root, "name", ir_ref(a, knob(fx, "x.name"))),
             ir_cond_not(a, ir_cond_knob(a, knob(fx, "x.enabled"))));
     assert_string_equal(template_object(fx->p, fx->o),
                         "metadata:\n"
@@ -185,11 +185,11 @@ static void test_long_keys_values_conditions_and_deep_indentation(void **state)
         m = ir_put(a, m, "d", ir_map(a));
     for (int i = 0; i < 2; i++) { /* the second time from the caches */
         IrNode *e = ir_put(a, m, key, ir_str(a, val));
-        ir_when(e, cond);
+        ir_when(a, e, cond);
         ir_put(a, m, key, ir_str(a, lit));
-        ir_when(ir_put(a, m, "ref", ir_ref(a, lk)), cond);
+        ir_when(a, ir_put(a, m, "ref", ir_ref(a, lk)), cond);
         IrNode *seq = ir_put(a, m, key, ir_seq(a));
-        ir_when(ir_push(seq, ir_str(a, lit)), cond);
+        ir_when(a, ir_push(seq, ir_str(a, lit)), cond);
         ir_push(seq, ir_ref(a, lk));
     }
     char ind[41];

@@ -210,13 +210,44 @@ static void test_validate_defaults_like_validate(void **state)
     assert_string_equal(fast, full);
 }
 
+/* values_defaults builds ir_default_values's tree: the fixture's knobs (groups left and entered
+ * again: nodes, etcd, hpa, nodes, db, a top-level list), deeper paths that share only part of
+ * the previous one or only its first letters, a map default, and paths with an empty component (set by neither, the maps
+ * before it created by both). Compared as written YAML, which has the keys in order. */
+static void test_defaults_tree(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    IrCluster *c = fx->c;
+    ir_knob(a, c, "nodes.image.registry", KNOB_STRING, data_str(a, "r"), "");
+    ir_knob(a, c, "nodes.image.tag", KNOB_STRING, data_str(a, "1"), "");
+    ir_knob(a, c, "nodes.resources.limits.cpu", KNOB_CPU, data_str(a, "1"), "");
+    ir_knob(a, c, "nodes.resources.requests.cpu", KNOB_CPU, data_str(a, "1"), "");
+    ir_knob(a, c, "nodes.resources.limits.memory", KNOB_MEMORY, data_str(a, "1Gi"), "");
+    ir_knob(a, c, "hpa.behavior.up", KNOB_INT, data_int(a, 1), "");
+    Data *sel = data_map(a);
+    data_put(a, sel, "zone", data_str(a, "a"));
+    ir_knob(a, c, "nodes.selector", KNOB_OBJECT_LIST, sel, "");
+    ir_knob(a, c, "bad..path", KNOB_INT, data_int(a, 1), "");
+    ir_knob(a, c, "nodes.image.pullPolicy", KNOB_STRING, data_str(a, "Always"), "");
+    ir_knob(a, c, "trailing.", KNOB_INT, data_int(a, 1), "");
+    ir_knob(a, c, "nodes.image.x", KNOB_STRING, NULL, "");
+    ir_knob(a, c, "nodes.imagex.y", KNOB_STRING, NULL, ""); /* "nodes.image" is not its map */
+    ir_knob(a, c, "nodesx.a", KNOB_STRING, NULL, "");
+    size_t n1, n2;
+    const char *want = yaml_write_one(a, ir_default_values(a, c), &n1);
+    const char *got = yaml_write_one(a, values_defaults(a, c), &n2);
+    assert_string_equal(got, want);
+    assert_non_null(strstr(want, "bad: {}")); /* the map before the empty component exists */
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_set_types_follow_strvals), T(test_set_lists_and_indexes), T(test_set_errors),
         T(test_validation), T(test_validation_rules), T(test_validation_reads_like_data_path),
-        T(test_validate_defaults_like_validate),
+        T(test_validate_defaults_like_validate), T(test_defaults_tree),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
