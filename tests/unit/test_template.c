@@ -234,6 +234,43 @@ static void test_long_keys_values_conditions_and_deep_indentation(void **state)
     assert_string_equal(template_object(fx->p, fx->o), want);
 }
 
+/* A `|` block concatenated from literal text and the release name (the dashboard JSON) is
+ * assembled in the output buffer past the template and moved down into place: its text is the
+ * one literal of the same text (the actions spelled out) would print, whether the block fits the
+ * buffer's room or not (~200 KB: it does not), at any indentation, and for non-ASCII text (the
+ * writer's general path). */
+static void test_concatenated_blocks(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    static const size_t sizes[] = {10, 20000, 200000};
+    static const char *const tails[] = {"}\n", "tail without a break", "caf\xc3\xa9\n"};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (size_t t = 0; t < sizeof tails / sizeof *tails; t++) {
+            char *body = arena_alloc(a, sizes[s] + 1);
+            for (size_t i = 0; i < sizes[s]; i++)
+                body[i] = i % 40 == 39 ? '\n' : (char)('a' + i % 26);
+            const char *rest = arena_concat(a, body, tails[t], (char *)NULL);
+            IrObject *cat = ir_object(a, fx->c, "x/cat.yaml", "x", "v1", "ConfigMap", "cat", NULL);
+            IrObject *lit = ir_object(a, fx->c, "x/lit.yaml", "x", "v1", "ConfigMap", "lit", NULL);
+            IrNode *cm = ir_put(a, ir_put(a, cat->root, "data", ir_map(a)), "more", ir_map(a));
+            IrNode *lm = ir_put(a, ir_put(a, lit->root, "data", ir_map(a)), "more", ir_map(a));
+            ir_put(a, cm, "json", ir_expr(a, EXPR_CONCAT,
+                                          ir_chain(ir_str(a, "{\n  \"uid\": \""),
+                                                   ir_expr(a, EXPR_RELEASE_NAME, ir_int(a, 32)), ir_str(a, "\",\n"),
+                                                   ir_expr(a, EXPR_RELEASE_NAME, NULL), ir_str(a, rest), NULL)))
+                ->style = STYLE_LITERAL;
+            const char *same = arena_concat(a, "{\n  \"uid\": \"{{ ($.Release.Name | trunc 32) }}\",\n",
+                                            "{{ $.Release.Name }}", rest, (char *)NULL);
+            ir_put(a, lm, "json", ir_str(a, same))->style = STYLE_LITERAL;
+            ir_put(a, cm, "after", ir_str(a, "x"));
+            ir_put(a, lm, "after", ir_str(a, "x"));
+            const char *want = arena_strdup(a, template_object(fx->p, lit));
+            assert_non_null(strstr(want, "    json: |"));
+            assert_string_equal(template_object(fx->p, cat), want);
+        }
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -244,6 +281,7 @@ int main(void)
         T(test_yaml_subtree_becomes_a_define),
         T(test_templates_stay_valid_across_blocks),
         T(test_long_keys_values_conditions_and_deep_indentation),
+        T(test_concatenated_blocks),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
