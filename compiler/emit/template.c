@@ -330,6 +330,16 @@ __attribute__((noinline)) static void put_value_slow(TemplatePrinter *p, StrBuf 
     case IR_SEQ: PUT(b, "null\n"); return;
     case IR_EXPR: break;
     }
+    /* The release's namespace and name are more than half of the expressions a chart prints:
+     * their lines are constants (tp_pipeline's text, quoted). */
+    if (n->u.expr.op == EXPR_NAMESPACE) {
+        PUT(b, "{{ $.Release.Namespace | quote }}\n");
+        return;
+    }
+    if (n->u.expr.op == EXPR_RELEASE_NAME && !n->u.expr.args) {
+        PUT(b, "{{ $.Release.Name | quote }}\n");
+        return;
+    }
     if (put_literal_concat(p, b, n, indent))
         return;
     if (n->u.expr.op == EXPR_JOIN) {

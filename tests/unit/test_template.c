@@ -271,6 +271,27 @@ static void test_concatenated_blocks(void **state)
         }
 }
 
+/* The release's namespace and name as values and items (constant lines), with `trunc` when the
+ * name has a length limit. */
+static void test_release_name_and_namespace(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    ir_put(a, fx->o->root, "namespace", ir_expr(a, EXPR_NAMESPACE, NULL));
+    ir_put(a, fx->o->root, "name", ir_expr(a, EXPR_RELEASE_NAME, NULL));
+    ir_put(a, fx->o->root, "short", ir_expr(a, EXPR_RELEASE_NAME, ir_int(a, 32)));
+    IrNode *seq = ir_put(a, fx->o->root, "items", ir_seq(a));
+    ir_push(seq, ir_expr(a, EXPR_RELEASE_NAME, NULL));
+    ir_push(seq, ir_expr(a, EXPR_NAMESPACE, NULL));
+    assert_string_equal(template_object(fx->p, fx->o),
+                        "namespace: {{ $.Release.Namespace | quote }}\n"
+                        "name: {{ $.Release.Name | quote }}\n"
+                        "short: {{ ($.Release.Name | trunc 32) | quote }}\n"
+                        "items:\n"
+                        "- {{ $.Release.Name | quote }}\n"
+                        "- {{ $.Release.Namespace | quote }}\n");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -282,6 +303,7 @@ int main(void)
         T(test_templates_stay_valid_across_blocks),
         T(test_long_keys_values_conditions_and_deep_indentation),
         T(test_concatenated_blocks),
+        T(test_release_name_and_namespace),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
