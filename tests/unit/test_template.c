@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,6 +293,39 @@ static void test_release_name_and_namespace(void **state)
                         "- {{ $.Release.Namespace | quote }}\n");
 }
 
+/* Go string literals (a condition's literal) of every length around the 8-byte words, with a
+ * byte to escape at every position or none: equal to escaping byte by byte. */
+static void test_go_strings(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    static const char specials[] = {'"', '\\', '\n', '\t', '\x01', 'x', '\xc3'};
+    for (size_t len = 0; len <= 20; len++)
+        for (size_t at = 0; at <= len; at++) /* at == len: nothing to escape (or a non-ASCII byte) */
+            for (size_t k = 0; k < sizeof specials; k++) {
+                char *lit = arena_alloc(a, len + 1);
+                for (size_t i = 0; i < len; i++)
+                    lit[i] = (char)('a' + i % 26);
+                if (at < len)
+                    lit[at] = specials[k];
+                char *want = arena_alloc(a, 4 * len + 64), *w = want;
+                w += sprintf(w, "(eq (toString $.Values.x.name) \"");
+                for (size_t i = 0; i < len; i++) {
+                    unsigned char c = (unsigned char)lit[i];
+                    if (c == '"' || c == '\\')
+                        w += sprintf(w, "\\%c", c);
+                    else if (c == '\n')
+                        w += sprintf(w, "\\n");
+                    else if (c < 0x20)
+                        w += sprintf(w, "\\x%02x", c);
+                    else
+                        *w++ = (char)c;
+                }
+                sprintf(w, "\")");
+                assert_string_equal(template_cond(fx->p, ir_cond_eq(a, knob(fx, "x.name"), lit)), want);
+            }
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -304,6 +338,7 @@ int main(void)
         T(test_long_keys_values_conditions_and_deep_indentation),
         T(test_concatenated_blocks),
         T(test_release_name_and_namespace),
+        T(test_go_strings),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
