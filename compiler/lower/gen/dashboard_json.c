@@ -2,20 +2,19 @@
  * (design 8.2) after its uid and title as a C source, `lower_dashboard_rest` (dashboard_json.h),
  * compiled into goversec. The text is the same for every cluster and every build (the data source
  * and the namespace are dashboard variables chosen in Grafana; lower_dashboard.c adds the uid and
- * title, which name the cluster): writing it when goversec runs was ~80 K instructions, a sixth of
+ * title, which name the cluster): writing it when goversec ran was ~80 K instructions, a sixth of
  * lowering a cluster. The generated file lives in the build tree only (CMakeLists.txt).
  *
  * Usage: dashboard_json OUT.c
  *
- * The panels are a static table; the JSON is written straight as text in json_write's layout (see
- * JsonOut), which the golden trees and tests/unit/test_lower_monitoring.c check. */
+ * The panels are a static table, written with json.h's JsonWriter (json_write's layout), which
+ * the golden trees and tests/unit/test_lower_monitoring.c check. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "support/strbuf.h"
-#include "support/swar.h"
+#include "emit/json.h"
 
 typedef enum PanelKind { PANEL_ROW, PANEL_SERIES, PANEL_STAT } PanelKind;
 
@@ -93,267 +92,118 @@ static const PanelDef PANELS[] = {
 
 enum { GRID_WIDTH = 24, PANEL_WIDTH = 8, PANEL_HEIGHT = 8 };
 
-/* ---- JSON text, streamed --------------------------------------------------------------------
- * JsonOut writes ~20 KB of JSON directly as text, in json_write's layout: "{" / "[", each member
- * on its own line indented by two spaces per level, ",\n" between members, "{}" / "[]" when
- * empty, a final newline. Keys are the identifiers below (nothing to escape); string values are
- * escaped as json_write does. (It was written for speed when goversec wrote the text at run time:
- * each member reserves its room once and stores its bytes through a pointer.) */
-enum { JSON_DEPTHS = 8 }; /* the dashboard nests 7 levels */
+/* ---- members: JsonWriter's calls for a key and its value -------------------------------------- */
 
-typedef struct JsonOut {
-    StrBuf b;
-    int depth;
-    bool empty; /* the innermost open container has no member yet */
-    /* The datasource member as first written at each depth (offset and length in b, after its
-     * indentation), copied for its ~30 repetitions (datasource below). */
-    size_t datasource_at[JSON_DEPTHS], datasource_len[JSON_DEPTHS];
-} JsonOut;
-
-enum { DASHBOARD_CAP = 32768 }; /* the text is ~20 KB: one buffer, never regrown */
-
-/* Where the next `n` bytes go; the caller advances b.len (jo_done). The text is terminated once,
- * by dashboard_rest. */
-static inline char *room(JsonOut *j, size_t n)
+static void key(JsonWriter *w, const char *k)
 {
-    if (j->b.len + n + 1 <= j->b.cap)
-        return j->b.data + j->b.len;
-    return strbuf_reserve(&j->b, n, DASHBOARD_CAP);
+    json_key(w, k, strlen(k));
 }
 
-static inline char *put(char *p, const char *s, size_t n)
+static void str(JsonWriter *w, const char *k, const char *v)
 {
-    memcpy(p, s, n);
-    return p + n;
+    key(w, k);
+    json_str(w, v, strlen(v));
 }
 
-static inline void jo_done(JsonOut *j, const char *p) { j->b.len = (size_t)(p - j->b.data); }
-
-/* `indent` spaces at p. The dashboard nests 7 levels at most: one fixed-size copy of
- * INDENT_ROOM spaces (cheaper than a memset call), of which `indent` are kept; callers reserve
- * INDENT_ROOM bytes more than they write. */
-enum { INDENT_ROOM = 32 };
-
-static inline char *spaces(char *p, size_t indent)
+static void num(JsonWriter *w, const char *k, int64_t v)
 {
-    static const char SPACES[INDENT_ROOM + 1] = "                                ";
-    if (indent <= INDENT_ROOM)
-        memcpy(p, SPACES, INDENT_ROOM);
+    key(w, k);
+    json_int(w, v);
+}
+
+static void boolean(JsonWriter *w, const char *k, bool v)
+{
+    key(w, k);
+    json_bool(w, v);
+}
+
+/* The member `k` opening an object or array ('{' or '['), or an item of the open array (k NULL). */
+static void begin(JsonWriter *w, const char *k, char bracket)
+{
+    if (k)
+        key(w, k);
     else
-        memset(p, ' ', indent);
-    return p + indent;
+        json_item(w);
+    json_begin(w, bracket);
 }
 
-/* A member's key: always a literal, its length counted by the compiler (K) rather than by a
- * strlen per member; NO_KEY for the items of an array. */
-typedef struct Key {
-    const char *s;
-    size_t n;
-} Key;
-#define K(literal) ((Key){"" literal, sizeof(literal) - 1}) /* "" refuses anything but a literal */
-#define NO_KEY ((Key){NULL, 0})
-
-/* n bytes from s, for the short keys (support/swar.h); returns the end. */
-static inline char *put_short(char *p, const char *s, size_t n)
+static void empty(JsonWriter *w, const char *k, char opening, char closing)
 {
-    swar_copy_short(p, s, n);
-    return p + n;
-}
-
-/* Separator, newline, indentation and `"key": ` of the next member; returns where its value goes
- * (with room for `value` more bytes). */
-static char *member_n(JsonOut *j, Key key, size_t value)
-{
-    size_t indent = 2 * (size_t)j->depth;
-    char *p = room(j, 2 + INDENT_ROOM + indent + key.n + 4 + value);
-    if (j->depth > 0) {
-        if (!j->empty)
-            *p++ = ',';
-        *p++ = '\n';
-        p = spaces(p, indent);
-    }
-    j->empty = false;
-    if (key.s) {
-        *p++ = '"';
-        p = put_short(p, key.s, key.n);
-        p = put(p, "\": ", 3);
-    }
-    return p;
-}
-
-static void begin(JsonOut *j, Key key, char bracket)
-{
-    char *p = member_n(j, key, 1);
-    *p++ = bracket;
-    jo_done(j, p);
-    j->depth++;
-    j->empty = true;
-}
-
-static void end(JsonOut *j, char bracket)
-{
-    j->depth--;
-    size_t indent = 2 * (size_t)j->depth;
-    char *p = room(j, INDENT_ROOM + indent + 2);
-    if (!j->empty) {
-        *p++ = '\n';
-        p = spaces(p, indent);
-    }
-    *p++ = bracket;
-    jo_done(j, p);
-    j->empty = false;
-}
-
-static void str(JsonOut *j, Key key, const char *s)
-{
-    static const char HEX[] = "0123456789abcdef";
-    size_t n = strlen(s);
-    char *p = member_n(j, key, 6 * n + 2); /* worst case: every byte a \u00XX escape */
-    *p++ = '"';
-    const char *end = s + n;
-    while (s < end) {
-        uint64_t w, hits;
-        if (end - s >= 8) {
-            w = swar_load(s);
-            /* The lowest flagged byte is a real hit (borrows only run upwards): the bytes below
-             * it are copied with the word (the room holds 8), the hit itself is handled below.
-             * On little-endian machines byte i of the word is s[i]. */
-            hits = swar_escape_bits(w);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            size_t clean = hits ? (size_t)__builtin_ctzll(hits) / 8 : 8;
-#else
-            size_t clean = hits ? 0 : 8; /* no cheap "lowest address" there: byte by byte */
-#endif
-            p = put(p, s, 8) - 8 + clean;
-            s += clean;
-            if (clean == 8)
-                continue;
-        }
-        unsigned char c = (unsigned char)*s++;
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            *p++ = (char)c;
-            continue;
-        }
-        *p++ = '\\';
-        if (c == '\n' || c == '\r' || c == '\t') {
-            *p++ = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-        } else if (c < 0x20) {
-            p = put(p, "u00", 3);
-            *p++ = HEX[c >> 4];
-            *p++ = HEX[c & 15];
-        } else {
-            *p++ = (char)c;
-        }
-    }
-    *p++ = '"';
-    jo_done(j, p);
-}
-
-static void num(JsonOut *j, Key key, int64_t i)
-{
-    char digits[24];
-    size_t n;
-    const char *d = int64_dec(digits, i, &n);
-    jo_done(j, put(member_n(j, key, n), d, n));
-}
-
-static void boolean(JsonOut *j, Key key, bool b)
-{
-    jo_done(j, put(member_n(j, key, 5), b ? "true" : "false", b ? 4 : 5));
-}
-
-static void empty(JsonOut *j, Key key, char opening, char closing)
-{
-    begin(j, key, opening);
-    end(j, closing);
+    begin(w, k, opening);
+    json_end(w, closing);
 }
 
 /* ---- the dashboard ------------------------------------------------------------------------------ */
 
-/* Every panel and target names the same data source: the member's text depends only on its
- * depth, so it is written once per depth and copied after the separator and indentation. */
-static void datasource(JsonOut *j)
+/* Every panel and target names the same data source. */
+static void datasource(JsonWriter *w)
 {
-    size_t d = (size_t)j->depth;
-    if (d < JSON_DEPTHS && j->datasource_len[d]) {
-        char *p = member_n(j, NO_KEY, j->datasource_len[d]);
-        jo_done(j, put(p, j->b.data + j->datasource_at[d], j->datasource_len[d]));
-        return;
-    }
-    jo_done(j, member_n(j, NO_KEY, 0));
-    size_t at = j->b.len;
-    j->depth = 0; /* begin below writes only the key and the bracket: no separator at depth 0 */
-    begin(j, K("datasource"), '{');
-    j->depth = (int)d + 1;
-    str(j, K("type"), "prometheus");
-    str(j, K("uid"), "${datasource}");
-    end(j, '}');
-    if (d < JSON_DEPTHS) {
-        j->datasource_at[d] = at;
-        j->datasource_len[d] = j->b.len - at;
-    }
+    begin(w, "datasource", '{');
+    str(w, "type", "prometheus");
+    str(w, "uid", "${datasource}");
+    json_end(w, '}');
 }
 
-static void grid(JsonOut *j, int h, int w, int x, int y)
+static void grid(JsonWriter *w, int h, int width, int x, int y)
 {
-    begin(j, K("gridPos"), '{');
-    num(j, K("h"), h);
-    num(j, K("w"), w);
-    num(j, K("x"), x);
-    num(j, K("y"), y);
-    end(j, '}');
+    begin(w, "gridPos", '{');
+    num(w, "h", h);
+    num(w, "w", width);
+    num(w, "x", x);
+    num(w, "y", y);
+    json_end(w, '}');
 }
 
-static void targets(JsonOut *j, const PanelDef *p)
+static void targets(JsonWriter *w, const PanelDef *p)
 {
-    begin(j, K("targets"), '[');
+    begin(w, "targets", '[');
     for (int i = 0; i < 3 && p->targets[i].expr; i++) {
-        begin(j, NO_KEY, '{');
-        datasource(j);
-        str(j, K("expr"), p->targets[i].expr);
-        str(j, K("legendFormat"), p->targets[i].legend ? p->targets[i].legend : "__auto");
-        str(j, K("refId"), (const char[]){"ABC"[i], '\0'});
-        end(j, '}');
+        begin(w, NULL, '{');
+        datasource(w);
+        str(w, "expr", p->targets[i].expr);
+        str(w, "legendFormat", p->targets[i].legend ? p->targets[i].legend : "__auto");
+        str(w, "refId", (const char[]){"ABC"[i], '\0'});
+        json_end(w, '}');
     }
-    end(j, ']');
+    json_end(w, ']');
 }
 
 /* One panel at (x, y); rows span the grid and advance the layout. */
-static void panel(JsonOut *j, const PanelDef *p, int id, int x, int y)
+static void panel(JsonWriter *w, const PanelDef *p, int id, int x, int y)
 {
-    begin(j, NO_KEY, '{');
-    num(j, K("id"), id);
-    str(j, K("title"), p->title);
+    begin(w, NULL, '{');
+    num(w, "id", id);
+    str(w, "title", p->title);
     if (p->kind == PANEL_ROW) {
-        str(j, K("type"), "row");
-        boolean(j, K("collapsed"), false);
-        grid(j, 1, GRID_WIDTH, 0, y);
-        empty(j, K("panels"), '[', ']');
-        end(j, '}');
+        str(w, "type", "row");
+        boolean(w, "collapsed", false);
+        grid(w, 1, GRID_WIDTH, 0, y);
+        empty(w, "panels", '[', ']');
+        json_end(w, '}');
         return;
     }
-    str(j, K("type"), p->kind == PANEL_STAT ? "stat" : "timeseries");
-    datasource(j);
-    grid(j, PANEL_HEIGHT, PANEL_WIDTH, x, y);
-    begin(j, K("fieldConfig"), '{');
-    begin(j, K("defaults"), '{');
-    str(j, K("unit"), p->unit);
-    end(j, '}');
-    empty(j, K("overrides"), '[', ']');
-    end(j, '}');
-    targets(j, p);
-    end(j, '}');
+    str(w, "type", p->kind == PANEL_STAT ? "stat" : "timeseries");
+    datasource(w);
+    grid(w, PANEL_HEIGHT, PANEL_WIDTH, x, y);
+    begin(w, "fieldConfig", '{');
+    begin(w, "defaults", '{');
+    str(w, "unit", p->unit);
+    json_end(w, '}');
+    empty(w, "overrides", '[', ']');
+    json_end(w, '}');
+    targets(w, p);
+    json_end(w, '}');
 }
 
-static void panels(JsonOut *j)
+static void panels(JsonWriter *w)
 {
-    begin(j, K("panels"), '[');
+    begin(w, "panels", '[');
     int x = 0, y = 0;
     for (size_t i = 0; i < sizeof PANELS / sizeof PANELS[0]; i++) {
         const PanelDef *p = &PANELS[i];
         if (p->kind == PANEL_ROW && x > 0)
             x = 0, y += PANEL_HEIGHT;
-        panel(j, p, (int)i + 1, x, y);
+        panel(w, p, (int)i + 1, x, y);
         if (p->kind == PANEL_ROW) {
             y += 1;
         } else if ((x += PANEL_WIDTH) >= GRID_WIDTH) {
@@ -361,76 +211,74 @@ static void panels(JsonOut *j)
             y += PANEL_HEIGHT;
         }
     }
-    end(j, ']');
+    json_end(w, ']');
 }
 
 /* A template variable's common members; the caller adds its own and closes it. */
-static void variable(JsonOut *j, const char *name, const char *label, const char *type)
+static void variable(JsonWriter *w, const char *name, const char *label, const char *type)
 {
-    begin(j, NO_KEY, '{');
-    str(j, K("name"), name);
-    str(j, K("label"), label);
-    str(j, K("type"), type);
-    num(j, K("hide"), 0);
-    empty(j, K("current"), '{', '}');
-    empty(j, K("options"), '[', ']');
+    begin(w, NULL, '{');
+    str(w, "name", name);
+    str(w, "label", label);
+    str(w, "type", type);
+    num(w, "hide", 0);
+    empty(w, "current", '{', '}');
+    empty(w, "options", '[', ']');
 }
 
-static void templating(JsonOut *j)
+static void templating(JsonWriter *w)
 {
-    begin(j, K("templating"), '{');
-    begin(j, K("list"), '[');
-    variable(j, "datasource", "Data source", "datasource");
-    str(j, K("query"), "prometheus");
-    num(j, K("refresh"), 1);
-    end(j, '}');
-    variable(j, "namespace", "Namespace", "query");
+    begin(w, "templating", '{');
+    begin(w, "list", '[');
+    variable(w, "datasource", "Data source", "datasource");
+    str(w, "query", "prometheus");
+    num(w, "refresh", 1);
+    json_end(w, '}');
+    variable(w, "namespace", "Namespace", "query");
     const char *q = "label_values(up{job=\"goverse-node\"}, namespace)";
-    datasource(j);
-    str(j, K("definition"), q);
-    begin(j, K("query"), '{');
-    str(j, K("query"), q);
-    str(j, K("refId"), "namespace");
-    end(j, '}');
-    num(j, K("refresh"), 2);
-    num(j, K("sort"), 1);
-    end(j, '}');
-    end(j, ']');
-    end(j, '}');
+    datasource(w);
+    str(w, "definition", q);
+    begin(w, "query", '{');
+    str(w, "query", q);
+    str(w, "refId", "namespace");
+    json_end(w, '}');
+    num(w, "refresh", 2);
+    num(w, "sort", 1);
+    json_end(w, '}');
+    json_end(w, ']');
+    json_end(w, '}');
 }
 
-/* The dashboard's members after its uid and title, up to the closing brace: written as if
- * inside the top-level object after two members (lower_dashboard.c writes those). */
+/* The dashboard's members after its uid and title, up to the closing brace and a newline:
+ * written as if inside the top-level object after two members (lower_dashboard.c writes those). */
 static const char *dashboard_rest_text(Arena *a)
 {
-    JsonOut j = {.depth = 1, .empty = false};
-    strbuf_init(&j.b, a);
-    (void)strbuf_reserve(&j.b, DASHBOARD_CAP - 1, DASHBOARD_CAP);
-    str(&j, K("description"), "Goverse nodes, gates, shards and etcd (generated by goversec)");
-    begin(&j, K("tags"), '[');
-    str(&j, NO_KEY, "goverse");
-    end(&j, ']');
-    boolean(&j, K("editable"), true);
-    num(&j, K("graphTooltip"), 1);
-    num(&j, K("schemaVersion"), 39);
-    num(&j, K("version"), 1);
-    str(&j, K("refresh"), "30s");
-    begin(&j, K("time"), '{');
-    str(&j, K("from"), "now-6h");
-    str(&j, K("to"), "now");
-    end(&j, '}');
-    str(&j, K("timezone"), "browser");
-    templating(&j);
-    begin(&j, K("annotations"), '{');
-    empty(&j, K("list"), '[', ']');
-    end(&j, '}');
-    panels(&j);
-    end(&j, '}');
-    char *p = room(&j, 1);
-    *p++ = '\n';
-    *p = '\0';
-    jo_done(&j, p);
-    return j.b.data;
+    StrBuf b;
+    strbuf_init(&b, a);
+    JsonWriter w = {&b, 2, false};
+    str(&w, "description", "Goverse nodes, gates, shards and etcd (generated by goversec)");
+    begin(&w, "tags", '[');
+    json_item(&w);
+    json_str(&w, "goverse", strlen("goverse"));
+    json_end(&w, ']');
+    boolean(&w, "editable", true);
+    num(&w, "graphTooltip", 1);
+    num(&w, "schemaVersion", 39);
+    num(&w, "version", 1);
+    str(&w, "refresh", "30s");
+    begin(&w, "time", '{');
+    str(&w, "from", "now-6h");
+    str(&w, "to", "now");
+    json_end(&w, '}');
+    str(&w, "timezone", "browser");
+    templating(&w);
+    begin(&w, "annotations", '{');
+    empty(&w, "list", '[', ']');
+    json_end(&w, '}');
+    panels(&w);
+    json_end(&w, '}'); /* the top-level object, opened by lower_dashboard.c's text */
+    strbuf_add(&b, "\n");
+    return strbuf_str(&b);
 }
 
 /* `text` as a C string literal, one source line per line of it. */
