@@ -29,8 +29,8 @@ typedef struct PanelDef {
     Target targets[3];
 } PanelDef;
 
-/* PromQL matchers on the dashboard's $namespace variable. No "{{" anywhere: the chart prints this
- * text inside a Helm template, where "{{" would start an action. */
+/* PromQL matchers on the dashboard's $namespace variable. No "{{" anywhere (main refuses it): the
+ * chart prints this text inside a Helm template, where "{{" would start an action. */
 #define NS "namespace=\"$namespace\""
 #define RATE "[$__rate_interval]"
 #define QUANTILES(metric, sel)                                                                   \
@@ -308,6 +308,10 @@ int main(int argc, char **argv)
     }
     Arena *a = arena_new();
     const char *text = dashboard_rest_text(a);
+    if (strstr(text, "{{")) { /* the chart would print it as a template action (template.c) */
+        fputs("dashboard_json: the dashboard's text holds \"{{\"\n", stderr);
+        return 1;
+    }
     FILE *f = fopen(argv[1], "w");
     if (!f) {
         perror(argv[1]);
