@@ -576,7 +576,10 @@ static void print_hooked_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, i
     const char *next = hook == HOOK_ROOT ? "metadata" : hook == HOOK_METADATA ? "labels" : NULL;
     for (const IrNode *e = map->u.kids.first; e; e = e->next) {
         open_when(p, b, e->when, indent);
-        if (next && e->kind == IR_MAP && e->u.kids.first && strcmp(e->key, next) == 0) {
+        /* The first bytes compared before the call: most keys here (apiVersion, kind, spec,
+         * name, ...) differ there. */
+        if (next && e->kind == IR_MAP && e->u.kids.first && e->key[0] == next[0] &&
+            strcmp(e->key, next) == 0) {
             key_line(p, b, e->key, indent, ":\n");
             print_hooked_map(p, b, e, indent + 2, (Hook)(hook + 1));
         } else {
