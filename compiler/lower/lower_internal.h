@@ -12,7 +12,6 @@
 /* lower.h's LowerShared: what is lowered once per build, not once per cluster. */
 struct LowerShared {
     Arena *arena;          /* outlives every IR lowered with it */
-    const char *dashboard; /* lower_dashboard.c: the dashboard JSON after its uid and title */
     const IrNode **alert_rules; /* lower_alerts.c: the rules whose PromQL reads no knob, by place */
 };
 

@@ -1,7 +1,7 @@
 /* swar.h - byte tests eight bytes at a time ("SIMD within a register") for the text writers that
  * escape strings: a clean run of a string is copied a word at a time, only a word holding a byte
- * to escape goes byte by byte. Shared by the JSON writers (emit/json.c, the dashboard in
- * lower/lower_dashboard.c) and the Go-template string writer (emit/template_expr.c); the YAML
+ * to escape goes byte by byte. Shared by the JSON writer (emit/json.c) and the Go-template
+ * string writer (emit/template_expr.c); the YAML
  * scalar writer (yaml/yaml_scalar.c) loads its words here and keeps its own YAML byte classes. */
 #ifndef GOVERSEC_SWAR_H
 #define GOVERSEC_SWAR_H
@@ -11,7 +11,7 @@
 
 /* s[0..n) to p: a short text (keys, names: most scalars) as two overlapping fixed-size copies
  * that read and write only those bytes, without a call to memcpy; longer or shorter ones by
- * memcpy. Shared by the YAML scalar writer and the dashboard's JSON writer. */
+ * memcpy. The YAML scalar writer's (most of its scalars are short). */
 static inline void swar_copy_short(char *p, const char *s, size_t n)
 {
     if (n >= 8 && n <= 16) {
