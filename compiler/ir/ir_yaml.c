@@ -1,0 +1,203 @@
+/* ir_yaml.c - an IR object written straight to YAML text (ir_yaml.h): the walk of the object's
+ * IR takes the steps the YAML writer (yaml_write.c) takes for the evaluated document - the same
+ * state, indentation and scalar writers - while literal maps, sequences and strings are walked
+ * in place instead of being evaluated into Data first; references and expressions are evaluated
+ * (ir_eval.c) and written as the writer writes Data. Building the document was ~1/3 of the
+ * manifests' instructions, and most of its nodes were only printed. */
+#include "ir/ir_yaml.h"
+
+#include <string.h>
+
+#include "ir/ir_eval_impl.h"
+#include "support/swar.h"
+#include "yaml/yaml_emit.h"
+
+/* An IR text written plain (its text is its bytes) and its length; s NULL: a free slot. */
+typedef struct PlainText {
+    const char *s;
+    size_t len;
+} PlainText;
+
+enum { TEXT_BITS = 8, TEXTS = 1 << TEXT_BITS }; /* a design-doc cluster: ~130 keys, ~250 literals */
+
+/* By address, as the chart's template printer caches IR text (emit/template_impl.h): an address
+ * stands for one text as long as the IR lives. A hit is a multiply and a compare, where the byte
+ * caches of the writer (yaml_emit.h) need the length (strlen) and a hash and compare of the text. */
+struct IrYamlCache {
+    PlainText keys[TEXTS], values[TEXTS]; /* apart: a key and a value are written differently */
+};
+
+IrYamlCache *ir_yaml_cache_new(Arena *a)
+{
+    IrYamlCache *c = arena_alloc_raw(a, sizeof *c);
+    memset(c, 0, sizeof *c);
+    return c;
+}
+
+static inline PlainText *slot(PlainText *table, const char *s)
+{
+    return &table[(size_t)(((uintptr_t)s * 0x9e3779b97f4a7c15u) >> (64 - TEXT_BITS))];
+}
+
+typedef struct Walk {
+    Eval *ev;
+    YamlW *w;
+    IrYamlCache *cache;
+} Walk;
+
+/* A plain text: one room check and copy, then `after` (':' after a key, nothing after a value);
+ * the writer's state after a plain scalar. */
+static inline void put_plain(YamlW *w, const char *s, size_t len, bool space, char after)
+{
+    char *p = strbuf_reserve(w->b, len + 2, 256);
+    *p = ' ';
+    p += space;
+    swar_copy_short(p, s, len);
+    p += len;
+    *p = after;
+    p += after != 0;
+    *p = '\0';
+    w->b->len = (size_t)(p - w->b->data);
+    w->whitespace = w->indention = false;
+    w->column = 1 << 20;
+}
+
+/* An IR key at the start of its line, and its ':' (yaml_w_key). */
+static inline bool put_key(Walk *k, const char *key)
+{
+    PlainText *t = slot(k->cache->keys, key);
+    if (t->s == key) {
+        put_plain(k->w, key, t->len, false, ':');
+        return true;
+    }
+    size_t len = strlen(key);
+    bool plain;
+    if (!yaml_w_key(k->w, key, len, &plain))
+        return false;
+    if (plain)
+        *t = (PlainText){key, len};
+    return true;
+}
+
+/* An IR string literal as a value (yaml_w_string). Only STYLE_AUTO text can be plain. */
+static bool put_literal(Walk *k, const char *s, DataStyle style)
+{
+    YamlW *w = k->w;
+    PlainText *t = style == STYLE_AUTO ? slot(k->cache->values, s) : NULL;
+    if (t && t->s == s) {
+        put_plain(w, s, t->len, !w->whitespace, 0);
+        return true;
+    }
+    size_t len = strlen(s), mark = w->b->len + !w->whitespace; /* where the text starts */
+    if (!yaml_w_string(w, s, len, style))
+        return false;
+    if (t && len && w->b->len - mark == len) /* as long as the string: plain (quotes add bytes) */
+        *t = (PlainText){s, len};
+    return true;
+}
+
+static bool walk_value(Walk *k, const IrNode *n, bool mapping);
+
+/* A literal map or sequence: write_mapping and write_sequence over its present children. The
+ * indentation is raised when the first child is written (nothing is written before it, so the
+ * writer's state is the one it would have for the collection), and with none it is "{}" / "[]"
+ * as for an empty Data collection. */
+static bool walk_collection(Walk *k, const IrNode *n, bool mapping)
+{
+    YamlW *w = k->w;
+    bool map = n->kind == IR_MAP, opened = false;
+    int saved = w->indent;
+    for (const IrNode *kid = n->u.kids.first; kid; kid = kid->next) {
+        if (kid->when && !ir_cond_in(k->ev, kid->when))
+            continue;
+        if (!opened) {
+            opened = true;
+            bool indentless = !map && mapping && !w->indention; /* a sequence as a map's value */
+            w->indent = w->indent < 0 ? 0 : indentless ? w->indent : w->indent + 2;
+        }
+        yaml_w_indent(w);
+        if (!map)
+            yaml_w_indicator(w, "-", true, false, true);
+        else if (!put_key(k, kid->key ? kid->key : ""))
+            return false;
+        if (!walk_value(k, kid, map))
+            return false;
+    }
+    if (!opened)
+        yaml_w_empty(w, map);
+    w->indent = saved;
+    return true;
+}
+
+/* A node as a value (`mapping`: of a map entry, else a sequence item), as eval() then
+ * write_node would write it. */
+static bool walk_value(Walk *k, const IrNode *n, bool mapping)
+{
+    switch (n->kind) {
+    case IR_MAP:
+    case IR_SEQ:
+        return walk_collection(k, n, mapping);
+    case IR_STR:
+        return put_literal(k, n->u.str, n->style);
+    case IR_REF: {
+        /* A list or map knob: written from the values tree, not from a copy of it (the copy
+         * eval makes keeps every key, string and style). */
+        const Data *v = ir_knob_in(k->ev, n->u.ref);
+        if (v && (v->kind == DATA_MAP || v->kind == DATA_SEQ))
+            return yaml_w_node(k->w, v, mapping);
+        break;
+    }
+    case IR_INT:
+    case IR_BOOL:
+    case IR_NULL:
+    case IR_EXPR:
+    case IR_INDEX:
+        break;
+    }
+    const Data *d = ir_eval_in(k->ev, n);
+    return d && yaml_w_node(k->w, d, mapping);
+}
+
+/* The first present child of a literal map with `key` (as data_get finds it in the document). */
+static const IrNode *present_kid(Eval *ev, const IrNode *map, const char *key)
+{
+    for (const IrNode *kid = map->u.kids.first; kid; kid = kid->next)
+        if ((!kid->when || ir_cond_in(ev, kid->when)) && strcmp(kid->key ? kid->key : "", key) == 0)
+            return kid;
+    return NULL;
+}
+
+/* data_get(data_get(doc, "metadata"), field) of the evaluated document: only the nodes on the
+ * way are evaluated (the walk evaluated the document without failing). */
+static const Data *meta_field(Eval *ev, const IrNode *root, const char *field)
+{
+    if (root->kind != IR_MAP)
+        return data_get(data_get(ir_eval_in(ev, root), "metadata"), field);
+    const IrNode *md = present_kid(ev, root, "metadata");
+    if (!md)
+        return NULL;
+    if (md->kind != IR_MAP)
+        return data_get(ir_eval_in(ev, md), field);
+    const IrNode *f = present_kid(ev, md, field);
+    return f ? ir_eval_in(ev, f) : NULL;
+}
+
+bool ir_yaml_object_direct(YamlOut *out, IrYamlCache *cache, Arena *a, const IrCluster *c, const IrObject *obj,
+                           const Data *values, IrEvalMemo *memo, bool *present, IrYamlMeta *meta)
+{
+    Eval ev;
+    *present = ir_eval_begin_written(&ev, a, c, obj, values, memo);
+    if (!*present)
+        return true;
+    if (!obj->root)
+        return false;
+    YamlW w;
+    yaml_out_begin(out, &w);
+    Walk k = {&ev, &w, cache};
+    if (!walk_value(&k, obj->root, false))
+        return false;
+    yaml_out_end(out, &w);
+    meta->name = meta_field(&ev, obj->root, "name");
+    meta->namespace_ = meta_field(&ev, obj->root, "namespace");
+    return true;
+}
