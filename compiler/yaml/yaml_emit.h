@@ -1,5 +1,6 @@
-/* yaml_emit.h - internal to compiler/yaml: the state of goversec's YAML writer (yaml_write.c) and
- * its general scalar writer (yaml_text.c). The state is libyaml's emitter state reduced to what a
+/* yaml_emit.h - internal to compiler/yaml (and to the manifest emitter's walk of the IR,
+ * ir/ir_yaml.c, which takes the writer's steps itself): the state of goversec's YAML writer
+ * (yaml_write.c) and its general scalar writer (yaml_text.c). The state is libyaml's emitter state reduced to what a
  * block-style writer with unlimited width needs (column, indentation, whitespace and indention
  * flags, open-ended document), so that every decision libyaml takes on it is taken the same way
  * and the text is libyaml's, byte for byte (tests/unit/yaml_oracle.c, tests/fuzz). */
