@@ -6,28 +6,32 @@
  * manifests' instructions, and most of its nodes were only printed. */
 #include "ir/ir_yaml.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "ir/ir_eval_impl.h"
 #include "support/swar.h"
 #include "yaml/yaml_emit.h"
 
-/* An IR text written plain (its text is its bytes) and its length; s NULL: a free slot. */
-typedef struct PlainText {
-    const char *s;
-    size_t len;
-} PlainText;
+/* A design-doc cluster writes ~130 distinct keys (~1460 in all) and ~250 literals, most of them
+ * once. Memory costs here as much as instructions (a first-touched page is worth ~10 000 of
+ * them): addresses and lengths apart (8 + 1 bytes a slot, not 16), the tables are 3.4 KB, and
+ * the keys have 256 slots (with 128, ~6 000 more instructions of misses). */
+enum { KEY_BITS = 8, VALUE_BITS = 7 };
 
-/* A design-doc cluster writes ~130 distinct keys (~1460 in all) and ~250 literals. Memory costs
- * here as much as instructions (a first-touched page is worth ~10 000 of them): twice these
- * tables saved ~7 500 instructions and cost 2 more page faults. */
-enum { TEXT_BITS = 7, TEXTS = 1 << TEXT_BITS };
-
-/* By address, as the chart's template printer caches IR text (emit/template_impl.h): an address
- * stands for one text as long as the IR lives. A hit is a multiply and a compare, where the byte
- * caches of the writer (yaml_emit.h) need the length (strlen) and a hash and compare of the text. */
+/* IR texts written plain (their text is their bytes, at most 255 of them), by address, as the
+ * chart's template printer caches IR text (emit/template_impl.h): an address stands for one
+ * text as long as the IR lives. A hit is a multiply and a compare, where the byte caches of the
+ * writer (yaml_emit.h) need the length (strlen) and a hash and compare of the text. s[i] NULL:
+ * a free slot. */
+#define TEXT_TABLE(bits)            \
+    struct {                        \
+        const char *s[1 << (bits)]; \
+        uint8_t len[1 << (bits)];   \
+    }
 struct IrYamlCache {
-    PlainText keys[TEXTS], values[TEXTS]; /* apart: a key and a value are written differently */
+    TEXT_TABLE(KEY_BITS) keys;     /* apart: a key and a value are written differently */
+    TEXT_TABLE(VALUE_BITS) values;
 };
 
 IrYamlCache *ir_yaml_cache_new(Arena *a)
@@ -37,9 +41,10 @@ IrYamlCache *ir_yaml_cache_new(Arena *a)
     return c;
 }
 
-static inline PlainText *slot(PlainText *table, const char *s)
+/* The slot of the address `s` in a table of 1 << bits. */
+static inline size_t slot(const char *s, int bits)
 {
-    return &table[(size_t)(((uintptr_t)s * 0x9e3779b97f4a7c15u) >> (64 - TEXT_BITS))];
+    return (size_t)(((uintptr_t)s * 0x9e3779b97f4a7c15u) >> (64 - bits));
 }
 
 typedef struct Walk {
@@ -68,17 +73,19 @@ static inline void put_plain(YamlW *w, const char *s, size_t len, bool space, ch
 /* An IR key at the start of its line, and its ':' (yaml_w_key). */
 static inline bool put_key(Walk *k, const char *key)
 {
-    PlainText *t = slot(k->cache->keys, key);
-    if (t->s == key) {
-        put_plain(k->w, key, t->len, false, ':');
+    size_t i = slot(key, KEY_BITS);
+    if (k->cache->keys.s[i] == key) {
+        put_plain(k->w, key, k->cache->keys.len[i], false, ':');
         return true;
     }
     size_t len = strlen(key);
     bool plain;
     if (!yaml_w_key(k->w, key, len, &plain))
         return false;
-    if (plain)
-        *t = (PlainText){key, len};
+    if (plain && len <= UINT8_MAX) {
+        k->cache->keys.s[i] = key;
+        k->cache->keys.len[i] = (uint8_t)len;
+    }
     return true;
 }
 
@@ -86,16 +93,19 @@ static inline bool put_key(Walk *k, const char *key)
 static bool put_literal(Walk *k, const char *s, DataStyle style)
 {
     YamlW *w = k->w;
-    PlainText *t = style == STYLE_AUTO ? slot(k->cache->values, s) : NULL;
-    if (t && t->s == s) {
-        put_plain(w, s, t->len, !w->whitespace, 0);
+    size_t i = slot(s, VALUE_BITS);
+    if (style == STYLE_AUTO && k->cache->values.s[i] == s) {
+        put_plain(w, s, k->cache->values.len[i], !w->whitespace, 0);
         return true;
     }
     size_t len = strlen(s), mark = w->b->len + !w->whitespace; /* where the text starts */
     if (!yaml_w_string(w, s, len, style))
         return false;
-    if (t && len && w->b->len - mark == len) /* as long as the string: plain (quotes add bytes) */
-        *t = (PlainText){s, len};
+    /* As long as the string: plain (quotes add bytes; only STYLE_AUTO text can be plain). */
+    if (style == STYLE_AUTO && len && len <= UINT8_MAX && w->b->len - mark == len) {
+        k->cache->values.s[i] = s;
+        k->cache->values.len[i] = (uint8_t)len;
+    }
     return true;
 }
 
