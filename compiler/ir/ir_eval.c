@@ -28,9 +28,10 @@ static Data *str_ref(Eval *ev, const char *s, size_t len)
     return d;
 }
 
-static const Data *knob_lookup(const Knob *k, const Data *values)
+static const Data *knob_lookup(const Eval *ev, const Knob *k)
 {
-    const Data *v = values ? data_path(values, k->path) : NULL;
+    const Data *values = ev->values;
+    const Data *v = !values ? NULL : ev->paths ? data_path_cached(values, k->path, ev->paths) : data_path(values, k->path);
     return v ? v : k->default_value;
 }
 
@@ -56,7 +57,7 @@ static const Data *knob_value(const Eval *ev, const Knob *k)
     IrKnobSlot *slot = m ? knob_slot(m, k) : NULL;
     if (slot && slot->knob)
         return slot->value;
-    const Data *v = knob_lookup(k, ev->values);
+    const Data *v = knob_lookup(ev, k);
     /* Filled up to 3/4 at most, so a probe always ends at a free slot quickly. */
     if (slot && m->nknobs < (int)(sizeof m->knobs / sizeof *m->knobs) * 3 / 4) {
         slot->knob = k;
@@ -463,9 +464,9 @@ static bool switch_stands_alone(const IrCluster *c, const Knob *on)
 }
 
 bool ir_eval_begin_written(Eval *out, Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
-                           IrEvalMemo *memo)
+                           IrEvalMemo *memo, DataGetCache *paths)
 {
-    Eval ev = {.a = a, .c = c, .values = values, .memo = memo, .on = obj->manual_switch};
+    Eval ev = {.a = a, .c = c, .values = values, .memo = memo, .on = obj->manual_switch, .paths = paths};
     bool alone = false;
     if (ev.on && memo && memo->alone_switch == ev.on) {
         alone = true; /* checked for an earlier object with the same switch */
@@ -487,7 +488,7 @@ Data *ir_eval_object_written(Arena *a, const IrCluster *c, const IrObject *obj, 
                              IrEvalMemo *memo, bool *present)
 {
     Eval ev;
-    *present = ir_eval_begin_written(&ev, a, c, obj, values, memo);
+    *present = ir_eval_begin_written(&ev, a, c, obj, values, memo, NULL);
     if (!*present)
         return NULL;
     return obj->root ? eval(&ev, obj->root) : NULL;

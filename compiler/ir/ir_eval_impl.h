@@ -13,12 +13,14 @@ typedef struct Eval {
     bool in_repeat;
     IrEvalMemo *memo;  /* NULL: nothing remembered across objects */
     const Knob *on;    /* a manual switch read as true whatever `values` says (NULL: none) */
+    DataGetCache *paths; /* knob lookups in `values` one after another (NULL: each from its root) */
 } Eval;
 
 /* ir_eval_object_written's state for `obj` in *out; false when the object is not written (its
- * condition does not hold). */
+ * condition does not hold). `paths` (or NULL) serves the knob lookups of the objects of one
+ * values tree (data_path_cached). */
 bool ir_eval_begin_written(Eval *out, Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
-                           IrEvalMemo *memo);
+                           IrEvalMemo *memo, DataGetCache *paths);
 /* A node evaluated as it is inside the object (NULL: the evaluation fails). */
 Data *ir_eval_in(Eval *ev, const IrNode *n);
 /* A condition, and a knob's value (NULL: none), as the evaluation reads them. */

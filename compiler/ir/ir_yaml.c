@@ -32,6 +32,7 @@ enum { KEY_BITS = 8, VALUE_BITS = 7 };
 struct IrYamlCache {
     TEXT_TABLE(KEY_BITS) keys;     /* apart: a key and a value are written differently */
     TEXT_TABLE(VALUE_BITS) values;
+    DataGetCache paths;            /* the knobs' first lookups in the cluster's values */
 };
 
 IrYamlCache *ir_yaml_cache_new(Arena *a)
@@ -199,7 +200,7 @@ bool ir_yaml_object_direct(YamlOut *out, IrYamlCache *cache, Arena *a, const IrC
                            const Data *values, IrEvalMemo *memo, bool *present, IrYamlMeta *meta)
 {
     Eval ev;
-    *present = ir_eval_begin_written(&ev, a, c, obj, values, memo);
+    *present = ir_eval_begin_written(&ev, a, c, obj, values, memo, &cache->paths);
     if (!*present)
         return true;
     if (!obj->root)
