@@ -134,7 +134,8 @@ static bool walk_collection(Walk *k, const IrNode *n, bool mapping)
             yaml_w_indicator(w, "-", true, false, true);
         else if (!put_key(k, kid->key ? kid->key : ""))
             return false;
-        if (!walk_value(k, kid, map))
+        /* A literal string (most children) here, without walk_value's frame. */
+        if (kid->kind == IR_STR ? !put_literal(k, kid->u.str, kid->style) : !walk_value(k, kid, map))
             return false;
     }
     if (!opened)
@@ -155,15 +156,26 @@ static bool walk_value(Walk *k, const IrNode *n, bool mapping)
         return put_literal(k, n->u.str, n->style);
     case IR_REF: {
         /* A list or map knob: written from the values tree, not from a copy of it (the copy
-         * eval makes keeps every key, string and style). */
+         * eval makes keeps every key, string and style). A string: as eval's copy of it, with
+         * the node's style if it has one. */
         const Data *v = ir_knob_in(k->ev, n->u.ref);
         if (v && (v->kind == DATA_MAP || v->kind == DATA_SEQ))
             return yaml_w_node(k->w, v, mapping);
-        break;
+        if (v && v->kind == DATA_STR)
+            return yaml_w_string(k->w, v->u.str.s, v->u.str.len, n->style != STYLE_AUTO ? n->style : v->style);
+        break; /* (a number or a boolean of a text knob is its text: eval makes it) */
     }
     case IR_INT:
     case IR_BOOL:
-    case IR_NULL:
+    case IR_NULL: {
+        /* What eval makes of them, on the stack instead of in the arena. */
+        Data d = {.kind = n->kind == IR_INT ? DATA_INT : n->kind == IR_BOOL ? DATA_BOOL : DATA_NULL};
+        if (n->kind == IR_INT)
+            d.u.i = n->u.i;
+        else if (n->kind == IR_BOOL)
+            d.u.b = n->u.b;
+        return yaml_w_node(k->w, &d, mapping);
+    }
     case IR_EXPR:
     case IR_INDEX:
         break;
@@ -181,19 +193,31 @@ static const IrNode *present_kid(Eval *ev, const IrNode *map, const char *key)
     return NULL;
 }
 
-/* data_get(data_get(doc, "metadata"), field) of the evaluated document: only the nodes on the
- * way are evaluated (the walk evaluated the document without failing). */
-static const Data *meta_field(Eval *ev, const IrNode *root, const char *field)
+/* data_get(data_get(doc, "metadata"), "name") and "namespace" of the evaluated document: only
+ * the nodes on the way are evaluated (the walk evaluated the document without failing), the
+ * metadata's children in one pass for both. */
+static void meta_fields(Eval *ev, const IrNode *root, IrYamlMeta *meta)
 {
-    if (root->kind != IR_MAP)
-        return data_get(data_get(ir_eval_in(ev, root), "metadata"), field);
-    const IrNode *md = present_kid(ev, root, "metadata");
-    if (!md)
-        return NULL;
-    if (md->kind != IR_MAP)
-        return data_get(ir_eval_in(ev, md), field);
-    const IrNode *f = present_kid(ev, md, field);
-    return f ? ir_eval_in(ev, f) : NULL;
+    *meta = (IrYamlMeta){NULL, NULL};
+    const IrNode *md = root->kind == IR_MAP ? present_kid(ev, root, "metadata") : NULL;
+    if (root->kind == IR_MAP && (!md || md->kind == IR_MAP)) {
+        const IrNode *name = NULL, *ns = NULL;
+        for (const IrNode *kid = md ? md->u.kids.first : NULL; kid && !(name && ns); kid = kid->next) {
+            const char *key = kid->key ? kid->key : "";
+            if (key[0] != 'n' || (kid->when && !ir_cond_in(ev, kid->when)))
+                continue;
+            if (!name && strcmp(key, "name") == 0)
+                name = kid;
+            else if (!ns && strcmp(key, "namespace") == 0)
+                ns = kid;
+        }
+        meta->name = name ? ir_eval_in(ev, name) : NULL;
+        meta->namespace_ = ns ? ir_eval_in(ev, ns) : NULL;
+        return;
+    }
+    const Data *metadata = md ? ir_eval_in(ev, md) : data_get(ir_eval_in(ev, root), "metadata");
+    meta->name = data_get(metadata, "name");
+    meta->namespace_ = data_get(metadata, "namespace");
 }
 
 bool ir_yaml_object_direct(YamlOut *out, IrYamlCache *cache, Arena *a, const IrCluster *c, const IrObject *obj,
@@ -211,7 +235,6 @@ bool ir_yaml_object_direct(YamlOut *out, IrYamlCache *cache, Arena *a, const IrC
     if (!walk_value(&k, obj->root, false))
         return false;
     yaml_out_end(out, &w);
-    meta->name = meta_field(&ev, obj->root, "name");
-    meta->namespace_ = meta_field(&ev, obj->root, "namespace");
+    meta_fields(&ev, obj->root, meta);
     return true;
 }
