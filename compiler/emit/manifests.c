@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "emit/emit.h"
+#include "ir/ir_yaml.h"
 #include "yaml/yamlio.h"
 
-static const char *meta_field(const Data *metadata, const char *field, const char *fallback)
+static const char *text_or(const Data *v, const char *fallback)
 {
-    const Data *v = data_get(metadata, field);
     return v && v->kind == DATA_STR ? v->u.str.s : fallback;
 }
 
@@ -19,18 +19,17 @@ static Data *kept(Arena *a, const char *s)
 }
 
 /* The entry's keys are literals (data_append keeps them) and its strings the IR's where they
- * can be, not copies. The name and namespace come from the document, which lives in the scratch
- * arena: copied. */
-static Data *inventory_entry(Arena *a, const IrObject *obj, const Data *doc)
+ * can be, not copies. The name and namespace come from the document's metadata, evaluated in the
+ * scratch arena: copied. */
+static Data *inventory_entry(Arena *a, const IrObject *obj, const IrYamlMeta *meta)
 {
     Data *e = data_map(a);
     data_append(e, "apiVersion", kept(a, obj->api_version));
     data_append(e, "kind", kept(a, obj->kind));
-    const Data *metadata = data_get(doc, "metadata");
-    const char *ns = meta_field(metadata, "namespace", NULL);
+    const char *ns = text_or(meta->namespace_, NULL);
     if (ns) /* cluster-scoped objects (Namespace) have none */
         data_append(e, "namespace", data_str(a, ns));
-    data_append(e, "name", data_str(a, meta_field(metadata, "name", obj->name)));
+    data_append(e, "name", data_str(a, text_or(meta->name, obj->name)));
     data_append(e, "file", kept(a, arena_concat(a, "manifests/", obj->path, NULL)));
     return e;
 }
@@ -67,28 +66,49 @@ typedef struct Objects {
     OutTree *out;
     const char *dir;       /* "<prefix>/manifests/": every object's file is under it */
     Data *resources, *objects; /* kustomization.yaml's resources, the inventory's objects */
+    IrYamlCache *texts;    /* the cluster's IR texts written plain (ir_yaml.h) */
 } Objects;
+
+/* An object that ir_yaml_object could not write: evaluated into Data and written from it, which
+ * says why it fails (or writes it, should the two paths ever disagree on failing). */
+static bool emit_object_data(Objects *o, const IrCluster *c, const IrObject *obj, const Data *values,
+                             IrEvalMemo *memo, const char *path, IrYamlMeta *meta, const char **err)
+{
+    bool present;
+    Data *doc = ir_eval_object_written(o->scratch, c, obj, values, memo, &present);
+    if (!doc) {
+        *err = arena_printf(o->a, "cannot evaluate '%s' (%s %s) under the given values", obj->path,
+                            obj->kind, obj->name);
+        return false;
+    }
+    if (!add_yaml(o->buf, o->a, o->out, path, doc, err))
+        return false;
+    const Data *metadata = data_get(doc, "metadata");
+    *meta = (IrYamlMeta){data_get(metadata, "name"), data_get(metadata, "namespace")};
+    return true;
+}
 
 /* One object's file, its kustomization.yaml resource and its inventory entry. */
 static bool emit_object(Objects *o, const IrCluster *c, const IrObject *obj, const Data *values,
                         IrEvalMemo *memo, const char **err)
 {
     bool present;
-    Data *doc = ir_eval_object_written(o->scratch, c, obj, values, memo, &present);
+    IrYamlMeta meta;
+    bool written = ir_yaml_object(o->buf, o->texts, o->scratch, c, obj, values, memo, &present, &meta);
     if (!present)
         return true;
-    if (!doc) {
-        *err = arena_printf(o->a, "cannot evaluate '%s' (%s %s) under the given values", obj->path,
-                            obj->kind, obj->name);
+    const char *path = arena_concat(o->scratch, o->dir, obj->path, NULL);
+    if (!written) {
+        if (!emit_object_data(o, c, obj, values, memo, path, &meta, err))
+            return false;
+    } else if (!outtree_add(o->out, path, o->buf->text, o->buf->len)) {
+        *err = arena_printf(o->a, "'%s' is not a safe relative path or is emitted twice", path);
         return false;
     }
-    const char *path = arena_concat(o->scratch, o->dir, obj->path, NULL);
-    if (!add_yaml(o->buf, o->a, o->out, path, doc, err))
-        return false;
     if (obj->manual_switch)
         return true; /* written for the operator to apply by hand, never applied with the rest */
     data_push(o->resources, kept(o->a, obj->path));
-    data_push(o->objects, inventory_entry(o->a, obj, doc));
+    data_push(o->objects, inventory_entry(o->a, obj, &meta));
     return true;
 }
 
@@ -100,7 +120,8 @@ static bool emit_objects(YamlOut *buf, Arena *a, const IrCluster *c, const Data 
                          const char *prefix, Data *resources, Data *objects, const char **err)
 {
     IrEvalMemo memo = {.arena = a};
-    Objects o = {buf, a, arena_new(), out, arena_concat(a, prefix, "/manifests/", NULL), resources, objects};
+    Objects o = {buf, a, arena_new(), out, arena_concat(a, prefix, "/manifests/", NULL), resources, objects,
+                 ir_yaml_cache_new(a)};
     bool ok = true;
     for (const IrObject *obj = c->objects; ok && obj; obj = obj->next) {
         ok = emit_object(&o, c, obj, values, &memo, err);

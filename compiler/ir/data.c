@@ -3,6 +3,7 @@
  * insertion order matters more than lookup speed here). */
 #include "ir/data.h"
 
+#include <assert.h>
 #include <string.h>
 
 static Data *data_new(Arena *a, DataKind kind)
@@ -115,6 +116,52 @@ Data *data_path(const Data *root, const char *dotted_path)
         if (!cur || !dot)
             return (Data *)cur;
         p = dot + 1;
+    }
+}
+
+/* data_getn trying `hint` (an entry of `map`, or NULL) first. */
+static Data *getn_hinted(const Data *map, const Data *hint, const char *key, size_t len)
+{
+    if (hint && ((hint->key == key && key[len] == '\0') || key_is(hint->key, key, len))) {
+        assert(data_getn(map, key, len) == hint); /* the keys of a map are distinct */
+        return (Data *)hint;
+    }
+    return data_getn(map, key, len);
+}
+
+Data *data_path_cached(const Data *root, const char *dotted_path, DataGetCache *cache)
+{
+    /* The deepest map of the previous path whose path (its components and the '.' after them)
+     * the new path starts with, as data_set_path_cached finds it; only that map keeps a hint
+     * (the maps below it are new to this path, and their first entries are tried first anyway). */
+    bool same_root = cache->prev && cache->root == root;
+    int depth = same_root ? cache->depth - 1 : 0;
+    for (; depth > 0; depth--)
+        if (strncmp(dotted_path, cache->prev, cache->ends[depth] + 1) == 0)
+            break;
+    const Data *cur = depth ? cache->maps[depth] : root;
+    const char *p = dotted_path + (depth ? cache->ends[depth] + 1 : 0);
+    const Data *hint = same_root && cache->at[depth] ? cache->at[depth]->next : NULL;
+    cache->prev = dotted_path;
+    cache->root = root;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        const Data *e = cur && cur->kind == DATA_MAP ? getn_hinted(cur, hint, p, len) : NULL;
+        hint = NULL;
+        if (depth < DATA_PATH_CACHE_DEPTH) {
+            cache->maps[depth] = cur;
+            cache->at[depth] = e;
+            cache->ends[depth] = (size_t)(p - dotted_path) - 1;
+            cache->depth = depth + 1;
+        } else {
+            cache->prev = NULL; /* too deep to remember: the next path starts at the root */
+        }
+        if (!e || !dot)
+            return (Data *)e;
+        cur = e;
+        p = dot + 1;
+        depth++;
     }
 }
 

@@ -78,6 +78,23 @@ typedef struct DataPathCache {
     size_t ends[DATA_PATH_CACHE_DEPTH]; /* ends[i], i > 0: offset of the '.' after them in prev */
 } DataPathCache;
 bool data_set_path_cached(Arena *a, Data *root, const char *dotted_path, Data *value, DataPathCache *cache);
+/* data_path for paths looked up one after another under one root, most sharing their first
+ * components with the path before and coming in the order the tree was built in (a cluster's
+ * knobs, registered in the order the IR reads them): the maps along the previous path are
+ * remembered, the walk starts at the deepest one the new path shares, and there the entry after
+ * the one the previous path went through is tried first. Exact because the keys of a map are
+ * distinct (data_set_path and data_merge replace, the YAML reader refuses duplicate keys): the
+ * entry found is the one data_path finds. Start with a zeroed cache; the paths must outlive it,
+ * and the tree must not change while it is used. */
+typedef struct DataGetCache {
+    const char *prev;                        /* the previous path, NULL: none */
+    const Data *root;                        /* the root it was looked up under */
+    int depth;                               /* maps[0..depth-1] are the maps along it */
+    const Data *maps[DATA_PATH_CACHE_DEPTH]; /* maps[i]: the map at its first i components */
+    const Data *at[DATA_PATH_CACHE_DEPTH];   /* at[i]: the entry of maps[i] it went through */
+    size_t ends[DATA_PATH_CACHE_DEPTH];      /* ends[i], i > 0: offset of the '.' after them in prev */
+} DataGetCache;
+Data *data_path_cached(const Data *root, const char *dotted_path, DataGetCache *cache);
 Data *data_clone(Arena *a, const Data *d);
 /* Deep merge as Helm merges values files: maps merge key by key, anything else replaces. */
 void data_merge(Arena *a, Data *dst, const Data *src);

@@ -6,21 +6,12 @@
 #include <string.h>
 
 #include "ir/ir.h"
+#include "ir/ir_eval_impl.h"
 #include "support/sha256.h"
 #include "support/strbuf.h"
 #include "yaml/yamlio.h"
 
 enum { IR_REPEAT_MAX = 1000 };
-
-typedef struct Eval {
-    Arena *a;
-    const IrCluster *c;
-    const Data *values;
-    int64_t index;     /* current IR_INDEX */
-    bool in_repeat;
-    IrEvalMemo *memo;  /* NULL: nothing remembered across objects */
-    const Knob *on;    /* a manual switch read as true whatever `values` says (NULL: none) */
-} Eval;
 
 static Data *eval(Eval *ev, const IrNode *n);
 
@@ -37,9 +28,10 @@ static Data *str_ref(Eval *ev, const char *s, size_t len)
     return d;
 }
 
-static const Data *knob_lookup(const Knob *k, const Data *values)
+static const Data *knob_lookup(const Eval *ev, const Knob *k)
 {
-    const Data *v = values ? data_path(values, k->path) : NULL;
+    const Data *values = ev->values;
+    const Data *v = !values ? NULL : ev->paths ? data_path_cached(values, k->path, ev->paths) : data_path(values, k->path);
     return v ? v : k->default_value;
 }
 
@@ -65,7 +57,7 @@ static const Data *knob_value(const Eval *ev, const Knob *k)
     IrKnobSlot *slot = m ? knob_slot(m, k) : NULL;
     if (slot && slot->knob)
         return slot->value;
-    const Data *v = knob_lookup(k, ev->values);
+    const Data *v = knob_lookup(ev, k);
     /* Filled up to 3/4 at most, so a probe always ends at a free slot quickly. */
     if (slot && m->nknobs < (int)(sizeof m->knobs / sizeof *m->knobs) * 3 / 4) {
         slot->knob = k;
@@ -471,10 +463,10 @@ static bool switch_stands_alone(const IrCluster *c, const Knob *on)
     return true;
 }
 
-Data *ir_eval_object_written(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
-                             IrEvalMemo *memo, bool *present)
+bool ir_eval_begin_written(Eval *out, Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
+                           IrEvalMemo *memo, DataGetCache *paths)
 {
-    Eval ev = {.a = a, .c = c, .values = values, .memo = memo, .on = obj->manual_switch};
+    Eval ev = {.a = a, .c = c, .values = values, .memo = memo, .on = obj->manual_switch, .paths = paths};
     bool alone = false;
     if (ev.on && memo && memo->alone_switch == ev.on) {
         alone = true; /* checked for an earlier object with the same switch */
@@ -488,10 +480,33 @@ Data *ir_eval_object_written(Arena *a, const IrCluster *c, const IrObject *obj, 
         data_set_path(a, copy, ev.on->path, data_bool(a, true));
         ev = (Eval){.a = a, .c = c, .values = copy};
     }
-    *present = cond_eval(&ev, obj->when);
+    *out = ev;
+    return cond_eval(&ev, obj->when);
+}
+
+Data *ir_eval_object_written(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values,
+                             IrEvalMemo *memo, bool *present)
+{
+    Eval ev;
+    *present = ir_eval_begin_written(&ev, a, c, obj, values, memo, NULL);
     if (!*present)
         return NULL;
     return obj->root ? eval(&ev, obj->root) : NULL;
+}
+
+Data *ir_eval_in(Eval *ev, const IrNode *n)
+{
+    return eval(ev, n);
+}
+
+bool ir_cond_in(const Eval *ev, const IrCond *cond)
+{
+    return cond_eval(ev, cond);
+}
+
+const Data *ir_knob_in(const Eval *ev, const Knob *k)
+{
+    return knob_value(ev, k);
 }
 
 Data *ir_eval_object(Arena *a, const IrCluster *c, const IrObject *obj, const Data *values)

@@ -1,5 +1,6 @@
-/* yaml_emit.h - internal to compiler/yaml: the state of goversec's YAML writer (yaml_write.c) and
- * its general scalar writer (yaml_text.c). The state is libyaml's emitter state reduced to what a
+/* yaml_emit.h - internal to compiler/yaml (and to the manifest emitter's walk of the IR,
+ * ir/ir_yaml.c, which takes the writer's steps itself): the state of goversec's YAML writer
+ * (yaml_write.c) and its general scalar writer (yaml_text.c). The state is libyaml's emitter state reduced to what a
  * block-style writer with unlimited width needs (column, indentation, whitespace and indention
  * flags, open-ended document), so that every decision libyaml takes on it is taken the same way
  * and the text is libyaml's, byte for byte (tests/unit/yaml_oracle.c, tests/fuzz). */
@@ -108,6 +109,24 @@ void yaml_w_scalar_general(YamlW *w, const char *s, size_t len, bool plain, Data
 /* yaml_scalar_append_indented as libyaml writes it for the YAML writer: the empty lines of a `|`
  * block get no indentation (yaml_scalar.c). */
 bool yaml_scalar_append_at(StrBuf *b, const char *s, size_t len, DataStyle style, int indent);
+
+/* The writer's steps for a writer that walks something else than a Data tree (the manifest
+ * emitter's walk of the IR, ir/ir_yaml.c): each does what yaml_write.c does for the same part of
+ * a Data tree, so the text is the same byte for byte.
+ * yaml_out_begin: `w` set to write one document into `out` (its text replaced), with its caches;
+ * yaml_out_end: the document ended as yaml_write_to ends it, out->text and out->len set. */
+struct YamlOut;
+void yaml_out_begin(struct YamlOut *out, YamlW *w);
+void yaml_out_end(struct YamlOut *out, YamlW *w);
+/* A key at the start of its line (after yaml_w_indent), and its ':'; *plain when it was written
+ * as it is (its text is its bytes). False (w->problem set) for text that is not UTF-8. */
+bool yaml_w_key(YamlW *w, const char *key, size_t len, bool *plain);
+/* A string value (after its key's ':' or its "-"). */
+bool yaml_w_string(YamlW *w, const char *s, size_t len, DataStyle style);
+/* Any node as a value; `mapping`: the value of a mapping entry (else an item of a sequence). */
+bool yaml_w_node(YamlW *w, const Data *d, bool mapping);
+/* An empty map ("{}") or sequence ("[]") as a value. */
+void yaml_w_empty(YamlW *w, bool map);
 
 /* The stream of `n` documents appended to `b` (yaml_write.c); NULL, or why it cannot be written
  * (text that is not UTF-8). */

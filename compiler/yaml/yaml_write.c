@@ -230,19 +230,27 @@ static bool write_sequence(YamlW *w, const Data *d, Ctx ctx)
  * else complex ("? key" then ":" on the next line). */
 static bool write_key(YamlW *w, const char *key)
 {
+    bool plain;
+    return yaml_w_key(w, key, strlen(key), &plain);
+}
+
+bool yaml_w_key(YamlW *w, const char *key, size_t len, bool *plain)
+{
     /* A key starts a line: no space before it. */
-    size_t len = strlen(key);
+    *plain = false;
     const char *hit = w->keys ? cached(&w->keys->keys, key, len) : NULL;
     if (hit) {
         put_cached(w->b, hit, len, 0, ':');
         w->whitespace = w->indention = false;
         w->column = 1 << 20;
+        *plain = true;
         return true;
     }
     size_t mark = w->b->len;
     if (yaml_key_append(w->b, key, len)) {
         /* written plain or "double-quoted": plain when it is as long as the key */
-        if (w->keys && w->b->len - mark == len)
+        *plain = w->b->len - mark == len;
+        if (w->keys && *plain)
             remember(&w->keys->keys, key, len);
         strbuf_addc(w->b, ':'); /* yaml_w_indicator(w, ":", false, false, false) */
         w->whitespace = w->indention = false;
@@ -305,6 +313,46 @@ static bool write_node(YamlW *w, const Data *d, Ctx ctx)
         return d->kind == DATA_MAP ? write_mapping(w, d) : write_sequence(w, d, ctx);
     }
     return false;
+}
+
+/* ---- the writer's steps, for writers that walk something else than a Data tree (yaml_emit.h) */
+
+bool yaml_w_string(YamlW *w, const char *s, size_t len, DataStyle style)
+{
+    return write_string(w, s, len, style, false);
+}
+
+bool yaml_w_node(YamlW *w, const Data *d, bool mapping)
+{
+    return write_node(w, d, (Ctx){.mapping = mapping});
+}
+
+void yaml_w_empty(YamlW *w, bool map)
+{
+    write_empty(w, map);
+}
+
+void yaml_out_begin(YamlOut *out, YamlW *w)
+{
+    if (!out->arena) { /* as yaml_write_to does */
+        out->arena = arena_new();
+        out->keys = yaml_key_cache_new(out->arena);
+        strbuf_init(&out->buf, out->arena);
+    }
+    out->buf.len = 0;
+    *w = (YamlW){.keys = out->keys, .b = &out->buf, .indent = -1, .whitespace = true, .indention = true};
+}
+
+void yaml_out_end(YamlOut *out, YamlW *w)
+{
+    /* yaml_emit_stream_keys's end of a stream of one document */
+    yaml_w_indent(w);
+    if (w->open_ended == 2) {
+        yaml_w_indicator(w, "...", true, false, false);
+        yaml_w_indent(w);
+    }
+    out->text = (char *)strbuf_str(&out->buf);
+    out->len = out->buf.len;
 }
 
 /* ---- documents and streams ------------------------------------------------------------------ */
