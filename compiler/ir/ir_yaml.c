@@ -136,7 +136,8 @@ static bool walk_collection(Walk *k, const IrNode *n, bool mapping)
     bool map = n->kind == IR_MAP, opened = false;
     int saved = w->indent;
     for (const IrNode *kid = n->u.kids.first; kid; kid = kid->next) {
-        if (kid->when && !ir_cond_in(k->ev, kid->when))
+        const IrCond *when = ir_node_when(kid);
+        if (when && !ir_cond_in(k->ev, when))
             continue;
         if (!opened) {
             opened = true;
@@ -146,7 +147,7 @@ static bool walk_collection(Walk *k, const IrNode *n, bool mapping)
         yaml_w_indent(w);
         if (!map)
             yaml_w_indicator(w, "-", true, false, true);
-        else if (!put_key(k, kid->key ? kid->key : ""))
+        else if (!put_key(k, ir_node_key(kid) ? ir_node_key(kid) : ""))
             return false;
         /* A literal string (most children) here, without walk_value's frame. */
         if (kid->kind == IR_STR ? !put_literal(k, kid->u.str, kid->style) : !walk_value(k, kid, map))
@@ -201,9 +202,12 @@ static bool walk_value(Walk *k, const IrNode *n, bool mapping)
 /* The first present child of a literal map with `key` (as data_get finds it in the document). */
 static const IrNode *present_kid(Eval *ev, const IrNode *map, const char *key)
 {
-    for (const IrNode *kid = map->u.kids.first; kid; kid = kid->next)
-        if ((!kid->when || ir_cond_in(ev, kid->when)) && strcmp(kid->key ? kid->key : "", key) == 0)
+    for (const IrNode *kid = map->u.kids.first; kid; kid = kid->next) {
+        const char *kkey = ir_node_key(kid);
+        const IrCond *when = ir_node_when(kid);
+        if ((!when || ir_cond_in(ev, when)) && strcmp(kkey ? kkey : "", key) == 0)
             return kid;
+    }
     return NULL;
 }
 
@@ -217,8 +221,9 @@ static void meta_fields(Eval *ev, const IrNode *root, IrYamlMeta *meta)
     if (root->kind == IR_MAP && (!md || md->kind == IR_MAP)) {
         const IrNode *name = NULL, *ns = NULL;
         for (const IrNode *kid = md ? md->u.kids.first : NULL; kid && !(name && ns); kid = kid->next) {
-            const char *key = kid->key ? kid->key : "";
-            if (key[0] != 'n' || (kid->when && !ir_cond_in(ev, kid->when)))
+            const char *key = ir_node_key(kid) ? ir_node_key(kid) : "";
+            const IrCond *when = ir_node_when(kid);
+            if (key[0] != 'n' || (when && !ir_cond_in(ev, when)))
                 continue;
             if (!name && strcmp(key, "name") == 0)
                 name = kid;

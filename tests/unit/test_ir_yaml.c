@@ -62,7 +62,7 @@ static IrObject *build_object(Fixture *f, const char *path)
     const IrCond *pg = ir_cond_knob(a, f->enabled);
     IrObject *o = ir_object(a, f->c, path, "nodes", "apps/v1", "StatefulSet", "chat-node", NULL);
     IrNode *meta = ir_put(a, o->root, "metadata", ir_map(a));
-    ir_when(ir_put(a, meta, "name", ir_str(a, "pg-name")), pg);
+    ir_when(a, ir_put(a, meta, "name", ir_str(a, "pg-name")), pg);
     ir_put(a, meta, "name", ir_str(a, "chat-node"));
     ir_put(a, meta, "namespace", ir_expr(a, EXPR_NAMESPACE, NULL));
     IrNode *labels = ir_put(a, meta, "labels", ir_map(a));
@@ -76,11 +76,11 @@ static IrObject *build_object(Fixture *f, const char *path)
     ir_put(a, spec, "ports", ir_ref(a, f->ports));
     ir_put(a, spec, "extraLabels", ir_ref(a, f->labels));
     ir_put(a, spec, "extra", ir_ref(a, f->empty_list));
-    ir_when(ir_put(a, spec, "pgOnlyMap", ir_map(a)), pg);
+    ir_when(a, ir_put(a, spec, "pgOnlyMap", ir_map(a)), pg);
     IrNode *emptied = ir_put(a, spec, "emptied", ir_map(a));
-    ir_when(ir_put(a, emptied, "x", ir_int(a, 1)), pg);
+    ir_when(a, ir_put(a, emptied, "x", ir_int(a, 1)), pg);
     IrNode *emptied_seq = ir_put(a, spec, "emptiedSeq", ir_seq(a));
-    ir_when(ir_push(emptied_seq, ir_str(a, "x")), pg);
+    ir_when(a, ir_push(emptied_seq, ir_str(a, "x")), pg);
     IrNode *seqs = ir_put(a, spec, "seqs", ir_seq(a));
     IrNode *inner = ir_push(seqs, ir_seq(a));
     ir_push(inner, ir_str(a, "a"));
@@ -123,7 +123,7 @@ static IrObject *build_object(Fixture *f, const char *path)
     IrNode *cfg = ir_map(a);
     ir_put(a, cfg, "shards", ir_int(a, 8192));
     ir_put(a, spec, "config", ir_expr(a, EXPR_YAML, cfg));
-    ir_when(ir_put(a, spec, "fastOnly", ir_str(a, "yes")), ir_cond_eq(a, f->mode, "fast"));
+    ir_when(a, ir_put(a, spec, "fastOnly", ir_str(a, "yes")), ir_cond_eq(a, f->mode, "fast"));
     return o;
 }
 
