@@ -55,17 +55,9 @@ static inline char *escape_byte(char *p, unsigned char c)
 char *json_quote(char *p, const char *s, size_t len)
 {
     *p++ = '"';
-    if (len < 8) {
-        /* Short (keys, names): checked as one word, padded with spaces (which need no escape),
-         * and stored whole, the padding overwritten by what follows. */
-        uint64_t w = 0x2020202020202020u;
-        memcpy(&w, s, len);
-        if (!swar_escape_bits(w)) {
-            memcpy(p, &w, 8);
-            p[len] = '"';
-            return p + len + 1;
-        }
-    }
+    char *quoted = swar_quote_short(p, s, len);
+    if (quoted)
+        return quoted;
     size_t i = 0;
     while ((p = swar_copy_clean(p, s, len, &i)), i + 8 <= len)
         for (size_t end = i + 8; i < end; i++)

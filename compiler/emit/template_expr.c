@@ -39,15 +39,9 @@ static inline char *go_escape_byte(char *p, unsigned char ch)
 static char *go_quote(char *p, const char *s, size_t len)
 {
     *p++ = '"';
-    if (len < 8) {
-        uint64_t w = 0x2020202020202020u; /* padded with spaces, which need no escape */
-        memcpy(&w, s, len);
-        if (!swar_escape_bits(w)) {
-            memcpy(p, &w, 8);
-            p[len] = '"';
-            return p + len + 1;
-        }
-    }
+    char *quoted = swar_quote_short(p, s, len);
+    if (quoted)
+        return quoted;
     size_t i = 0;
     while (i + 8 <= len) {
         /* The word is stored whole (the room holds it) and kept up to its first byte to escape:

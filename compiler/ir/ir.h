@@ -237,6 +237,10 @@ const IrCond *ir_cond_eq(Arena *a, const Knob *k, const char *literal); /* keeps
 /* The defaults of every knob as a values tree (what values.yaml holds). Its keys and strings are
  * the knobs' (their paths' last components, their defaults' texts): it must not outlive the IR. */
 Data *ir_default_values(Arena *a, const IrCluster *c);
+/* A knob's default as a node of a values tree: a node of its own (the tree links it, and
+ * overrides replace entries), sharing a scalar's string with the knob (no Data string is ever
+ * written in place); lists and maps are cloned whole (their entries are linked in the tree). */
+Data *ir_knob_default_node(Arena *a, const Knob *k);
 bool ir_cond_eval(const IrCond *cond, const Data *values);
 /* The concrete document for `obj` under `values`, or NULL when the object's condition is false.
  * `c` supplies the namespace for EXPR_NAMESPACE. Values missing from `values` fall back to the

@@ -514,17 +514,14 @@ Data *ir_eval_object(Arena *a, const IrCluster *c, const IrObject *obj, const Da
     return ir_eval_object_memo(a, c, obj, values, NULL);
 }
 
-/* A knob's default as a node of the values tree: a node of its own (the tree links it, and
- * overrides replace entries), sharing a scalar's string with the knob (no Data string is ever
- * written in place); lists and maps are cloned whole (their entries are linked in the tree). */
-static Data *default_node(Arena *a, const Knob *k)
+Data *ir_knob_default_node(Arena *a, const Knob *k)
 {
     const Data *d = k->default_value;
     if (!d)
         return data_null(a);
     if (d->kind == DATA_MAP || d->kind == DATA_SEQ)
         return data_clone(a, d);
-    Data *n = ARENA_NEW(a, Data);
+    Data *n = arena_alloc_raw(a, sizeof *n); /* every field written below */
     *n = *d;
     n->key = NULL;
     n->next = NULL;
@@ -536,6 +533,6 @@ Data *ir_default_values(Arena *a, const IrCluster *c)
     Data *root = data_map(a);
     DataPathCache cache = {0}; /* knobs are registered grouped by their maps */
     for (const Knob *k = c->knobs; k; k = k->next)
-        data_set_path_cached(a, root, k->path, default_node(a, k), &cache);
+        data_set_path_cached(a, root, k->path, ir_knob_default_node(a, k), &cache);
     return root;
 }

@@ -59,4 +59,21 @@ static inline char *swar_copy_clean(char *p, const char *s, size_t len, size_t *
     return p;
 }
 
+/* A string shorter than 8 bytes with nothing to escape (keys, names: most strings of JSON and Go
+ * templates), quoted in one go: checked as one word padded with spaces (which need no escape) and
+ * stored whole after p's opening quote, the padding overwritten by what follows (p has room for
+ * 8 bytes and the closing quote). Returns the end, or NULL when the string needs the general path. */
+static inline char *swar_quote_short(char *p, const char *s, size_t len)
+{
+    if (len >= 8)
+        return NULL;
+    uint64_t w = 0x2020202020202020u;
+    memcpy(&w, s, len);
+    if (swar_escape_bits(w))
+        return NULL;
+    memcpy(p, &w, 8);
+    p[len] = '"';
+    return p + len + 1;
+}
+
 #endif

@@ -37,21 +37,6 @@ static Data *child_map(Arena *a, Data *map, const char *key, size_t len)
     return data_append(map, arena_strndup(a, key, len), data_map(a));
 }
 
-/* A knob's default as a node of the tree: its own node (a scalar copied, a map or list cloned). */
-static Data *default_node(Arena *a, const Knob *k)
-{
-    const Data *d = k->default_value;
-    if (!d)
-        return data_null(a);
-    if (d->kind == DATA_MAP || d->kind == DATA_SEQ)
-        return data_clone(a, d);
-    Data *n = arena_alloc_raw(a, sizeof *n); /* every field written below */
-    *n = *d;
-    n->key = NULL;
-    n->next = NULL;
-    return n;
-}
-
 #ifndef NDEBUG
 /* Equal trees, keys and order included (data_equal ignores the order of map entries). */
 static bool same_tree(const Data *x, const Data *y)
@@ -99,7 +84,7 @@ Data *values_defaults(Arena *a, const IrCluster *c)
             prev = NULL;
             continue;
         }
-        data_append(cur, p, default_node(a, k)); /* a new key: the invariant above */
+        data_append(cur, p, ir_knob_default_node(a, k)); /* a new key: the invariant above */
     }
 #ifndef NDEBUG
     if (!same_tree(root, ir_default_values(a, c))) {
