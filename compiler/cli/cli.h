@@ -24,6 +24,7 @@ typedef struct CliOptions {
     char exe_stdlib[PATH_MAX + 32];
     bool force, write, check_only, werror, quiet, color;
     bool no_sync; /* --no-sync: skip the syncfs before the atomic swap (outtree.h) */
+    bool time_report; /* --time-report: the phases' times on stderr after a build */
     ChartLayout charts; /* --charts shared|per-cluster|none (driver.h) */
 } CliOptions;
 

@@ -92,6 +92,19 @@ int cli_check(const CliOptions *o)
     return status;
 }
 
+/* --time-report: milliseconds per phase; "other" is option parsing, printing diagnostics and
+ * whatever else ran between the marks. Process start-up and exit happen outside main's reach. */
+static void print_time_report(const PhaseTimes *t)
+{
+    double sum = 0, total = t->last - t->start;
+    fputs("goversec: time report (wall clock, ms; manifests and chart include writing their files)\n", stderr);
+    for (int p = 0; p < PHASE_COUNT; p++) {
+        fprintf(stderr, "  %-12s %8.3f\n", phase_name((DriverPhase)p), t->us[p] / 1e3);
+        sum += t->us[p];
+    }
+    fprintf(stderr, "  %-12s %8.3f\n  %-12s %8.3f\n", "other", (total - sum) / 1e3, "total", total / 1e3);
+}
+
 int cli_build(const CliOptions *o)
 {
     int status = need_input(o, "build");
@@ -101,11 +114,16 @@ int cli_build(const CliOptions *o)
         fputs("goversec: error: `goversec build` needs an output directory (-o DIR)\n", stderr);
         return DRIVER_USAGE_ERROR;
     }
+    PhaseTimes times;
+    if (o->time_report)
+        phase_times_begin(&times);
     DriverOptions d;
     cli_driver_options(o, &d);
+    d.times = o->time_report ? &times : NULL;
     Compilation comp;
     driver_init(&comp);
     status = driver_check_file(&comp, o->input, &d);
+    phase_mark(d.times, PHASE_CHECK);
     if (status != DRIVER_OK) {
         status = cli_report(&comp, status, o->color);
         driver_dispose(&comp);
@@ -122,8 +140,12 @@ int cli_build(const CliOptions *o)
         tree.sync = OUTTREE_SYNC_NONE;
     char buf[1024];
     bool begun = outtree_begin(&tree, o->output, o->force, buf, sizeof buf) == 0;
+    phase_mark(d.times, PHASE_TREE);
     const char *emit_err = NULL;
-    status = cli_report(&comp, driver_stream(&comp, &d, begun ? &tree : NULL, &emit_err), o->color);
+    status = driver_stream(&comp, &d, begun ? &tree : NULL, &emit_err);
+    phase_mark(d.times, PHASE_MANIFESTS); /* the fleet's Argo CD objects, written last */
+    status = cli_report(&comp, status, o->color);
+    phase_skip(d.times);
     if (status != DRIVER_OK) {
         outtree_abort(&tree);
     } else if (!begun) {
@@ -141,6 +163,9 @@ int cli_build(const CliOptions *o)
         printf("wrote %zu files (%zu bytes) for %d cluster%s to %s\n", tree.count, tree.bytes, n,
                n == 1 ? "" : "s", o->output);
     }
+    phase_mark(d.times, PHASE_TREE);
+    if (d.times && status == DRIVER_OK)
+        print_time_report(d.times);
     driver_dispose(&comp);
     return status;
 }

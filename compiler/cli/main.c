@@ -41,6 +41,7 @@ static const char USAGE[] =
     "  --no-sync              do not sync the new tree to disk before the swap (still\n"
     "                         atomic for readers; not crash-durable)\n"
     "  -q, --quiet            print nothing on success\n"
+    "  --time-report          print the time of each phase on stderr (build)\n"
     "\n"
     "  -h, --help             this help      --version   print the version\n"
     "\n"

@@ -110,6 +110,8 @@ int cli_parse_options(int argc, char **argv, CliOptions *o)
             o->werror = true;
         } else if (strcmp(a, "--no-sync") == 0) {
             o->no_sync = true;
+        } else if (strcmp(a, "--time-report") == 0) {
+            o->time_report = true;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             o->quiet = true;
         } else if (a[0] == '-' && a[1] != '\0') {

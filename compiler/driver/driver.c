@@ -3,6 +3,7 @@
 #include "driver/driver.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "check/check.h"
 #include "emit/chart_shapes.h"
@@ -19,6 +20,40 @@ void driver_init(Compilation *comp)
     comp->arena = arena_new();
     source_map_init(&comp->sources, comp->arena);
     diag_init(&comp->diags, &comp->sources, comp->arena);
+}
+
+static double monotonic_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+void phase_times_begin(PhaseTimes *t)
+{
+    memset(t, 0, sizeof *t);
+    t->start = t->last = monotonic_us();
+}
+
+void phase_mark(PhaseTimes *t, DriverPhase p)
+{
+    if (!t)
+        return;
+    double now = monotonic_us();
+    t->us[p] += now - t->last;
+    t->last = now;
+}
+
+void phase_skip(PhaseTimes *t)
+{
+    if (t)
+        t->last = monotonic_us();
+}
+
+const char *phase_name(DriverPhase p)
+{
+    static const char *const names[PHASE_COUNT] = {"parse+check", "lower", "values", "manifests", "chart", "tree"};
+    return names[p];
 }
 
 void driver_dispose(Compilation *comp)
@@ -111,6 +146,7 @@ typedef struct ChartPlan {
     LowerShared *lowered; /* what every cluster's lowering shares (in comp->arena), or NULL */
     YamlOut *yaml;        /* every cluster's manifests written through it (see emit.h) */
     DiagSink *diags;
+    PhaseTimes *times;    /* --time-report, or NULL */
 } ChartPlan;
 
 /* Shared layout: the chart of c's shape, printed now if c is the first of its shape. `model` is
@@ -135,6 +171,7 @@ static bool emit_cluster(Arena *a, ChartPlan *plan, const IrCluster *c, const Cl
 {
     if (!emit_manifests_with(plan->yaml, a, c, values, out, c->name, err))
         return false;
+    phase_mark(plan->times, PHASE_MANIFESTS);
     switch (plan->layout) {
     case CHARTS_NONE: return true;
     case CHARTS_AUTO:
@@ -150,7 +187,8 @@ static bool emit_cluster(Arena *a, ChartPlan *plan, const IrCluster *c, const Cl
 
 static ChartPlan chart_plan(Compilation *comp, const DriverOptions *opts, int nclusters)
 {
-    ChartPlan plan = {chart_layout(opts, nclusters), NULL, NULL, ARENA_NEW(comp->arena, YamlOut), &comp->diags};
+    ChartPlan plan = {chart_layout(opts, nclusters), NULL, NULL, ARENA_NEW(comp->arena, YamlOut), &comp->diags,
+                      opts->times};
     if (plan.layout == CHARTS_SHARED)
         plan.shapes = chart_shapes_new(comp->arena);
     return plan;
@@ -226,8 +264,11 @@ int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, co
     plan.lowered = lower_shared_new(comp->arena);
     for (int i = 0; i < m->nclusters; i++) {
         Arena *scratch = arena_new();
+        phase_skip(opts->times);
         const IrCluster *c = lower_cluster_shared(scratch, plan.lowered, m->clusters[i], &comp->diags);
+        phase_mark(opts->times, PHASE_LOWER);
         const Data *values = cluster_values(comp, scratch, c, opts, files);
+        phase_mark(opts->times, PHASE_VALUES);
         /* Once an error is known nothing more is emitted (the output is discarded), but every
          * cluster is still checked so the diagnostics are those of the whole description. */
         if (out && !*emit_err && !diag_has_errors(&comp->diags)) {
@@ -237,6 +278,7 @@ int driver_stream(Compilation *comp, const DriverOptions *opts, OutTree *out, co
                 *emit_err = arena_strdup(comp->arena, err ? err : "emitting the output failed");
             else if (outtree_flush(out, buf, sizeof buf) != 0)
                 *emit_err = arena_strdup(comp->arena, buf);
+            phase_mark(opts->times, PHASE_CHART);
         }
         arena_free(scratch);
     }

@@ -18,6 +18,32 @@ enum { DRIVER_OK = 0, DRIVER_INPUT_ERROR = 1, DRIVER_USAGE_ERROR = 2 };
  * fleet (more than one cluster: OUT/charts/<name>/ per shape + OUT/<cluster>/values.yaml). */
 typedef enum ChartLayout { CHARTS_AUTO, CHARTS_PER_CLUSTER, CHARTS_SHARED, CHARTS_NONE } ChartLayout;
 
+/* `goversec build --time-report`: wall-clock time per phase, summed over clusters. The emit
+ * phases include writing their files (the output tree is streamed); "tree" is the temporary
+ * directory, the marker and the swap. What a reader needs to see where a build's time goes
+ * without a profiler (bench/README.md uses it). */
+typedef enum DriverPhase {
+    PHASE_CHECK,     /* reading, parsing and checking the input */
+    PHASE_LOWER,     /* lowering each cluster to the IR */
+    PHASE_VALUES,    /* each cluster's values: defaults, -f files, --set */
+    PHASE_MANIFESTS, /* each cluster's manifests, evaluated, printed and written */
+    PHASE_CHART,     /* each cluster's chart (or its values for a shared chart) */
+    PHASE_TREE,      /* the output tree: temporary directory, marker, swap */
+    PHASE_COUNT
+} DriverPhase;
+
+typedef struct PhaseTimes {
+    double us[PHASE_COUNT]; /* microseconds */
+    double start, last;     /* CLOCK_MONOTONIC, microseconds: phase_times_begin, the last mark */
+} PhaseTimes;
+
+void phase_times_begin(PhaseTimes *t);
+/* Adds the time since the last mark to phase p; nothing when t is NULL (no report asked). */
+void phase_mark(PhaseTimes *t, DriverPhase p);
+/* Restarts the clock without charging a phase (time that belongs to none of them). */
+void phase_skip(PhaseTimes *t);
+const char *phase_name(DriverPhase p);
+
 typedef struct DriverOptions {
     const char *only_cluster;          /* NULL: every cluster in the file */
     const char *const *stdlib_dirs;    /* searched in order for `use` */
@@ -30,6 +56,7 @@ typedef struct DriverOptions {
     int nvalues_files;
     bool warnings_as_errors;
     ChartLayout charts;
+    PhaseTimes *times;                 /* --time-report, or NULL */
 } DriverOptions;
 
 typedef struct Compilation {
