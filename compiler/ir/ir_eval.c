@@ -318,7 +318,7 @@ static Data *eval_expr(Eval *ev, const IrNode *n)
         return f && f->kind == DATA_STR ? data_strn(ev->a, f->u.str.s, f->u.str.len) : data_str(ev->a, "");
     }
     case EXPR_NAMESPACE: {
-        const char *ns = ev->c && ev->c->namespace_name ? ev->c->namespace_name : "";
+        const char *ns = ir_cluster_name_in(ev, n);
         return str_ref(ev, ns, strlen(ns));
     }
     case EXPR_RELEASE_NAME: {
@@ -332,6 +332,18 @@ static Data *eval_expr(Eval *ev, const IrNode *n)
     return NULL;
 }
 
+const char *ir_cluster_name_in(const Eval *ev, const IrNode *n)
+{
+    const IrCluster *c = ev->c;
+    if (n->op == EXPR_NAMESPACE)
+        return c && c->namespace_name ? c->namespace_name : "";
+    const char *name = c && c->name ? c->name : "";
+    const IrNode *args = n->u.expr.args; /* as eval_expr: an IR_INT shorter than the name cuts it */
+    if (args && args->kind == IR_INT && args->u.i >= 0 && (uint64_t)args->u.i < strlen(name))
+        return NULL;
+    return name;
+}
+
 /* A knob's value; text-typed knobs (quantities, names, ...) always yield a string, as the chart's
  * `quote` does, so `--set nodes.resources.limits.cpu=2` means "2" in both. */
 static Data *ref_value(Eval *ev, const Knob *k)
@@ -341,9 +353,7 @@ static Data *ref_value(Eval *ev, const Knob *k)
         return NULL;
     if (v->kind == DATA_MAP || v->kind == DATA_SEQ)
         return data_clone(ev->a, v); /* lists: their entries are relinked into the document */
-    bool text = k->type != KNOB_INT && k->type != KNOB_BOOL && k->type != KNOB_STRING_LIST &&
-                k->type != KNOB_OBJECT_LIST;
-    if (text && (v->kind == DATA_INT || v->kind == DATA_FLOAT || v->kind == DATA_BOOL)) {
+    if (ir_knob_is_text(k) && (v->kind == DATA_INT || v->kind == DATA_FLOAT || v->kind == DATA_BOOL)) {
         const char *t = scalar_text(ev->a, v);
         return str_ref(ev, t, strlen(t));
     }

@@ -70,6 +70,11 @@ static IrObject *build_object(Fixture *f, const char *path)
     ir_put(a, labels, "app.kubernetes.io/managed-by", ir_str(a, "goversec"));
     IrNode *spec = ir_put(a, o->root, "spec", ir_map(a));
     ir_put(a, spec, "replicas", ir_ref(a, f->replicas));
+    ir_put(a, spec, "pgEnabled", ir_ref(a, f->enabled)); /* a boolean knob: written from the values */
+    ir_put(a, spec, "release", ir_expr(a, EXPR_RELEASE_NAME, NULL)); /* the cluster's names: by address */
+    ir_put(a, spec, "releaseCut", ir_expr(a, EXPR_RELEASE_NAME, ir_int(a, 2))); /* cut short: evaluated */
+    ir_put(a, spec, "releaseUncut", ir_expr(a, EXPR_RELEASE_NAME, ir_int(a, 4)));
+    ir_put(a, spec, "nsQuoted", ir_expr(a, EXPR_NAMESPACE, NULL))->style = STYLE_QUOTED;
     ir_put(a, spec, "cpu", ir_ref(a, f->cpu));
     IrNode *quoted = ir_put(a, spec, "tag", ir_ref(a, f->tag));
     quoted->style = STYLE_QUOTED;
@@ -177,6 +182,8 @@ static void test_same_text(void **state)
     data_set_path(a, over, "mode", data_str(a, "safe"));
     data_merge(a, v, over);
     same_both_ways(f, ir_yaml_cache_new(a), o, v, true);
+    same_both_ways(f, cache, o, v, true);
+    data_set_path(a, v, "nodes.resources.cpu", data_null(a)); /* a null for a text knob */
     same_both_ways(f, cache, o, v, true);
 }
 
