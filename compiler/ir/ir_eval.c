@@ -138,19 +138,50 @@ static Data *eval_text(Eval *ev, const IrNode *n, const char **out)
     return *out ? d : NULL;
 }
 
+/* An argument's text as eval_text makes it, without a Data node where the text is at hand (a
+ * literal, a string or number knob, the namespace, a repeat's index: most of the pieces of a
+ * concatenation or an image), numbers written into `digits` (NUL-terminated: int64_dec's text
+ * ends at digits[24]). */
+static bool piece_text(Eval *ev, const IrNode *n, char digits[25], const char **t)
+{
+    const Data *v = NULL;
+    size_t len;
+    digits[24] = '\0';
+    if (n->kind == IR_STR) {
+        *t = n->u.str;
+        return true;
+    }
+    if (n->kind == IR_EXPR && n->op == EXPR_NAMESPACE) {
+        *t = ir_cluster_name_in(ev, n);
+        return true;
+    }
+    if (n->kind == IR_INDEX && ev->in_repeat) {
+        *t = int64_dec(digits, ev->index, &len);
+        return true;
+    }
+    if (n->kind == IR_REF)
+        v = knob_value(ev, n->u.ref);
+    if (v && (v->kind == DATA_STR || v->kind == DATA_INT)) { /* (a text knob's number: its digits too) */
+        *t = v->kind == DATA_STR ? v->u.str.s : int64_dec(digits, v->u.i, &len);
+        return true;
+    }
+    return eval_text(ev, n, t) != NULL;
+}
+
 static Data *eval_concat(Eval *ev, const IrNode *args)
 {
     size_t len = 0, cap = 64;
-    char *buf = arena_alloc(ev->a, cap);
+    char *buf = arena_alloc_raw(ev->a, cap);
     for (const IrNode *arg = args; arg; arg = arg->next) {
+        char digits[25];
         const char *t;
-        if (!eval_text(ev, arg, &t))
+        if (!piece_text(ev, arg, digits, &t))
             return NULL;
         size_t tl = strlen(t);
         if (len + tl + 1 > cap) {
             while (len + tl + 1 > cap)
                 cap *= 2;
-            char *nb = arena_alloc(ev->a, cap);
+            char *nb = arena_alloc_raw(ev->a, cap);
             memcpy(nb, buf, len);
             buf = nb;
         }
@@ -164,9 +195,10 @@ static Data *eval_concat(Eval *ev, const IrNode *args)
 static Data *eval_image(Eval *ev, const IrNode *args)
 {
     const char *t[4];
+    char digits[4][25];
     const IrNode *arg = args;
     for (int i = 0; i < 4; i++, arg = arg->next)
-        if (!arg || !eval_text(ev, arg, &t[i]))
+        if (!arg || !piece_text(ev, arg, digits[i], &t[i]))
             return NULL;
     const char *reg = *t[0] ? t[0] : t[1];
     const char *image = *reg ? arena_concat(ev->a, reg, "/", t[2], ":", t[3], NULL)
