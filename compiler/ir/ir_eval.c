@@ -28,7 +28,9 @@ static Data *str_ref(Eval *ev, const char *s, size_t len)
     return d;
 }
 
-static const Data *knob_lookup(const Eval *ev, const Knob *k)
+/* Out of line: inlined into knob_value, the lookup's registers made every call save and restore
+ * them (~15 instructions), where ~4 in 5 calls are answered by the memo. */
+__attribute__((noinline)) static const Data *knob_lookup(const Eval *ev, const Knob *k)
 {
     const Data *values = ev->values;
     const Data *v = !values ? NULL : ev->paths ? data_path_cached(values, k->path, ev->paths) : data_path(values, k->path);
