@@ -26,5 +26,16 @@ Data *ir_eval_in(Eval *ev, const IrNode *n);
 /* A condition, and a knob's value (NULL: none), as the evaluation reads them. */
 bool ir_cond_in(const Eval *ev, const IrCond *cond);
 const Data *ir_knob_in(const Eval *ev, const Knob *k);
+/* The text of an EXPR_NAMESPACE or EXPR_RELEASE_NAME node `n` as evaluated (the cluster's own
+ * string, the same address every time), or NULL when it must be evaluated (a name cut short). */
+const char *ir_cluster_name_in(const Eval *ev, const IrNode *n);
+
+/* Whether a number or boolean of knob k is evaluated as its text (quantities, names, ...: as
+ * the chart's `quote`, so `--set nodes.resources.limits.cpu=2` means "2" in both). */
+static inline bool ir_knob_is_text(const Knob *k)
+{
+    return k->type != KNOB_INT && k->type != KNOB_BOOL && k->type != KNOB_STRING_LIST &&
+           k->type != KNOB_OBJECT_LIST;
+}
 
 #endif

@@ -178,7 +178,11 @@ static bool walk_value(Walk *k, const IrNode *n, bool mapping)
             return yaml_w_node(k->w, v, mapping);
         if (v && v->kind == DATA_STR)
             return yaml_w_string(k->w, v->u.str.s, v->u.str.len, n->style != STYLE_AUTO ? n->style : v->style);
-        break; /* (a number or a boolean of a text knob is its text: eval makes it) */
+        /* A number, boolean or null: as eval's copy of it, unless a text knob makes text of it
+         * (eval makes that text). */
+        if (v && (v->kind == DATA_NULL || !ir_knob_is_text(n->u.ref)))
+            return yaml_w_node(k->w, v, mapping);
+        break;
     }
     case IR_INT:
     case IR_BOOL:
@@ -192,6 +196,14 @@ static bool walk_value(Walk *k, const IrNode *n, bool mapping)
         return yaml_w_node(k->w, &d, mapping);
     }
     case IR_EXPR:
+        /* The namespace and the release name (~1 in 5 expressions): the cluster's own string,
+         * written as a literal is (by its address), without evaluating a copy. */
+        if (n->op == EXPR_NAMESPACE || n->op == EXPR_RELEASE_NAME) {
+            const char *s = ir_cluster_name_in(k->ev, n);
+            if (s)
+                return put_literal(k, s, n->style);
+        }
+        break;
     case IR_INDEX:
         break;
     }

@@ -70,6 +70,11 @@ static IrObject *build_object(Fixture *f, const char *path)
     ir_put(a, labels, "app.kubernetes.io/managed-by", ir_str(a, "goversec"));
     IrNode *spec = ir_put(a, o->root, "spec", ir_map(a));
     ir_put(a, spec, "replicas", ir_ref(a, f->replicas));
+    ir_put(a, spec, "pgEnabled", ir_ref(a, f->enabled)); /* a boolean knob: written from the values */
+    ir_put(a, spec, "release", ir_expr(a, EXPR_RELEASE_NAME, NULL)); /* the cluster's names: by address */
+    ir_put(a, spec, "releaseCut", ir_expr(a, EXPR_RELEASE_NAME, ir_int(a, 2))); /* cut short: evaluated */
+    ir_put(a, spec, "releaseUncut", ir_expr(a, EXPR_RELEASE_NAME, ir_int(a, 4)));
+    ir_put(a, spec, "nsQuoted", ir_expr(a, EXPR_NAMESPACE, NULL))->style = STYLE_QUOTED;
     ir_put(a, spec, "cpu", ir_ref(a, f->cpu));
     IrNode *quoted = ir_put(a, spec, "tag", ir_ref(a, f->tag));
     quoted->style = STYLE_QUOTED;
@@ -178,6 +183,8 @@ static void test_same_text(void **state)
     data_merge(a, v, over);
     same_both_ways(f, ir_yaml_cache_new(a), o, v, true);
     same_both_ways(f, cache, o, v, true);
+    data_set_path(a, v, "nodes.resources.cpu", data_null(a)); /* a null for a text knob */
+    same_both_ways(f, cache, o, v, true);
 }
 
 static void test_switched_and_failing(void **state)
@@ -200,11 +207,43 @@ static void test_switched_and_failing(void **state)
     same_both_ways(f, cache, bad, v, false);
 }
 
+/* The pieces of a concatenation or an image, read without a Data node each where the text is at
+ * hand (ir_eval.c's piece_text): literals, the namespace, string and number knobs (a text knob's
+ * number too), a repeat's index; a list knob or an index outside a repeat fails the evaluation. */
+static void test_concat_pieces(void **state)
+{
+    Fixture *f = *state;
+    Arena *a = f->a;
+    Data *v = ir_default_values(a, f->c);
+    data_set_path(a, v, "nodes.resources.cpu", data_int(a, -12)); /* a number for a text knob */
+    IrNode *cat = ir_expr(a, EXPR_CONCAT,
+                          ir_chain(ir_str(a, "n-"), ir_expr(a, EXPR_NAMESPACE, NULL), ir_str(a, ":"),
+                                   ir_ref(a, f->replicas), ir_str(a, "/"), ir_ref(a, f->tag), ir_str(a, "/"),
+                                   ir_ref(a, f->cpu), ir_ref(a, f->enabled), NULL));
+    Data *d = ir_eval_node(a, f->c, cat, v);
+    assert_non_null(d);
+    assert_string_equal(d->u.str.s, "n-chat-ns:3/stable/-12false");
+    assert_int_equal(d->u.str.len, strlen("n-chat-ns:3/stable/-12false"));
+    IrNode *body = ir_expr(a, EXPR_CONCAT, ir_chain(ir_str(a, "p"), ir_index(a), NULL));
+    d = ir_eval_node(a, f->c, ir_expr(a, EXPR_REPEAT, ir_chain(ir_ref(a, f->replicas), body, NULL)), v);
+    assert_non_null(d);
+    assert_int_equal(d->u.kids.count, 3);
+    assert_string_equal(d->u.kids.last->u.str.s, "p2");
+    IrNode *img = ir_expr(a, EXPR_IMAGE,
+                          ir_chain(ir_str(a, ""), ir_ref(a, f->tag), ir_str(a, "repo"), ir_ref(a, f->replicas), NULL));
+    d = ir_eval_node(a, f->c, img, v);
+    assert_non_null(d);
+    assert_string_equal(d->u.str.s, "stable/repo:3");
+    assert_null(ir_eval_node(a, f->c, ir_expr(a, EXPR_CONCAT, ir_chain(ir_str(a, "x"), ir_ref(a, f->ports), NULL)), v));
+    assert_null(ir_eval_node(a, f->c, ir_expr(a, EXPR_CONCAT, ir_chain(ir_str(a, "x"), ir_index(a), NULL)), v));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_same_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_switched_and_failing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concat_pieces, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
