@@ -395,16 +395,29 @@ static bool is_list_ref(const IrNode *n)
     return n->kind == IR_REF && (n->u.ref->type == KNOB_STRING_LIST || n->u.ref->type == KNOB_OBJECT_LIST);
 }
 
+/* A condition's line, as the condition cache holds it (tp_cached_cond takes the condition out). */
+#define IF_OPEN "{{- if "
+#define IF_CLOSE " }}\n"
+
 /* put_if for a condition not cached: printed, then cached in slot `k`. */
 __attribute__((noinline)) static void put_if_new(TemplatePrinter *p, StrBuf *b, const IrCond *when, int indent,
                                                  KeyText *k)
 {
     put_indent(b, indent);
     size_t start = b->len;
-    PUT(b, "{{- if ");
-    tp_cond(b, when);
-    PUT(b, " }}\n");
+    PUT(b, IF_OPEN);
+    tp_cond(p, b, when);
+    PUT(b, IF_CLOSE);
     cache_text(p, b, start, k, when, STYLE_AUTO);
+}
+
+bool tp_cached_cond(TemplatePrinter *p, StrBuf *b, const IrCond *cond)
+{
+    const KeyText *k = cache_find_auto(p->conds, COND_BITS, cond);
+    if (k->key != cond)
+        return false;
+    put(b, p->pool.data + k->off + sizeof IF_OPEN - 1, k->len - (sizeof IF_OPEN - 1) - (sizeof IF_CLOSE - 1));
+    return true;
 }
 
 /* "{{- if COND }}" and the newline at `indent`, through the condition cache. A cached line (most

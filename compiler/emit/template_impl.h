@@ -159,9 +159,13 @@ void tp_print_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, int indent);
 /* The name of the named template (a new one, or one with the same text) for a YAML subtree. */
 const char *tp_define_yaml(TemplatePrinter *p, const IrNode *subtree);
 
+/* The text of a condition printed before as an `if` line (the condition cache), appended to `b`;
+ * false (nothing appended) when there is none. */
+bool tp_cached_cond(TemplatePrinter *p, StrBuf *b, const IrCond *cond);
+
 /* template_expr.c */
 /* A Go template condition expression (no braces). */
-void tp_cond(StrBuf *b, const IrCond *cond);
+void tp_cond(TemplatePrinter *p, StrBuf *b, const IrCond *cond);
 /* A template pipeline (no braces) computing node `n`'s value. */
 void tp_pipeline(TemplatePrinter *p, StrBuf *b, const IrNode *n);
 /* JOIN over a REPEAT, as actions on one line that leave only the joined text behind. */
