@@ -23,6 +23,8 @@ TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *
     p->a = a;
     p->c = c;
     p->chart = chart_name;
+    p->chart_label = arena_concat(a, "helm.sh/chart: {{ include \"", chart_name, ".chart\" $ }}\n", (char *)NULL);
+    p->chart_label_len = strlen(p->chart_label);
     p->scratch.arena = a;
     p->keys = ARENA_ARRAY(a, KeyText, KEY_CACHE);
     p->literals = ARENA_ARRAY(a, KeyText, KEY_CACHE);
@@ -114,9 +116,9 @@ static void cache_text(TemplatePrinter *p, StrBuf *b, size_t start, KeyText *k, 
     memcpy(text, b->data + start, len);
 }
 
-static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
+/* A key through the key cache, whose slot for it (cache_find_auto) is `k`. */
+static void put_key(TemplatePrinter *p, StrBuf *b, const char *key, KeyText *k)
 {
-    KeyText *k = cache_find_auto(p->keys, KEY_BITS, key);
     if (k->key == key) {
         put_cached(p, b, k);
         return;
@@ -472,13 +474,13 @@ __attribute__((always_inline)) static inline void close_when(StrBuf *b, const Ir
 
 static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int indent);
 
-/* key_line_n for a key not cached (or long): kept out of line, so that the common case below
- * stays small (no registers to save). */
+/* key_line_n for a key not cached (or long), whose slot is `k`: kept out of line, so that the
+ * common case below stays small (no registers to save). */
 __attribute__((noinline)) static void key_line_slow(TemplatePrinter *p, StrBuf *b, const char *key, int indent,
-                                                    const char *tail, size_t n)
+                                                    const char *tail, size_t n, KeyText *k)
 {
     put_indent(b, indent);
-    put_key(p, b, key);
+    put_key(p, b, key, k);
     put(b, tail, n);
 }
 
@@ -487,9 +489,9 @@ __attribute__((noinline)) static void key_line_slow(TemplatePrinter *p, StrBuf *
 __attribute__((always_inline)) static inline void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail,
                               size_t n)
 {
-    const KeyText *k = cache_find_auto(p->keys, KEY_BITS, key);
+    KeyText *k = cache_find_auto(p->keys, KEY_BITS, key);
     if (k->key != key || k->len > 2 * KEY_PAD || indent < 0) {
-        key_line_slow(p, b, key, indent, tail, n);
+        key_line_slow(p, b, key, indent, tail, n, k);
         return;
     }
     /* A short key printed before (nearly every line): one room check for the whole line start,
@@ -615,9 +617,7 @@ static void print_hooked_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, i
     }
     if (hook == HOOK_LABELS) { /* metadata.labels of an object: the chart adds Helm's own label */
         put_indent(b, indent);
-        PUT(b, "helm.sh/chart: {{ include \"");
-        put_str(b, p->chart);
-        PUT(b, ".chart\" $ }}\n");
+        put(b, p->chart_label, p->chart_label_len);
     }
 }
 

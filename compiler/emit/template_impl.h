@@ -13,6 +13,8 @@ struct TemplatePrinter {
     Arena *a;
     const IrCluster *c;
     const char *chart;           /* chart name: prefix of the defines */
+    const char *chart_label;     /* the line of Helm's label in every object's metadata.labels */
+    size_t chart_label_len;
     TemplateDefine *defines, *defines_tail;
     int ndefines, nvars;
     bool in_define;              /* printing a YAML subtree: strings always double-quoted */
