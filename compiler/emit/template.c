@@ -23,6 +23,8 @@ TemplatePrinter *template_printer_new(Arena *a, const IrCluster *c, const char *
     p->a = a;
     p->c = c;
     p->chart = chart_name;
+    p->chart_label = arena_concat(a, "helm.sh/chart: {{ include \"", chart_name, ".chart\" $ }}\n", (char *)NULL);
+    p->chart_label_len = strlen(p->chart_label);
     p->scratch.arena = a;
     p->keys = ARENA_ARRAY(a, KeyText, KEY_CACHE);
     p->literals = ARENA_ARRAY(a, KeyText, KEY_CACHE);
@@ -114,9 +116,9 @@ static void cache_text(TemplatePrinter *p, StrBuf *b, size_t start, KeyText *k, 
     memcpy(text, b->data + start, len);
 }
 
-static void put_key(TemplatePrinter *p, StrBuf *b, const char *key)
+/* A key through the key cache, whose slot for it (cache_find_auto) is `k`. */
+static void put_key(TemplatePrinter *p, StrBuf *b, const char *key, KeyText *k)
 {
-    KeyText *k = cache_find_auto(p->keys, KEY_BITS, key);
     if (k->key == key) {
         put_cached(p, b, k);
         return;
@@ -245,10 +247,11 @@ const char *tp_define_yaml(TemplatePrinter *p, const IrNode *subtree)
     return name;
 }
 
-/* memmove(to, from, n) for to + 32 <= from, 32 bytes per step: each step reads its bytes before
- * writing below them. glibc's memmove of ~20 KB is `rep movsb`, as fast but counted by callgrind
- * (how the build's cost is measured, bench/README.md) as one instruction per byte. */
-static void move_down(char *to, const char *from, size_t n)
+/* memmove(to, from, n) for to + 32 <= from, or for two regions apart, 32 bytes per step: each
+ * step reads its bytes before writing below them. glibc's memmove or memcpy of ~20 KB is `rep
+ * movsb`, as fast but counted by callgrind (how the build's cost is measured, bench/README.md) as
+ * one instruction per byte. */
+static void copy_down(char *to, const char *from, size_t n)
 {
     size_t i = 0;
     for (; i + 32 <= n; i += 32)
@@ -275,8 +278,10 @@ static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, i
      * anyway, where a buffer of its own was ~5 more pages first touched. */
     size_t start = b->len;
     for (const IrNode *x = n->u.expr.args; x; x = x->next) {
-        if (x->kind == IR_STR) {
-            put_str(b, x->u.str);
+        if (x->kind == IR_STR) { /* the dashboard's pieces are up to ~17 KB: see copy_down */
+            size_t len = strlen(x->u.str);
+            copy_down(room(b, len), x->u.str, len);
+            b->len += len;
             continue;
         }
         PUT(b, "{{ ");
@@ -299,7 +304,7 @@ static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, i
          * else elsewhere (a copy). */
         char *to = room(b, block.len + 1);
         if (to + 32 <= block.data)
-            move_down(to, block.data, block.len);
+            copy_down(to, block.data, block.len);
         else
             memmove(to, block.data, block.len);
         b->len += block.len;
@@ -308,6 +313,16 @@ static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, i
         put_scalar(b, text, indent);
     }
     return true;
+}
+
+/* {{ $.Values.<path> }} (quoted when text) and the newline: a third of the values put_value
+ * does not find cached, sent here directly rather than through put_value_slow's frame. */
+__attribute__((noinline)) static void put_ref_value(StrBuf *b, const Knob *k)
+{
+    if (knob_is_text(k))
+        wrapped_ref(b, WRAP("{{ "), k, WRAP(" | quote }}\n"));
+    else
+        wrapped_ref(b, WRAP("{{ "), k, WRAP(" }}\n"));
 }
 
 /* The text after "key: " (or "- ") for a scalar-valued node, and the newline: put_value's
@@ -319,12 +334,7 @@ __attribute__((noinline)) static void put_value_slow(TemplatePrinter *p, StrBuf 
     case IR_INT:
     case IR_BOOL:
     case IR_NULL: put_literal(p, b, n, indent); return;
-    case IR_REF:
-        if (knob_is_text(n->u.ref))
-            wrapped_ref(b, WRAP("{{ "), n->u.ref, WRAP(" | quote }}\n"));
-        else
-            wrapped_ref(b, WRAP("{{ "), n->u.ref, WRAP(" }}\n"));
-        return;
+    case IR_REF: put_ref_value(b, n->u.ref); return; /* not reached: put_value calls it */
     case IR_INDEX: PUT(b, "{{ $i }}\n"); return;
     case IR_MAP:
     case IR_SEQ: PUT(b, "null\n"); return;
@@ -372,15 +382,19 @@ static inline size_t put_short_literal(char *at, const TemplatePrinter *p, const
 }
 
 /* The text after "key: " (or "- ") for a scalar-valued node, and the newline. The common case,
- * a short string literal printed before, is one table probe and one copy. */
-static inline void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
+ * a short string literal printed before, is one table probe and one copy. Always inlined: link-
+ * time optimisation kept it a call (~1700 a chart), whose frame and moves were a third of it. */
+__attribute__((always_inline)) static inline void put_value(TemplatePrinter *p, StrBuf *b, const IrNode *n, int indent)
 {
     const KeyText *v = short_literal(p, n);
     if (v) {
         b->len += put_short_literal(room(b, 2 * KEY_PAD + 1), p, v);
         return;
     }
-    put_value_slow(p, b, n, indent);
+    if (n->kind == IR_REF)
+        put_ref_value(b, n->u.ref);
+    else
+        put_value_slow(p, b, n, indent);
 }
 
 /* ---- blocks ------------------------------------------------------------------------------- */
@@ -395,16 +409,29 @@ static bool is_list_ref(const IrNode *n)
     return n->kind == IR_REF && (n->u.ref->type == KNOB_STRING_LIST || n->u.ref->type == KNOB_OBJECT_LIST);
 }
 
+/* A condition's line, as the condition cache holds it (tp_cached_cond takes the condition out). */
+#define IF_OPEN "{{- if "
+#define IF_CLOSE " }}\n"
+
 /* put_if for a condition not cached: printed, then cached in slot `k`. */
 __attribute__((noinline)) static void put_if_new(TemplatePrinter *p, StrBuf *b, const IrCond *when, int indent,
                                                  KeyText *k)
 {
     put_indent(b, indent);
     size_t start = b->len;
-    PUT(b, "{{- if ");
-    tp_cond(b, when);
-    PUT(b, " }}\n");
+    PUT(b, IF_OPEN);
+    tp_cond(p, b, when);
+    PUT(b, IF_CLOSE);
     cache_text(p, b, start, k, when, STYLE_AUTO);
+}
+
+bool tp_cached_cond(TemplatePrinter *p, StrBuf *b, const IrCond *cond)
+{
+    const KeyText *k = cache_find_auto(p->conds, COND_BITS, cond);
+    if (k->key != cond)
+        return false;
+    put(b, p->pool.data + k->off + sizeof IF_OPEN - 1, k->len - (sizeof IF_OPEN - 1) - (sizeof IF_CLOSE - 1));
+    return true;
 }
 
 /* "{{- if COND }}" and the newline at `indent`, through the condition cache. A cached line (most
@@ -447,13 +474,13 @@ __attribute__((always_inline)) static inline void close_when(StrBuf *b, const Ir
 
 static void print_repeat(TemplatePrinter *p, StrBuf *b, const IrNode *rep, int indent);
 
-/* key_line_n for a key not cached (or long): kept out of line, so that the common case below
- * stays small (no registers to save). */
+/* key_line_n for a key not cached (or long), whose slot is `k`: kept out of line, so that the
+ * common case below stays small (no registers to save). */
 __attribute__((noinline)) static void key_line_slow(TemplatePrinter *p, StrBuf *b, const char *key, int indent,
-                                                    const char *tail, size_t n)
+                                                    const char *tail, size_t n, KeyText *k)
 {
     put_indent(b, indent);
-    put_key(p, b, key);
+    put_key(p, b, key, k);
     put(b, tail, n);
 }
 
@@ -462,9 +489,9 @@ __attribute__((noinline)) static void key_line_slow(TemplatePrinter *p, StrBuf *
 __attribute__((always_inline)) static inline void key_line_n(TemplatePrinter *p, StrBuf *b, const char *key, int indent, const char *tail,
                               size_t n)
 {
-    const KeyText *k = cache_find_auto(p->keys, KEY_BITS, key);
+    KeyText *k = cache_find_auto(p->keys, KEY_BITS, key);
     if (k->key != key || k->len > 2 * KEY_PAD || indent < 0) {
-        key_line_slow(p, b, key, indent, tail, n);
+        key_line_slow(p, b, key, indent, tail, n, k);
         return;
     }
     /* A short key printed before (nearly every line): one room check for the whole line start,
@@ -590,9 +617,7 @@ static void print_hooked_map(TemplatePrinter *p, StrBuf *b, const IrNode *map, i
     }
     if (hook == HOOK_LABELS) { /* metadata.labels of an object: the chart adds Helm's own label */
         put_indent(b, indent);
-        PUT(b, "helm.sh/chart: {{ include \"");
-        put_str(b, p->chart);
-        PUT(b, ".chart\" $ }}\n");
+        put(b, p->chart_label, p->chart_label_len);
     }
 }
 

@@ -101,14 +101,22 @@ static void cond_eq(StrBuf *b, const IrCond *cond)
 
 /* ---- conditions ---------------------------------------------------------------------------- */
 
+/* An operand of NOT, AND or OR. Lowering builds conditions from shared parts (a component's
+ * "enabled" condition is an operand of most conditions under it, and the `when` of entries
+ * before), so an operand is often a condition already printed as an `if` line: copied from it. */
+static void operand(TemplatePrinter *p, StrBuf *b, const IrCond *cond)
+{
+    if (!tp_cached_cond(p, b, cond))
+        tp_cond(p, b, cond);
+}
 
-void tp_cond(StrBuf *b, const IrCond *cond)
+void tp_cond(TemplatePrinter *p, StrBuf *b, const IrCond *cond)
 {
     switch (cond->op) {
     case COND_TRUE_KNOB: values_ref(b, cond->knob); return;
     case COND_NOT:
         PUT(b, "(not ");
-        tp_cond(b, cond->a);
+        operand(p, b, cond->a);
         put_c(b, ')');
         return;
     case COND_AND:
@@ -117,9 +125,9 @@ void tp_cond(StrBuf *b, const IrCond *cond)
             PUT(b, "(and ");
         else
             PUT(b, "(or ");
-        tp_cond(b, cond->a);
+        operand(p, b, cond->a);
         put_c(b, ' ');
-        tp_cond(b, cond->b);
+        operand(p, b, cond->b);
         put_c(b, ')');
         return;
     case COND_EQ: cond_eq(b, cond); return;
@@ -131,7 +139,7 @@ const char *template_cond(TemplatePrinter *p, const IrCond *cond)
 {
     StrBuf b;
     strbuf_init(&b, p->a);
-    tp_cond(&b, cond);
+    tp_cond(p, &b, cond);
     return text_of(&b);
 }
 

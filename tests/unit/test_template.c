@@ -235,6 +235,34 @@ static void test_long_keys_values_conditions_and_deep_indentation(void **state)
     assert_string_equal(template_object(fx->p, fx->o), want);
 }
 
+/* An operand printed before as an `if` line is copied from that line (the condition cache): the
+ * text is the same as printed whole, as an operand of NOT, AND and OR, nested, long or short, and
+ * when the operand's own line was never printed. */
+static void test_conditions_reuse_printed_operands(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    const IrCond *on = ir_cond_knob(a, knob(fx, "x.enabled"));
+    const IrCond *eq = ir_cond_eq(a, knob(fx, "x.name"), "a \"quoted\" literal, long enough for two copies");
+    const IrCond *both = ir_cond_and(a, on, eq);
+    const IrCond *unseen = ir_cond_not(a, on); /* never an `if` line of its own */
+    IrNode *root = fx->o->root;
+    ir_when(a, ir_put(a, root, "one", ir_str(a, "a")), on);
+    ir_when(a, ir_put(a, root, "two", ir_str(a, "b")), both);
+    ir_when(a, ir_put(a, root, "three", ir_str(a, "c")), ir_cond_or(a, ir_cond_not(a, both), unseen));
+    ir_when(a, ir_put(a, root, "four", ir_str(a, "d")), ir_cond_and(a, ir_cond_or(a, eq, on), both));
+    const char *t_on = "$.Values.x.enabled";
+    const char *t_eq = "(eq (toString $.Values.x.name) \"a \\\"quoted\\\" literal, long enough for two copies\")";
+    const char *t_both = arena_printf(a, "(and %s %s)", t_on, t_eq);
+    const char *want = arena_printf(a,
+                                    "{{- if %s }}\none: a\n{{- end }}\n"
+                                    "{{- if %s }}\ntwo: b\n{{- end }}\n"
+                                    "{{- if (or (not %s) (not %s)) }}\nthree: c\n{{- end }}\n"
+                                    "{{- if (and (or %s %s) %s) }}\nfour: d\n{{- end }}\n",
+                                    t_on, t_both, t_both, t_on, t_eq, t_on, t_both);
+    assert_string_equal(template_object(fx->p, fx->o), want);
+}
+
 /* A `|` block concatenated from literal text and the release name (the dashboard JSON) is
  * assembled in the output buffer past the template and moved down into place: its text is the
  * one literal of the same text (the actions spelled out) would print, whether the block fits the
@@ -336,6 +364,7 @@ int main(void)
         T(test_yaml_subtree_becomes_a_define),
         T(test_templates_stay_valid_across_blocks),
         T(test_long_keys_values_conditions_and_deep_indentation),
+        T(test_conditions_reuse_printed_operands),
         T(test_concatenated_blocks),
         T(test_release_name_and_namespace),
         T(test_go_strings),
