@@ -49,11 +49,21 @@ static bool knob_paths_unique(const IrCluster *c)
     return true;
 }
 
-static const Knob *find_knob(KnobCursor *kc, const char *path)
+/* The knob at `path` (len bytes). An entry on the way to the next knob (its path followed by a
+ * dot starts the knob's) is a map of the values, not a knob: no knob path is also a map on the
+ * way to another (the IR invariant values_defaults and values_validate_defaults rest on too,
+ * checked by debug builds), so the ~100 maps of a values.yaml need no hashed lookup. */
+static const Knob *find_knob(KnobCursor *kc, const char *path, size_t len)
 {
     const Knob *k = kc->next;
-    if (!kc->on || !k || strcmp(k->path, path) != 0)
+    if (kc->on && k && strncmp(k->path, path, len) == 0) {
+        if (k->path[len] == '.')
+            return NULL;
+        if (k->path[len] != '\0')
+            k = ir_find_knob(kc->c, path);
+    } else {
         k = ir_find_knob(kc->c, path);
+    }
     if (k)
         kc->next = k->next;
     return k;
@@ -231,10 +241,10 @@ static void values_entries(const ValuesCtx *ch, StrBuf *b, const Data *values)
 /* ---- direct --------------------------------------------------------------------------------- */
 
 /* The key of an entry at column `indent` (its ':' is written with the value: direct_value). */
-static bool put_key(StrBuf *b, const char *key, int indent)
+static bool put_key(StrBuf *b, const char *key, size_t len, int indent)
 {
     put_indent(b, indent);
-    return yaml_key_append_str(b, key);
+    return yaml_key_append(b, key, len);
 }
 
 static bool direct_value(StrBuf *b, const Data *v, int indent, char lead);
@@ -244,7 +254,7 @@ static bool direct_value(StrBuf *b, const Data *v, int indent, char lead);
 static bool direct_entries(StrBuf *b, const Data *map, int indent)
 {
     for (const Data *e = map->u.kids.first; e; e = e->next)
-        if (!e->key || !put_key(b, e->key, indent) || !direct_value(b, e, indent, ':'))
+        if (!e->key || !put_key(b, e->key, strlen(e->key), indent) || !direct_value(b, e, indent, ':'))
             return false;
     return true;
 }
@@ -347,7 +357,7 @@ static bool direct_map(const ValuesCtx *ch, StrBuf *b, const Data *map, char *pa
         if (len)
             path[len] = '.';
         memcpy(path + (len ? len + 1 : 0), e->key, klen + 1);
-        const Knob *k = find_knob(ch->knobs, path);
+        const Knob *k = find_knob(ch->knobs, path, plen);
         uint32_t slot = k && ch->seen ? k->ordinal - 1 : UINT32_MAX;
         if (slot < ch->c->nknobs)
             ch->seen->entry[slot] = e;
@@ -355,7 +365,7 @@ static bool direct_map(const ValuesCtx *ch, StrBuf *b, const Data *map, char *pa
             PUT(b, "\n");
         if (k)
             comment_lines(b, k->description, indent);
-        if (!put_key(b, e->key, indent))
+        if (!put_key(b, e->key, klen, indent))
             return false;
         if (!k && e->kind == DATA_MAP && e->u.kids.first) {
             PUT(b, ":\n");
