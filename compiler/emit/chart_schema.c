@@ -50,31 +50,37 @@ static Level *object_level(Arena *a, Level *parent, const char *name, size_t len
     return add_level(a, parent, name, len, NULL);
 }
 
-/* Knobs registered one after another mostly share their parent ("nodes.image.tag",
- * "nodes.image.pullPolicy"): the parent level found for the previous knob is reused when the
- * paths agree up to the last dot, one comparison instead of a walk from the root. */
+/* Knobs registered one after another mostly share their maps ("nodes.image.tag",
+ * "nodes.image.pullPolicy"): the levels along the previous knob's path are kept, and a path is
+ * walked only from the deepest of them it starts with (as values_defaults walks the values), one
+ * comparison for a sibling instead of a walk from the root. */
+enum { DEPTH = 16 }; /* levels remembered along a path (knob paths are ~4 deep) */
+
 static Level *levels(Arena *a, const IrCluster *c)
 {
     Level *root = ARENA_NEW(a, Level);
     add_level(a, root, "global", 6, NULL)->open = true;
-    const char *prev = NULL; /* the previous knob's path: its first prev_len bytes name `parent` */
-    size_t prev_len = 0;
-    Level *parent = root;
+    Level *stack[DEPTH] = {root}; /* stack[i]: the level of the previous path's first i segments */
+    size_t ends[DEPTH];           /* ends[i], 0 < i < n: offset in `prev` of the '.' after them */
+    int n = 1;                    /* stack[0..n-1] hold */
+    const char *prev = NULL;
     for (const Knob *k = c->knobs; k; k = k->next) {
-        const char *path = k->path, *last = strrchr(path, '.');
-        size_t len = last ? (size_t)(last - path) : 0;
-        if (!prev || len != prev_len || memcmp(path, prev, len) != 0) {
-            parent = root;
-            const char *p = path;
-            for (const char *dot; (dot = memchr(p, '.', len - (size_t)(p - path))); p = dot + 1)
-                parent = object_level(a, parent, p, (size_t)(dot - p));
-            if (last)
-                parent = object_level(a, parent, p, (size_t)(last - p));
-            prev = path;
-            prev_len = len;
+        const char *path = k->path;
+        int d = prev ? n - 1 : 0;
+        while (d > 0 && strncmp(path, prev, ends[d] + 1) != 0)
+            d--;
+        Level *parent = stack[d];
+        const char *p = path + (d ? ends[d] + 1 : 0);
+        for (const char *dot; (dot = strchr(p, '.')); p = dot + 1) {
+            parent = object_level(a, parent, p, (size_t)(dot - p));
+            if (++d < DEPTH) {
+                stack[d] = parent;
+                ends[d] = (size_t)(dot - path);
+            }
         }
-        const char *leaf = last ? last + 1 : path;
-        add_level(a, parent, leaf, strlen(leaf), k);
+        n = (d < DEPTH ? d : DEPTH - 1) + 1;
+        prev = path;
+        add_level(a, parent, p, strlen(p), k);
     }
     return root;
 }
