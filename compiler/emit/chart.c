@@ -134,21 +134,21 @@ static void write_chart_yaml(Chart *ch)
 
 /* Returns what the writer saw of each knob's value (KnobValues), or NULL when the README must
  * look the paths up. */
-static const KnobValues *write_values_yaml(Chart *ch, const Data *values)
+static const KnobValues *write_values_yaml(Chart *ch, const KnobLevel *knobs, const Data *values)
 {
     KnobValues *seen = ARENA_NEW(ch->a, KnobValues);
     seen->entry = ARENA_ARRAY(ch->a, const Data *, ch->c->nknobs + 1);
     seen->plain = ARENA_ARRAY(ch->a, uint64_t, ch->c->nknobs / 64 + 1);
-    bool recorded = chart_values_yaml(ch->a, ch->c, ch->name, values, new_text(ch), seen);
+    bool recorded = chart_values_yaml(ch->a, ch->c, knobs, ch->name, values, new_text(ch), seen);
     add_text(ch, "values.yaml");
     return recorded ? seen : NULL;
 }
 
 /* ---- values.schema.json (chart_schema.c) ------------------------------------------------------ */
 
-static void write_schema(Chart *ch)
+static void write_schema(Chart *ch, const KnobLevel *knobs)
 {
-    chart_schema(ch->a, ch->c, ch->name, new_text(ch));
+    chart_schema(ch->a, ch->c, knobs, ch->name, new_text(ch));
     add_text(ch, "values.schema.json");
 }
 
@@ -509,8 +509,9 @@ static bool print_chart(Chart *ch, const Data *values, const char **err)
         add_path(ch, file_path(ch, "/templates/", sizeof "/templates/" - 1, o->path), b->data, b->len);
     }
     write_chart_yaml(ch);
-    const KnobValues *seen = write_values_yaml(ch, values_for_chart);
-    write_schema(ch);
+    const KnobLevel *knobs = knob_tree(a, c); /* the shape of both values files */
+    const KnobValues *seen = write_values_yaml(ch, knobs, values_for_chart);
+    write_schema(ch, knobs);
     write_helpers(ch, tp);
     write_notes(ch);
     write_readme(ch, values_for_chart, seen);

@@ -3,10 +3,10 @@
  * type, bounds, choices and pattern, and a root if/then rule per knob that another one makes
  * required.
  *
- * The nesting comes from the knobs' dotted paths in registration order: a small tree of path
- * segments groups them (a level's properties in first-seen order), then the JSON is written
- * straight from it and from the knobs, with no Data tree in between (building and walking one was
- * most of the schema's cost). */
+ * The nesting comes from the knobs' dotted paths in registration order: the tree of their path
+ * segments (knob_tree.h) groups them (a level's properties in first-seen order), and the JSON is
+ * written straight from it and from the knobs, with no Data tree in between (building and
+ * walking one was most of the schema's cost). */
 #include "emit/chart_schema.h"
 
 #include <stdio.h>
@@ -14,76 +14,6 @@
 #include <string.h>
 
 #include "emit/json.h"
-
-/* A level of the values tree: an object schema (knob == NULL) or a knob's. */
-typedef struct Level {
-    const char *name;
-    size_t len;
-    const Knob *knob;
-    bool open;                        /* `global`: open to parent charts' keys */
-    struct Level *first, *last, *next;
-} Level;
-
-static Level *add_level(Arena *a, Level *parent, const char *name, size_t len, const Knob *k)
-{
-    Level *l = ARENA_NEW(a, Level);
-    *l = (Level){.name = name, .len = len, .knob = k};
-    if (parent->last)
-        parent->last->next = l;
-    else
-        parent->first = l;
-    parent->last = l;
-    return l;
-}
-
-/* The object level `name` under `parent`, made on first use (there is one per name). The
- * parent's last child is tried first: knobs come grouped by their maps, so the level a path
- * walks through is most often the one made or reached last (the root has a dozen children). */
-static Level *object_level(Arena *a, Level *parent, const char *name, size_t len)
-{
-    Level *last = parent->last;
-    if (last && !last->knob && last->len == len && memcmp(last->name, name, len) == 0)
-        return last;
-    for (Level *l = parent->first; l; l = l->next)
-        if (!l->knob && l->len == len && memcmp(l->name, name, len) == 0)
-            return l;
-    return add_level(a, parent, name, len, NULL);
-}
-
-/* Knobs registered one after another mostly share their maps ("nodes.image.tag",
- * "nodes.image.pullPolicy"): the levels along the previous knob's path are kept, and a path is
- * walked only from the deepest of them it starts with (as values_defaults walks the values), one
- * comparison for a sibling instead of a walk from the root. */
-enum { DEPTH = 16 }; /* levels remembered along a path (knob paths are ~4 deep) */
-
-static Level *levels(Arena *a, const IrCluster *c)
-{
-    Level *root = ARENA_NEW(a, Level);
-    add_level(a, root, "global", 6, NULL)->open = true;
-    Level *stack[DEPTH] = {root}; /* stack[i]: the level of the previous path's first i segments */
-    size_t ends[DEPTH];           /* ends[i], 0 < i < n: offset in `prev` of the '.' after them */
-    int n = 1;                    /* stack[0..n-1] hold */
-    const char *prev = NULL;
-    for (const Knob *k = c->knobs; k; k = k->next) {
-        const char *path = k->path;
-        int d = prev ? n - 1 : 0;
-        while (d > 0 && strncmp(path, prev, ends[d] + 1) != 0)
-            d--;
-        Level *parent = stack[d];
-        const char *p = path + (d ? ends[d] + 1 : 0);
-        for (const char *dot; (dot = strchr(p, '.')); p = dot + 1) {
-            parent = object_level(a, parent, p, (size_t)(dot - p));
-            if (++d < DEPTH) {
-                stack[d] = parent;
-                ends[d] = (size_t)(dot - path);
-            }
-        }
-        n = (d < DEPTH ? d : DEPTH - 1) + 1;
-        prev = path;
-        add_level(a, parent, p, strlen(p), k);
-    }
-    return root;
-}
 
 /* ---- writing -------------------------------------------------------------------------------
  * json.h's layout (JsonWriter's: "{" / "[", a member or item per line indented by two more
@@ -338,10 +268,10 @@ static char *knob_schema(Out *o, char *p, int indent, bool first, const char *na
 }
 
 /* The members of `level`'s "properties", on lines at `indent`. */
-static char *properties(Out *o, char *p, int indent, const Level *level);
+static char *properties(Out *o, char *p, int indent, const KnobLevel *level);
 
 /* The member `l->name` whose value is the object schema of level l, on a line at `indent`. */
-static char *object_schema(Out *o, char *p, int indent, bool first, const Level *l)
+static char *object_schema(Out *o, char *p, int indent, bool first, const KnobLevel *l)
 {
     p = reserve(o, p, room_for(indent, 3, 2, l->len, 1));
     int in = indent + 2;
@@ -364,9 +294,9 @@ static char *object_schema(Out *o, char *p, int indent, bool first, const Level 
     return p;
 }
 
-static char *properties(Out *o, char *p, int indent, const Level *level)
+static char *properties(Out *o, char *p, int indent, const KnobLevel *level)
 {
-    for (const Level *l = level->first; l; l = l->next) {
+    for (const KnobLevel *l = level->first; l; l = l->next) {
         bool first = l == level->first;
         if (l->knob)
             p = knob_schema(o, p, indent, first, l->name, l->len, l->knob);
@@ -448,9 +378,9 @@ static char *required_when_rule(Out *o, char *p, bool first, const Knob *k)
     return close_objects(p, in + 4, opened + 4); /* and "then" and the rule */
 }
 
-void chart_schema(Arena *a, const IrCluster *c, const char *chart_name, StrBuf *b)
+void chart_schema(Arena *a, const IrCluster *c, const KnobLevel *knobs, const char *chart_name, StrBuf *b)
 {
-    const Level *root = levels(a, c);
+    const KnobLevel *root = knobs ? knobs : knob_tree(a, c);
     Out out = {b, b->data + b->len}, *o = &out;
     char *p = b->data + b->len;
     const char *title = arena_concat(a, "Values of the ", chart_name, " chart", (char *)NULL);

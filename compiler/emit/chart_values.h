@@ -1,6 +1,7 @@
 /* chart_values.h - a chart's values.yaml: the values, each knob's description as comments. */
 #ifndef GOVERSEC_CHART_VALUES_H
 #define GOVERSEC_CHART_VALUES_H
+#include "emit/knob_tree.h"
 #include "ir/ir.h"
 #include "support/strbuf.h"
 
@@ -15,10 +16,10 @@ typedef struct KnobValues {
 } KnobValues;
 
 /* Appends the file's text to `b`: a header naming `chart_name`, then the entries of `values`.
- * Fills `seen` when not NULL; its slots hold what KnobValues says only when true is returned
- * (the direct path ran). */
-bool chart_values_yaml(Arena *a, const IrCluster *c, const char *chart_name, const Data *values, StrBuf *b,
-                       KnobValues *seen);
+ * `knobs`: knob_tree(a, c), or NULL to have it built here when needed. Fills `seen` when not
+ * NULL; its slots hold what KnobValues says only when true is returned (the direct path ran). */
+bool chart_values_yaml(Arena *a, const IrCluster *c, const KnobLevel *knobs, const char *chart_name,
+                       const Data *values, StrBuf *b, KnobValues *seen);
 
 /* Appends the YAML text of `values` (a non-empty map), as yaml_write_one writes it, and returns
  * true; false (nothing appended) for what only the YAML writer handles (see chart_values.c). */
