@@ -398,21 +398,27 @@ static void readme_row(StrBuf *b, const Knob *k, Shown shown)
 #undef X
     };
     const char *description = k->description ? k->description : "";
-    const char *texts[4] = {k->path, type_names[k->type], shown.text, description};
-    size_t lens[4] = {strlen(k->path), type_lens[k->type], shown.len, strlen(description)};
-    static const char seps[5][5] = {"| `", "` | ", " | `", "` | ", " |\n"};
-    static const size_t sep_len[5] = {3, 4, 4, 4, 3};
-    size_t total = 3 + 4 + 4 + 4 + 3 + lens[0] + lens[1] + lens[2] + lens[3];
+    size_t path_len = strlen(k->path), type_len = type_lens[k->type], desc_len = strlen(description);
+    size_t total = 3 + 4 + 4 + 4 + 3 + path_len + type_len + shown.len + desc_len;
     char *at = strbuf_reserve(b, total + 1, 0);
-    for (int i = 0; i < 4; i++) {
-        memcpy(at, seps[i], 4);
-        at += sep_len[i];
-        copy_text(at, texts[i], lens[i]);
-        at += lens[i];
-    }
-    memcpy(at, seps[4], 4);
-    at += sep_len[4];
-    *at = '\0';
+    memcpy(at, "| `", 4); /* each separator stored as one 4-byte word, the excess overwritten */
+    at += 3;
+    copy_text(at, k->path, path_len);
+    at += path_len;
+    memcpy(at, "` | ", 4);
+    at += 4;
+    copy_text(at, type_names[k->type], type_len);
+    at += type_len;
+    memcpy(at, " | `", 4);
+    at += 4;
+    copy_text(at, shown.text, shown.len);
+    at += shown.len;
+    memcpy(at, "` | ", 4);
+    at += 4;
+    copy_text(at, description, desc_len);
+    at += desc_len;
+    memcpy(at, " |\n", 4);
+    at[3] = '\0';
     b->len += total;
 }
 
