@@ -139,6 +139,8 @@ static const KnobValues *write_values_yaml(Chart *ch, const KnobLevel *knobs, co
     KnobValues *seen = ARENA_NEW(ch->a, KnobValues);
     seen->entry = ARENA_ARRAY(ch->a, const Data *, ch->c->nknobs + 1);
     seen->plain = ARENA_ARRAY(ch->a, uint64_t, ch->c->nknobs / 64 + 1);
+    /* Not zeroed: a slot is read only for a string entry not flagged plain, which sets it. */
+    seen->written = arena_alloc_raw(ch->a, sizeof *seen->written * (ch->c->nknobs + 1));
     bool recorded = chart_values_yaml(ch->a, ch->c, knobs, ch->name, values, new_text(ch), seen);
     add_text(ch, "values.yaml");
     return recorded ? seen : NULL;
@@ -454,6 +456,12 @@ static void write_readme(Chart *ch, const Data *values, const KnobValues *seen)
             /* values.yaml wrote it as it is, so yaml_scalar_text would give the string itself
              * (and a string written as it is has no line break: scan() quotes those). */
             readme_row(b, k, (Shown){v->u.str.s, v->u.str.len});
+            continue;
+        }
+        if (v && v->kind == DATA_STR && seen->written) {
+            /* values.yaml wrote yaml_scalar_text's text for it (see shown_value). */
+            const struct WrittenScalar *w = &seen->written[slot];
+            readme_row(b, k, memchr(w->text, '\n', w->len) ? SHOWN("(see values.yaml)") : (Shown){w->text, w->len});
             continue;
         }
         if (!v)

@@ -407,8 +407,13 @@ static bool direct_map(const ValuesCtx *ch, StrBuf *b, const Data *map, const Kn
                 return false;
             /* ": " text "\n": the text is the string itself when it has its length, as every
              * other form of a scalar adds quotes or a block indicator to it. */
-            if (slot < ch->c->nknobs && e->kind == DATA_STR && b->len - at == e->u.str.len + 3)
-                ch->seen->plain[slot / 64] |= (uint64_t)1 << (slot % 64);
+            if (slot < ch->c->nknobs && e->kind == DATA_STR) {
+                size_t len = b->len - at - 3;
+                if (len == e->u.str.len)
+                    ch->seen->plain[slot / 64] |= (uint64_t)1 << (slot % 64);
+                else if (ch->seen->written)
+                    ch->seen->written[slot] = (struct WrittenScalar){arena_strndup(ch->a, b->data + at + 2, len), len};
+            }
         }
     }
     return true;

@@ -8,11 +8,17 @@
 /* What values.yaml's direct writer saw of each knob, in slots by k->ordinal - 1 (c->nknobs of
  * each): the entry of the values at the knob's path (NULL when the writer did not come across
  * it: a knob inside another knob's value, or none), and a bit set when that entry is a string
- * written as it is (yaml_scalar_append's text is the string itself). The README's table reads
- * them instead of looking each path up and classifying each string again. */
+ * written as it is (yaml_scalar_append's text is the string itself), else that text. The
+ * README's table reads them instead of looking each path up and writing each string again. */
 typedef struct KnobValues {
     const Data **entry;
     uint64_t *plain;
+    /* When not NULL: for a string entry not written as it is, its text as written (quotes and
+     * escapes included, copied to the arena), which is what yaml_scalar_text gives for it. */
+    struct WrittenScalar {
+        const char *text;
+        size_t len;
+    } *written;
 } KnobValues;
 
 /* Appends the file's text to `b`: a header naming `chart_name`, then the entries of `values`.

@@ -204,7 +204,8 @@ static void test_values_yaml_knob_tree_walk(void **state)
 
 /* The knobs' values recorded on the direct path are the entries at their paths (the README reads
  * them instead of data_path), flagged plain exactly when yaml_scalar_text gives the string
- * itself; a tree the direct path leaves says the record cannot be used. */
+ * itself, else with yaml_scalar_text's text; a tree the direct path leaves says the record
+ * cannot be used. */
 static void test_values_yaml_records_knob_values(void **state)
 {
     Fx *fx = *state;
@@ -216,7 +217,8 @@ static void test_values_yaml_records_knob_values(void **state)
     ir_knob(a, fx->c, "x.word", KNOB_STRING, data_str(a, ""), "plain");
     ir_knob(a, fx->c, "x.breaks", KNOB_STRING, data_str(a, ""), "quoted: a line break");
     uint64_t plain[1];
-    KnobValues seen = {ARENA_ARRAY(a, const Data *, fx->c->nknobs), plain};
+    KnobValues seen = {ARENA_ARRAY(a, const Data *, fx->c->nknobs), plain,
+                       ARENA_ARRAY(a, struct WrittenScalar, fx->c->nknobs)};
     StrBuf b;
     strbuf_init(&b, a);
     assert_true(chart_values_yaml(a, fx->c, NULL, "demo", tree, &b, &seen));
@@ -227,8 +229,13 @@ static void test_values_yaml_records_knob_values(void **state)
         assert_non_null(v);
         assert_ptr_equal(v, data_path(tree, k->path));
         bool is_plain = plain[0] >> slot & 1;
-        assert_int_equal(is_plain, v->kind == DATA_STR && yaml_scalar_text(a, v->u.str.s, v->u.str.len, v->style) ==
-                                                               v->u.str.s);
+        const char *text = v->kind == DATA_STR ? yaml_scalar_text(a, v->u.str.s, v->u.str.len, v->style) : NULL;
+        assert_int_equal(is_plain, text && text == v->u.str.s);
+        if (text && !is_plain) { /* the text as written, which the README shows */
+            assert_non_null(seen.written[slot].text);
+            assert_int_equal(seen.written[slot].len, strlen(text));
+            assert_string_equal(seen.written[slot].text, text);
+        }
     }
     assert_int_equal(n, 7);
     assert_int_equal(plain[0], 1u << 5); /* x.word only ("#comment-like" is quoted too) */
