@@ -13,6 +13,7 @@
 #include "emit/chart_values.h"
 #include "emit/template.h"
 #include "support/strbuf.h"
+#include "support/swar.h"
 #include "yaml/yamlio.h"
 
 typedef struct Chart {
@@ -133,21 +134,23 @@ static void write_chart_yaml(Chart *ch)
 
 /* Returns what the writer saw of each knob's value (KnobValues), or NULL when the README must
  * look the paths up. */
-static const KnobValues *write_values_yaml(Chart *ch, const Data *values)
+static const KnobValues *write_values_yaml(Chart *ch, const KnobLevel *knobs, const Data *values)
 {
     KnobValues *seen = ARENA_NEW(ch->a, KnobValues);
     seen->entry = ARENA_ARRAY(ch->a, const Data *, ch->c->nknobs + 1);
     seen->plain = ARENA_ARRAY(ch->a, uint64_t, ch->c->nknobs / 64 + 1);
-    bool recorded = chart_values_yaml(ch->a, ch->c, ch->name, values, new_text(ch), seen);
+    /* Not zeroed: a slot is read only for a string entry not flagged plain, which sets it. */
+    seen->written = arena_alloc_raw(ch->a, sizeof *seen->written * (ch->c->nknobs + 1));
+    bool recorded = chart_values_yaml(ch->a, ch->c, knobs, ch->name, values, new_text(ch), seen);
     add_text(ch, "values.yaml");
     return recorded ? seen : NULL;
 }
 
 /* ---- values.schema.json (chart_schema.c) ------------------------------------------------------ */
 
-static void write_schema(Chart *ch)
+static void write_schema(Chart *ch, const KnobLevel *knobs)
 {
-    chart_schema(ch->a, ch->c, ch->name, new_text(ch));
+    chart_schema(ch->a, ch->c, knobs, ch->name, new_text(ch));
     add_text(ch, "values.schema.json");
 }
 
@@ -360,6 +363,28 @@ static void readme_install(Chart *ch, StrBuf *b, const Data *values, const char 
         (char *)NULL);
 }
 
+/* s[0..n) to p, reading and writing only those bytes, without a call: a row's texts are short
+ * (paths, type names, defaults, one-line descriptions), so overlapping 16-byte copies (shorter
+ * ones for texts under 16 bytes) beat a memcpy call each (four per row). */
+static inline void copy_text(char *p, const char *s, size_t n)
+{
+    if (n < 4) {
+        if (n) { /* s[0], s[n / 2] and s[n - 1] are every byte */
+            p[0] = s[0];
+            p[n / 2] = s[n / 2];
+            p[n - 1] = s[n - 1];
+        }
+        return;
+    }
+    if (n <= 16) {
+        swar_copy_short(p, s, n);
+        return;
+    }
+    for (size_t i = 0; i + 16 < n; i += 16)
+        memcpy(p + i, s + i, 16);
+    memcpy(p + n - 16, s + n - 16, 16);
+}
+
 /* One row of the README's table of values (188 of them for a cluster): the separators are
  * stored as 4-byte words, the four texts copied once their lengths are known. */
 static void readme_row(StrBuf *b, const Knob *k, Shown shown)
@@ -375,21 +400,27 @@ static void readme_row(StrBuf *b, const Knob *k, Shown shown)
 #undef X
     };
     const char *description = k->description ? k->description : "";
-    const char *texts[4] = {k->path, type_names[k->type], shown.text, description};
-    size_t lens[4] = {strlen(k->path), type_lens[k->type], shown.len, strlen(description)};
-    static const char seps[5][5] = {"| `", "` | ", " | `", "` | ", " |\n"};
-    static const size_t sep_len[5] = {3, 4, 4, 4, 3};
-    size_t total = 3 + 4 + 4 + 4 + 3 + lens[0] + lens[1] + lens[2] + lens[3];
+    size_t path_len = strlen(k->path), type_len = type_lens[k->type], desc_len = strlen(description);
+    size_t total = 3 + 4 + 4 + 4 + 3 + path_len + type_len + shown.len + desc_len;
     char *at = strbuf_reserve(b, total + 1, 0);
-    for (int i = 0; i < 4; i++) {
-        memcpy(at, seps[i], 4);
-        at += sep_len[i];
-        memcpy(at, texts[i], lens[i]);
-        at += lens[i];
-    }
-    memcpy(at, seps[4], 4);
-    at += sep_len[4];
-    *at = '\0';
+    memcpy(at, "| `", 4); /* each separator stored as one 4-byte word, the excess overwritten */
+    at += 3;
+    copy_text(at, k->path, path_len);
+    at += path_len;
+    memcpy(at, "` | ", 4);
+    at += 4;
+    copy_text(at, type_names[k->type], type_len);
+    at += type_len;
+    memcpy(at, " | `", 4);
+    at += 4;
+    copy_text(at, shown.text, shown.len);
+    at += shown.len;
+    memcpy(at, "` | ", 4);
+    at += 4;
+    copy_text(at, description, desc_len);
+    at += desc_len;
+    memcpy(at, " |\n", 4);
+    at[3] = '\0';
     b->len += total;
 }
 
@@ -425,6 +456,12 @@ static void write_readme(Chart *ch, const Data *values, const KnobValues *seen)
             /* values.yaml wrote it as it is, so yaml_scalar_text would give the string itself
              * (and a string written as it is has no line break: scan() quotes those). */
             readme_row(b, k, (Shown){v->u.str.s, v->u.str.len});
+            continue;
+        }
+        if (v && v->kind == DATA_STR && seen->written) {
+            /* values.yaml wrote yaml_scalar_text's text for it (see shown_value). */
+            const struct WrittenScalar *w = &seen->written[slot];
+            readme_row(b, k, memchr(w->text, '\n', w->len) ? SHOWN("(see values.yaml)") : (Shown){w->text, w->len});
             continue;
         }
         if (!v)
@@ -486,8 +523,9 @@ static bool print_chart(Chart *ch, const Data *values, const char **err)
         add_path(ch, file_path(ch, "/templates/", sizeof "/templates/" - 1, o->path), b->data, b->len);
     }
     write_chart_yaml(ch);
-    const KnobValues *seen = write_values_yaml(ch, values_for_chart);
-    write_schema(ch);
+    const KnobLevel *knobs = knob_tree(a, c); /* the shape of both values files */
+    const KnobValues *seen = write_values_yaml(ch, knobs, values_for_chart);
+    write_schema(ch, knobs);
     write_helpers(ch, tp);
     write_notes(ch);
     write_readme(ch, values_for_chart, seen);

@@ -3,10 +3,10 @@
  * type, bounds, choices and pattern, and a root if/then rule per knob that another one makes
  * required.
  *
- * The nesting comes from the knobs' dotted paths in registration order: a small tree of path
- * segments groups them (a level's properties in first-seen order), then the JSON is written
- * straight from it and from the knobs, with no Data tree in between (building and walking one was
- * most of the schema's cost). */
+ * The nesting comes from the knobs' dotted paths in registration order: the tree of their path
+ * segments (knob_tree.h) groups them (a level's properties in first-seen order), and the JSON is
+ * written straight from it and from the knobs, with no Data tree in between (building and
+ * walking one was most of the schema's cost). */
 #include "emit/chart_schema.h"
 
 #include <stdio.h>
@@ -15,190 +15,118 @@
 
 #include "emit/json.h"
 
-/* A level of the values tree: an object schema (knob == NULL) or a knob's. */
-typedef struct Level {
-    const char *name;
-    size_t len;
-    const Knob *knob;
-    bool open;                        /* `global`: open to parent charts' keys */
-    struct Level *first, *last, *next;
-} Level;
-
-static Level *add_level(Arena *a, Level *parent, const char *name, size_t len, const Knob *k)
-{
-    Level *l = ARENA_NEW(a, Level);
-    *l = (Level){.name = name, .len = len, .knob = k};
-    if (parent->last)
-        parent->last->next = l;
-    else
-        parent->first = l;
-    parent->last = l;
-    return l;
-}
-
-/* The object level `name` under `parent`, made on first use (there is one per name). The
- * parent's last child is tried first: knobs come grouped by their maps, so the level a path
- * walks through is most often the one made or reached last (the root has a dozen children). */
-static Level *object_level(Arena *a, Level *parent, const char *name, size_t len)
-{
-    Level *last = parent->last;
-    if (last && !last->knob && last->len == len && memcmp(last->name, name, len) == 0)
-        return last;
-    for (Level *l = parent->first; l; l = l->next)
-        if (!l->knob && l->len == len && memcmp(l->name, name, len) == 0)
-            return l;
-    return add_level(a, parent, name, len, NULL);
-}
-
-/* Knobs registered one after another mostly share their parent ("nodes.image.tag",
- * "nodes.image.pullPolicy"): the parent level found for the previous knob is reused when the
- * paths agree up to the last dot, one comparison instead of a walk from the root. */
-static Level *levels(Arena *a, const IrCluster *c)
-{
-    Level *root = ARENA_NEW(a, Level);
-    add_level(a, root, "global", 6, NULL)->open = true;
-    const char *prev = NULL; /* the previous knob's path: its first prev_len bytes name `parent` */
-    size_t prev_len = 0;
-    Level *parent = root;
-    for (const Knob *k = c->knobs; k; k = k->next) {
-        const char *path = k->path, *last = strrchr(path, '.');
-        size_t len = last ? (size_t)(last - path) : 0;
-        if (!prev || len != prev_len || memcmp(path, prev, len) != 0) {
-            parent = root;
-            const char *p = path;
-            for (const char *dot; (dot = memchr(p, '.', len - (size_t)(p - path))); p = dot + 1)
-                parent = object_level(a, parent, p, (size_t)(dot - p));
-            if (last)
-                parent = object_level(a, parent, p, (size_t)(last - p));
-            prev = path;
-            prev_len = len;
-        }
-        const char *leaf = last ? last + 1 : path;
-        add_level(a, parent, leaf, strlen(leaf), k);
-    }
-    return root;
-}
-
 /* ---- writing -------------------------------------------------------------------------------
  * json.h's layout (JsonWriter's: "{" / "[", a member or item per line indented by two more
  * spaces, "," between them, the closing bracket at the container's indentation), written with a
  * cursor of our own: the schema is ~2000 short lines, and JsonWriter's room check, StrBuf update
  * and variable-length copy per piece were most of its cost. Room is reserved once per knob, per
  * object level and per rule, from a bound on what goes in (reserve); every piece is then stored
- * unchecked, constant ones with their compile-time length. */
+ * unchecked, constant ones with their compile-time length.
+ *
+ * The cursor is a local `char *p` passed to and returned by each writer, the indentation an
+ * argument, and whether a member is its object's first is known where it is written: kept in a
+ * struct behind a pointer, they were reloaded from memory after every byte stored (a char store
+ * may alias them), a third of the schema's instructions. */
 
 typedef struct Out {
-    StrBuf *b;
-    char *p;     /* the end of the text: b->len catches up with it in reserve and out_finish */
+    StrBuf *b;   /* b->len catches up with the cursor in reserve and out_finish */
     char *limit; /* the end of the room reserved last (checked: room_check) */
-    int indent;  /* of the innermost open container */
-    bool empty;  /* the innermost open container has no member yet */
 } Out;
 
 /* Bytes a line may take besides its indentation and its escaped strings: ",\n", a key such as
  * "additionalProperties" and a constant or integer value; and the overshoot of the stores of
- * 32 bytes (newline, quoted). */
+ * 32 bytes (line, quoted). */
 enum { LINE_ROOM = 64, OVERSHOOT = 32 };
 
-/* Room for `lines` lines, indented at most `opens` containers deeper than the current one, and
- * for `strings` string literals of `text` bytes in all, escaped (JSON_QUOTE_ROOM). */
-static size_t room_for(const Out *o, size_t lines, size_t opens, size_t text, size_t strings)
+/* Room for `lines` lines at `indent`, or at most `opens` containers deeper, and for `strings`
+ * string literals of `text` bytes in all, escaped (JSON_QUOTE_ROOM). */
+static size_t room_for(int indent, size_t lines, size_t opens, size_t text, size_t strings)
 {
-    return lines * ((size_t)o->indent + 2 * opens + LINE_ROOM) + 6 * text + 10 * strings;
+    return lines * ((size_t)indent + 2 * opens + LINE_ROOM) + 6 * text + 10 * strings;
 }
 
 /* A bound too small is a bug here (the slack past the limit took the excess, or did not): stop
  * rather than write a file from a damaged buffer. Checked once per reservation, not per piece. */
-static void room_check(const Out *o)
+static void room_check(const Out *o, const char *p)
 {
-    if (o->p > o->limit) {
+    if (p > o->limit) {
         fputs("goversec: internal error: values.schema.json outgrew its reserved room\n", stderr);
         abort();
     }
 }
 
-static void reserve(Out *o, size_t n)
+/* Room for `n` bytes at the cursor `p`; returns the cursor (the buffer may have moved). */
+static char *reserve(Out *o, char *p, size_t n)
 {
-    room_check(o);
-    o->b->len = (size_t)(o->p - o->b->data);
-    o->p = strbuf_reserve(o->b, n + OVERSHOOT, 64 * 1024);
-    o->limit = o->p + n;
+    room_check(o, p);
+    o->b->len = (size_t)(p - o->b->data);
+    p = strbuf_reserve(o->b, n + OVERSHOOT, 64 * 1024);
+    o->limit = p + n;
+    return p;
 }
 
-static void out_finish(Out *o)
+static void out_finish(Out *o, char *p)
 {
-    room_check(o);
-    o->b->len = (size_t)(o->p - o->b->data);
+    room_check(o, p);
+    o->b->len = (size_t)(p - o->b->data);
 }
 
-/* The line break and the indentation: 32 spaces stored at once (the schema's lines are indented
+/* The line break and `indent` spaces: 32 spaces stored at once (the schema's lines are indented
  * by 24 at most; deeper ones take a loop), the excess overwritten by what follows or lying in
  * the reserved slack. */
-static inline void newline(Out *o)
+static inline char *line(char *p, int indent)
 {
     static const char spaces[OVERSHOOT + 1] = "                                ";
-    char *p = o->p;
     *p++ = '\n';
     memcpy(p, spaces, OVERSHOOT);
-    for (int i = OVERSHOOT; i < o->indent; i += OVERSHOOT)
+    for (int i = OVERSHOOT; i < indent; i += OVERSHOOT)
         memcpy(p + i, spaces, OVERSHOOT);
-    o->p = p + o->indent;
+    return p + indent;
 }
 
-/* A member or item of the open container starts: "," after the previous one, then a new line. */
-static inline void item(Out *o)
+/* A member or item after the first of its container, on a line at `indent`. */
+static inline char *next(char *p, int indent)
 {
-    *o->p = ',';
-    o->p += !o->empty;
-    o->empty = false;
-    newline(o);
+    *p++ = ',';
+    return line(p, indent);
 }
 
-static inline void put(Out *o, const char *s, size_t n)
+static inline char *put(char *p, const char *s, size_t n)
 {
-    memcpy(o->p, s, n);
-    o->p += n;
+    memcpy(p, s, n);
+    return p + n;
 }
 
 /* Constant text: the copy's length is known at compile time (a few moves). */
-#define PUT(o, lit) put((o), "" lit, sizeof(lit) - 1)
-/* A member whose key is a plain identifier, up to its value. */
-#define MEMBER(o, key) (item(o), PUT((o), "\"" key "\": "))
+#define PUT(p, lit) put((p), "" lit, sizeof(lit) - 1)
+/* A member whose key is a plain identifier, up to its value, at `indent`: the first of its
+ * object, or one after another. */
+#define FIRST(p, indent, key) PUT(line((p), (indent)), "\"" key "\": ")
+#define MEMBER(p, indent, key) PUT(next((p), (indent)), "\"" key "\": ")
 
-static inline void begin(Out *o, char open)
+/* "key": , the key escaped. */
+static inline char *key(char *p, const char *s, size_t len)
 {
-    *o->p++ = open;
-    o->indent += 2;
-    o->empty = true;
+    p = json_quote(p, s, len);
+    return PUT(p, ": ");
 }
 
-static inline void end(Out *o, char close)
+/* Closes `n` objects, the innermost with its members at `indent` (none is empty). */
+static char *close_objects(char *p, int indent, int n)
 {
-    o->indent -= 2;
-    if (!o->empty)
-        newline(o);
-    *o->p++ = close;
-    o->empty = false; /* the enclosing container has this one as a member */
+    for (; n > 0; n--, indent -= 2) {
+        p = line(p, indent - 2);
+        *p++ = '}';
+    }
+    return p;
 }
 
-static inline void str(Out *o, const char *s, size_t len)
-{
-    o->p = json_quote(o->p, s, len);
-}
-
-static inline void key(Out *o, const char *s, size_t len)
-{
-    item(o);
-    str(o, s, len);
-    PUT(o, ": ");
-}
-
-static void integer(Out *o, int64_t i)
+static char *integer(char *p, int64_t i)
 {
     char digits[24];
     size_t n;
     const char *d = int64_dec(digits, i, &n);
-    put(o, d, n);
+    return put(p, d, n);
 }
 
 /* A JSON string literal known to need no escape, with its quotes, padded so that it is copied
@@ -212,26 +140,25 @@ typedef struct Quoted {
 static const Quoted T_NULL = QUOTED("null"), T_INTEGER = QUOTED("integer"), T_BOOLEAN = QUOTED("boolean"),
                     T_STRING = QUOTED("string"), T_ARRAY = QUOTED("array");
 
-static inline void quoted(Out *o, const Quoted *q)
+static inline char *quoted(char *p, const Quoted *q)
 {
-    memcpy(o->p, q->text, OVERSHOOT);
-    o->p += q->len;
+    memcpy(p, q->text, OVERSHOOT);
+    return p + q->len;
 }
 
-/* "type": t, or the union [t, t2] (t2 "null" for a nullable knob of one type). */
-static void type_member(Out *o, const Quoted *t, const Quoted *t2)
+/* "type": t, or the union [t, t2] (t2 "null" for a nullable knob of one type), a member after
+ * the first at `indent`. */
+static char *type_member(char *p, int indent, const Quoted *t, const Quoted *t2)
 {
-    MEMBER(o, "type");
-    if (!t2) {
-        quoted(o, t);
-        return;
-    }
-    begin(o, '[');
-    item(o);
-    quoted(o, t);
-    item(o);
-    quoted(o, t2);
-    end(o, ']');
+    p = MEMBER(p, indent, "type");
+    if (!t2)
+        return quoted(p, t);
+    *p++ = '[';
+    p = quoted(line(p, indent + 2), t);
+    p = quoted(next(p, indent + 2), t2);
+    p = line(p, indent);
+    *p++ = ']';
+    return p;
 }
 
 /* The pattern of a knob's strings as JSON text, quotes and escapes included (a regex's '\' is
@@ -266,124 +193,134 @@ static Pattern knob_pattern(const Knob *k)
 #undef PATTERN
 }
 
-/* The member `name` whose value is the schema of knob k. */
-static void knob_schema(Out *o, const char *name, size_t name_len, const Knob *k)
+/* The member `name` whose value is the schema of knob k, on a line at `indent`. */
+static char *knob_schema(Out *o, char *p, int indent, bool first, const char *name, size_t name_len, const Knob *k)
 {
     const char *description = k->description ? k->description : k->path;
     size_t desc_len = strlen(description), choices = 0, text = name_len + desc_len;
     for (const char *const *c = k->choices; c && *c; c++, choices++)
         text += strlen(*c);
     Pattern pattern = knob_pattern(k);
-    reserve(o, room_for(o, 14 + choices, 2, text, 3 + choices) + pattern.len);
+    p = reserve(o, p, room_for(indent, 14 + choices, 2, text, 3 + choices) + pattern.len);
 
-    key(o, name, name_len);
-    begin(o, '{');
-    MEMBER(o, "description");
-    str(o, description, desc_len);
+    int in = indent + 2; /* the knob's members */
+    *p = ',';
+    p = line(p + !first, indent);
+    p = key(p, name, name_len);
+    *p++ = '{';
+    p = FIRST(p, in, "description");
+    p = json_quote(p, description, desc_len);
     const Quoted *null = k->nullable ? &T_NULL : NULL; /* a second type for a one-type knob */
     switch (k->type) {
-    case KNOB_BOOL: type_member(o, &T_BOOLEAN, null); break;
+    case KNOB_BOOL: p = type_member(p, in, &T_BOOLEAN, null); break;
     case KNOB_INT:
-        type_member(o, &T_INTEGER, null);
-        if (k->min != INT64_MIN) {
-            MEMBER(o, "minimum");
-            integer(o, k->min);
-        }
-        if (k->max != INT64_MAX) {
-            MEMBER(o, "maximum");
-            integer(o, k->max);
-        }
+        p = type_member(p, in, &T_INTEGER, null);
+        if (k->min != INT64_MIN)
+            p = integer(MEMBER(p, in, "minimum"), k->min);
+        if (k->max != INT64_MAX)
+            p = integer(MEMBER(p, in, "maximum"), k->max);
         break;
     case KNOB_ENUM:
-        type_member(o, &T_STRING, null);
-        MEMBER(o, "enum");
-        begin(o, '[');
+        p = type_member(p, in, &T_STRING, null);
+        p = MEMBER(p, in, "enum");
+        *p++ = '[';
         for (const char *const *c = k->choices; c && *c; c++) {
-            item(o);
-            str(o, *c, strlen(*c));
+            *p = ',';
+            p = line(p + (c != k->choices), in + 2);
+            p = json_quote(p, *c, strlen(*c));
         }
-        end(o, ']');
+        if (k->choices && *k->choices)
+            p = line(p, in);
+        *p++ = ']';
         break;
     case KNOB_CPU:
-    case KNOB_MEMORY: type_member(o, &T_STRING, &T_INTEGER); break;
+    case KNOB_MEMORY: p = type_member(p, in, &T_STRING, &T_INTEGER); break;
     case KNOB_DURATION:
     case KNOB_CRON:
-    case KNOB_STRING: type_member(o, &T_STRING, null); break;
+    case KNOB_STRING: p = type_member(p, in, &T_STRING, null); break;
     case KNOB_HOST:
-        type_member(o, &T_STRING, null);
-        MEMBER(o, "maxLength");
-        PUT(o, "253");
+        p = type_member(p, in, &T_STRING, null);
+        p = PUT(MEMBER(p, in, "maxLength"), "253");
         break;
     case KNOB_NAME:
-        type_member(o, &T_STRING, null);
-        MEMBER(o, "maxLength");
-        PUT(o, "63");
+        p = type_member(p, in, &T_STRING, null);
+        p = PUT(MEMBER(p, in, "maxLength"), "63");
         break;
     case KNOB_STRING_LIST:
     case KNOB_OBJECT_LIST:
-        type_member(o, &T_ARRAY, null);
-        MEMBER(o, "items");
-        begin(o, '{');
-        MEMBER(o, "type");
+        p = type_member(p, in, &T_ARRAY, null);
+        p = MEMBER(p, in, "items");
+        *p++ = '{';
+        p = FIRST(p, in + 2, "type");
         if (k->type == KNOB_STRING_LIST)
-            PUT(o, "\"string\"");
+            p = PUT(p, "\"string\"");
         else
-            PUT(o, "\"object\"");
-        end(o, '}');
+            p = PUT(p, "\"object\"");
+        p = line(p, in);
+        *p++ = '}';
         break;
     }
-    if (pattern.json) {
-        MEMBER(o, "pattern");
-        put(o, pattern.json, pattern.len);
-    }
-    end(o, '}');
+    if (pattern.json)
+        p = put(MEMBER(p, in, "pattern"), pattern.json, pattern.len);
+    p = line(p, indent);
+    *p++ = '}';
+    return p;
 }
 
-/* The members of `level`'s "properties". */
-static void properties(Out *o, const Level *level);
+/* The members of `level`'s "properties", on lines at `indent`. */
+static char *properties(Out *o, char *p, int indent, const KnobLevel *level);
 
-/* The member `l->name` whose value is the object schema of level l. */
-static void object_schema(Out *o, const Level *l)
+/* The member `l->name` whose value is the object schema of level l, on a line at `indent`. */
+static char *object_schema(Out *o, char *p, int indent, bool first, const KnobLevel *l)
 {
-    reserve(o, room_for(o, 3, 2, l->len, 1));
-    key(o, l->name, l->len);
-    begin(o, '{');
-    MEMBER(o, "type");
-    PUT(o, "\"object\"");
-    MEMBER(o, "properties");
-    begin(o, '{');
-    properties(o, l);
-    reserve(o, room_for(o, 3, 0, 0, 0));
-    end(o, '}');
-    if (!l->open) {
-        MEMBER(o, "additionalProperties");
-        PUT(o, "false");
-    }
-    end(o, '}');
+    p = reserve(o, p, room_for(indent, 3, 2, l->len, 1));
+    int in = indent + 2;
+    *p = ',';
+    p = line(p + !first, indent);
+    p = key(p, l->name, l->len);
+    *p++ = '{';
+    p = PUT(FIRST(p, in, "type"), "\"object\"");
+    p = MEMBER(p, in, "properties");
+    *p++ = '{';
+    p = properties(o, p, in + 2, l);
+    p = reserve(o, p, room_for(indent, 3, 1, 0, 0));
+    if (l->first)
+        p = line(p, in);
+    *p++ = '}';
+    if (!l->open)
+        p = PUT(MEMBER(p, in, "additionalProperties"), "false");
+    p = line(p, indent);
+    *p++ = '}';
+    return p;
 }
 
-static void properties(Out *o, const Level *level)
+static char *properties(Out *o, char *p, int indent, const KnobLevel *level)
 {
-    for (const Level *l = level->first; l; l = l->next) {
+    for (const KnobLevel *l = level->first; l; l = l->next) {
+        bool first = l == level->first;
         if (l->knob)
-            knob_schema(o, l->name, l->len, l->knob);
+            p = knob_schema(o, p, indent, first, l->name, l->len, l->knob);
         else
-            object_schema(o, l);
+            p = object_schema(o, p, indent, first, l);
     }
+    return p;
 }
 
-/* Opens {"properties": {"<segment>": { for each segment of `path` before the last; returns the
- * last segment and the number of objects opened. */
-static const char *open_path(Out *o, const char *path, int *opened)
+/* Opens "properties": {"<segment>": { for each segment of `path` before the last, the first
+ * member of an object whose members are at *indent (moved to the innermost's); returns the last
+ * segment and counts the objects opened in *opened. */
+static char *open_path(char *p, int *indent, const char *path, const char **leaf, int *opened)
 {
     for (const char *dot; (dot = strchr(path, '.')); path = dot + 1) {
-        MEMBER(o, "properties");
-        begin(o, '{');
-        key(o, path, (size_t)(dot - path));
-        begin(o, '{');
+        p = FIRST(p, *indent, "properties");
+        *p++ = '{';
+        p = key(line(p, *indent + 2), path, (size_t)(dot - path));
+        *p++ = '{';
+        *indent += 4;
         *opened += 2;
     }
-    return path;
+    *leaf = path;
+    return p;
 }
 
 static size_t dots(const char *path)
@@ -394,91 +331,93 @@ static size_t dots(const char *path)
     return n;
 }
 
-/* draft-07 if/then: when the gate is true, the knob is required and non-empty. */
-static void required_when_rule(Out *o, const Knob *k)
+/* draft-07 if/then: when the gate is true, the knob is required and non-empty. An item of the
+ * root's "allOf" (at indentation 4). */
+static char *required_when_rule(Out *o, char *p, bool first, const Knob *k)
 {
     size_t gate_len = strlen(k->required_when), path_len = strlen(k->path);
     size_t segments = 2 + dots(k->required_when) + dots(k->path);
     /* Two lines and two containers per segment, the rest constant. */
-    reserve(o, room_for(o, 16 + 2 * segments, 4 + 2 * segments, gate_len + 2 * path_len, 3 + segments));
-    item(o);
-    begin(o, '{');
-    MEMBER(o, "if");
-    begin(o, '{');
-    int opened = 0;
-    const char *gate = open_path(o, k->required_when, &opened);
-    MEMBER(o, "properties");
-    begin(o, '{');
-    key(o, gate, strlen(gate));
-    begin(o, '{');
-    MEMBER(o, "const");
-    PUT(o, "true");
-    for (opened += 2; opened > 0; opened--)
-        end(o, '}');
-    end(o, '}');
+    p = reserve(o, p, room_for(4, 16 + 2 * segments, 4 + 2 * segments, gate_len + 2 * path_len, 3 + segments));
+    *p = ',';
+    p = line(p + !first, 4);
+    *p++ = '{';
+    p = FIRST(p, 6, "if");
+    *p++ = '{';
+    int in = 8, opened = 0;
+    const char *gate;
+    p = open_path(p, &in, k->required_when, &gate, &opened);
+    p = FIRST(p, in, "properties");
+    *p++ = '{';
+    p = key(line(p, in + 2), gate, strlen(gate));
+    *p++ = '{';
+    p = PUT(FIRST(p, in + 4, "const"), "true");
+    p = close_objects(p, in + 4, opened + 3); /* and the "if" object */
 
-    MEMBER(o, "then");
-    begin(o, '{');
-    const char *leaf = open_path(o, k->path, &opened);
+    p = MEMBER(p, 6, "then");
+    *p++ = '{';
+    in = 8;
+    opened = 0;
+    const char *leaf;
+    p = open_path(p, &in, k->path, &leaf, &opened);
     size_t leaf_len = strlen(leaf);
-    MEMBER(o, "required");
-    begin(o, '[');
-    item(o);
-    str(o, leaf, leaf_len);
-    end(o, ']');
-    MEMBER(o, "properties");
-    begin(o, '{');
-    key(o, leaf, leaf_len);
-    begin(o, '{');
+    p = FIRST(p, in, "required");
+    *p++ = '[';
+    p = json_quote(line(p, in + 2), leaf, leaf_len);
+    p = line(p, in);
+    *p++ = ']';
+    p = MEMBER(p, in, "properties");
+    *p++ = '{';
+    p = key(line(p, in + 2), leaf, leaf_len);
+    *p++ = '{';
     if (k->type == KNOB_STRING_LIST || k->type == KNOB_OBJECT_LIST)
-        MEMBER(o, "minItems");
+        p = FIRST(p, in + 4, "minItems");
     else
-        MEMBER(o, "minLength");
-    PUT(o, "1");
-    for (opened += 2; opened > 0; opened--)
-        end(o, '}');
-    end(o, '}');
-    end(o, '}');
+        p = FIRST(p, in + 4, "minLength");
+    *p++ = '1';
+    return close_objects(p, in + 4, opened + 4); /* and "then" and the rule */
 }
 
-void chart_schema(Arena *a, const IrCluster *c, const char *chart_name, StrBuf *b)
+void chart_schema(Arena *a, const IrCluster *c, const KnobLevel *knobs, const char *chart_name, StrBuf *b)
 {
-    const Level *root = levels(a, c);
-    Out out = {b, b->data + b->len, b->data + b->len, 0, true}, *o = &out;
+    const KnobLevel *root = knobs ? knobs : knob_tree(a, c);
+    Out out = {b, b->data + b->len}, *o = &out;
+    char *p = b->data + b->len;
     const char *title = arena_concat(a, "Values of the ", chart_name, " chart", (char *)NULL);
     size_t title_len = strlen(title);
-    reserve(o, room_for(o, 6, 1, title_len, 1));
-    begin(o, '{');
-    MEMBER(o, "$schema");
-    PUT(o, "\"http://json-schema.org/draft-07/schema#\"");
-    MEMBER(o, "title");
-    str(o, title, title_len);
-    MEMBER(o, "type");
-    PUT(o, "\"object\"");
-    MEMBER(o, "properties");
-    begin(o, '{');
-    properties(o, root);
-    reserve(o, room_for(o, 4, 0, 0, 0));
-    end(o, '}');
-    MEMBER(o, "additionalProperties");
-    PUT(o, "false");
+    p = reserve(o, p, room_for(0, 6, 1, title_len, 1));
+    *p++ = '{';
+    p = PUT(FIRST(p, 2, "$schema"), "\"http://json-schema.org/draft-07/schema#\"");
+    p = json_quote(MEMBER(p, 2, "title"), title, title_len);
+    p = PUT(MEMBER(p, 2, "type"), "\"object\"");
+    p = MEMBER(p, 2, "properties");
+    *p++ = '{';
+    p = properties(o, p, 4, root);
+    p = reserve(o, p, room_for(0, 4, 1, 0, 0));
+    if (root->first)
+        p = line(p, 2);
+    *p++ = '}';
+    p = PUT(MEMBER(p, 2, "additionalProperties"), "false");
     bool rules = false;
     for (const Knob *k = c->knobs; k; k = k->next) {
         if (!k->required_when)
             continue;
         if (!rules) {
-            reserve(o, room_for(o, 1, 1, 0, 0));
-            MEMBER(o, "allOf");
-            begin(o, '[');
-            rules = true;
+            p = reserve(o, p, room_for(0, 1, 1, 0, 0));
+            p = MEMBER(p, 2, "allOf");
+            *p++ = '[';
         }
-        required_when_rule(o, k);
+        p = required_when_rule(o, p, !rules, k);
+        rules = true;
     }
-    reserve(o, room_for(o, 3, 0, 0, 0));
-    if (rules)
-        end(o, ']');
-    end(o, '}');
-    *o->p++ = '\n';
-    out_finish(o);
+    p = reserve(o, p, room_for(0, 3, 1, 0, 0));
+    if (rules) {
+        p = line(p, 2);
+        *p++ = ']';
+    }
+    p = line(p, 0);
+    *p++ = '}';
+    *p++ = '\n';
+    out_finish(o, p);
     b->data[b->len] = '\0';
 }

@@ -5,9 +5,10 @@
  * Three ways to the same text, the first that applies:
  *  - direct (values_direct): the tree written here, the YAML writer's layout (block maps, indent 2,
  *    sequences not indented under their key, "{}"/"[]" when empty) with its own scalar and key
- *    texts (yaml_scalar_append, yaml_key_append_str). It covers what values hold - maps, lists of
+ *    texts (yaml_scalar_append, yaml_key_append). It covers what values hold - maps, lists of
  *    scalars or of maps, ASCII strings, integers, booleans, null - and gives up (false) on anything
- *    else: floats, `|` blocks, non-ASCII text, "? key" keys, lists in lists.
+ *    else: floats, `|` blocks, non-ASCII text, "? key" keys, lists in lists. It finds the knobs by
+ *    walking the knob tree along with the values (direct_map).
  *  - splice: libyaml's text of the whole tree, comments spliced in before each entry's line.
  *  - values_map: an emitter per entry (the reference the other two reproduce).
  * Writing directly costs a third of the splice: no second text, no search for lines, no paths
@@ -17,17 +18,6 @@
 #include <string.h>
 
 #include "yaml/yamlio.h"
-
-/* The knobs as the direct path meets them: a values tree is built from the knobs in registration
- * order, grouped by their maps (ir_default_values), so the entry after a knob's is most often the
- * next knob's. That one's path is compared first, ir_find_knob (a hash and a probe) asked only
- * when it differs: exact when no two knobs share a path (ir_find_knob finds the first of two,
- * the cursor might meet the second), which knob_paths_unique checks once per values.yaml. */
-typedef struct KnobCursor {
-    const IrCluster *c;
-    bool on;          /* knob_paths_unique: else ir_find_knob for every path */
-    const Knob *next; /* the knob after the last one found */
-} KnobCursor;
 
 /* No two knobs of c with the same path hash (the paths' hashes, set by ir_knob, in a small table on
  * the stack); false when in doubt: a collision, a zero hash or too many knobs for the table. */
@@ -49,21 +39,11 @@ static bool knob_paths_unique(const IrCluster *c)
     return true;
 }
 
-static const Knob *find_knob(KnobCursor *kc, const char *path)
-{
-    const Knob *k = kc->next;
-    if (!kc->on || !k || strcmp(k->path, path) != 0)
-        k = ir_find_knob(kc->c, path);
-    if (k)
-        kc->next = k->next;
-    return k;
-}
-
 typedef struct ValuesCtx {
     Arena *a;
     const IrCluster *c;
-    KnobValues *seen;     /* the direct path's record of the knobs' values, or NULL */
-    KnobCursor *knobs;    /* the direct path's (see KnobCursor) */
+    KnobValues *seen;       /* the direct path's record of the knobs' values, or NULL */
+    const KnobLevel *knobs; /* knob_tree(c), or NULL */
 } ValuesCtx;
 
 /* ---- output ------------------------------------------------------------------------------------ */
@@ -231,10 +211,10 @@ static void values_entries(const ValuesCtx *ch, StrBuf *b, const Data *values)
 /* ---- direct --------------------------------------------------------------------------------- */
 
 /* The key of an entry at column `indent` (its ':' is written with the value: direct_value). */
-static bool put_key(StrBuf *b, const char *key, int indent)
+static bool put_key(StrBuf *b, const char *key, size_t len, int indent)
 {
     put_indent(b, indent);
-    return yaml_key_append_str(b, key);
+    return yaml_key_append(b, key, len);
 }
 
 static bool direct_value(StrBuf *b, const Data *v, int indent, char lead);
@@ -244,7 +224,7 @@ static bool direct_value(StrBuf *b, const Data *v, int indent, char lead);
 static bool direct_entries(StrBuf *b, const Data *map, int indent)
 {
     for (const Data *e = map->u.kids.first; e; e = e->next)
-        if (!e->key || !put_key(b, e->key, indent) || !direct_value(b, e, indent, ':'))
+        if (!e->key || !put_key(b, e->key, strlen(e->key), indent) || !direct_value(b, e, indent, ':'))
             return false;
     return true;
 }
@@ -333,21 +313,80 @@ static bool direct_value(StrBuf *b, const Data *v, int indent, char lead)
     return false;
 }
 
-/* values_map's text: `path` holds the entries' parent path (len bytes, room for PATH_MAX). */
+/* ---- the direct path's knobs ----------------------------------------------------------------
+ * values_map's text with no path spelt out: the values tree is walked together with the knob
+ * tree (knob_tree.h), whose maps and leaves come in the order values_defaults builds the values
+ * in, so an entry's level is most often the one after the previous entry's, met by comparing
+ * names (a knob's leaf even by address: the values' key is the knob path's last segment). An
+ * entry the knob tree does not lead to (a key of -f values under `global`, a key with a dot) has
+ * its path spelt out from its ancestors' keys and looked up (ir_find_knob), as has everything
+ * below it.
+ *
+ * The level found for a name is the knob ir_find_knob finds at that path, or the map on the way
+ * to knobs, given that no two knobs share a path (knob_paths_unique, checked once: otherwise
+ * every path is looked up) and that no knob path is also a map on the way to another (the IR
+ * invariant values_defaults and values_validate_defaults rest on, checked by debug builds). */
+
+/* The keys above an entry, innermost first: its path is spelt out only when looked up. */
+typedef struct PathUp {
+    const char *key;
+    size_t len;
+    const struct PathUp *up;
+} PathUp;
+
 enum { PATH_MAX_LEN = 512 };
 
-static bool direct_map(const ValuesCtx *ch, StrBuf *b, const Data *map, char *path, size_t len, int indent)
+/* The knob at the path of `key` under `up`; false when the path is too long to spell out. */
+static bool knob_by_path(const IrCluster *c, const PathUp *up, const char *key, size_t klen, const Knob **k)
 {
+    size_t len = klen;
+    for (const PathUp *u = up; u; u = u->up)
+        len += u->len + 1;
+    if (len >= PATH_MAX_LEN)
+        return false;
+    char path[PATH_MAX_LEN];
+    size_t at = len - klen;
+    memcpy(path + at, key, klen);
+    for (const PathUp *u = up; u; u = u->up) {
+        path[--at] = '.';
+        at -= u->len;
+        memcpy(path + at, u->key, u->len);
+    }
+    path[len] = '\0';
+    *k = ir_find_knob(c, path);
+    return true;
+}
+
+/* The child of `level` named `key`, tried at *next (the one after the last found) first, then
+ * from the first; NULL when none. */
+static const KnobLevel *child_named(const KnobLevel *level, const KnobLevel **next, const char *key)
+{
+    const KnobLevel *l = *next;
+    if (!l || ((!l->knob || l->name != key) && (strncmp(l->name, key, l->len) != 0 || key[l->len] != '\0'))) {
+        for (l = level->first; l; l = l->next)
+            if (strncmp(l->name, key, l->len) == 0 && key[l->len] == '\0')
+                break;
+        if (!l)
+            return NULL;
+    }
+    *next = l->next;
+    return l;
+}
+
+/* The entries of `map`, whose level in the knob tree is `level` (NULL: not in the tree) and
+ * whose keys above it are `up`. */
+static bool direct_map(const ValuesCtx *ch, StrBuf *b, const Data *map, const KnobLevel *level, const PathUp *up,
+                       int indent)
+{
+    const KnobLevel *next = level ? level->first : NULL;
     for (const Data *e = map->u.kids.first; e; e = e->next) {
         if (!e->key)
             return false;
-        size_t klen = strlen(e->key), plen = len ? len + 1 + klen : klen;
-        if (plen >= PATH_MAX_LEN)
+        const KnobLevel *l = level ? child_named(level, &next, e->key) : NULL;
+        size_t klen = l ? l->len : strlen(e->key);
+        const Knob *k = l ? l->knob : NULL;
+        if (!l && !knob_by_path(ch->c, up, e->key, klen, &k))
             return false;
-        if (len)
-            path[len] = '.';
-        memcpy(path + (len ? len + 1 : 0), e->key, klen + 1);
-        const Knob *k = find_knob(ch->knobs, path);
         uint32_t slot = k && ch->seen ? k->ordinal - 1 : UINT32_MAX;
         if (slot < ch->c->nknobs)
             ch->seen->entry[slot] = e;
@@ -355,11 +394,12 @@ static bool direct_map(const ValuesCtx *ch, StrBuf *b, const Data *map, char *pa
             PUT(b, "\n");
         if (k)
             comment_lines(b, k->description, indent);
-        if (!put_key(b, e->key, indent))
+        if (!put_key(b, e->key, klen, indent))
             return false;
         if (!k && e->kind == DATA_MAP && e->u.kids.first) {
             PUT(b, ":\n");
-            if (!direct_map(ch, b, e, path, plen, indent + 2))
+            PathUp here = {e->key, klen, up};
+            if (!direct_map(ch, b, e, l, &here, indent + 2))
                 return false;
         } else {
             size_t at = b->len;
@@ -367,22 +407,24 @@ static bool direct_map(const ValuesCtx *ch, StrBuf *b, const Data *map, char *pa
                 return false;
             /* ": " text "\n": the text is the string itself when it has its length, as every
              * other form of a scalar adds quotes or a block indicator to it. */
-            if (slot < ch->c->nknobs && e->kind == DATA_STR && b->len - at == e->u.str.len + 3)
-                ch->seen->plain[slot / 64] |= (uint64_t)1 << (slot % 64);
+            if (slot < ch->c->nknobs && e->kind == DATA_STR) {
+                size_t len = b->len - at - 3;
+                if (len == e->u.str.len)
+                    ch->seen->plain[slot / 64] |= (uint64_t)1 << (slot % 64);
+                else if (ch->seen->written)
+                    ch->seen->written[slot] = (struct WrittenScalar){arena_strndup(ch->a, b->data + at + 2, len), len};
+            }
         }
-        path[len] = '\0';
     }
     return true;
 }
 
 static bool values_direct(const ValuesCtx *ctx, StrBuf *b, const Data *values)
 {
-    char path[PATH_MAX_LEN];
-    path[0] = '\0';
-    KnobCursor knobs = {ctx->c, knob_paths_unique(ctx->c), ctx->c->knobs};
-    ValuesCtx with_cursor = *ctx;
-    with_cursor.knobs = &knobs;
-    return values->u.kids.first && direct_map(&with_cursor, b, values, path, 0, 0);
+    const KnobLevel *root = NULL; /* with two knobs at one path, every path is looked up */
+    if (knob_paths_unique(ctx->c))
+        root = ctx->knobs ? ctx->knobs : knob_tree(ctx->a, ctx->c);
+    return values->u.kids.first && direct_map(ctx, b, values, root, NULL, 0);
 }
 
 bool chart_values_plain(const Data *values, StrBuf *b)
@@ -397,14 +439,14 @@ bool chart_values_plain(const Data *values, StrBuf *b)
     return false;
 }
 
-bool chart_values_yaml(Arena *a, const IrCluster *c, const char *chart_name, const Data *values, StrBuf *b,
-                       KnobValues *seen)
+bool chart_values_yaml(Arena *a, const IrCluster *c, const KnobLevel *knobs, const char *chart_name,
+                       const Data *values, StrBuf *b, KnobValues *seen)
 {
     if (seen) {
         memset(seen->entry, 0, c->nknobs * sizeof *seen->entry);
         memset(seen->plain, 0, (c->nknobs + 63) / 64 * sizeof *seen->plain);
     }
-    const ValuesCtx ctx = {a, c, seen, NULL}, *ch = &ctx;
+    const ValuesCtx ctx = {a, c, seen, knobs}, *ch = &ctx;
     comment_lines(b, arena_concat(a, "Values of the ", chart_name,
                                   " chart, generated by goversec from the cluster description.\n"
                                   "Defaults are the description's settings; values.schema.json types them all.\n"

@@ -147,8 +147,8 @@ static void test_values_yaml_paths_agree(void **state)
     StrBuf direct, other;
     strbuf_init(&direct, a);
     strbuf_init(&other, a);
-    chart_values_yaml(a, fx->c, "demo", plain_tree(a), &direct, NULL);
-    chart_values_yaml(a, fx->c, "demo", with_float, &other, NULL);
+    chart_values_yaml(a, fx->c, NULL, "demo", plain_tree(a), &direct, NULL);
+    chart_values_yaml(a, fx->c, NULL, "demo", with_float, &other, NULL);
     const char *d = strbuf_str(&direct), *o = strbuf_str(&other);
     assert_true(other.len > direct.len);
     assert_memory_equal(d, o, direct.len);
@@ -157,9 +157,55 @@ static void test_values_yaml_paths_agree(void **state)
     assert_non_null(strstr(d, "\n# a top-level knob\ntop: \"#comment-like\"\n\nother:\n  inner: 1\n"));
 }
 
+/* The direct path walks the values with the knob tree: entries in another order than the knobs',
+ * maps met again after others, keys the tree does not know (under `global`, a dotted key naming
+ * a knob, and what lies below them) must be described exactly as the path-by-path lookup of the
+ * other paths describes them. */
+static void test_values_yaml_knob_tree_walk(void **state)
+{
+    Fx *fx = *state;
+    Arena *a = fx->a;
+    ir_knob(a, fx->c, "global.registry", KNOB_STRING, data_str(a, ""), "the registry");
+    ir_knob(a, fx->c, "a.b.c", KNOB_BOOL, data_bool(a, true), "c of b");
+    ir_knob(a, fx->c, "a.d", KNOB_INT, data_int(a, 1), "d of a");
+    ir_knob(a, fx->c, "x.deep.leaf", KNOB_STRING, data_str(a, ""), "a deep leaf");
+    Data *trees[2];
+    for (int i = 0; i < 2; i++) {
+        Data *root = trees[i] = data_map(a);
+        data_put(a, root, "top", data_str(a, "t"));
+        Data *ad = data_put(a, root, "a", data_map(a));
+        data_put(a, ad, "d", data_int(a, 2));
+        Data *b = data_put(a, ad, "b", data_map(a));
+        data_put(a, b, "extra", data_int(a, 3));
+        data_put(a, b, "c", data_bool(a, false));
+        Data *g = data_put(a, root, "global", data_map(a));
+        data_put(a, data_put(a, g, "foreign", data_map(a)), "registry", data_str(a, "not ours"));
+        data_put(a, g, "registry", data_str(a, "r"));
+        data_put(a, root, "x.enabled", data_bool(a, true));
+        Data *x = data_put(a, root, "x", data_map(a));
+        data_put(a, data_put(a, x, "deep", data_map(a)), "leaf", data_str(a, "l"));
+        data_put(a, x, "enabled", data_bool(a, false));
+    }
+    data_put(a, trees[1], "zfloat", float_data(a, 0.5)); /* left by the direct path */
+    StrBuf direct, other;
+    strbuf_init(&direct, a);
+    strbuf_init(&other, a);
+    assert_true(chart_values_yaml(a, fx->c, knob_tree(a, fx->c), "demo", trees[0], &direct, NULL));
+    assert_false(chart_values_yaml(a, fx->c, NULL, "demo", trees[1], &other, NULL));
+    const char *d = strbuf_str(&direct), *o = strbuf_str(&other);
+    assert_true(other.len > direct.len);
+    assert_memory_equal(d, o, direct.len);
+    assert_string_equal(o + direct.len, "\nzfloat: 0.5\n");
+    assert_non_null(strstr(d, "\na:\n  # d of a\n  d: 2\n  b:\n    extra: 3\n    # c of b\n    c: false\n"));
+    assert_non_null(strstr(d, "\nglobal:\n  foreign:\n    registry: not ours\n  # the registry\n  registry: r\n"));
+    assert_non_null(strstr(d, "\n# switch\n# second line\nx.enabled: true\n"));
+    assert_non_null(strstr(d, "\nx:\n  deep:\n    # a deep leaf\n    leaf: l\n  # switch\n"));
+}
+
 /* The knobs' values recorded on the direct path are the entries at their paths (the README reads
  * them instead of data_path), flagged plain exactly when yaml_scalar_text gives the string
- * itself; a tree the direct path leaves says the record cannot be used. */
+ * itself, else with yaml_scalar_text's text; a tree the direct path leaves says the record
+ * cannot be used. */
 static void test_values_yaml_records_knob_values(void **state)
 {
     Fx *fx = *state;
@@ -171,10 +217,11 @@ static void test_values_yaml_records_knob_values(void **state)
     ir_knob(a, fx->c, "x.word", KNOB_STRING, data_str(a, ""), "plain");
     ir_knob(a, fx->c, "x.breaks", KNOB_STRING, data_str(a, ""), "quoted: a line break");
     uint64_t plain[1];
-    KnobValues seen = {ARENA_ARRAY(a, const Data *, fx->c->nknobs), plain};
+    KnobValues seen = {ARENA_ARRAY(a, const Data *, fx->c->nknobs), plain,
+                       ARENA_ARRAY(a, struct WrittenScalar, fx->c->nknobs)};
     StrBuf b;
     strbuf_init(&b, a);
-    assert_true(chart_values_yaml(a, fx->c, "demo", tree, &b, &seen));
+    assert_true(chart_values_yaml(a, fx->c, NULL, "demo", tree, &b, &seen));
     int n = 0;
     for (const Knob *k = fx->c->knobs; k; k = k->next, n++) {
         uint32_t slot = k->ordinal - 1;
@@ -182,15 +229,20 @@ static void test_values_yaml_records_knob_values(void **state)
         assert_non_null(v);
         assert_ptr_equal(v, data_path(tree, k->path));
         bool is_plain = plain[0] >> slot & 1;
-        assert_int_equal(is_plain, v->kind == DATA_STR && yaml_scalar_text(a, v->u.str.s, v->u.str.len, v->style) ==
-                                                               v->u.str.s);
+        const char *text = v->kind == DATA_STR ? yaml_scalar_text(a, v->u.str.s, v->u.str.len, v->style) : NULL;
+        assert_int_equal(is_plain, text && text == v->u.str.s);
+        if (text && !is_plain) { /* the text as written, which the README shows */
+            assert_non_null(seen.written[slot].text);
+            assert_int_equal(seen.written[slot].len, strlen(text));
+            assert_string_equal(seen.written[slot].text, text);
+        }
     }
     assert_int_equal(n, 7);
     assert_int_equal(plain[0], 1u << 5); /* x.word only ("#comment-like" is quoted too) */
     Data *with_float = plain_tree(a);
     data_put(a, with_float, "zfloat", float_data(a, 0.5));
     b.len = 0;
-    assert_false(chart_values_yaml(a, fx->c, "demo", with_float, &b, &seen));
+    assert_false(chart_values_yaml(a, fx->c, NULL, "demo", with_float, &b, &seen));
 }
 
 /* A path registered twice: values.yaml describes it with the first registration, as ir_find_knob
@@ -208,7 +260,7 @@ static void test_values_yaml_twice_registered_path(void **state)
     data_put(a, data_put(a, root, "x", data_map(a)), "enabled", data_bool(a, true));
     StrBuf b;
     strbuf_init(&b, a);
-    assert_true(chart_values_yaml(a, c, "twice", root, &b, NULL));
+    assert_true(chart_values_yaml(a, c, NULL, "twice", root, &b, NULL));
     assert_non_null(strstr(b.data, "\nx:\n  # first\n  enabled: true\n"));
     assert_null(strstr(b.data, "second"));
 }
@@ -350,7 +402,7 @@ static void test_schema_writer_layout_and_room(void **state)
 
     StrBuf b;
     strbuf_init(&b, a);
-    chart_schema(a, c, "odd\"name", &b);
+    chart_schema(a, c, NULL, "odd\"name", &b);
     assert_int_equal(strlen(b.data), b.len);
     assert_string_equal(b.data, json_write(a, root));
 }
@@ -391,6 +443,7 @@ int main(void)
         T(test_plain_equals_yaml_writer),
         T(test_plain_leaves_what_it_does_not_cover),
         T(test_values_yaml_paths_agree),
+        T(test_values_yaml_knob_tree_walk),
         T(test_values_yaml_records_knob_values),
         T(test_values_yaml_twice_registered_path),
         T(test_json_writer_layout),

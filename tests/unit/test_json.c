@@ -1,7 +1,8 @@
-/* test_json.c - the JSON writer's string escaping (json.c: clean words copied eight bytes at a time
- * through support/swar.h, the rest byte by byte) against a byte-at-a-time reference: every length
+/* test_json.c - the JSON writer's string escaping (json.c: clean strings tested and copied 16 bytes
+ * or a word at a time, the rest byte by byte) against a byte-at-a-time reference: every length
  * from 0 to 40 with each byte that needs an escape (and some that must not be escaped) at every
- * position, so each word boundary, the short-string store and the overlapping tail are crossed. */
+ * position, so each 16-byte and word boundary, the short-string stores and the overlapping tails
+ * are crossed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
