@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "ir/knob_walk.h"
+
 static KnobLevel *add_level(Arena *a, KnobLevel *parent, const char *name, size_t len, const Knob *k)
 {
     KnobLevel *l = ARENA_NEW(a, KnobLevel);
@@ -29,36 +31,24 @@ static KnobLevel *object_level(Arena *a, KnobLevel *parent, const char *name, si
     return add_level(a, parent, name, len, NULL);
 }
 
-/* Knobs registered one after another mostly share their maps ("nodes.image.tag",
- * "nodes.image.pullPolicy"): the levels along the previous knob's path are kept, and a path is
- * walked only from the deepest of them it starts with (as values_defaults walks the values), one
- * comparison for a sibling instead of a walk from the root. */
-enum { DEPTH = 16 }; /* levels remembered along a path (knob paths are ~4 deep) */
-
+/* The levels along the previous knob's path are kept (ir/knob_walk.h): a sibling costs one
+ * comparison instead of a walk from the root. */
 const KnobLevel *knob_tree(Arena *a, const IrCluster *c)
 {
     KnobLevel *root = ARENA_NEW(a, KnobLevel);
     add_level(a, root, "global", 6, NULL)->open = true;
-    KnobLevel *stack[DEPTH] = {root}; /* stack[i]: the level of the previous path's first i segments */
-    size_t ends[DEPTH];           /* ends[i], 0 < i < n: offset in `prev` of the '.' after them */
-    int n = 1;                    /* stack[0..n-1] hold */
-    const char *prev = NULL;
+    KnobLevel *levels[KNOB_WALK_DEPTH] = {root};
+    KnobWalk w = KNOB_WALK_INIT;
     for (const Knob *k = c->knobs; k; k = k->next) {
-        const char *path = k->path;
-        int d = prev ? n - 1 : 0;
-        while (d > 0 && strncmp(path, prev, ends[d] + 1) != 0)
-            d--;
-        KnobLevel *parent = stack[d];
-        const char *p = path + (d ? ends[d] + 1 : 0);
+        const char *path = k->path, *p;
+        int d = knob_walk_from(&w, path, &p);
+        KnobLevel *parent = levels[d];
         for (const char *dot; (dot = strchr(p, '.')); p = dot + 1) {
             parent = object_level(a, parent, p, (size_t)(dot - p));
-            if (++d < DEPTH) {
-                stack[d] = parent;
-                ends[d] = (size_t)(dot - path);
-            }
+            if (knob_walk_down(&w, &d, path, dot))
+                levels[d] = parent;
         }
-        n = (d < DEPTH ? d : DEPTH - 1) + 1;
-        prev = path;
+        knob_walk_done(&w, path, d);
         add_level(a, parent, p, strlen(p), k);
     }
     return root;

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ir/knob_walk.h"
 #include "values/values.h"
 
-enum { DEPTH = 16 }; /* maps remembered along a path (knob paths are ~4 deep) */
 
 /* The map at `key` (`len` bytes, no NUL among them) in `map`, created at the end when absent;
  * an entry that is not a map is replaced in place by an empty one, as data_set_path does. */
@@ -56,32 +56,22 @@ static bool same_tree(const Data *x, const Data *y)
 Data *values_defaults(Arena *a, const IrCluster *c)
 {
     Data *root = data_map(a);
-    Data *maps[DEPTH] = {root}; /* maps[i]: the map at the previous path's first i components */
-    size_t ends[DEPTH];         /* ends[i], 0 < i < n: offset in `prev` of the '.' after them */
-    int n = 1;                  /* maps[0..n-1] hold */
-    const char *prev = NULL;
+    Data *maps[KNOB_WALK_DEPTH] = {root}; /* maps[i]: the map at the previous path's first i components */
+    KnobWalk w = KNOB_WALK_INIT;
     for (const Knob *k = c->knobs; k; k = k->next) {
-        const char *path = k->path;
-        /* The deepest remembered map whose path, with its '.', starts this path. */
-        int d = prev ? n - 1 : 0;
-        while (d > 0 && strncmp(path, prev, ends[d] + 1) != 0)
-            d--;
+        const char *path = k->path, *p;
+        int d = knob_walk_from(&w, path, &p);
         Data *cur = maps[d];
-        const char *p = path + (d ? ends[d] + 1 : 0);
         const char *dot;
         while ((dot = strchr(p, '.')) && dot > p) {
             cur = child_map(a, cur, p, (size_t)(dot - p));
-            if (++d < DEPTH) {
+            if (knob_walk_down(&w, &d, path, dot))
                 maps[d] = cur;
-                ends[d] = (size_t)(dot - path);
-            }
             p = dot + 1;
         }
-        n = (d < DEPTH ? d : DEPTH - 1) + 1;
-        prev = path;
+        knob_walk_done(&w, path, d);
         if (dot || !*p) { /* an empty component: nothing set, as data_set_path; start over */
-            n = 1;
-            prev = NULL;
+            w = KNOB_WALK_INIT;
             continue;
         }
         data_append(cur, p, ir_knob_default_node(a, k)); /* a new key: the invariant above */

@@ -138,6 +138,17 @@ static void test_plain_leaves_what_it_does_not_cover(void **state)
 
 /* values.yaml by the direct path, and by the others: the same tree with a float added at the end
  * (which the direct path leaves) must give the same text plus that entry. */
+/* The text of `direct`, checked to be `other`'s but for the "zfloat" entry that only the other
+ * (path-by-path) writer describes, at its end. */
+static const char *same_but_float(StrBuf *direct, StrBuf *other)
+{
+    const char *d = strbuf_str(direct), *o = strbuf_str(other);
+    assert_true(other->len > direct->len);
+    assert_memory_equal(d, o, direct->len);
+    assert_string_equal(o + direct->len, "\nzfloat: 0.5\n");
+    return d;
+}
+
 static void test_values_yaml_paths_agree(void **state)
 {
     Fx *fx = *state;
@@ -149,10 +160,7 @@ static void test_values_yaml_paths_agree(void **state)
     strbuf_init(&other, a);
     chart_values_yaml(a, fx->c, NULL, "demo", plain_tree(a), &direct, NULL);
     chart_values_yaml(a, fx->c, NULL, "demo", with_float, &other, NULL);
-    const char *d = strbuf_str(&direct), *o = strbuf_str(&other);
-    assert_true(other.len > direct.len);
-    assert_memory_equal(d, o, direct.len);
-    assert_string_equal(o + direct.len, "\nzfloat: 0.5\n");
+    const char *d = same_but_float(&direct, &other);
     assert_non_null(strstr(d, "x:\n  # switch\n  # second line\n  enabled: false\n  # items\n  items:\n"));
     assert_non_null(strstr(d, "\n# a top-level knob\ntop: \"#comment-like\"\n\nother:\n  inner: 1\n"));
 }
@@ -192,10 +200,7 @@ static void test_values_yaml_knob_tree_walk(void **state)
     strbuf_init(&other, a);
     assert_true(chart_values_yaml(a, fx->c, knob_tree(a, fx->c), "demo", trees[0], &direct, NULL));
     assert_false(chart_values_yaml(a, fx->c, NULL, "demo", trees[1], &other, NULL));
-    const char *d = strbuf_str(&direct), *o = strbuf_str(&other);
-    assert_true(other.len > direct.len);
-    assert_memory_equal(d, o, direct.len);
-    assert_string_equal(o + direct.len, "\nzfloat: 0.5\n");
+    const char *d = same_but_float(&direct, &other);
     assert_non_null(strstr(d, "\na:\n  # d of a\n  d: 2\n  b:\n    extra: 3\n    # c of b\n    c: false\n"));
     assert_non_null(strstr(d, "\nglobal:\n  foreign:\n    registry: not ours\n  # the registry\n  registry: r\n"));
     assert_non_null(strstr(d, "\n# switch\n# second line\nx.enabled: true\n"));
