@@ -103,6 +103,8 @@ static void print_time_report(const PhaseTimes *t)
         sum += t->us[p];
     }
     fprintf(stderr, "  %-12s %8.3f\n  %-12s %8.3f\n", "other", (total - sum) / 1e3, "total", total / 1e3);
+    fprintf(stderr, "  %-12s %8.3f   (part of manifests and chart: creating their files)\n", "files",
+            t->files_us / 1e3);
 }
 
 int cli_build(const CliOptions *o)
@@ -138,6 +140,7 @@ int cli_build(const CliOptions *o)
     outtree_init(&tree, comp.arena);
     if (o->no_sync)
         tree.sync = OUTTREE_SYNC_NONE;
+    tree.files_us = d.times ? &d.times->files_us : NULL;
     char buf[1024];
     bool begun = outtree_begin(&tree, o->output, o->force, buf, sizeof buf) == 0;
     phase_mark(d.times, PHASE_TREE);

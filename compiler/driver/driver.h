@@ -35,6 +35,7 @@ typedef enum DriverPhase {
 typedef struct PhaseTimes {
     double us[PHASE_COUNT]; /* microseconds */
     double start, last;     /* CLOCK_MONOTONIC, microseconds: phase_times_begin, the last mark */
+    double files_us;        /* within manifests and chart: the emitted files' system calls */
 } PhaseTimes;
 
 void phase_times_begin(PhaseTimes *t);

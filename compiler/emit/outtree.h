@@ -53,6 +53,8 @@ typedef struct OutTree {
     struct OutIndex *index;   /* path -> OutFile, for outtree_find and the duplicate check */
     OutSync sync;             /* outtree_init sets OUTTREE_SYNC_FS */
     struct OutStream *stream; /* non-NULL between outtree_begin and outtree_finish/abort */
+    double *files_us;         /* NULL, or where streamed mode adds the microseconds its files'
+                                 system calls took (mkdirat, openat, write, close): --time-report */
 } OutTree;
 
 void outtree_init(OutTree *t, Arena *a);
