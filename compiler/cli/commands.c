@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "support/strbuf.h"
 #include "syntax/syntax.h"
 
 bool cli_use_color(FILE *fp)
@@ -32,36 +33,20 @@ void cli_driver_options(const CliOptions *o, DriverOptions *d)
     d->charts = o->charts;
 }
 
-static void print_summary(const DiagSink *d)
-{
-    unsigned e = d->errors, w = d->warnings;
-    if (e == 0 && w == 0)
-        return;
-    if (e && w)
-        fprintf(stderr, "%u error%s and %u warning%s generated.\n", e, e == 1 ? "" : "s", w,
-                w == 1 ? "" : "s");
-    else if (e)
-        fprintf(stderr, "%u error%s generated.\n", e, e == 1 ? "" : "s");
-    else
-        fprintf(stderr, "%u warning%s generated.\n", w, w == 1 ? "" : "s");
-}
-
 int cli_report(Compilation *comp, int status, bool color)
 {
     if (status == DRIVER_USAGE_ERROR && comp->io_error) {
         fprintf(stderr, "goversec: error: %s\n", comp->io_error);
         return status;
     }
-    /* One write for all diagnostics: stderr is unbuffered, and rendering straight to it cost a
-     * write(2) per fragment (~50 per warning, a third of a build's system calls). */
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    diag_render(&comp->diags, mem ? mem : stderr, color);
-    if (mem && fclose(mem) == 0 && text)
-        fwrite(text, 1, len, stderr); /* with the length: a source line may hold a NUL byte */
-    free(text);
-    print_summary(&comp->diags);
+    /* One write for all diagnostics and the summary: stderr is unbuffered, and rendering straight
+     * to it cost a write(2) per fragment (~50 per warning, a third of a build's system calls). */
+    StrBuf text;
+    strbuf_init(&text, comp->arena);
+    diag_render_to(&comp->diags, &text, color);
+    diag_summary_to(&comp->diags, &text);
+    if (text.len)
+        fwrite(text.data, 1, text.len, stderr); /* with the length: a source line may hold a NUL byte */
     if (status == DRIVER_OK && diag_has_errors(&comp->diags))
         status = DRIVER_INPUT_ERROR;
     return status;

@@ -44,8 +44,14 @@ void diag_help(DiagSink *sink, Diag *d, const char *fmt, ...) __attribute__((for
 void diag_note(DiagSink *sink, Diag *d, Span span, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 bool diag_has_errors(const DiagSink *sink);
 
-/* Writes every diagnostic sorted by (file, offset, insertion). Does not print a summary. */
+/* Writes every diagnostic sorted by (file, offset, insertion), in one fwrite. Does not print a
+ * summary. */
 void diag_render(DiagSink *sink, FILE *out, bool color);
+/* The same text appended to `b`; and the summary line ("2 errors and 1 warning generated."), or
+ * nothing when there is no diagnostic. */
+struct StrBuf;
+void diag_render_to(DiagSink *sink, struct StrBuf *b, bool color);
+void diag_summary_to(const DiagSink *sink, struct StrBuf *b);
 /* Renders one diagnostic into an arena string (used by unit tests and the fuzzer). */
 const char *diag_render_string(DiagSink *sink, bool color);
 
