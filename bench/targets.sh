@@ -111,6 +111,11 @@ measure_pair "$N" build 'rm -rf "$T/out"' build_cmd floor 'rm -rf "$T/fl"' floor
 row "design-doc build (manifests+chart, tmpfs, --no-sync)" "$W_build" "$C_build" "$R_build"
 row "floor: the same $(wc -l <"$T/dd.files") files" "$W_floor" "$C_floor" "$R_floor"
 echo "  -> build/floor: wall $(ratio "$W_build" "$W_floor")x, cpu $(ratio "$C_build" "$C_floor")x   (target <= 1.5x)"
+# The spread inside this run: the ratio of each build to the floor run right after it (the figure
+# above is the ratio of the two medians).
+pair_ratios() { paste "$T/build.$1" "$T/floor.$1" | awk '$2 > 0 {print $1 / $2}' | sort -n |
+  awk '{v[NR] = $1} END {if (NR) printf "q1 %.2f, median %.2f, q3 %.2f", v[int((NR + 3) / 4)], v[int((NR + 1) / 2)], v[int((3 * NR + 3) / 4)]}'; }
+echo "     each build / the floor run after it: wall $(pair_ratios w), cpu $(pair_ratios c)"
 
 # 2. 1000-cluster fleet vs the floor for its files
 bash "$ROOT/bench/gen-fleet.sh" 1000 >"$T/fleet.gv"
