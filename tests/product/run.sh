@@ -43,6 +43,34 @@ else
   fail "the product is not compiled with link-time optimisation (see $BUILD.log)"
 fi
 
+# The code layout (CMakeLists.txt, compiler/link/hot-text.ld): packed relative relocations, and the
+# functions a build runs in the hot section. callgrind lists what the design-doc build executes;
+# when changes move much of it out of the list (renamed or new functions), bench/hot-text.sh
+# regenerates it.
+if readelf -SW "$PRODUCT" | grep -q '\.relr\.dyn' && readelf -SW "$PRODUCT" | grep -q '\.text\.goversec_hot'; then
+  pass "the product has packed relocations and a hot text section"
+else
+  fail "the product lacks .relr.dyn or .text.goversec_hot (see $BUILD.log: 'default code layout')"
+fi
+if ! command -v valgrind >/dev/null; then
+  fail "valgrind is missing (bash .ci/deps test installs it): the hot text's coverage is not checked"
+else
+  HOT="$(mktemp -d "${TMPDIR:-/tmp}/goversec-hot.XXXXXX")"
+  if valgrind --tool=callgrind --dump-instr=yes --callgrind-out-file="$HOT/cg" \
+       "$PRODUCT" build "$ROOT/examples/design-doc.gv" -o "$HOT/out" --no-sync -q >/dev/null 2>&1 &&
+     cov="$(python3 "$ROOT/bench/hot_text.py" coverage "$PRODUCT" "$HOT/cg")"; then
+    read -r inside lines _ <<<"$cov"
+    if ((lines > 1000 && inside * 100 >= lines * 95)); then
+      pass "the hot text holds $inside of the $lines code lines the design-doc build runs"
+    else
+      fail "the hot text holds only $inside of the $lines code lines the design-doc build runs (< 95 %): run bash bench/hot-text.sh"
+    fi
+  else
+    fail "the hot text's coverage could not be measured (callgrind or bench/hot_text.py failed)"
+  fi
+  rm -rf "$HOT"
+fi
+
 for suite in golden fleet determinism; do
   log="$BUILD/$suite.log"
   if bash "$ROOT/tests/$suite/run.sh" "$PRODUCT" >"$log" 2>&1; then
