@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates compiler/link/hot-text.ld: the functions the examples' builds run, laid out together
-# in the static product (CMakeLists.txt; why: bench/README.md, "Where the code sits"). Builds the
+# in the static product (CMakeLists.txt; why: bench/README.md, issue 13's seventh round). Builds the
 # product with a link map in a scratch directory, profiles `goversec build` of every example with
 # callgrind, and maps the executed instructions to the linker's input sections (bench/hot_text.py).
 # Run it after changes that rename or add functions on the build path; tests/product fails when

@@ -3,8 +3,8 @@
 
 A build runs ~300 KB of machine code once, spread over the 1.1 MB text of the static executable;
 the kernel maps the text 16 pages around each page fault, so nearly all of it gets mapped. Laid
-out together (compiler/link/hot-text.ld) the code that runs spans ~110 pages instead of ~160, and
-a run maps half the pages (bench/README.md).
+out together (compiler/link/hot-text.ld) the design-doc build's code sits in 10 of the text's 17
+64 KiB windows, and fewer pages are mapped (bench/README.md, issue 13's seventh round).
 
   hot_text.py ld MAP EXE CALLGRIND...    prints the linker script fragment (the first profile's
                                          functions first)
