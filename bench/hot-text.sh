@@ -7,14 +7,15 @@
 # the committed list no longer covers what a build runs. Needs valgrind, python3, nm, readelf.
 # Usage: bash bench/hot-text.sh
 set -euo pipefail
-export LC_ALL=C NO_COLOR=1
+export LC_ALL=C
+unset NO_COLOR # the colour test (isatty) runs, as for a user: its code belongs in the list
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 for tool in valgrind python3 nm readelf cmake; do
   command -v "$tool" >/dev/null || { echo "hot-text: $tool is missing" >&2; exit 2; }
 done
 T="$(mktemp -d "${TMPDIR:-/tmp}/goversec-hot-text.XXXXXX")"
-trap 'rm -rf "$T"' EXIT
+[[ -n "${HOT_TEXT_KEEP:-}" ]] || trap 'rm -rf "$T"' EXIT
 
 echo "hot-text: building the product with a link map in $T/build"
 cmake -S "$ROOT" -B "$T/build" -DCMAKE_BUILD_TYPE=Release -DGOVERSEC_TESTS=OFF \

@@ -11,10 +11,12 @@ out together (compiler/link/hot-text.ld) the design-doc build's code sits in 10 
   hot_text.py coverage EXE CALLGRIND...  prints the share of executed code lines in the hot section
 
 MAP: the link map (-Wl,-Map) of EXE, linked from -ffunction-sections objects; EXE: the profiled
-executable (its `main` relates callgrind's addresses to the file's, readelf gives the hot section's
-bounds); CALLGRIND: `--dump-instr=yes` profiles of EXE.
+executable (its symbols relate callgrind's addresses to the file's, readelf gives the hot
+section's bounds); CALLGRIND: `--dump-instr=yes` profiles of EXE.
 """
 import bisect
+import collections
+import os
 import re
 import subprocess
 import sys
@@ -26,17 +28,30 @@ CLONE = re.compile(r'(\.(lto_priv|isra|constprop|part|cold)\.?\d*)+$')
 VARIANT = re.compile(r'^([a-z0-9_]+)-(sse2|sse4|ssse3|avx|avx2|evex|evex512|avx512)[-a-z0-9_]*\.o$')
 
 
-def executed(paths):
-    """{address} of every instruction the profiles ran, and {function name: lowest address}."""
-    addrs, first = set(), {}
+def executed(paths, exe, syms):
+    """The file addresses of the instructions the profiles ran in EXE, whose symbols are `syms`.
+    callgrind puts EXE's code under its file name at file addresses, and part of it - how much
+    varies from run to run - under "???" at run-time addresses: such an object's offset is the one
+    most of its functions agree on (their lowest executed address against the symbol's). Objects
+    that are not EXE's (the vDSO: no agreement) are left out."""
+    exe = os.path.realpath(exe)
+    addrs = set()
     for path in paths:
-        names, fn, cur, after_call = {}, None, 0, False
+        names, objects, fn, ob, cur, after_call = {}, {}, None, None, 0, False
+        per_ob = collections.defaultdict(lambda: (set(), {}))
         with open(path) as f:
             for line in f:
+                if line.startswith(('ob=', 'cob=')):  # a name is given once, in either
+                    m = re.match(r'c?ob=\((\d+)\)(?: (.*))?', line.strip())
+                    if m.group(2):
+                        objects[m.group(1)] = m.group(2)
+                    if line.startswith('ob='):
+                        ob = m.group(1)
+                    continue
                 if line.startswith(('fn=', 'cfn=')):
                     m = re.match(r'c?fn=\((\d+)\)(?: (.*))?', line.strip())
                     if m.group(2):
-                        names[m.group(1)] = m.group(2)
+                        names[m.group(1)] = re.sub(r"'\d+$", '', m.group(2))
                     if line.startswith('fn='):
                         fn = names.get(m.group(1))
                     continue
@@ -54,10 +69,23 @@ def executed(paths):
                 if after_call:
                     after_call = False
                     continue
-                addrs.add(cur)
+                obs, first = per_ob[ob]
+                obs.add(cur)
                 if fn and (fn not in first or cur < first[fn]):
                     first[fn] = cur
-    return addrs, first
+        for ob, (obs, first) in per_ob.items():
+            name = objects.get(ob, '???')
+            if name != '???' and os.path.realpath(name) == exe:
+                addrs.update(obs)  # file addresses already
+                continue
+            votes = collections.Counter(a - syms[n] for n, a in first.items() if n in syms)
+            if votes:
+                delta, n = votes.most_common(1)[0]
+                if n >= 3 and 2 * n > sum(votes.values()):
+                    addrs.update(a - delta for a in obs)
+    if not addrs:
+        sys.exit('hot_text: no code of the executable in the profiles')
+    return addrs
 
 
 def symbols(nm_text):
@@ -105,23 +133,17 @@ def pattern(section, file):
     return '*(%s %s.*)' % (base, base)
 
 
-def relocation(syms, first):
-    if 'main' not in syms or 'main' not in first:
-        sys.exit('hot_text: no `main` in the profile or the symbols')
-    return first['main'] - syms['main']
-
-
 def nm_symbols(exe):
     return symbols(subprocess.run(['nm', exe], capture_output=True, text=True, check=True).stdout)
 
 
-def executed_sections(secs, addrs, delta):
+def executed_sections(secs, addrs):
     """Indices into secs (sorted by address) of the sections holding any of addrs."""
     starts = [s[0] for s in secs]
     hit = set()
     for a in addrs:
-        j = bisect.bisect_right(starts, a - delta) - 1
-        if j >= 0 and secs[j][0] <= a - delta < secs[j][0] + secs[j][1]:
+        j = bisect.bisect_right(starts, a) - 1
+        if j >= 0 and secs[j][0] <= a < secs[j][0] + secs[j][1]:
             hit.add(j)
     return hit
 
@@ -135,8 +157,7 @@ def linker_script(map_path, exe, profiles):
     for group in ([profiles[0]], profiles[1:]):
         if not group:
             continue
-        addrs, first = executed(group)
-        for j in sorted(executed_sections(secs, addrs, relocation(syms, first))):
+        for j in sorted(executed_sections(secs, executed(group, exe, syms))):
             p = pattern(secs[j][2], secs[j][3])
             if p not in patterns:
                 patterns.append(p)
@@ -150,16 +171,14 @@ def linker_script(map_path, exe, profiles):
 
 
 def coverage(exe, profiles):
-    syms = nm_symbols(exe)
-    addrs, first = executed(profiles)
-    delta = relocation(syms, first)
+    addrs = executed(profiles, exe, nm_symbols(exe))
     sections = subprocess.run(['readelf', '-SW', exe], capture_output=True, text=True, check=True).stdout
     m = re.search(r'\.text\.goversec_hot\s+PROGBITS\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)', sections)
     if not m:
         sys.exit('hot_text: the executable has no .text.goversec_hot section')
     lo = int(m.group(1), 16)
     hi = lo + int(m.group(2), 16)
-    lines = {(a - delta) >> 6 for a in addrs}
+    lines = {a >> 6 for a in addrs}
     inside = sum(1 for line in lines if lo >> 6 <= line <= (hi - 1) >> 6)
     pages = len({line >> 6 for line in lines})
     print('%d %d %d %d' % (inside, len(lines), pages, (hi - lo + 4095) // 4096))

@@ -35,6 +35,9 @@ int parse_report_error(ParseCtx *ctx, int unexpected, Span loc, const int *expec
             (Cur) = (Span){YYRHSLOC(Rhs, 0).file, YYRHSLOC(Rhs, 0).end, YYRHSLOC(Rhs, 0).end}; \
     } while (0)
 #define YYLOCATION_PRINT(File, Loc) ((void)0)
+/* The stacks start small and grow on the heap when a description nests deeper (YYMAXDEPTH stays
+ * Bison's): 200 entries of three stacks on the stack were ~5 KB, two stack pages first touched. */
+#define YYINITDEPTH 32
 }
 
 %initial-action { @$ = parse_span(ctx, ctx->cur, ctx->cur); }
