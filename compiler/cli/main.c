@@ -122,7 +122,7 @@ static int run(int argc, char **argv)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
             return fputs(USAGE, stdout), DRIVER_OK;
     /* On the heap, not the stack: zeroed there, its ~12 KB were three more stack pages faulted
-     * in (~2 us each); the heap is on the huge page main set up. */
+     * in (~2 us each), where a build's heap is the huge page main set up. */
     CliOptions *o = calloc(1, sizeof *o);
     if (!o)
         return fputs("goversec: error: out of memory\n", stderr), DRIVER_USAGE_ERROR;
